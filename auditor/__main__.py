@@ -1,0 +1,3 @@
+from auditor.cli.main import cli
+
+cli(prog_name="keyaudit")

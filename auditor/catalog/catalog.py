@@ -1,0 +1,79 @@
+"""The generated catalog of one Appwrite version: routes, their scopes, key scopes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+from auditor.catalog.matcher import Router
+from auditor.catalog.versions import resolve
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    template: str
+    scopes: tuple[str, ...]  # a key passes when it holds ANY one of them
+    key_access: bool | None  # None: the route has no SDK label saying who may call it
+    deprecated: bool
+    replaced_by: str | None
+
+    def as_dict(self) -> dict:
+        return {
+            "method": self.method,
+            "route": self.template,
+            "scopes": list(self.scopes),
+            "keyAccess": self.key_access,
+            "deprecated": self.deprecated,
+            "replacedBy": self.replaced_by,
+        }
+
+
+class Catalog:
+    """Routes and scope registry of one supported Appwrite version."""
+
+    def __init__(self, data: dict):
+        self.version: str = data["version"]
+        self.release: str = data["release"]
+        self.sources: list[dict] = data["sources"]
+        registry = data["scopes"]
+        self.key_scopes: frozenset[str] = frozenset(registry["key"])
+        self.descriptions: dict[str, str] = registry["descriptions"]
+        self.renamed: dict[str, str] = registry["renamed"]
+        self.implicit: tuple[str, ...] = tuple(registry["implicit"])
+        self.never_on_key: frozenset[str] = frozenset(registry["neverOnKey"])
+        self.routes: list[Route] = [
+            Route(method, template, tuple(scopes), key, deprecated, replaced)
+            for method, template, scopes, key, deprecated, replaced in data["routes"]
+        ]
+        self._router: Router[Route] = Router(data["paramOrder"])
+        for route in self.routes:
+            self._router.add(route.method, route.template, route)
+
+    @property
+    def label(self) -> str:
+        return f"{self.version} (routes of {self.release})"
+
+    def match(self, method: str, path: str) -> Route | None:
+        return self._router.match(method, path)
+
+    @cached_property
+    def gating_scopes(self) -> frozenset[str]:
+        """Key scopes that at least one route of this version checks."""
+        return frozenset(s for route in self.routes for s in route.scopes) & self.key_scopes
+
+    def current_name(self, scope: str) -> str:
+        return self.renamed.get(scope, scope)
+
+    def routes_gated_by(self, scope: str) -> list[Route]:
+        return [route for route in self.routes if scope in route.scopes]
+
+
+@lru_cache(maxsize=None)
+def load(version: str | None = None) -> Catalog:
+    name = resolve(version)
+    return Catalog(json.loads((DATA_DIR / f"appwrite-{name}.json").read_text()))

@@ -1,0 +1,1 @@
+"""Thin click commands over the checker; each module holds one command group."""

@@ -1,0 +1,46 @@
+"""The `keyaudit` entry point: wires the commands, turns input errors into exit 2."""
+
+import os
+import sys
+
+import click
+
+from auditor import __version__
+from auditor.cli.catalog import catalog
+from auditor.errors import InputError
+
+
+class _Group(click.Group):
+    """Every failure is one line on stderr: input errors exit 2, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except InputError as error:
+            click.echo(f"keyaudit: error: {error}", err=True)
+            sys.exit(2)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(0)
+        except KeyboardInterrupt:
+            click.echo("keyaudit: interrupted", err=True)
+            sys.exit(130)
+        except Exception as error:  # a bug: say so in one line; details only on request
+            if os.environ.get("KEYAUDIT_DEBUG"):
+                raise
+            click.echo(
+                f"keyaudit: internal error ({type(error).__name__}); rerun with KEYAUDIT_DEBUG=1 for details",
+                err=True,
+            )
+            sys.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="keyaudit")
+def cli():
+    """Audit Appwrite API keys for least privilege."""
+
+
+cli.add_command(catalog)
