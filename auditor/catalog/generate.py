@@ -1,5 +1,7 @@
 """Generate the route→scope catalog, one compact JSON file per Appwrite version.
 
+Also writes `schemas/scopes/appwrite-<version>.schema.json` from each catalog.
+
 Sources (read, never copied): `../shared/appwrite/specs/*.json` (OpenAPI 3 with
 `x-appwrite.scope`), `routes-1.9.6-from-source.json` and `scopes.json`.
 
@@ -16,10 +18,14 @@ import json
 import sys
 from pathlib import Path
 
+from auditor.catalog.catalog import Catalog
 from auditor.catalog.versions import SUPPORTED
+from auditor.resources import data_dir
+from auditor.validation import scope_schemas
 
 REGENERATE = "python -m auditor.catalog.generate --shared ../shared/appwrite"
 DATA_DIR = Path(__file__).resolve().parent / "data"
+SCHEMA_DIR = data_dir("schemas") / "scopes"
 DEFAULT_SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "appwrite"
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -180,21 +186,28 @@ def render(catalog: dict) -> str:
     return f'{text},\n "routes": [\n  {rows}\n ]\n}}\n'
 
 
+def outputs(shared: Path):
+    """(target file, text) for every generated file: catalogs, then scope schemas."""
+    for version in SUPPORTED:
+        data = build(version, shared)
+        yield DATA_DIR / f"appwrite-{version}.json", render(data)
+        schema = scope_schemas.scope_schema(Catalog(data))
+        yield SCHEMA_DIR / f"appwrite-{version}.schema.json", scope_schemas.render(schema)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument("--check", action="store_true", help="compare, write nothing")
     args = parser.parse_args(argv)
     stale = []
-    for version in SUPPORTED:
-        text = render(build(version, args.shared))
-        target = DATA_DIR / f"appwrite-{version}.json"
+    for target, text in outputs(args.shared):
         if args.check:
             if not target.exists() or target.read_text() != text:
                 stale.append(target.name)
         else:
             target.write_text(text)
-            print(f"wrote {target.name}")
+            print(f"wrote {target}")
     if stale:
         print("catalog out of date: " + ", ".join(stale) + f"; run {REGENERATE}", file=sys.stderr)
         return 1

@@ -6,7 +6,10 @@ import sys
 import click
 
 from auditor import __version__
+from auditor.cli.audit import audit, explain
 from auditor.cli.catalog import catalog
+from auditor.cli.rules import rules
+from auditor.cli.validate import validate
 from auditor.errors import InputError
 
 
@@ -44,3 +47,7 @@ def cli():
 
 
 cli.add_command(catalog)
+cli.add_command(validate)
+cli.add_command(audit)
+cli.add_command(explain)
+cli.add_command(rules)

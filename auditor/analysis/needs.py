@@ -1,0 +1,88 @@
+"""Per key: what its logged calls need, what it lacks, and its minimal scope set.
+
+Each call needs ANY ONE scope of its route's list (Appwrite's array_intersect).
+The lists come from the catalog, never from the path: a route is legacy-only
+when its list lacks the current name, whatever its URL looks like.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from auditor.analysis.minimal import minimal_cover
+from auditor.analysis.usage import GRAPHQL_TEMPLATES, KeyUsage, RouteUsage, Usage, merged
+from auditor.catalog.catalog import Catalog
+from auditor.model import KeyDefinition
+
+
+@dataclass
+class Need:
+    usage: RouteUsage
+    any_of: frozenset[str]  # key scopes that pass the route; empty: no key scope can
+    implicit: bool  # passed by a scope every key holds (health.read, graphql, global)
+
+
+@dataclass
+class Missing:
+    usage: RouteUsage
+    add: str | None  # the scope to add, current name; None when no key scope passes
+    denied: int  # calls Appwrite answered with general_unauthorized_scope
+
+
+@dataclass
+class KeyAnalysis:
+    key: KeyDefinition
+    usage: KeyUsage | None  # None when no logs were given
+    valid: list[str] = field(default_factory=list)  # granted scopes this version knows
+    needs: list[Need] = field(default_factory=list)
+    minimal: list[str] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)
+
+    @property
+    def calls(self) -> int:
+        return self.usage.calls if self.usage else 0
+
+    @property
+    def graphql_calls(self) -> int:
+        return self.usage.graphql_calls if self.usage else 0
+
+    @property
+    def needed_sets(self) -> list[frozenset[str]]:
+        seen = []
+        for need in self.needs:
+            if not need.implicit and need.any_of and need.any_of not in seen:
+                seen.append(need.any_of)
+        return seen
+
+    def needed_by_any_call(self, scope: str) -> bool:
+        return any(scope in need.any_of for need in self.needs)
+
+
+def preferred_scope(any_of, catalog: Catalog) -> str | None:
+    """The name to recommend among scopes that pass a route: current names first."""
+    ranked = sorted(any_of, key=lambda s: (s in catalog.renamed, s))
+    return ranked[0] if ranked else None
+
+
+def analyse_key(key: KeyDefinition, usage: Usage | None, catalog: Catalog) -> KeyAnalysis:
+    analysis = KeyAnalysis(key, None, valid=[s for s in key.scopes if s in catalog.key_scopes])
+    if usage is None:
+        return analysis
+    analysis.usage = merged(usage.for_key(key.id, key.project), key.id)
+    holds = set(analysis.valid) | set(catalog.implicit)
+    for slot in analysis.usage.routes.values():
+        route_scopes = set(slot.route.scopes)
+        implicit = bool(route_scopes & set(catalog.implicit)) or slot.route.template in GRAPHQL_TEMPLATES
+        any_of = frozenset(route_scopes & catalog.key_scopes)
+        analysis.needs.append(Need(slot, any_of, implicit))
+        if implicit:
+            continue
+        if slot.denied or not (route_scopes & holds):
+            add = preferred_scope(any_of, catalog)
+            analysis.missing.append(Missing(slot, add, slot.denied))
+
+    def cost(scope: str) -> tuple:
+        return (scope in catalog.renamed, scope not in holds)
+
+    analysis.minimal = minimal_cover(analysis.needed_sets, cost)
+    return analysis

@@ -1,0 +1,57 @@
+"""What every check sees: the catalog, the keys, their analyses, the logs, the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from auditor.analysis.needs import KeyAnalysis
+from auditor.analysis.usage import Usage, iso
+from auditor.catalog.catalog import Catalog
+from auditor.loaders.calllog import BadRecord, parse_time
+from auditor.loaders.document import Document
+from auditor.model import KeyDefinition
+from auditor.registry import Rule
+
+DAY = 86_400.0
+
+
+@dataclass
+class AuditContext:
+    catalog: Catalog
+    analyses: list[KeyAnalysis]
+    usage: Usage | None  # None: no logs given, usage rules are skipped
+    documents: list[Document]
+    now: datetime
+    rule: Rule | None = None  # the rule being evaluated (for its options)
+    defined_ids: set[str] = field(default_factory=set)
+
+    @property
+    def keys(self) -> list[KeyDefinition]:
+        return [analysis.key for analysis in self.analyses]
+
+    @property
+    def now_ts(self) -> float:
+        return self.now.timestamp()
+
+    def window(self) -> str:
+        """The period the logs cover, in words."""
+        if self.usage is None or self.usage.first is None:
+            return "logs without timestamps"
+        days = (self.usage.last - self.usage.first) / DAY
+        return f"{iso(self.usage.first)[:10]} to {iso(self.usage.last)[:10]}, {days:.0f} days"
+
+
+def label(key: KeyDefinition) -> str:
+    return f"{key.name} ({key.id})" if key.name and key.name != key.id else key.id
+
+
+def timestamp(value: str | None) -> float | None:
+    """Seconds since the epoch of a key's date field; None when absent or unreadable."""
+    if not value:
+        return None
+    text = value if "T" in value or " " in value else value + "T00:00:00Z"
+    try:
+        return parse_time(text)
+    except BadRecord:
+        return None

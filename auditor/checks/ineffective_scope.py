@@ -1,0 +1,22 @@
+"""ineffective-scope: a valid key scope that gates no route of this version.
+
+Fails (1.8): `columns.read`, `indexes.write` (column and index routes check
+tables.*/collections.*). Passes (1.9): `columns.read`, which column routes list.
+Renamed scopes are left to deprecated-scope.
+"""
+
+from auditor.checks.context import label
+from auditor.model import Problem
+
+RULE_ID = "ineffective-scope"
+
+
+def check(ctx):
+    catalog = ctx.catalog
+    for analysis in ctx.analyses:
+        key = analysis.key
+        for scope in dict.fromkeys(key.scopes):
+            if (scope in catalog.key_scopes and scope not in catalog.gating_scopes
+                    and scope not in catalog.implicit and scope not in catalog.renamed):
+                yield Problem(key, scope, {"key": label(key), "scope": scope, "version": catalog.version},
+                              key.scope_location(scope))

@@ -1,0 +1,40 @@
+"""`keyaudit rules`: the rule registry, as a table, JSON or the README's Markdown."""
+
+import json
+
+import click
+from tabulate import tabulate
+
+from auditor.config import load_config
+from auditor.registry import configured_rules
+
+
+def markdown_table(rules) -> str:
+    lines = ["| rule | severity | needs logs | what it finds |", "|---|---|---|---|"]
+    for rule in rules.values():
+        lines.append(f"| `{rule.id}` | {rule.severity} | {'yes' if rule.requires_logs else 'no'} | {rule.title} |")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "markdown"]), default="table",
+              show_default=True)
+@click.option("--config", "config_file", metavar="FILE", help="Show severities as this config sets them.")
+def rules(output_format, config_file):
+    """List every rule with its id, severity and title."""
+    registry = configured_rules(load_config(config_file))
+    if output_format == "json":
+        click.echo(json.dumps([
+            {"id": r.id, "severity": r.severity, "enabled": r.enabled, "requiresLogs": r.requires_logs,
+             "title": r.title, "description": r.description, "rationale": r.rationale, "fix": r.fix,
+             "docs": r.docs, "options": r.options}
+            for r in registry.values()
+        ], indent=2))
+    elif output_format == "markdown":
+        click.echo(markdown_table(registry))
+    else:
+        click.echo(tabulate(
+            [[r.id, r.severity if r.enabled else "off", "yes" if r.requires_logs else "no", r.title]
+             for r in registry.values()],
+            headers=["rule", "severity", "needs logs", "title"],
+        ))

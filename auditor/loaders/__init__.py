@@ -1,0 +1,1 @@
+"""Readers, one per input format: key exports, manifests, appwrite.json, call logs."""

@@ -1,0 +1,59 @@
+"""Tell what a file is from its name and content."""
+
+from __future__ import annotations
+
+from auditor.errors import InputError
+
+KEY_KINDS = ("key-export", "manifest", "appwrite-json")
+KINDS = KEY_KINDS + ("call-log", "config")
+CALL_LOG_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".log", ".log.gz")
+
+# kind -> schema reference used to validate a document of that kind
+SCHEMA_REFS = {
+    ("key-export", "keyList"): "key-export.schema.json#/$defs/keyList",
+    ("key-export", "key"): "key-export.schema.json#/$defs/key",
+    ("key-export", "keyArray"): "key-export.schema.json#/$defs/keyArray",
+    ("manifest", None): "manifest.schema.json",
+    ("appwrite-json", None): "appwrite-json.schema.json",
+    ("config", None): "config.schema.json",
+}
+
+
+def is_call_log_name(path: str) -> bool:
+    return path.lower().endswith(CALL_LOG_SUFFIXES)
+
+
+def detect(value, name: str) -> tuple[str, str | None]:
+    """(kind, shape) of a parsed document; raises InputError when it is none of ours."""
+    if isinstance(value, list):
+        if all(isinstance(item, dict) for item in value):
+            return "key-export", "keyArray"
+    elif isinstance(value, dict):
+        keys = value.get("keys")
+        if "appwriteVersion" in value or (
+            isinstance(keys, list) and keys and all(isinstance(k, dict) and "id" in k and "$id" not in k for k in keys)
+        ):
+            return "manifest", None
+        if "keys" in value:
+            return "key-export", "keyList"
+        if "$id" in value and ("scopes" in value or "secret" in value or "expire" in value):
+            return "key-export", "key"
+        if any(field in value for field in ("functions", "sites", "projectId")):
+            return "appwrite-json", None
+        if "rules" in value or "failOn" in value:
+            return "config", None
+    raise InputError(
+        f"{name}: not a key export, key manifest, appwrite.json or config file "
+        "(use --kind to say which it is)"
+    )
+
+
+def shape_for(kind: str, value) -> str | None:
+    """The shape of a document whose kind the user forced."""
+    if kind != "key-export":
+        return None
+    if isinstance(value, list):
+        return "keyArray"
+    if isinstance(value, dict) and "keys" in value:
+        return "keyList"
+    return "key"

@@ -1,0 +1,234 @@
+"""Parse a JSON or YAML document into plain values plus a line for each JSON pointer.
+
+Hostile input is refused with one line: invalid UTF-8, syntax errors (position
+only, never the offending text, which may hold a secret), nesting beyond
+MAX_DEPTH, YAML alias bombs (expanded size capped), YAML tags that would
+construct objects, and numbers that overflow to infinity.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+from dataclasses import dataclass, field
+
+import yaml
+
+from auditor.errors import InputError
+from auditor.loaders.source import display_name, read_document
+
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+
+
+@dataclass
+class Document:
+    name: str  # as the user wrote it; `<stdin>` for -
+    value: object
+    syntax: str  # "json" or "yaml"
+    lines: dict[str, int] = field(default_factory=dict)  # JSON pointer -> 1-based line
+    text: str = ""
+
+    def line(self, pointer: str) -> int | None:
+        """The line of `pointer`, or of its nearest ancestor that has one."""
+        while True:
+            if pointer in self.lines:
+                return self.lines[pointer]
+            if not pointer:
+                return None
+            pointer = pointer.rsplit("/", 1)[0]
+
+
+def escape_pointer_token(token) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def load_document(path: str) -> Document:
+    name = display_name(path)
+    data = read_document(path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{name}: not UTF-8 text (invalid byte at offset {error.start})") from None
+    if not text.strip():
+        raise InputError(f"{name}: empty file")
+    stripped = text.lstrip()
+    if stripped[:1] in "{[":
+        try:
+            return _load_json(name, text)
+        except InputError:
+            if path.endswith(".json") or stripped[:1] == "[":
+                raise
+    return _load_yaml(name, text)
+
+
+def _reject_constant(token: str):
+    raise ValueError(f"{token} is not a JSON number")
+
+
+def _parse_float(token: str) -> float:
+    value = float(token)
+    if math.isinf(value):
+        raise ValueError("number out of range")
+    return value
+
+
+def _load_json(name: str, text: str) -> Document:
+    try:
+        value = json.loads(text, parse_constant=_reject_constant, parse_float=_parse_float)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{name}:{error.lineno}: invalid JSON: {error.msg} (column {error.colno})") from None
+    except RecursionError:
+        raise InputError(f"{name}: JSON nested too deeply") from None
+    except ValueError as error:
+        raise InputError(f"{name}: invalid JSON: {error}") from None
+    lines = _JsonLines(text).scan()
+    if lines is None:
+        raise InputError(f"{name}: JSON nested deeper than {MAX_DEPTH} levels")
+    return Document(name, value, "json", lines, text)
+
+
+class _JsonLines:
+    """Record the line each value starts on (members: the line of their key)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+        self.lines: dict[str, int] = {}
+
+    def line_at(self, index: int) -> int:
+        return bisect.bisect_left(self.newlines, index) + 1
+
+    def skip_ws(self, i: int) -> int:
+        text = self.text
+        while i < len(text) and text[i] in " \t\r\n\ufeff":
+            i += 1
+        return i
+
+    def scan(self) -> dict[str, int] | None:
+        try:
+            self.value(self.skip_ws(0), "", 0)
+        except _TooDeep:
+            return None
+        return self.lines
+
+    def value(self, i: int, pointer: str, depth: int) -> int:
+        if depth > MAX_DEPTH:
+            raise _TooDeep
+        text = self.text
+        self.lines.setdefault(pointer, self.line_at(i))
+        ch = text[i]
+        if ch == "{":
+            i = self.skip_ws(i + 1)
+            if text[i] == "}":
+                return i + 1
+            while True:
+                key_line = self.line_at(i)
+                key, i = json.decoder.scanstring(text, i + 1)
+                child = f"{pointer}/{escape_pointer_token(key)}"
+                self.lines[child] = key_line
+                i = self.skip_ws(self.skip_ws(i) + 1)  # past ':'
+                i = self.skip_ws(self.value(i, child, depth + 1))
+                if text[i] == "}":
+                    return i + 1
+                i = self.skip_ws(i + 1)  # past ','
+        if ch == "[":
+            i = self.skip_ws(i + 1)
+            if text[i] == "]":
+                return i + 1
+            index = 0
+            while True:
+                i = self.skip_ws(self.value(i, f"{pointer}/{index}", depth + 1))
+                index += 1
+                if text[i] == "]":
+                    return i + 1
+                i = self.skip_ws(i + 1)
+        if ch == '"':
+            return json.decoder.scanstring(text, i + 1)[1]
+        while i < len(text) and text[i] not in ",]} \t\r\n":
+            i += 1
+        return i
+
+
+class _TooDeep(Exception):
+    pass
+
+
+class _SafeComposer(yaml.SafeLoader):
+    """SafeLoader whose scalars resolve with YAML 1.1 safe types only."""
+
+
+def _load_yaml(name: str, text: str) -> Document:
+    try:
+        root = yaml.compose(text, Loader=_SafeComposer)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f":{mark.line + 1}" if mark else ""
+        problem = (error.problem or error.context or "syntax error").split("\n")[0]
+        raise InputError(f"{name}{where}: invalid YAML: {problem}") from None
+    except yaml.YAMLError as error:
+        raise InputError(f"{name}: invalid YAML ({type(error).__name__})") from None
+    except RecursionError:
+        raise InputError(f"{name}: YAML nested too deeply") from None
+    if root is None:
+        raise InputError(f"{name}: empty document")
+    builder = _YamlBuilder(name)
+    value = builder.build(root, "", 0)
+    return Document(name, value, "yaml", builder.lines, text)
+
+
+_PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
+class _YamlBuilder:
+    """Turn composed nodes into plain values; aliases count toward MAX_NODES."""
+
+    _constructor = yaml.SafeLoader("")
+
+    def __init__(self, name: str):
+        self.name = name
+        self.lines: dict[str, int] = {}
+        self.nodes = 0
+
+    def build(self, node, pointer: str, depth: int):
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise InputError(f"{self.name}: YAML expands to more than {MAX_NODES} values (alias bomb?)")
+        if depth > MAX_DEPTH:
+            raise InputError(f"{self.name}: YAML nested deeper than {MAX_DEPTH} levels")
+        self.lines.setdefault(pointer, node.start_mark.line + 1)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
+            raise InputError(f"{self.name}:{node.start_mark.line + 1}: YAML tag {node.tag} is not allowed")
+        if isinstance(node, yaml.MappingNode):
+            result = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise InputError(f"{self.name}:{key_node.start_mark.line + 1}: YAML merge keys are not supported")
+                key = self.build(key_node, pointer + "/~key", depth + 1)
+                if not isinstance(key, (str, int, float, bool)) and key is not None:
+                    raise InputError(f"{self.name}:{key_node.start_mark.line + 1}: mapping key is not a scalar")
+                key = str(key) if not isinstance(key, str) else key
+                child = f"{pointer}/{escape_pointer_token(key)}"
+                self.lines[child] = key_node.start_mark.line + 1
+                result[key] = self.build(value_node, child, depth + 1)
+            self.lines.pop(pointer + "/~key", None)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, f"{pointer}/{i}", depth + 1) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def scalar(self, node):
+        if not node.tag.startswith("tag:yaml.org,2002:"):
+            raise InputError(f"{self.name}:{node.start_mark.line + 1}: YAML tag {node.tag} is not allowed")
+        try:
+            value = self._constructor.construct_object(node, deep=True)
+        except yaml.YAMLError:
+            raise InputError(f"{self.name}:{node.start_mark.line + 1}: invalid YAML value") from None
+        if isinstance(value, float) and math.isinf(value) and "inf" not in node.value.lower():
+            raise InputError(f"{self.name}:{node.start_mark.line + 1}: number out of range")
+        if isinstance(value, bytes):
+            raise InputError(f"{self.name}:{node.start_mark.line + 1}: binary values are not allowed")
+        if hasattr(value, "isoformat"):  # YAML timestamps stay the text the user wrote
+            return node.value
+        return value

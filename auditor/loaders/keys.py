@@ -1,0 +1,62 @@
+"""Read any key-definition file: detect its kind, check its structure, build keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from auditor.errors import InputError
+from auditor.loaders.appwrite_json import keys_from_appwrite_json
+from auditor.loaders.detect import KEY_KINDS, SCHEMA_REFS, detect, shape_for
+from auditor.loaders.document import Document, load_document
+from auditor.loaders.keys_export import keys_from_export
+from auditor.loaders.manifest import keys_from_manifest
+from auditor.model import KeyDefinition
+from auditor.validation.schemas import violations
+
+CLI_HINT = (
+    "keys have no scopes: `appwrite project list-keys --json` drops them; "
+    "export with `appwrite project list-keys --raw` (CLI 18+; `appwrite projects list-keys --raw` before)"
+)
+
+
+@dataclass
+class KeyFile:
+    document: Document
+    kind: str
+    shape: str | None
+    keys: list[KeyDefinition]
+
+
+def classify(doc: Document, forced_kind: str | None) -> tuple[str, str | None]:
+    if forced_kind:
+        return forced_kind, shape_for(forced_kind, doc.value)
+    return detect(doc.value, doc.name)
+
+
+def missing_scopes_hint(doc: Document, kind: str, problems) -> str | None:
+    if kind == "key-export" and any("missing required field 'scopes'" in p.message for p in problems):
+        return CLI_HINT
+    return None
+
+
+def load_key_file(path: str, forced_kind: str | None = None) -> KeyFile:
+    """Keys of one file; any structural problem is an InputError naming file and line."""
+    doc = load_document(path)
+    kind, shape = classify(doc, forced_kind)
+    if kind not in KEY_KINDS:
+        raise InputError(f"{doc.name}: a {kind} file holds no key definitions")
+    problems = violations(doc.value, SCHEMA_REFS[(kind, shape)], None)
+    if problems:
+        first = problems[0]
+        hint = missing_scopes_hint(doc, kind, problems)
+        line = doc.line(first.pointer)
+        where = f"{doc.name}:{line}" if line else doc.name
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise InputError(f"{where}: invalid {kind} at {first.pointer or '/'}: {hint or first.message}{more}")
+    if kind == "key-export":
+        keys = keys_from_export(doc, shape)
+    elif kind == "manifest":
+        keys = keys_from_manifest(doc)
+    else:
+        keys = keys_from_appwrite_json(doc)
+    return KeyFile(doc, kind, shape, keys)

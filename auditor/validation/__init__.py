@@ -1,0 +1,1 @@
+"""Validate inputs against the JSON Schemas in `schemas/`."""

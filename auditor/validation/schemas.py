@@ -1,0 +1,123 @@
+"""Load keyaudit's JSON Schemas and validate documents against them.
+
+Structural schemas refer to `scope.schema.json` for every scope name. When a
+version is chosen, that reference resolves to the version's generated enum
+(`scopes/appwrite-<version>.schema.json`), so one set of schemas knows the real
+scopes of every version.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from auditor.catalog.catalog import Catalog
+from auditor.resources import data_dir
+from auditor.scopes import did_you_mean
+from auditor.secrets import redact
+
+BASE_URI = "https://keyaudit.dev/schemas/"
+SCOPE_URI = BASE_URI + "scope.schema.json"
+
+
+@dataclass(frozen=True)
+class Violation:
+    pointer: str
+    message: str
+    unknown_scope: str | None = None  # set when the violation is an unknown scope name
+
+
+@lru_cache(maxsize=None)
+def _schema_files() -> dict[str, dict]:
+    schemas = {}
+    for path in sorted(data_dir("schemas").rglob("*.schema.json")):
+        schema = json.loads(path.read_text())
+        schemas[schema["$id"]] = schema
+    return schemas
+
+
+def schema(name: str) -> dict:
+    return _schema_files()[BASE_URI + name]
+
+
+@lru_cache(maxsize=None)
+def _registry(version: str | None) -> Registry:
+    resources = dict(_schema_files())
+    if version is not None:
+        resources[SCOPE_URI] = {**resources[f"{BASE_URI}scopes/appwrite-{version}.schema.json"], "$id": SCOPE_URI}
+    return Registry().with_resources(
+        (uri, Resource.from_contents(contents)) for uri, contents in resources.items()
+    )
+
+
+@lru_cache(maxsize=None)
+def validator(ref: str, version: str | None) -> Draft202012Validator:
+    """A validator for `ref` (e.g. `manifest.schema.json#/$defs/key`); scopes checked when version is set."""
+    return Draft202012Validator({"$ref": BASE_URI + ref}, registry=_registry(version))
+
+
+def violations(value, ref: str, catalog: Catalog | None) -> list[Violation]:
+    found = []
+    check = validator(ref, catalog.version if catalog else None)
+    for error in check.iter_errors(value):
+        for leaf in _leaves(error):
+            found.append(_describe(leaf, catalog))
+    unique = {(v.pointer, v.message): v for v in found}
+    return sorted(unique.values(), key=lambda v: v.pointer)
+
+
+def _leaves(error):
+    """The most specific errors: inside anyOf/oneOf, the branch that got furthest."""
+    if not error.context:
+        return [error]
+    deepest = max(len(e.absolute_path) for e in error.context)
+    if deepest <= len(error.absolute_path):
+        return [error]
+    return [leaf for e in error.context if len(e.absolute_path) == deepest for leaf in _leaves(e)]
+
+
+def pointer_of(path) -> str:
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def _short(value) -> str:
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else f"a string of {len(value)} characters"
+    if isinstance(value, (dict, list)):
+        return "an object" if isinstance(value, dict) else "a list"
+    return json.dumps(value)
+
+
+def _describe(error, catalog: Catalog | None) -> Violation:
+    pointer = pointer_of(error.absolute_path)
+    validator_name, value = error.validator, error.instance
+    if validator_name == "enum" and error.schema.get("$id") == SCOPE_URI and isinstance(value, str):
+        hint = did_you_mean(value, catalog) if catalog else ""
+        message = f"unknown scope {value!r} for Appwrite {catalog.version}" + (f"; {hint}" if hint else "")
+        return Violation(pointer, redact(message), unknown_scope=value)
+    if validator_name == "required":
+        missing = [name for name in error.validator_value if name not in value]
+        message = "missing required field " + ", ".join(repr(m) for m in missing)
+    elif validator_name == "additionalProperties":
+        extra = sorted(set(value) - set(error.schema.get("properties", {})))
+        message = "unexpected field " + ", ".join(repr(e) for e in extra)
+    elif validator_name == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        message = f"expected {expected}, got {_short(value)}"
+    elif validator_name == "pattern":
+        message = f"{_short(value)} is not in the expected format"
+        if "dateTime" in json.dumps(error.schema) or error.schema.get("pattern", "").startswith("^\\d{4}"):
+            message = f"{_short(value)} is not an RFC 3339 date-time"
+    elif validator_name in ("maxItems", "minItems", "maxLength", "minLength", "minimum", "maximum"):
+        message = f"{_short(value)} violates {validator_name} {error.validator_value}"
+    elif validator_name in ("enum", "const"):
+        allowed = error.validator_value if validator_name == "enum" else [error.validator_value]
+        message = f"{_short(value)} is not one of {', '.join(json.dumps(a) for a in allowed[:8])}"
+    else:
+        message = f"{_short(value)} fails {validator_name}"
+    return Violation(pointer, redact(message))

@@ -1,0 +1,131 @@
+"""Validate one file of any kind; the engine behind `keyaudit validate`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from auditor.catalog.catalog import Catalog, load
+from auditor.errors import InputError
+from auditor.loaders.detect import SCHEMA_REFS, is_call_log_name
+from auditor.loaders.document import Document, load_document
+from auditor.loaders.keys import CLI_HINT, classify
+from auditor.loaders.source import display_name, iter_lines, open_binary
+from auditor.registry import builtin_rules
+from auditor.validation.schemas import violations
+
+MAX_LOG_MESSAGES = 20
+
+
+@dataclass
+class Message:
+    level: str  # error | warning
+    line: int | None
+    pointer: str | None
+    text: str
+
+
+@dataclass
+class FileReport:
+    file: str
+    kind: str | None
+    version: str | None = None
+    messages: list[Message] = field(default_factory=list)
+    unreadable: str | None = None  # one-line reason when the file cannot be read or parsed
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for m in self.messages if m.level == "error")
+
+
+def validate_path(path: str, forced_kind: str | None, version: str | None) -> FileReport:
+    report = FileReport(display_name(path), forced_kind)
+    try:
+        if forced_kind == "call-log" or (forced_kind is None and is_call_log_name(path)):
+            report.kind = "call-log"
+            _validate_call_log(path, report)
+        else:
+            _validate_document(load_document(path), forced_kind, version, report)
+    except InputError as error:
+        report.unreadable = str(error)
+    return report
+
+
+def _validate_document(doc: Document, forced_kind, version, report: FileReport) -> None:
+    kind, shape = classify(doc, forced_kind)
+    report.kind = kind
+    declared = doc.value.get("appwriteVersion") if isinstance(doc.value, dict) else None
+    catalog = None if kind == "config" else load(version or declared)
+    report.version = catalog.version if catalog else None
+    for problem in violations(doc.value, SCHEMA_REFS[(kind, shape)], catalog):
+        text = problem.message
+        if kind == "key-export" and "missing required field 'scopes'" in text:
+            text = CLI_HINT
+        report.messages.append(Message("error", doc.line(problem.pointer), problem.pointer, text))
+    if catalog is not None:
+        _warn_deprecated(doc, catalog, report)
+    if kind == "config":
+        known = builtin_rules()
+        for rule_id in (doc.value.get("rules") or {}):
+            if rule_id not in known:
+                pointer = f"/rules/{rule_id}"
+                report.messages.append(Message("error", doc.line(pointer), pointer, f"unknown rule {rule_id!r}"))
+    report.messages.sort(key=lambda m: (m.line or 0, m.pointer or ""))
+
+
+def _scope_pointers(value):
+    """(pointer, scope) for every scope list in a key export, manifest or appwrite.json."""
+    def walk(node, pointer):
+        if isinstance(node, dict):
+            for name, child in node.items():
+                child_pointer = f"{pointer}/{name}"
+                if name == "scopes" and isinstance(child, list):
+                    for index, scope in enumerate(child):
+                        if isinstance(scope, str):
+                            yield f"{child_pointer}/{index}", scope
+                elif isinstance(child, (dict, list)):
+                    yield from walk(child, child_pointer)
+        elif isinstance(node, list):
+            for index, child in enumerate(node):
+                yield from walk(child, f"{pointer}/{index}")
+    yield from walk(value, "")
+
+
+def _warn_deprecated(doc: Document, catalog: Catalog, report: FileReport) -> None:
+    for pointer, scope in _scope_pointers(doc.value):
+        new = catalog.renamed.get(scope)
+        if new:
+            report.messages.append(Message(
+                "warning", doc.line(pointer), pointer,
+                f"{scope} is deprecated in Appwrite {catalog.version}; use {new} (see `keyaudit audit` for "
+                "routes that accept only the old name)",
+            ))
+
+
+def _validate_call_log(path: str, report: FileReport) -> None:
+    shown = 0
+    hidden = 0
+    with open_binary(path) as stream:
+        for number, line in iter_lines(stream):
+            problem = None
+            if line is None:
+                problem = "line longer than 1 MiB"
+            elif not line.strip():
+                continue
+            else:
+                try:
+                    record = json.loads(line)
+                except (ValueError, RecursionError):
+                    problem = "not valid JSON"
+                else:
+                    found = violations(record, "call-log-record.schema.json", None)
+                    if found:
+                        problem = f"{found[0].pointer or '/'}: {found[0].message}"
+            if problem:
+                if shown < MAX_LOG_MESSAGES:
+                    report.messages.append(Message("error", number, None, problem))
+                    shown += 1
+                else:
+                    hidden += 1
+    if hidden:
+        report.messages.append(Message("error", None, None, f"{hidden} more bad lines not shown"))
