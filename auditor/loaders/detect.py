@@ -30,6 +30,8 @@ def detect(value, name: str) -> tuple[str, str | None]:
             return "key-export", "keyArray"
     elif isinstance(value, dict):
         keys = value.get("keys")
+        if "keys" not in value and ("rules" in value or "failOn" in value):
+            return "config", None
         if "appwriteVersion" in value or (
             isinstance(keys, list) and keys and all(isinstance(k, dict) and "id" in k and "$id" not in k for k in keys)
         ):
@@ -40,8 +42,6 @@ def detect(value, name: str) -> tuple[str, str | None]:
             return "key-export", "key"
         if any(field in value for field in ("functions", "sites", "projectId")):
             return "appwrite-json", None
-        if "rules" in value or "failOn" in value:
-            return "config", None
     raise InputError(
         f"{name}: not a key export, key manifest, appwrite.json or config file "
         "(use --kind to say which it is)"
