@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from auditor.catalog.catalog import Catalog, Route
-from auditor.loaders.calllog import Call, ReadStats, read_calls
+from auditor.loaders.calllog import Call, ReadStats
+from auditor.loaders.logs import iter_calls
 
 UNAUTHORIZED_SCOPE = "general_unauthorized_scope"
 GRAPHQL_TEMPLATES = {"/v1/graphql", "/v1/graphql/mutation"}
@@ -105,7 +106,7 @@ def read_usage(paths: list[str], catalog: Catalog) -> Usage:
     usage = Usage(files=list(paths))
     match = catalog.match
     for path in paths:
-        for call in read_calls(path, usage.stats):
+        for call in iter_calls(path, usage.stats):
             usage.add(call, match(call.method, call.path))
     return usage
 
