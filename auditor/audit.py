@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from auditor.analysis.needs import KeyAnalysis, analyse_key
 from auditor.analysis.usage import Usage, read_usage
 from auditor.catalog.catalog import Catalog, load
+from auditor.catalog.versions import resolve
 from auditor.checks.context import AuditContext
 from auditor.engine import evaluate, skipped_rules
 from auditor.errors import InputError
@@ -36,7 +37,14 @@ def choose_version(requested: str | None, key_files: list[KeyFile]) -> str | Non
     if len(declared) > 1:
         raise InputError(f"manifests declare different Appwrite versions ({', '.join(sorted(declared))}); "
                          "choose one with --appwrite-version")
-    return declared.pop() if declared else None
+    if not declared:
+        return None
+    version = declared.pop()
+    try:
+        return resolve(version)
+    except InputError as error:
+        source = next(k.location.file for f in key_files for k in f.keys if k.appwrite_version == version)
+        raise InputError(f"{source}: appwriteVersion: {error}") from None
 
 
 def run_audit(key_paths: list[str], log_paths: list[str], *, version: str | None = None,

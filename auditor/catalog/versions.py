@@ -12,11 +12,14 @@ DEFAULT = "1.9"
 _UNSUPPORTED_PATCHES = {"1.9": range(0, 5)}
 
 
+VERSION_PATTERN = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][\w.]+)?")
+
+
 def resolve(value: str | None) -> str:
     """Map `1.8`, `1.8.2` or `v1.8.2` to a supported catalog name, or refuse."""
     if value is None:
         return DEFAULT
-    match = re.fullmatch(r"v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][\w.]+)?", value.strip())
+    match = VERSION_PATTERN.fullmatch(value.strip())
     if not match:
         raise InputError(f"--appwrite-version {value!r} is not a version; use one of {', '.join(SUPPORTED)}")
     minor = f"{match.group(1)}.{match.group(2)}"

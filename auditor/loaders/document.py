@@ -221,14 +221,16 @@ class _YamlBuilder:
     def scalar(self, node):
         if not node.tag.startswith("tag:yaml.org,2002:"):
             raise InputError(f"{self.name}:{node.start_mark.line + 1}: YAML tag {node.tag} is not allowed")
+        if node.tag == "tag:yaml.org,2002:timestamp":  # stays the text the user wrote (2027-02-30 included)
+            return node.value
         try:
             value = self._constructor.construct_object(node, deep=True)
         except yaml.YAMLError:
             raise InputError(f"{self.name}:{node.start_mark.line + 1}: invalid YAML value") from None
+        except ValueError:  # e.g. an integer beyond Python's digit limit
+            raise InputError(f"{self.name}:{node.start_mark.line + 1}: number out of range") from None
         if isinstance(value, float) and math.isinf(value) and "inf" not in node.value.lower():
             raise InputError(f"{self.name}:{node.start_mark.line + 1}: number out of range")
         if isinstance(value, bytes):
             raise InputError(f"{self.name}:{node.start_mark.line + 1}: binary values are not allowed")
-        if hasattr(value, "isoformat"):  # YAML timestamps stay the text the user wrote
-            return node.value
         return value

@@ -9,10 +9,12 @@ scopes of every version.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
 from auditor.catalog.catalog import Catalog
@@ -54,10 +56,25 @@ def _registry(version: str | None) -> Registry:
     )
 
 
+FORMATS = FormatChecker(formats=())
+_DATE_TIME_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?")
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _is_real_date(value) -> bool:
+    """A calendar-valid date-time (the schema's pattern already fixed its shape)."""
+    if not isinstance(value, str) or not _DATE_TIME_SHAPE.fullmatch(value):
+        return True  # the pattern reports a wrong shape
+    text = value.upper()
+    text = text[:-1] + "+00:00" if text.endswith("Z") else text
+    datetime.fromisoformat(text if "T" in text or " " in text else text + "T00:00:00")
+    return True
+
+
 @lru_cache(maxsize=None)
 def validator(ref: str, version: str | None) -> Draft202012Validator:
     """A validator for `ref` (e.g. `manifest.schema.json#/$defs/key`); scopes checked when version is set."""
-    return Draft202012Validator({"$ref": BASE_URI + ref}, registry=_registry(version))
+    return Draft202012Validator({"$ref": BASE_URI + ref}, registry=_registry(version), format_checker=FORMATS)
 
 
 def violations(value, ref: str, catalog: Catalog | None) -> list[Violation]:
@@ -71,12 +88,18 @@ def violations(value, ref: str, catalog: Catalog | None) -> list[Violation]:
 
 
 def _leaves(error):
-    """The most specific errors: inside anyOf/oneOf, the branch that got furthest."""
-    if not error.context:
+    """The most specific errors: inside anyOf/oneOf, the branch that got furthest.
+
+    When every branch fails at the same place (`expire` is neither a date-time,
+    null nor ""), the branch that failed on content rather than on type says most.
+    """
+    if not error.context or (error.validator == "oneOf" and _alternative_fields(error.validator_value)):
         return [error]
     deepest = max(len(e.absolute_path) for e in error.context)
     if deepest <= len(error.absolute_path):
-        return [error]
+        telling = sorted((e for e in error.context if e.validator not in ("type", "const", "enum")),
+                         key=lambda e: e.validator != "pattern")
+        return _leaves(telling[0]) if telling else [error]
     return [leaf for e in error.context if len(e.absolute_path) == deepest for leaf in _leaves(e)]
 
 
@@ -113,11 +136,28 @@ def _describe(error, catalog: Catalog | None) -> Violation:
         message = f"{_short(value)} is not in the expected format"
         if "dateTime" in json.dumps(error.schema) or error.schema.get("pattern", "").startswith("^\\d{4}"):
             message = f"{_short(value)} is not an RFC 3339 date-time"
+    elif validator_name == "format":
+        message = f"{_short(value)} is not a valid {error.validator_value} (no such day or time)"
     elif validator_name in ("maxItems", "minItems", "maxLength", "minLength", "minimum", "maximum"):
         message = f"{_short(value)} violates {validator_name} {error.validator_value}"
     elif validator_name in ("enum", "const"):
         allowed = error.validator_value if validator_name == "enum" else [error.validator_value]
         message = f"{_short(value)} is not one of {', '.join(json.dumps(a) for a in allowed[:8])}"
+    elif validator_name == "oneOf" and isinstance(value, dict) and _alternative_fields(error.validator_value):
+        names = _alternative_fields(error.validator_value)
+        given = [name for name in names if name in value]
+        message = (f"give exactly one of {', '.join(names)}" if not given
+                   else f"give only one of {', '.join(given)}")
     else:
         message = f"{_short(value)} fails {validator_name}"
     return Violation(pointer, redact(message))
+
+
+def _alternative_fields(branches) -> list[str]:
+    """The field names of a `oneOf` whose branches each only require one field; else []."""
+    names = []
+    for branch in branches:
+        if set(branch) != {"required"} or len(branch["required"]) != 1:
+            return []
+        names.append(branch["required"][0])
+    return names

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 
 from auditor.catalog.catalog import Catalog, load
+from auditor.catalog.versions import VERSION_PATTERN, resolve
 from auditor.errors import InputError
 from auditor.loaders.detect import SCHEMA_REFS, is_call_log_name
 from auditor.loaders.document import Document, load_document
@@ -54,8 +55,7 @@ def validate_path(path: str, forced_kind: str | None, version: str | None) -> Fi
 def _validate_document(doc: Document, forced_kind, version, report: FileReport) -> None:
     kind, shape = classify(doc, forced_kind)
     report.kind = kind
-    declared = doc.value.get("appwriteVersion") if isinstance(doc.value, dict) else None
-    catalog = None if kind == "config" else load(version or declared)
+    catalog = None if kind == "config" else load(version or _declared_version(doc, report))
     report.version = catalog.version if catalog else None
     for problem in violations(doc.value, SCHEMA_REFS[(kind, shape)], catalog):
         text = problem.message
@@ -64,13 +64,30 @@ def _validate_document(doc: Document, forced_kind, version, report: FileReport) 
         report.messages.append(Message("error", doc.line(problem.pointer), problem.pointer, text))
     if catalog is not None:
         _warn_deprecated(doc, catalog, report)
-    if kind == "config":
+    if kind == "config" and not report.messages:
         known = builtin_rules()
         for rule_id in (doc.value.get("rules") or {}):
             if rule_id not in known:
                 pointer = f"/rules/{rule_id}"
                 report.messages.append(Message("error", doc.line(pointer), pointer, f"unknown rule {rule_id!r}"))
     report.messages.sort(key=lambda m: (m.line or 0, m.pointer or ""))
+
+
+def _declared_version(doc: Document, report: FileReport) -> str | None:
+    """A manifest's own appwriteVersion when it names a supported one.
+
+    A malformed value is left to the schema; a well-formed but unsupported one
+    (1.9.2, 2.0) is reported at its line. Either way scopes are then checked
+    against the default version.
+    """
+    declared = doc.value.get("appwriteVersion") if isinstance(doc.value, dict) else None
+    if not isinstance(declared, str) or not VERSION_PATTERN.fullmatch(declared):
+        return None
+    try:
+        return resolve(declared)
+    except InputError as error:
+        report.messages.append(Message("error", doc.line("/appwriteVersion"), "/appwriteVersion", str(error)))
+        return None
 
 
 def _scope_pointers(value):
