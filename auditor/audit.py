@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Callable
 
 from auditor.analysis.needs import KeyAnalysis, analyse_key
 from auditor.analysis.usage import Usage, read_usage
+from auditor.baseline import Baseline, BaselineOutcome, apply_baseline
 from auditor.catalog.catalog import Catalog, load
 from auditor.catalog.versions import resolve
 from auditor.checks.context import AuditContext
-from auditor.engine import evaluate, skipped_rules
+from auditor.engine import evaluate, relative, skipped_rules
 from auditor.errors import InputError
+from auditor.exceptions import Exceptions, Silenced, apply_exceptions
 from auditor.loaders.keys import KeyFile, load_key_file
+from auditor.loaders.logformats.attribution import KeyIndex, LogOptions
 from auditor.model import Finding
 from auditor.registry import Rule
 
@@ -27,6 +31,8 @@ class AuditResult:
     rules: dict[str, Rule]
     skipped: list[str]
     now: datetime
+    silenced: list[Silenced] = field(default_factory=list)  # per active exception: how many findings it hid
+    baseline: BaselineOutcome | None = None
 
 
 def choose_version(requested: str | None, key_files: list[KeyFile]) -> str | None:
@@ -48,18 +54,36 @@ def choose_version(requested: str | None, key_files: list[KeyFile]) -> str | Non
 
 
 def run_audit(key_paths: list[str], log_paths: list[str], *, version: str | None = None,
-              keys_format: str | None = None, rules: dict[str, Rule], now: datetime | None = None) -> AuditResult:
+              keys_format: str | None = None, rules: dict[str, Rule], now: datetime | None = None,
+              exceptions: Exceptions | None = None, baseline: Baseline | None = None,
+              usage_paths: list[str] = (),
+              usage_source: Callable[[Catalog, LogOptions], Usage | None] | None = None,
+              log_format: str | None = None, log_key: str | None = None) -> AuditResult:
+    """Findings of the enabled rules; exceptions silence theirs first, then the baseline hides known ones.
+
+    Usage comes from call logs and pre-aggregated usage files, or from `usage_source` (the scheduled job's
+    state), called with the catalog and the log options once the key files have chosen the catalog. `log_format` forces the format of every log
+    (detected per file otherwise); `log_key` is the key of log lines that name none (--key).
+    """
     if not key_paths:
         raise InputError("no key definitions: give at least one --keys FILE")
-    if sum(1 for p in key_paths + log_paths if p == "-") > 1:
+    if sum(1 for p in key_paths + log_paths + list(usage_paths) if p == "-") > 1:
         raise InputError("stdin (-) can be read only once")
     key_files = [load_key_file(path, keys_format) for path in key_paths]
     catalog = load(choose_version(version, key_files))
-    usage = read_usage(log_paths, catalog) if log_paths else None
+    log_options = LogOptions(log_format, log_key, KeyIndex(key for f in key_files for key in f.keys))
+    if usage_source is not None:
+        usage = usage_source(catalog, log_options)
+    else:
+        usage = read_usage(log_paths, catalog, list(usage_paths), log_options) if log_paths or usage_paths else None
     analyses = [analyse_key(key, usage, catalog) for f in key_files for key in f.keys]
     now = now or datetime.now(timezone.utc)
     ctx = AuditContext(catalog, analyses, usage, [f.document for f in key_files], now,
-                       defined_ids={a.key.id for a in analyses})
-    findings = evaluate(ctx, rules)
-    return AuditResult(catalog, key_files, analyses, usage, findings, rules,
-                       skipped_rules(rules, usage is not None), now)
+                       defined_ids={a.key.id for a in analyses}, exceptions=exceptions)
+    findings, silenced = apply_exceptions(evaluate(ctx, rules), exceptions, now.timestamp())
+    skipped = skipped_rules(rules, usage is not None)
+    sources = [f.document.name for f in key_files] + (exceptions.sources if exceptions else [])
+    files_read = {relative(name) for name in sources}
+    rules_run = {rule.id for rule in rules.values() if rule.enabled} - set(skipped)
+    findings, outcome = apply_baseline(findings, baseline, files_read, rules_run)
+    return AuditResult(catalog, key_files, analyses, usage, findings, rules, skipped, now, silenced, outcome)

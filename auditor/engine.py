@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 
-from auditor.checks import CHECKS
+from auditor.checks import check_for
 from auditor.checks.context import AuditContext
 from auditor.model import Finding
 from auditor.registry import Rule, severity_rank
@@ -37,8 +37,8 @@ def skipped_rules(rules: dict[str, Rule], logs_given: bool) -> list[str]:
 
 def evaluate(ctx: AuditContext, rules: dict[str, Rule]) -> list[Finding]:
     findings = []
-    for rule_id, check in CHECKS.items():
-        rule = rules[rule_id]
+    for rule_id, rule in rules.items():
+        check = check_for(rule_id)
         if not rule.enabled or (rule.requires_logs and ctx.usage is None):
             continue
         ctx.rule = rule
@@ -48,7 +48,7 @@ def evaluate(ctx: AuditContext, rules: dict[str, Rule]) -> list[Finding]:
             file = problem.location.file if problem.location else None
             findings.append(Finding(
                 rule=rule.id,
-                severity=rule.severity,
+                severity=problem.severity or rule.severity,
                 key=key_id,
                 project=project,
                 scope=problem.scope,
@@ -56,6 +56,7 @@ def evaluate(ctx: AuditContext, rules: dict[str, Rule]) -> list[Finding]:
                 fix=redact(rule.render(rule.fix, problem.params)),
                 fingerprint=fingerprint(rule.id, project, key_id, problem.scope, file, problem.discriminator),
                 location=problem.location,
+                evidence=problem.evidence,
             ))
     return sorted(findings, key=_order)
 

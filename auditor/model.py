@@ -44,6 +44,7 @@ class KeyDefinition:
     secret_sha256: str | None = None
     scope_locations: dict[str, Location] = field(default_factory=dict)
     appwrite_version: str | None = None  # declared by a manifest
+    source: str | None = None  # the kind of file it came from: key-export | manifest | appwrite-json | terraform
 
     def scope_location(self, scope: str) -> Location:
         return self.scope_locations.get(scope, self.location)
@@ -60,6 +61,8 @@ class Problem:
     key_id: str | None = None  # for keys no definition names
     project: str | None = None
     discriminator: str | None = None  # tells apart findings with the same rule, key, scope and file
+    severity: str | None = None  # set by rules whose severity varies per finding (high-risk-scope)
+    evidence: Location | None = None  # where the logs show it (missing-scope: the first denied call)
 
 
 @dataclass(frozen=True)
@@ -73,9 +76,10 @@ class Finding:
     fix: str
     fingerprint: str
     location: Location | None
+    evidence: Location | None = None  # a log line; not part of the fingerprint, which must survive log rotation
 
     def as_dict(self) -> dict:
-        return {
+        data = {
             "rule": self.rule,
             "severity": self.severity,
             "key": self.key,
@@ -86,3 +90,6 @@ class Finding:
             "fingerprint": self.fingerprint,
             "location": self.location.as_dict() if self.location else None,
         }
+        if self.evidence:
+            data["evidence"] = self.evidence.as_dict()
+        return data

@@ -9,6 +9,7 @@ from functools import lru_cache
 import yaml
 
 from auditor.errors import InputError
+from auditor.policy import rule_fields
 from auditor.resources import data_dir
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
@@ -55,8 +56,11 @@ def builtin_rules() -> dict[str, Rule]:
 
 
 def configured_rules(config: dict | None) -> dict[str, Rule]:
-    """Built-in rules with the `rules:` section of a config applied."""
+    """Built-in rules and the config's policy rules, with the `rules:` section of the config applied."""
     rules = dict(builtin_rules())
+    for policy_rule in (((config or {}).get("policy") or {}).get("rules") or []):
+        rule = Rule(**rule_fields(policy_rule))
+        rules[rule.id] = rule
     for rule_id, change in ((config or {}).get("rules") or {}).items():
         if rule_id not in rules:
             raise InputError(f"config: unknown rule {rule_id!r} (see `keyaudit rules`)")

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from auditor import TOOL_NAME, __version__
+from auditor.analysis.evidence import AUDIT_EVENT, EvidenceRoute
 from auditor.analysis.usage import iso
 from auditor.audit import AuditResult
+from auditor.fixes import key_fix
+from auditor.loaders.logformats import audit_log
 from auditor.registry import SEVERITIES
+from auditor.risk import key_risk
 
 SCHEMA_VERSION = 1
 
@@ -21,10 +25,39 @@ def key_notes(analysis, logs_given: bool) -> list[str]:
         notes.append(f"{analysis.key.kind} key minted by Appwrite per execution; expiry rules do not apply")
     if not logs_given:
         notes.append("no logs given: usage unknown")
+    return notes + evidence_notes(evidence_of(analysis))
+
+
+def log_notes(usage) -> list[str]:
+    """What the kinds of logs read imply for the whole report."""
+    if usage is None or audit_log.NAME not in usage.stats.formats.values():
+        return []
+    return ["Appwrite audit logs record only mutations, never reads: a key's read scopes can look unused when "
+            "audit logs are all that shows its calls"]
+
+
+def evidence_of(analysis) -> list:
+    """The key's usage that a log named by audit event or by missing scopes rather than by route."""
+    slots = analysis.usage.routes.values() if analysis.usage else []
+    return sorted((s for s in slots if isinstance(s.route, EvidenceRoute)), key=lambda s: (s.route.source, s.route.name))
+
+
+def evidence_notes(slots) -> list[str]:
+    notes = []
+    audited = sum(s.count for s in slots if s.route.source == AUDIT_EVENT)
+    if audited:
+        notes.append(f"{audited} of its calls come from Appwrite audit logs, which record only mutations (creates, "
+                     "updates, deletes), never reads: read scopes cannot be judged from them")
+    unsure = [s for s in slots if not s.route.confident]
+    if unsure:
+        events = "; ".join(f"{s.route.name} needs {' or '.join(s.route.scopes)}" for s in unsure)
+        notes.append(f"{sum(s.count for s in unsure)} audit events are logged by routes that need different scopes "
+                     f"({events}): counted, with low confidence, and kept out of the minimal set")
     return notes
 
 
-def build(result: AuditResult) -> dict:
+def build(result: AuditResult, fail_on: str | None = None) -> dict:
+    """`fail_on`: the run's --fail-on, recorded as summary.failOn for reporters that mark failures (JUnit)."""
     usage = result.usage
     counts = {severity: 0 for severity in reversed(SEVERITIES)}
     for finding in result.findings:
@@ -32,7 +65,8 @@ def build(result: AuditResult) -> dict:
     keys = []
     for analysis in sorted(result.analyses, key=lambda a: (a.key.project or "", a.key.id, a.key.location.file)):
         key = analysis.key
-        routes = analysis.usage.routes.values() if analysis.usage else []
+        slots = analysis.usage.routes.values() if analysis.usage else []
+        routes = [r for r in slots if not isinstance(r.route, EvidenceRoute)]  # evidence is listed apart
         keys.append({
             "id": key.id,
             "name": key.name,
@@ -51,7 +85,19 @@ def build(result: AuditResult) -> dict:
                 for r in sorted(routes, key=lambda r: (r.route.template, r.route.method))
             ],
             "notes": key_notes(analysis, usage is not None),
+            "risk": key_risk(key.scopes, result.catalog),
         })
+        fixes = key_fix(analysis, result.findings, result.catalog, result.key_files, usage is not None)
+        if fixes:
+            keys[-1]["fixes"] = fixes
+        evidence = evidence_of(analysis)
+        if evidence:
+            keys[-1]["evidence"] = [
+                {"source": e.route.source, "name": e.route.name, "scopes": list(e.route.scopes),
+                 "confidence": "high" if e.route.confident else "low", "count": e.count, "denied": e.denied,
+                 "firstSeen": iso(e.first), "lastSeen": iso(e.last)}
+                for e in evidence
+            ]
     return {
         "schemaVersion": SCHEMA_VERSION,
         "tool": TOOL_NAME,
@@ -68,6 +114,16 @@ def build(result: AuditResult) -> dict:
             "badLines": usage.stats.bad_lines if usage else 0,
             "badLineSamples": list(usage.stats.bad_samples) if usage else [],
             "logWindow": {"first": iso(usage.first), "last": iso(usage.last)} if usage else {"first": None, "last": None},
+            "logFormats": dict(usage.stats.formats) if usage else {},
+            "unattributed": [{"reason": reason, "count": count}
+                             for reason, count in sorted(usage.stats.unattributed.items())] if usage else [],
+            "notes": log_notes(usage),
+            "exceptions": {
+                "suppressed": sum(s.findings for s in result.silenced),
+                "entries": [{**s.entry.as_dict(), "suppressed": s.findings} for s in result.silenced],
+            },
+            "baseline": result.baseline.as_dict() if result.baseline else None,
+            **({"failOn": fail_on} if fail_on else {}),
         },
         "keys": keys,
         "findings": [finding.as_dict() for finding in result.findings],

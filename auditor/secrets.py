@@ -1,7 +1,17 @@
 """Recognise Appwrite key secrets without ever keeping or printing them.
 
-Appwrite issues `standard_` keys (256 lowercase hex digits after the prefix) and
-`dynamic_` keys (a signed JWT after the prefix, minted for function executions).
+A secret is `<type>_<body>`: Appwrite's `Key::decode` (src/Appwrite/Auth/Key.php)
+splits it at the first `_`; the types are the API_KEY_* constants of
+app/init/constants.php.
+
+- Stored keys: `standard_` (project keys), and since 1.9 `account_` and
+  `organization_`. The body is `bin2hex(random_bytes(128))`, 256 lowercase hex
+  digits (Project/Keys/Create.php; the one `keys` collection that holds all
+  three sizes its `secret` column for exactly that).
+- Minted keys: `ephemeral_` (1.9: function executions, site renders, builds,
+  `POST /v1/project/keys/ephemeral`) and `dynamic_` (the same key before 1.9,
+  still accepted): an HS256 JWT.
+
 keyaudit keeps a sha256 of a secret (to recognise the key in access logs) and
 shows only a 12-digit prefix of that hash as a fingerprint.
 """
@@ -12,16 +22,28 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+STORED_KINDS = ("standard", "account", "organization")
+MINTED_KINDS = ("ephemeral", "dynamic")
+# JWT segment lengths are bounded so that a match has a known maximum length,
+# which lets secret_scan stream a file in chunks without missing a secret.
+_JWT_HEADER, _JWT_PAYLOAD, _JWT_SIGNATURE = 1024, 16384, 512
+MAX_SECRET_CHARS = max(len(k) for k in MINTED_KINDS) + 1 + _JWT_HEADER + _JWT_PAYLOAD + _JWT_SIGNATURE + 2
+
 SECRET_PATTERN = re.compile(
-    r"(?<![A-Za-z0-9_])(?:standard_[0-9a-f]{256}|dynamic_eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})(?![0-9A-Za-z_-])"
+    r"(?<![A-Za-z0-9_])(?:"
+    rf"(?:{'|'.join(STORED_KINDS)})_[0-9a-f]{{256}}"
+    rf"|(?:{'|'.join(MINTED_KINDS)})_eyJ[A-Za-z0-9_-]{{8,{_JWT_HEADER - 3}}}"
+    rf"\.[A-Za-z0-9_-]{{8,{_JWT_PAYLOAD}}}\.[A-Za-z0-9_-]{{8,{_JWT_SIGNATURE}}}"
+    r")(?![0-9A-Za-z_-])"
 )
+SECRET_BYTES_PATTERN = re.compile(SECRET_PATTERN.pattern.encode())
 _FULL_SECRET = re.compile(SECRET_PATTERN.pattern)
 
 
 @dataclass(frozen=True)
 class SecretHit:
     line: int
-    kind: str  # standard | dynamic
+    kind: str  # one of STORED_KINDS or MINTED_KINDS
     fingerprint: str
 
 

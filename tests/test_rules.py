@@ -196,7 +196,7 @@ def test_secret_in_file_names_the_key_never_the_secret(tmp_path):
 def test_usage_rules_skipped_without_logs(tmp_path):
     result = audit(tmp_path, [key("k1", ["users.read", "users.write"], expire=None)])
     assert set(result.skipped) == {r.id for r in builtin_rules().values() if r.requires_logs}
-    assert fired(result) == {("no-expiry", "k1", None)}
+    assert fired(result) == {("no-expiry", "k1", None), ("high-risk-scope", "k1", "users.write")}
 
 
 def test_config_changes_severity_and_disables(tmp_path):

@@ -90,6 +90,7 @@ SAMPLE_RESULTS = {
         (36, "warning", "policies.read is deprecated in Appwrite 1.9; use project.policies.read"),
     ]),
     "samples/logs/calls-2.jsonl.gz": (0, "call-log", []),
+    "samples/policy-strict.yaml": (0, "config", []),
     "samples/keys/keylist.json": (1, "key-export", [
         (27, "warning", "documents.read is deprecated in Appwrite 1.9; use rows.read"),
         (28, "warning", "documents.write is deprecated in Appwrite 1.9; use rows.write"),

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from auditor.analysis.evidence import EvidenceRoute
 from auditor.analysis.minimal import minimal_cover
 from auditor.analysis.usage import GRAPHQL_TEMPLATES, KeyUsage, RouteUsage, Usage, merged
-from auditor.catalog.catalog import Catalog
+from auditor.catalog.catalog import Catalog, Route
 from auditor.model import KeyDefinition
 
 
@@ -20,6 +21,9 @@ class Need:
     usage: RouteUsage
     any_of: frozenset[str]  # key scopes that pass the route; empty: no key scope can
     implicit: bool  # passed by a scope every key holds (health.read, graphql, global)
+    # False: an audit event whose routes need different scopes (analysis/evidence.py); it justifies any
+    # of them against unused-scope but is kept out of the minimal set.
+    confident: bool = True
 
 
 @dataclass
@@ -50,12 +54,16 @@ class KeyAnalysis:
     def needed_sets(self) -> list[frozenset[str]]:
         seen = []
         for need in self.needs:
-            if not need.implicit and need.any_of and need.any_of not in seen:
+            if need.confident and not need.implicit and need.any_of and need.any_of not in seen:
                 seen.append(need.any_of)
         return seen
 
     def needed_by_any_call(self, scope: str) -> bool:
         return any(scope in need.any_of for need in self.needs)
+
+    def legacy_only_routes(self, old: str, new: str) -> list[Route]:
+        """Routes the key called that accept `old` but not its replacement `new`: a rename would break them."""
+        return [need.usage.route for need in self.needs if old in need.any_of and new not in need.usage.route.scopes]
 
 
 def preferred_scope(any_of, catalog: Catalog) -> str | None:
@@ -74,7 +82,8 @@ def analyse_key(key: KeyDefinition, usage: Usage | None, catalog: Catalog) -> Ke
         route_scopes = set(slot.route.scopes)
         implicit = bool(route_scopes & set(catalog.implicit)) or slot.route.template in GRAPHQL_TEMPLATES
         any_of = frozenset(route_scopes & catalog.key_scopes)
-        analysis.needs.append(Need(slot, any_of, implicit))
+        confident = not isinstance(slot.route, EvidenceRoute) or slot.route.confident
+        analysis.needs.append(Need(slot, any_of, implicit, confident))
         if implicit:
             continue
         if slot.denied or not (route_scopes & holds):

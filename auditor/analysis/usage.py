@@ -10,8 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from auditor.catalog.catalog import Catalog, Route
+from auditor.analysis import evidence
 from auditor.loaders.calllog import Call, ReadStats
+from auditor.loaders.logformats.attribution import LogOptions
 from auditor.loaders.logs import iter_calls
+from auditor.loaders.source import display_name
+from auditor.loaders.usage_file import UsageRow, read_usage_rows
+from auditor.model import Location
 
 UNAUTHORIZED_SCOPE = "general_unauthorized_scope"
 GRAPHQL_TEMPLATES = {"/v1/graphql", "/v1/graphql/mutation"}
@@ -26,8 +31,12 @@ class RouteUsage:
     last: float | None = None
     denied: int = 0  # answered 401 general_unauthorized_scope
     statuses: dict[int, int] = field(default_factory=dict)
+    # The first denied call, else the first call, as read: where missing-scope points in the logs.
+    first_location: Location | None = None
 
-    def add(self, call: Call) -> None:
+    def add(self, call: Call, file: str | None = None, line: int = 0) -> None:
+        if file is not None and (self.first_location is None or (call.error == UNAUTHORIZED_SCOPE and not self.denied)):
+            self.first_location = Location(file, line)
         self.count += 1
         if call.time is not None:
             if self.first is None or call.time < self.first:
@@ -38,6 +47,24 @@ class RouteUsage:
             self.statuses[call.status] = self.statuses.get(call.status, 0) + 1
         if call.error == UNAUTHORIZED_SCOPE:
             self.denied += 1
+
+    def add_aggregate(self, count: int, first: float | None, last: float | None,
+                      statuses: dict[int, int], denied: int) -> None:
+        """Add calls counted elsewhere (a usage file, the job's state, another key's usage)."""
+        self.count += count
+        self.denied += denied
+        for status, times in statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + times
+        self.first = _earliest(self.first, first)
+        self.last = _latest(self.last, last)
+
+
+def _earliest(current: float | None, moment: float | None) -> float | None:
+    return moment if current is None or (moment is not None and moment < current) else current
+
+
+def _latest(current: float | None, moment: float | None) -> float | None:
+    return moment if current is None or (moment is not None and moment > current) else current
 
 
 @dataclass
@@ -66,8 +93,42 @@ class Usage:
     first: float | None = None
     last: float | None = None
     files: list[str] = field(default_factory=list)
+    # The period the usage stands for when it is known beyond the first and last
+    # call: a scheduled job's rolling window, as far back as it has been observing.
+    window: tuple[float, float] | None = None
 
-    def add(self, call: Call, route: Route | None) -> None:
+    def add_aggregate(self, project: str | None, key: str, route: Route | None, count: int, *,
+                      first: float | None = None, last: float | None = None, statuses: dict[int, int] | None = None,
+                      denied: int = 0, samples: tuple[str, ...] = ()) -> None:
+        """Add `count` calls of one key to one route, already aggregated (a usage file, the job's state).
+
+        `route` None: calls to no known route, shown by up to MAX_UNKNOWN_SAMPLES `samples` ("METHOD path").
+        """
+        usage = self.by_key.get((project, key))
+        if usage is None:
+            usage = self.by_key[(project, key)] = KeyUsage(key, project)
+        usage.calls += count
+        self.first, usage.first = _earliest(self.first, first), _earliest(usage.first, first)
+        self.last, usage.last = _latest(self.last, last), _latest(usage.last, last)
+        if route is None:
+            usage.unknown_route_calls += count
+            usage.unknown_denied += denied
+            for sample in samples:
+                if len(usage.unknown_samples) < MAX_UNKNOWN_SAMPLES and sample not in usage.unknown_samples:
+                    usage.unknown_samples.append(sample)
+            return
+        slot = usage.routes.get((route.method, route.template))
+        if slot is None:
+            slot = usage.routes[(route.method, route.template)] = RouteUsage(route)
+        slot.add_aggregate(count, first, last, statuses or {}, denied)
+
+    def span(self) -> tuple[float, float] | None:
+        """(start, end) of the period the usage covers: the job's window, else the first and last call."""
+        if self.window is not None:
+            return self.window
+        return None if self.first is None else (self.first, self.last)
+
+    def add(self, call: Call, route: Route | None, file: str | None = None, line: int = 0) -> None:
         usage = self.by_key.get((call.project, call.key))
         if usage is None:
             usage = self.by_key[(call.project, call.key)] = KeyUsage(call.key, call.project)
@@ -92,7 +153,7 @@ class Usage:
         slot = usage.routes.get((route.method, route.template))
         if slot is None:
             slot = usage.routes[(route.method, route.template)] = RouteUsage(route)
-        slot.add(call)
+        slot.add(call, file, line)
 
     def for_key(self, key_id: str, project: str | None) -> list[KeyUsage]:
         """Usage recorded for a defined key: same id, and same project where both name one."""
@@ -102,13 +163,34 @@ class Usage:
         ]
 
 
-def read_usage(paths: list[str], catalog: Catalog) -> Usage:
-    usage = Usage(files=list(paths))
+def read_usage(paths: list[str], catalog: Catalog, usage_paths: list[str] = (),
+               log_options: LogOptions | None = None) -> Usage:
+    """Usage from raw call logs (`paths`) and pre-aggregated usage files (`usage_paths`).
+
+    `log_options`: forced log format, --key, and the defined keys that access and audit logs are attributed to.
+    """
+    usage = Usage(files=list(paths) + list(usage_paths))
     match = catalog.match
     for path in paths:
-        for call in iter_calls(path, usage.stats):
-            usage.add(call, match(call.method, call.path))
+        # Every reader counts a line in stats.lines_read before it yields that line's call.
+        name, start = display_name(path), usage.stats.lines_read
+        for call in iter_calls(path, usage.stats, log_options):
+            if type(call) is Call and call.error is None:
+                route = match(call.method, call.path)
+            else:  # an error to read, an audit event or a scope error line: see analysis/evidence.py
+                call, route = evidence.resolve(call, catalog)
+            usage.add(call, route, name, usage.stats.lines_read - start)
+    for path in usage_paths:
+        for row in read_usage_rows(path, usage.stats):
+            add_usage_row(usage, row, match(row.method, row.path))
     return usage
+
+
+def add_usage_row(usage: Usage, row: UsageRow, route: Route | None) -> None:
+    usage.add_aggregate(row.project, row.key, route, row.count, first=row.first, last=row.last,
+                        statuses={row.status: row.count} if row.status is not None else None,
+                        denied=row.count if row.error == UNAUTHORIZED_SCOPE else 0,
+                        samples=(f"{row.method} {row.path.split('?', 1)[0]}",))
 
 
 def merged(usages: list[KeyUsage], key_id: str) -> KeyUsage:
@@ -127,14 +209,9 @@ def merged(usages: list[KeyUsage], key_id: str) -> KeyUsage:
                 total.last = moment if total.last is None else max(total.last, moment)
         for route_key, slot in usage.routes.items():
             into = total.routes.setdefault(route_key, RouteUsage(slot.route))
-            into.count += slot.count
-            into.denied += slot.denied
-            for status, count in slot.statuses.items():
-                into.statuses[status] = into.statuses.get(status, 0) + count
-            for moment in (slot.first, slot.last):
-                if moment is not None:
-                    into.first = moment if into.first is None else min(into.first, moment)
-                    into.last = moment if into.last is None else max(into.last, moment)
+            if slot.first_location and (into.first_location is None or (slot.denied and not into.denied)):
+                into.first_location = slot.first_location
+            into.add_aggregate(slot.count, slot.first, slot.last, slot.statuses, slot.denied)
     return total
 
 

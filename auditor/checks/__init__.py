@@ -6,13 +6,17 @@ docstring gives an example that passes and one that fails.
 
 from auditor.checks import (
     deprecated_scope,
+    exception_expired,
+    exception_invalid,
     expired,
+    high_risk_scope,
     implicit_scope,
     ineffective_scope,
     missing_scope,
     never_used,
     no_expiry,
     over_privileged,
+    policy_rule,
     secret_in_file,
     stale_key,
     unknown_key,
@@ -20,6 +24,7 @@ from auditor.checks import (
     unknown_scope,
     unused_scope,
 )
+from auditor.policy import PREFIX
 
 CHECKS = {
     module.RULE_ID: module.check
@@ -29,6 +34,7 @@ CHECKS = {
         deprecated_scope,
         ineffective_scope,
         implicit_scope,
+        high_risk_scope,
         over_privileged,
         unused_scope,
         missing_scope,
@@ -38,5 +44,14 @@ CHECKS = {
         no_expiry,
         expired,
         stale_key,
+        exception_invalid,
+        exception_expired,
     )
 }
+
+
+def check_for(rule_id: str):
+    """The check of a built-in rule, or the one generic check every `policy:` rule shares."""
+    if rule_id.startswith(PREFIX):
+        return policy_rule.check
+    return CHECKS[rule_id]

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from auditor.analysis.needs import KeyAnalysis
 from auditor.analysis.usage import Usage, iso
 from auditor.catalog.catalog import Catalog
+from auditor.exceptions import Exceptions
 from auditor.loaders.calllog import BadRecord, parse_time
 from auditor.loaders.document import Document
 from auditor.model import KeyDefinition
@@ -25,6 +26,7 @@ class AuditContext:
     now: datetime
     rule: Rule | None = None  # the rule being evaluated (for its options)
     defined_ids: set[str] = field(default_factory=set)
+    exceptions: Exceptions | None = None  # for the exception-* rules
 
     @property
     def keys(self) -> list[KeyDefinition]:
@@ -36,10 +38,11 @@ class AuditContext:
 
     def window(self) -> str:
         """The period the logs cover, in words."""
-        if self.usage is None or self.usage.first is None:
+        span = self.usage.span() if self.usage is not None else None
+        if span is None:
             return "logs without timestamps"
-        days = (self.usage.last - self.usage.first) / DAY
-        return f"{iso(self.usage.first)[:10]} to {iso(self.usage.last)[:10]}, {days:.0f} days"
+        start, end = span
+        return f"{iso(start)[:10]} to {iso(end)[:10]}, {(end - start) / DAY:.0f} days"
 
 
 def label(key: KeyDefinition) -> str:

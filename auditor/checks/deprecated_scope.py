@@ -26,8 +26,7 @@ def check(ctx):
                 advice = f"its replacement {new} exists, but neither gates any route of Appwrite {catalog.version}"
                 fix = f"Remove {scope} from {who}"
             else:
-                legacy = [n.usage.route for n in analysis.needs
-                          if scope in n.any_of and new not in n.usage.route.scopes]
+                legacy = analysis.legacy_only_routes(scope, new)
                 if legacy:
                     shown = ", ".join(f"{r.method} {r.template}" for r in legacy[:3])
                     more = f" and {len(legacy) - 3} more" if len(legacy) > 3 else ""

@@ -33,4 +33,4 @@ def check(ctx):
             yield Problem(key, missing.add, {
                 "key": who, "count": missing.usage.count, "method": route.method, "route": route.template,
                 "reason": reason, "fix": fix,
-            }, key.location)
+            }, key.location, evidence=missing.usage.first_location)

@@ -16,9 +16,10 @@ RULE_ID = "unused-scope"
 
 
 def window_against_age(ctx, analysis) -> str:
-    if ctx.usage.first is None:
+    span = ctx.usage.span()  # a scheduled job's rolling window, else the first and last logged call
+    if span is None:
         return "the logs carry no timestamps, so the window they cover is unknown"
-    start, end = ctx.usage.first, ctx.usage.last
+    start, end = span
     span = f"the logs cover {iso(start)[:10]} to {iso(end)[:10]} ({(end - start) / DAY:.0f} days)"
     created = timestamp(analysis.key.created_at)
     if created is None:

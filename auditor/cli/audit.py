@@ -8,11 +8,16 @@ from datetime import datetime, timezone
 import click
 
 from auditor.audit import run_audit
+from auditor.baseline import load_baseline
 from auditor.checks.context import label
 from auditor.config import load_config
+from auditor.cli.outputs import plan_outputs
 from auditor.errors import InputError
+from auditor.exceptions import load_exceptions
 from auditor.loaders.calllog import BadRecord, parse_time
 from auditor.loaders.detect import KEY_KINDS
+from auditor.loaders.logs import LOG_FORMATS
+from auditor.policy.load import load_policy, with_policy
 from auditor.registry import SEVERITIES, configured_rules, severity_rank
 from auditor.report import build
 from auditor.reporters import REPORTERS
@@ -32,11 +37,16 @@ def audit_inputs(func):
         click.option("--keys", "keys", multiple=True, metavar="FILE",
                      help="Key definitions: Appwrite export, manifest or appwrite.json (repeatable; - for stdin)."),
         click.option("--logs", "logs", multiple=True, metavar="FILE",
-                     help="Call logs, JSONL, gzip or not (repeatable; - for stdin)."),
+                     help="Call logs: keyaudit JSONL, Traefik JSON or common, nginx combined, Appwrite audit "
+                          "logs or app error lines, gzip or not (repeatable; - for stdin)."),
+        click.option("--usage", "usage", multiple=True, metavar="FILE",
+                     help="Pre-aggregated usage, CSV or JSON, as samples/sql/ makes it from logs too big for one "
+                          "machine (repeatable)."),
         click.option("--keys-format", type=click.Choice(KEY_KINDS), help="Force the kind of every key file."),
         click.option("--appwrite-version", metavar="V",
                      help="1.6, 1.7, 1.8, 1.9 or a full version [default: a manifest's appwriteVersion, else 1.9]."),
         click.option("--config", "config_file", metavar="FILE", help="Rule settings (schemas/config.schema.json)."),
+        exceptions_option,
         click.option("--now", metavar="TIME", help="Judge dates as of this RFC 3339 time [default: now]."),
     ]
     for option in reversed(options):
@@ -44,46 +54,99 @@ def audit_inputs(func):
     return func
 
 
-def _run(keys, logs, keys_format, appwrite_version, config_file, now):
-    config = load_config(config_file)
+exceptions_option = click.option(
+    "--exceptions", "exceptions_file", metavar="FILE",
+    help="Exceptions that silence findings until they expire (schemas/exceptions.schema.json).")
+baseline_option = click.option(
+    "--baseline", "baseline_file", metavar="FILE",
+    help="Report only findings this baseline does not hold (keyaudit baseline create).")
+policy_option = click.option(
+    "--policy", "policy_file", metavar="FILE",
+    help="Organisation policy: rules as data, findings policy:<id> (schemas/policy.schema.json).")
+
+
+def log_reading_options(func):
+    """--log-format and --key: how audit and explain read logs that are not keyaudit's JSONL."""
+    func = click.option("--key", "log_key", metavar="ID",
+                        help="The key of every log line that names none (nginx, Traefik common, error lines, "
+                             "access logs without X-Appwrite-Key).")(func)
+    return click.option("--log-format", type=click.Choice(LOG_FORMATS),
+                        help="Force the format of every --logs file [default: detected per file].")(func)
+
+
+def run_job(keys, logs, keys_format, appwrite_version, config_file, now, exceptions_file, baseline_file=None,
+            usage=(), usage_source=None, policy_file=None, log_format=None, log_key=None):
+    """The audit as every command runs it: config (with --policy's rules), rules, exceptions and baseline applied.
+
+    `usage_source` (the scheduled job's state) replaces logs and usage files; see auditor.audit.run_audit.
+    """
+    config = with_policy(load_config(config_file), load_policy(policy_file) if policy_file else None)
+    rules = configured_rules(config)
+    exceptions = load_exceptions(config_file, config, exceptions_file, rules)
+    baseline = load_baseline(baseline_file) if baseline_file else None
     return run_audit(list(keys), list(logs), version=appwrite_version or config.get("appwriteVersion"),
-                     keys_format=keys_format, rules=configured_rules(config), now=_now(now)), config
+                     keys_format=keys_format, rules=rules, now=_now(now), exceptions=exceptions,
+                     baseline=baseline, usage_paths=list(usage), usage_source=usage_source,
+                     log_format=log_format, log_key=log_key), config
+
+
+def write_output(text: str, output: str | None) -> None:
+    if not output:
+        sys.stdout.write(text)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise InputError(f"{output}: cannot write ({error.strerror or type(error).__name__})") from None
+
+
+def exceeds(findings, threshold: str) -> bool:
+    """Whether a finding is at or above `threshold` (`none`: never)."""
+    return threshold != "none" and any(severity_rank(f.severity) >= severity_rank(threshold) for f in findings)
 
 
 @click.command()
 @audit_inputs
 @click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="table", show_default=True)
-@click.option("--output", metavar="FILE", help="Write the report here instead of stdout.")
+@click.option("--output", "output", multiple=True, metavar="[FORMAT=]FILE",
+              help="Write the --format report to FILE instead of stdout; FORMAT=FILE also writes that format "
+                   "(repeatable: --output sarif=a.sarif --output html=a.html).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES + ("none",)),
               help="Exit 1 when a finding is at or above this severity [default: high].")
-def audit(keys, logs, keys_format, appwrite_version, config_file, now, output_format, output, fail_on):
+@baseline_option
+@policy_option
+@log_reading_options
+def audit(keys, logs, usage, keys_format, appwrite_version, config_file, exceptions_file, now, output_format, output,
+          fail_on, baseline_file, policy_file, log_format, log_key):
     """Audit API keys against the calls they made: least-privilege findings.
 
     Without --logs, the rules that need usage (over-privileged, unused-scope,
     never-used, missing-scope, unknown-key, unknown-route) are skipped and the
     report says so. Exit 0: nothing at or above --fail-on; 1: findings; 2: bad input.
     """
-    result, config = _run(keys, logs, keys_format, appwrite_version, config_file, now)
-    text = REPORTERS[output_format](build(result))
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as error:
-            raise InputError(f"{output}: cannot write ({error.strerror or type(error).__name__})") from None
-    else:
-        sys.stdout.write(text)
+    targets = plan_outputs(output_format, output, REPORTERS)
+    result, config = run_job(keys, logs, keys_format, appwrite_version, config_file, now, exceptions_file,
+                             baseline_file, usage=usage, policy_file=policy_file, log_format=log_format,
+                             log_key=log_key)
     threshold = fail_on or config.get("failOn") or "high"
-    if threshold != "none" and any(severity_rank(f.severity) >= severity_rank(threshold) for f in result.findings):
+    report = build(result, threshold)
+    for name, path in targets:
+        write_output(REPORTERS[name](report), path)
+    if exceeds(result.findings, threshold):
         sys.exit(1)
 
 
 @click.command()
 @click.argument("key_id")
 @audit_inputs
-def explain(key_id, keys, logs, keys_format, appwrite_version, config_file, now):
+@policy_option
+@log_reading_options
+def explain(key_id, keys, logs, usage, keys_format, appwrite_version, config_file, exceptions_file, now, policy_file,
+            log_format, log_key):
     """Each scope KEY_ID holds, with the calls that justify it or why it is flagged."""
-    result, _ = _run(keys, logs, keys_format, appwrite_version, config_file, now)
+    result, _ = run_job(keys, logs, keys_format, appwrite_version, config_file, now, exceptions_file, usage=usage,
+                        policy_file=policy_file, log_format=log_format, log_key=log_key)
     matches = [a for a in result.analyses if a.key.id == key_id]
     if not matches:
         raise InputError(f"no key {key_id!r} in the key definitions")

@@ -7,8 +7,14 @@ import click
 
 from auditor import __version__
 from auditor.cli.audit import audit, explain
+from auditor.cli.baseline import baseline
 from auditor.cli.catalog import catalog
+from auditor.cli.fetch_keys import fetch_keys
+from auditor.cli.fix import fix
+from auditor.cli.job import job
+from auditor.cli.lint import lint
 from auditor.cli.rules import rules
+from auditor.cli.secrets import secrets
 from auditor.cli.validate import validate
 from auditor.errors import InputError
 
@@ -51,3 +57,9 @@ cli.add_command(validate)
 cli.add_command(audit)
 cli.add_command(explain)
 cli.add_command(rules)
+cli.add_command(lint)
+cli.add_command(baseline)
+cli.add_command(secrets)
+cli.add_command(job)
+cli.add_command(fetch_keys)
+cli.add_command(fix)

@@ -12,9 +12,9 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
-from auditor.loaders.source import display_name, iter_lines, open_binary
+from auditor.loaders.source import iter_lines
 
 MAX_BAD_SAMPLES = 5
 _METHOD = re.compile(r"[A-Za-z]{1,16}")
@@ -36,11 +36,17 @@ class ReadStats:
     lines_read: int = 0
     bad_lines: int = 0
     bad_samples: list[dict] = field(default_factory=list)
+    # Requests read but tied to no single key (reason -> count); see loaders/logformats/attribution.py.
+    unattributed: dict[str, int] = field(default_factory=dict)
+    formats: dict[str, str] = field(default_factory=dict)  # file -> the log format it was read as
 
     def bad(self, file: str, line: int, reason: str) -> None:
         self.bad_lines += 1
         if len(self.bad_samples) < MAX_BAD_SAMPLES:
             self.bad_samples.append({"file": file, "line": line, "reason": reason})
+
+    def unattributed_line(self, reason: str) -> None:
+        self.unattributed[reason] = self.unattributed.get(reason, 0) + 1
 
 
 class BadRecord(ValueError):
@@ -87,19 +93,18 @@ def record_to_call(data) -> Call:
     return Call(key, method.upper(), path, time, status, error, project)
 
 
-def read_calls(path: str, stats: ReadStats) -> Iterator[Call]:
-    name = display_name(path)
-    with open_binary(path) as stream:
-        for number, line in iter_lines(stream):
-            stats.lines_read += 1
-            if line is None:
-                stats.bad(name, number, "line longer than 1 MiB")
-                continue
-            if not line.strip():  # a blank line carries no record
-                continue
-            try:
-                yield record_to_call(json.loads(line))
-            except BadRecord as error:
-                stats.bad(name, number, str(error))
-            except (ValueError, RecursionError):
-                stats.bad(name, number, "not valid JSON")
+def read_call_stream(name: str, stream: BinaryIO, stats: ReadStats) -> Iterator[Call]:
+    """The records of an open (decompressed) stream; `name` is the file as the user named it."""
+    for number, line in iter_lines(stream):
+        stats.lines_read += 1
+        if line is None:
+            stats.bad(name, number, "line longer than 1 MiB")
+            continue
+        if not line.strip():  # a blank line carries no record
+            continue
+        try:
+            yield record_to_call(json.loads(line))
+        except BadRecord as error:
+            stats.bad(name, number, str(error))
+        except (ValueError, RecursionError):
+            stats.bad(name, number, "not valid JSON")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from auditor.errors import InputError
+from auditor.errors import NotKeyFile
 
-KEY_KINDS = ("key-export", "manifest", "appwrite-json")
+KEY_KINDS = ("key-export", "manifest", "appwrite-json", "terraform")
 KINDS = KEY_KINDS + ("call-log", "config")
 CALL_LOG_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".log", ".log.gz")
 
@@ -15,6 +15,8 @@ SCHEMA_REFS = {
     ("key-export", "keyArray"): "key-export.schema.json#/$defs/keyArray",
     ("manifest", None): "manifest.schema.json",
     ("appwrite-json", None): "appwrite-json.schema.json",
+    ("terraform", "state"): "terraform.schema.json#/$defs/state",
+    ("terraform", "plan"): "terraform.schema.json#/$defs/plan",
     ("config", None): "config.schema.json",
 }
 
@@ -24,13 +26,16 @@ def is_call_log_name(path: str) -> bool:
 
 
 def detect(value, name: str) -> tuple[str, str | None]:
-    """(kind, shape) of a parsed document; raises InputError when it is none of ours."""
+    """(kind, shape) of a parsed document; raises NotKeyFile when it is none of ours."""
     if isinstance(value, list):
         if all(isinstance(item, dict) for item in value):
             return "key-export", "keyArray"
     elif isinstance(value, dict):
         keys = value.get("keys")
-        if "keys" not in value and ("rules" in value or "failOn" in value):
+        if terraform_show_shape(value):
+            return "terraform", terraform_show_shape(value)
+        if "keys" not in value and ("rules" in value or "failOn" in value or "exceptions" in value
+                                    or "policy" in value):
             return "config", None
         if "appwriteVersion" in value or (
             isinstance(keys, list) and keys and all(isinstance(k, dict) and "id" in k and "$id" not in k for k in keys)
@@ -42,7 +47,7 @@ def detect(value, name: str) -> tuple[str, str | None]:
             return "key-export", "key"
         if any(field in value for field in ("functions", "sites", "projectId")):
             return "appwrite-json", None
-    raise InputError(
+    raise NotKeyFile(
         f"{name}: not a key export, key manifest, appwrite.json or config file "
         "(use --kind to say which it is)"
     )
@@ -50,6 +55,8 @@ def detect(value, name: str) -> tuple[str, str | None]:
 
 def shape_for(kind: str, value) -> str | None:
     """The shape of a document whose kind the user forced."""
+    if kind == "terraform":
+        return terraform_show_shape(value) or "state"
     if kind != "key-export":
         return None
     if isinstance(value, list):
@@ -57,3 +64,12 @@ def shape_for(kind: str, value) -> str | None:
     if isinstance(value, dict) and "keys" in value:
         return "keyList"
     return "key"
+
+
+def terraform_show_shape(value) -> str | None:
+    """`state` or `plan` for `terraform show -json` output (of a state or a saved plan); else None."""
+    if not isinstance(value, dict) or "format_version" not in value:
+        return None
+    if "planned_values" in value:
+        return "plan"
+    return "state" if "values" in value else None

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.errors import InputError
+from auditor.errors import InputError, NotKeyFile
 from auditor.loaders.appwrite_json import keys_from_appwrite_json
 from auditor.loaders.detect import KEY_KINDS, SCHEMA_REFS, detect, shape_for
 from auditor.loaders.document import Document, load_document
 from auditor.loaders.keys_export import keys_from_export
 from auditor.loaders.manifest import keys_from_manifest
+from auditor.loaders.terraform import keys_from_hcl, keys_from_show, load_hcl
+from auditor.loaders.terraform_hcl import is_terraform_name
 from auditor.model import KeyDefinition
 from auditor.validation.schemas import violations
 
@@ -41,10 +43,13 @@ def missing_scopes_hint(doc: Document, kind: str, problems) -> str | None:
 
 def load_key_file(path: str, forced_kind: str | None = None) -> KeyFile:
     """Keys of one file; any structural problem is an InputError naming file and line."""
+    if is_terraform_name(path):
+        doc, blocks = load_hcl(path)
+        return KeyFile(doc, "terraform", "hcl", with_source(keys_from_hcl(doc, blocks), "terraform"))
     doc = load_document(path)
     kind, shape = classify(doc, forced_kind)
     if kind not in KEY_KINDS:
-        raise InputError(f"{doc.name}: a {kind} file holds no key definitions")
+        raise NotKeyFile(f"{doc.name}: a {kind} file holds no key definitions")
     problems = violations(doc.value, SCHEMA_REFS[(kind, shape)], None)
     if problems:
         first = problems[0]
@@ -57,6 +62,15 @@ def load_key_file(path: str, forced_kind: str | None = None) -> KeyFile:
         keys = keys_from_export(doc, shape)
     elif kind == "manifest":
         keys = keys_from_manifest(doc)
+    elif kind == "terraform":
+        keys = keys_from_show(doc, shape)
     else:
         keys = keys_from_appwrite_json(doc)
-    return KeyFile(doc, kind, shape, keys)
+    return KeyFile(doc, kind, shape, with_source(keys, kind))
+
+
+def with_source(keys: list[KeyDefinition], kind: str) -> list[KeyDefinition]:
+    """Mark each key with the kind of file it came from (policies can select by it)."""
+    for key in keys:
+        key.source = kind
+    return keys

@@ -29,7 +29,8 @@ def keys_from_export(doc: Document, shape: str) -> list[KeyDefinition]:
             accessed_at=item.get("accessedAt") or None,
             tracks_access="accessedAt" in item,
             secret_state=state,
-            secret_sha256=digest,
+            # keyaudit fetch-keys writes the secret's sha256 (secretSha256) instead of the secret
+            secret_sha256=digest or item.get("secretSha256"),
             scope_locations=scope_locations(doc, f"{pointer}/scopes", item["scopes"]),
         ))
     return keys

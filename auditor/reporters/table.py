@@ -11,6 +11,36 @@ def _wrap(text: str, width: int = 70) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
+def _hidden(summary: dict) -> list[str]:
+    """What exceptions and a baseline kept out of the findings, and baseline entries that no longer occur."""
+    out = []
+    silenced = summary["exceptions"]
+    if silenced["entries"]:
+        out.append(f"silenced by exceptions: {silenced['suppressed']}")
+        for e in silenced["entries"]:
+            location = e["location"]
+            where = f"{location['file']}:{location['line']}" if location["line"] else location["file"]
+            scope = f" {e['scope']}" if e["scope"] else ""
+            out.append(f"  {e['suppressed']} by {where}: {e['rule']} {e['key']}{scope} "
+                       f"(owner {e['owner']}, until {e['expires']})")
+    baseline = summary["baseline"]
+    if baseline:
+        out.append(f"baseline {baseline['file']}: {baseline['suppressed']} known findings hidden, "
+                   f"{len(baseline['absent'])} entries no longer occur")
+        for entry in baseline["absent"]:
+            what = " ".join(part for part in (entry["rule"], entry.get("key"), entry.get("scope"), entry.get("file"))
+                            if part)
+            out.append(f"  no longer occurs: {what}")
+    return out
+
+
+def _risk(risk: dict) -> str:
+    """The worst category, e.g. `critical (privilege-escalation)`."""
+    if not risk["categories"]:
+        return risk["level"]
+    return f"{risk['level']} ({risk['categories'][0]['category']})"
+
+
 def render(report: dict) -> str:
     summary = report["summary"]
     out = [f"keyaudit {report['version']} · Appwrite {report['appwriteVersion']} (routes of {report['catalogRelease']})"]
@@ -30,9 +60,11 @@ def render(report: dict) -> str:
             key["name"] or "", key["id"], key["project"] or "", len(key["granted"]),
             key["calls"] if summary["logsGiven"] else "-",
             ", ".join(key["minimal"]) if key["minimal"] is not None else "-",
+            _risk(key["risk"]),
         ])
     out.append("")
-    out.append(tabulate(rows, headers=["key", "id", "project", "scopes", "calls", "minimal set"], tablefmt="simple"))
+    out.append(tabulate(rows, headers=["key", "id", "project", "scopes", "calls", "minimal set", "risk"],
+                        tablefmt="simple"))
     for key in report["keys"]:
         for note in key["notes"]:
             if not note.startswith("no logs"):
@@ -40,6 +72,7 @@ def render(report: dict) -> str:
     counts = summary["findings"]
     out.append("")
     out.append("findings: " + ", ".join(f"{n} {severity}" for severity, n in counts.items() if n) if any(counts.values()) else "findings: none")
+    out.extend(_hidden(summary))
     if report["findings"]:
         findings = [
             [f["severity"], f["rule"], f["key"] or "", _wrap(f["message"]),

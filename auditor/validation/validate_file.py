@@ -12,8 +12,12 @@ from auditor.loaders.detect import SCHEMA_REFS, is_call_log_name
 from auditor.loaders.document import Document, load_document
 from auditor.loaders.keys import CLI_HINT, classify
 from auditor.loaders.source import display_name, iter_lines, open_binary
+from auditor.loaders.terraform_hcl import is_terraform_name
+from auditor.policy import PREFIX
+from auditor.policy.validate import policy_problems
 from auditor.registry import builtin_rules
 from auditor.validation.schemas import violations
+from auditor.validation.validate_terraform import terraform_messages
 
 MAX_LOG_MESSAGES = 20
 
@@ -45,6 +49,11 @@ def validate_path(path: str, forced_kind: str | None, version: str | None) -> Fi
         if forced_kind == "call-log" or (forced_kind is None and is_call_log_name(path)):
             report.kind = "call-log"
             _validate_call_log(path, report)
+        elif forced_kind in (None, "terraform") and is_terraform_name(path):
+            report.kind = "terraform"
+            catalog = load(version)
+            report.version = catalog.version
+            report.messages = [Message(*message) for message in terraform_messages(path, catalog)]
         else:
             _validate_document(load_document(path), forced_kind, version, report)
     except InputError as error:
@@ -65,7 +74,13 @@ def _validate_document(doc: Document, forced_kind, version, report: FileReport) 
     if catalog is not None:
         _warn_deprecated(doc, catalog, report)
     if kind == "config" and not report.messages:
-        known = builtin_rules()
+        policy = doc.value.get("policy")
+        for pointer, text in policy_problems(policy, "/policy"):
+            report.messages.append(Message("error", doc.line(pointer), pointer, text))
+        # the config schema takes exceptions as a plain list (a run judges them entry by entry); say what a run will
+        for problem in violations({"exceptions": doc.value.get("exceptions") or []}, "exceptions.schema.json", None):
+            report.messages.append(Message("error", doc.line(problem.pointer), problem.pointer, problem.message))
+        known = set(builtin_rules()) | {PREFIX + rule["id"] for rule in ((policy or {}).get("rules") or [])}
         for rule_id in (doc.value.get("rules") or {}):
             if rule_id not in known:
                 pointer = f"/rules/{rule_id}"

@@ -1,0 +1,40 @@
+"""`keyaudit baseline create`: record today's findings so later runs report only new ones."""
+
+from __future__ import annotations
+
+import click
+
+from auditor.baseline import render
+from auditor.cli.audit import audit_inputs, log_reading_options, policy_option, run_job, write_output
+from auditor.cli.lint import key_definition_files
+from auditor.errors import InputError
+
+
+@click.group()
+def baseline():
+    """Baselines: accept the findings of today, report only new ones (--baseline FILE)."""
+
+
+@baseline.command()
+@click.argument("files", nargs=-1, metavar="[FILE...]")
+@audit_inputs
+@log_reading_options
+@policy_option
+@click.option("--output", metavar="FILE", required=True, help="Where to write the baseline (JSON).")
+def create(files, keys, logs, usage, keys_format, appwrite_version, config_file, exceptions_file, now, log_format,
+           log_key, policy_file, output):
+    """Write the fingerprints of the current findings to --output.
+
+    Takes the inputs of `audit` (--keys, --logs, --usage, ...) or of `lint`
+    (FILE..., files without key definitions skipped), or both. Findings that exceptions silence
+    are left out, so they come back when their exception expires. The file holds
+    no secrets and no line numbers; commit it beside the key files.
+    """
+    key_paths = list(keys) + key_definition_files(files)
+    if not key_paths:
+        raise InputError("no key definitions: give key files (FILE... or --keys FILE)")
+    result, _ = run_job(key_paths, logs, keys_format, appwrite_version, config_file, now, exceptions_file,
+                        usage=usage, policy_file=policy_file, log_format=log_format, log_key=log_key)
+    write_output(render(result.findings, result.now), output)
+    click.echo(f"keyaudit: baseline {output}: {len({f.fingerprint for f in result.findings})} findings recorded",
+               err=True)

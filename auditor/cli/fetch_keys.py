@@ -1,0 +1,69 @@
+"""`keyaudit fetch-keys`: a project's keys from a live Appwrite, as a key export with secrets hashed."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+
+import click
+
+from auditor.errors import InputError
+from auditor.fetch import Credential, fetch_keys as fetch
+
+DEFAULT_KEY_ENV = "APPWRITE_API_KEY"
+
+
+@click.command("fetch-keys")
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Appwrite API endpoint, e.g. https://cloud.appwrite.io/v1.")
+@click.option("--project", required=True, metavar="ID", help="Project ID.")
+@click.option("--key-env", default=DEFAULT_KEY_ENV, show_default=True, metavar="VAR",
+              help="Environment variable holding an API key with keys.read (Appwrite 1.9.5+).")
+@click.option("--session-env", metavar="VAR",
+              help="Environment variable holding a console session cookie (a_session_console=...), for any "
+                   "version; used instead of an API key.")
+@click.option("--output", metavar="FILE", help="Write the key list here instead of stdout.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
+              help="Give up on an answer after this long.")
+def fetch_keys(endpoint, project, key_env, session_env, output, timeout):
+    """Write the project's keys as Appwrite's keyList, each secret replaced by its sha256 (secretSha256).
+
+    The credential is read from an environment variable, never from the command line (where shell history
+    would keep it). Audit the result like any key export: keyaudit audit --keys FILE ...
+    """
+    fetched = fetch(endpoint, project, _credential(key_env, session_env), timeout)
+    text = json.dumps(fetched.key_list, indent=2) + "\n"
+    if output:
+        _write_atomically(output, text)
+    else:
+        sys.stdout.write(text)
+    click.echo(f"keyaudit: {len(fetched.key_list['keys'])} keys of project {project} from Appwrite "
+               f"{fetched.server_version} (catalog {fetched.catalog_version}); audit them with "
+               f"--appwrite-version {fetched.server_version}", err=True)
+
+
+def _credential(key_env: str, session_env: str | None) -> Credential:
+    if session_env:
+        cookie = os.environ.get(session_env, "").strip()
+        if not cookie:
+            raise InputError(f"--session-env {session_env}: the variable is not set or empty")
+        return Credential(session_cookie=cookie if cookie.startswith("a_session") else f"a_session_console={cookie}")
+    api_key = os.environ.get(key_env, "").strip()
+    if not api_key:
+        raise InputError(f"set {key_env} to an API key holding keys.read (or name another variable with --key-env, "
+                         "or use --session-env); keyaudit never takes a key on the command line")
+    return Credential(api_key=api_key)
+
+
+def _write_atomically(path: str, text: str) -> None:
+    """Replace `path` only once the whole list is written: a failed fetch never leaves half a file."""
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".keyaudit-", dir=folder)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        raise InputError(f"{path}: cannot write ({error.strerror or type(error).__name__})") from None

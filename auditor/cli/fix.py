@@ -1,0 +1,99 @@
+"""`keyaudit fix`: rewrite key manifests, appwrite.json and Terraform files; commands for keys in Appwrite."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+
+import click
+
+from auditor.analysis.usage import read_usage
+from auditor.catalog.catalog import load
+from auditor.checks.context import label
+from auditor.errors import InputError
+from auditor.fix.plan import MODES
+from auditor.fix.run import MIN_WINDOW_DAYS, check_drop_window, fix_file
+from auditor.loaders.keys import load_key_file
+from auditor.loaders.logformats.attribution import KeyIndex, LogOptions
+from auditor.loaders.source import display_name
+from auditor.secrets import redact
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--appwrite-version", required=True, metavar="V",
+              help="The version the keys live on: names written for one version can be invalid in another.")
+@click.option("--mode", type=click.Choice(MODES), default="add", show_default=True,
+              help="add: put each new scope name beside the deprecated one (breaks no caller); "
+                   "replace: swap them, keeping old names that logged calls to legacy-only routes still need.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print a unified diff and change nothing; exit 1 when there is a change.")
+@click.option("--logs", multiple=True, metavar="FILE",
+              help="Call logs (repeatable): which routes each key calls, for --mode replace and --drop-unused.")
+@click.option("--drop-unused", is_flag=True,
+              help=f"Remove scopes no logged call needed; the logs must cover at least {MIN_WINDOW_DAYS} days.")
+def fix(files, appwrite_version, mode, show_diff, logs, drop_unused):
+    """Fix deprecated and misspelt scope names (and unused scopes) in key definition FILEs.
+
+    Comments, order and formatting are kept, and a second run changes nothing.
+    For key exports, which cannot be edited, the Appwrite CLI commands that
+    make the change are printed. Notes on every change go to stderr.
+    Exit 0: done (or nothing to do); 1: --diff found changes; 2: bad input.
+    """
+    for path in files:
+        if path == "-" or is_gzip(path):
+            raise InputError(f"{display_name(path)}: keyaudit fix edits plain files in place; give an uncompressed "
+                             "file path")
+    catalog = load(appwrite_version)
+    key_files = [load_key_file(path) for path in files]
+    usage = None
+    if logs:
+        keys = KeyIndex(key for key_file in key_files for key in key_file.keys)
+        usage = read_usage(list(logs), catalog, log_options=LogOptions(None, None, keys))
+    if drop_unused:
+        check_drop_window(usage)
+    fixes = [fix_file(key_file, catalog, mode, usage, drop_unused) for key_file in key_files]
+    for result in fixes:
+        for plan in result.plans:
+            for note in plan.notes:
+                click.echo(f"{plan.key.location}: {label(plan.key)}: {note}", err=True)
+        if show_diff and result.new != result.old:
+            sys.stdout.writelines(redact(line) for line in difflib.unified_diff(
+                result.old.splitlines(True), result.new.splitlines(True), *_diff_names(result.name)))
+        for command in result.commands:
+            click.echo(command)
+    if show_diff:
+        if any(result.changed for result in fixes):
+            sys.exit(1)
+        return
+    for result in fixes:
+        if result.new != result.old:
+            _write(result.name, result.new)
+            click.echo(f"keyaudit: fixed {result.name}", err=True)
+
+
+def _diff_names(name: str) -> tuple[str, str]:
+    """git's a/ and b/ prefixes for relative paths (so `git apply` takes the diff); absolute paths as they are."""
+    return (name, name) if os.path.isabs(name) else (f"a/{name}", f"b/{name}")
+
+
+def is_gzip(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(2) == GZIP_MAGIC
+    except OSError:
+        return False  # load_key_file says why it cannot be read
+
+
+def _write(path: str, text: str) -> None:
+    """Replace the file at once (write a sibling, then rename), so a failure never leaves half a file."""
+    temporary = f"{path}.keyaudit-fix.tmp"
+    try:
+        with open(temporary, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        raise InputError(f"{path}: cannot write ({error.strerror or type(error).__name__})") from None

@@ -1,0 +1,158 @@
+"""`keyaudit job run|report`: the scheduled compliance job, with its state kept between runs."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from tabulate import tabulate
+
+from auditor.analysis.usage import iso
+from auditor.cli.audit import _now, exceeds, log_reading_options, policy_option, run_job, write_output
+from auditor.errors import InputError
+from auditor.loaders.detect import KEY_KINDS
+from auditor.loaders.job_config import load_job_config
+from auditor.registry import SEVERITIES
+from auditor.report import build
+from auditor.reporters import REPORTERS
+from auditor.state.ingest import Outcome
+from auditor.state.job import JobRun
+from auditor.state.runs import Comparison, compare
+from auditor.state.store import job_lock, open_for_job, open_for_reading, state_errors
+from auditor.state.window import DEFAULT, Window, parse_window
+
+
+@click.group()
+def job():
+    """Scheduled compliance job: ingest each night's logs into a state file, audit a rolling window."""
+
+
+@job.command("run")
+@click.option("--job", "job_file", metavar="FILE", help="Job settings (schemas/job.schema.json); options win.")
+@click.option("--state", metavar="FILE", help="The SQLite state file, created on the first run.")
+@click.option("--keys", multiple=True, metavar="FILE", help="Key definitions (repeatable).")
+@click.option("--logs", multiple=True, metavar="FILE", help="Call logs, gzip or not (repeatable).")
+@click.option("--usage", multiple=True, metavar="FILE", help="Pre-aggregated usage, CSV or JSON (repeatable).")
+@click.option("--window", metavar="DAYS", help=f"Rolling window in whole days [default: {DEFAULT}].")
+@click.option("--wait", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Wait this long for another job on the same state to finish [default: 0, fail at once].")
+@click.option("--keys-format", type=click.Choice(KEY_KINDS), help="Force the kind of every key file.")
+@click.option("--appwrite-version", metavar="V", help="1.6, 1.7, 1.8, 1.9 or a full version.")
+@click.option("--config", "config_file", metavar="FILE", help="Rule settings (schemas/config.schema.json).")
+@click.option("--exceptions", "exceptions_file", metavar="FILE", help="Exceptions that silence findings.")
+@click.option("--baseline", "baseline_file", metavar="FILE", help="Report only findings this baseline lacks.")
+@policy_option
+@log_reading_options
+@click.option("--now", metavar="TIME", help="Run as of this RFC 3339 time [default: now].")
+@click.option("--format", "output_format", metavar="FORMAT", help=f"{', '.join(sorted(REPORTERS))} [default: table].")
+@click.option("--output", metavar="FILE", help="Write the report here instead of stdout.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES + ("none",)),
+              help="Exit 1 when a finding is at or above this severity [default: high].")
+def run(job_file, **options):
+    """Ingest new logs into the state, audit the window, record the findings.
+
+    A file already ingested is skipped, a grown one adds only its new lines, a rotated or gzipped copy is
+    recognised. The report covers the usage of the last --window days. Exit 0: nothing at or above --fail-on;
+    1: findings; 2: bad input, or another job holds the state.
+    """
+    settings = _settings(job_file, options)
+    now = _now(settings["now"])
+    window = Window(parse_window(settings["window"]), now.timestamp())
+    output_format = settings["output_format"]
+    if output_format not in REPORTERS:
+        raise InputError(f"format {output_format!r}: use one of {', '.join(sorted(REPORTERS))}")
+    path = settings["state"]
+    with state_errors(path), job_lock(path, settings["wait"]):
+        state = open_for_job(path)
+        runner = JobRun(state, settings["logs"], settings["usage"], window, _progress)
+        result, config = run_job(settings["keys"], (), settings["keys_format"], settings["appwrite_version"],
+                                 settings["config_file"], iso(window.now), settings["exceptions_file"],
+                                 settings["baseline_file"], usage_source=runner.usage,
+                                 policy_file=settings["policy_file"], log_format=settings["log_format"],
+                                 log_key=settings["log_key"])
+        comparison = runner.record(result.findings)
+    write_output(REPORTERS[output_format](build(result)), settings["output"])
+    click.echo(f"keyaudit: run {comparison.last['id']}: {len(comparison.open)} findings, {len(comparison.new)} new, "
+               f"{len(comparison.fixed)} fixed since the previous run", err=True)
+    if exceeds(result.findings, settings["fail_on"] or config.get("failOn") or "high"):
+        sys.exit(1)
+
+
+_FROM_FILE = {"state": "state", "keys": "keys", "logs": "logs", "usage": "usage", "window": "window", "wait": "wait",
+              "keys_format": "keysFormat", "appwrite_version": "appwriteVersion", "config_file": "config",
+              "exceptions_file": "exceptions", "baseline_file": "baseline", "output_format": "format",
+              "output": "output", "fail_on": "failOn", "policy_file": "policy", "log_format": "logFormat",
+              "log_key": "key"}
+_DEFAULTS = {"window": DEFAULT, "wait": 0.0, "output_format": "table", "keys": (), "logs": (), "usage": ()}
+
+
+def _settings(job_file: str | None, options: dict) -> dict:
+    """Options given on the command line, else the job file's, else the defaults."""
+    from_file = load_job_config(job_file) if job_file else {}
+    settings = {}
+    for name, value in options.items():
+        if value is None or value == ():
+            value = from_file.get(_FROM_FILE.get(name), _DEFAULTS.get(name))
+        settings[name] = list(value) if isinstance(value, (list, tuple)) else value
+    if not settings["state"]:
+        raise InputError("no state file: give --state FILE (or `state` in --job FILE)")
+    return settings
+
+
+def _progress(outcome: Outcome) -> None:
+    if outcome.skipped_because:
+        click.echo(f"keyaudit: {outcome.path}: skipped, {outcome.skipped_because}", err=True)
+        return
+    held = "; an unterminated last line is held back until it is complete" if outcome.held_back else ""
+    click.echo(f"keyaudit: {outcome.path}: ingested {outcome.lines} new lines ({outcome.bad_lines} bad), "
+               f"{outcome.calls} calls{held}", err=True)
+
+
+@job.command("report")
+@click.option("--state", required=True, metavar="FILE", help="The job's state file.")
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def report(state, output_format):
+    """What the last run found that the previous one did not, what it no longer finds, how long each is open."""
+    with state_errors(state):
+        comparison = compare(open_for_reading(state).db)
+    if comparison is None:
+        raise InputError(f"{state}: no run recorded yet (keyaudit job run records one)")
+    click.echo(_json(comparison) if output_format == "json" else _table(comparison), nl=False)
+
+
+def _run_dict(run: dict | None) -> dict | None:
+    if run is None:
+        return None
+    return {"id": run["id"], "at": iso(run["at"]), "windowDays": run["windowDays"],
+            "windowStart": iso(run["windowStart"]), "linesRead": run["linesRead"], "badLines": run["badLines"]}
+
+
+def _json(comparison: Comparison) -> str:
+    return json.dumps({
+        "lastRun": _run_dict(comparison.last),
+        "previousRun": _run_dict(comparison.previous),
+        "new": [r.as_dict() for r in comparison.new],
+        "fixed": [r.as_dict() for r in comparison.fixed],
+        "open": [r.as_dict() for r in comparison.open],
+    }, indent=2) + "\n"
+
+
+def _table(comparison: Comparison) -> str:
+    last, previous = comparison.last, comparison.previous
+    out = [f"last run {last['id']} at {iso(last['at'])}: window of {last['windowDays']} days from "
+           f"{iso(last['windowStart'])[:10]}, {last['linesRead']} new lines read ({last['badLines']} bad)"]
+    out.append(f"previous run {previous['id']} at {iso(previous['at'])}" if previous else "no previous run")
+    sections = (("new since the previous run", comparison.new, False),
+                ("fixed since the previous run", comparison.fixed, False),
+                ("open", comparison.open, True))
+    for title, found, with_age in sections:
+        out.append("")
+        out.append(f"{title}: {len(found)}")
+        if found:
+            rows = [[r.severity, r.rule, r.key or "", r.scope or ""] + ([iso(r.open_since)[:10], r.open_days]
+                                                                         if with_age else [])
+                    for r in found]
+            headers = ["severity", "rule", "key", "scope"] + (["open since", "days"] if with_age else [])
+            out.append(tabulate(rows, headers=headers, tablefmt="simple"))
+    return "\n".join(out) + "\n"

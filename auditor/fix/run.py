@@ -1,0 +1,145 @@
+"""Fix one file of key definitions: plan every key, apply the plan with the file's own editor, check the result.
+
+Key exports cannot be edited (the keys live in Appwrite): they get CLI
+commands instead. `terraform show -json` output is generated, so keyaudit asks
+for the `.tf` files. A file holding a real key secret is refused: keyaudit
+never writes a file with a secret in it, and that secret needs rotating anyway.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import yaml
+
+from auditor.analysis.needs import analyse_key
+from auditor.analysis.usage import Usage, iso
+from auditor.catalog.catalog import Catalog
+from auditor.catalog.versions import resolve
+from auditor.checks.context import DAY
+from auditor.errors import InputError
+from auditor.fix.commands import update_key_command
+from auditor.fix.edit_array import edit_list
+from auditor.fix.edit_yaml import edit_yaml
+from auditor.fix.json_spans import json_spans
+from auditor.fix.plan import KeyPlan, plan_key
+from auditor.loaders.keys import KeyFile
+from auditor.loaders.terraform import literal_values
+from auditor.loaders.terraform_hcl import parse_key_blocks
+from auditor.secrets import find_secrets
+
+MIN_WINDOW_DAYS = 30  # a month: the shortest span in which monthly jobs show their calls
+
+
+@dataclass
+class FileFix:
+    name: str
+    old: str
+    new: str  # == old when nothing changes (always for key exports)
+    plans: list[KeyPlan] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.new != self.old or bool(self.commands)
+
+
+def check_drop_window(usage: Usage | None) -> None:
+    """--drop-unused trusts the logs to show every need: they must span MIN_WINDOW_DAYS at least."""
+    if usage is None:
+        raise InputError(f"--drop-unused needs --logs covering at least {MIN_WINDOW_DAYS} days")
+    if usage.first is None:
+        raise InputError("--drop-unused needs logs with timestamps: these carry none, so their window is unknown")
+    days = (usage.last - usage.first) / DAY
+    if days < MIN_WINDOW_DAYS:
+        raise InputError(f"--drop-unused needs logs covering at least {MIN_WINDOW_DAYS} days; these cover "
+                         f"{iso(usage.first)[:10]} to {iso(usage.last)[:10]} ({days:.0f} days), too short to show "
+                         "monthly jobs")
+
+
+def fix_file(key_file: KeyFile, catalog: Catalog, mode: str, usage: Usage | None, drop_unused: bool) -> FileFix:
+    doc = key_file.document
+    _check_version(key_file, catalog)
+    plans = [plan_key(analyse_key(key, usage, catalog), catalog, mode, usage is not None, drop_unused)
+             for key in key_file.keys]
+    fix = FileFix(doc.name, doc.text, doc.text, plans)
+    changing = [plan for plan in plans if plan.edits]
+    if key_file.kind == "key-export":
+        fix.commands = [update_key_command(plan, catalog.version) for plan in changing]
+        return fix
+    if key_file.kind == "terraform" and key_file.shape != "hcl":
+        if changing:
+            raise InputError(f"{doc.name}: `terraform show -json` output is generated; run keyaudit fix on the "
+                             ".tf files that define these keys")
+        return fix
+    if not changing:
+        return fix
+    secrets = find_secrets(doc.text)
+    if secrets:
+        raise InputError(f"{doc.name}:{secrets[0].line}: holds a key secret ({secrets[0].fingerprint}); remove it "
+                         "and rotate the key before keyaudit fix rewrites this file")
+    if key_file.kind == "terraform":
+        fix.new = _edit_hcl(doc.text, doc.name, changing)
+    elif doc.syntax == "yaml":
+        fix.new = edit_yaml(doc.text, doc.name, {plan.key.location.pointer + "/scopes": plan.edits for plan in changing})
+    else:
+        fix.new = _edit_json(doc.text, doc.name, changing)
+    _verify(fix, key_file, changing)
+    return fix
+
+
+def _check_version(key_file: KeyFile, catalog: Catalog) -> None:
+    """A manifest declaring another version would be rewritten with names its version may not know."""
+    declared = {key.appwrite_version for key in key_file.keys if key.appwrite_version}
+    for version in declared:
+        if resolve(version) != catalog.version:
+            raise InputError(f"{key_file.document.name}: declares appwriteVersion {version}, but --appwrite-version "
+                             f"is {catalog.version}; fix for the version the keys live on")
+
+
+def _splice(text: str, replacements: list[tuple[int, int, str]]) -> str:
+    for start, end, new in sorted(replacements, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def _edit_json(text: str, name: str, plans: list[KeyPlan]) -> str:
+    spans = json_spans(text)
+    replacements = []
+    for plan in plans:
+        pointer = plan.key.location.pointer + "/scopes"
+        start, end = spans[pointer]
+        elements = [spans[f"{pointer}/{i}"] for i in range(len(plan.key.scopes))]
+        replacements.append((start, end, edit_list(text, start, end, elements, plan.edits, f"{name}#{pointer}")))
+    return _splice(text, replacements)
+
+
+def _edit_hcl(text: str, name: str, plans: list[KeyPlan]) -> str:
+    blocks = {block.address: block for block in parse_key_blocks(text, name)}
+    replacements = []
+    for plan in plans:
+        scopes = blocks[plan.key.location.pointer].attributes["scopes"]
+        elements = [(span.start, span.end) for span in scopes.elements]
+        where = f"{name}:{scopes.span.line}"
+        replacements.append((scopes.span.start, scopes.span.end,
+                             edit_list(text, scopes.span.start, scopes.span.end, elements, plan.edits, where)))
+    return _splice(text, replacements)
+
+
+def _verify(fix: FileFix, key_file: KeyFile, plans: list[KeyPlan]) -> None:
+    """Read the new text back: every planned list must be there, exactly. A mismatch is a bug, never written."""
+    if key_file.kind == "terraform":
+        blocks = {block.address: literal_values(block) for block in parse_key_blocks(fix.new, fix.name)}
+        found = {address: values.get("scopes") for address, values in blocks.items()}
+    else:
+        value = yaml.safe_load(fix.new) if key_file.document.syntax == "yaml" else json.loads(fix.new)
+        found = {}
+        for plan in plans:
+            node = value
+            for token in plan.key.location.pointer.split("/")[1:]:
+                node = node[int(token)] if isinstance(node, list) else node[token]
+            found[plan.key.location.pointer] = node.get("scopes")
+    for plan in plans:
+        if found.get(plan.key.location.pointer) != plan.result():
+            raise RuntimeError(f"{fix.name}: the rewritten scopes of {plan.key.id} do not read back as planned")

@@ -1,0 +1,96 @@
+"""Name the key behind a logged request: by its secret's sha256, by its name, or by `--key`.
+
+A secret read from a log is hashed at once and never kept, printed or used as a
+key id: a secret no definition knows becomes `sha256:<12 hex digits>`, the
+fingerprint keyaudit shows for secrets everywhere. What cannot be tied to one
+key is counted under a reason (ReadStats.unattributed), never dropped unsaid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from auditor.loaders.calllog import ReadStats
+from auditor.model import KeyDefinition
+from auditor.secrets import fingerprint, redact, sha256_hex
+
+REDACTED = "REDACTED"  # what Traefik writes for a header in `redact` mode
+DYNAMIC_PREFIX = "dynamic_"
+DYNAMIC_NAME = "Dynamic Key"  # the userName Appwrite logs for a dynamic (function or site execution) key
+
+NO_KEY = ("requests with no X-Appwrite-Key logged (sessions, guests, the Console; or the proxy does not "
+          "keep the header)")
+KEY_REDACTED = "X-Appwrite-Key logged as REDACTED: keep the header in the access log, or give --key"
+KEY_DYNAMIC = ("function or site execution keys (dynamic_…): the log does not say which function; "
+               "record calls inside the function with auditor.recorder")
+NO_KEY_IN_FORMAT = "{format} logs name no key: give --key ID"
+
+
+def shared_secret(ids: list[str]) -> str:
+    return f"one secret is defined for keys {', '.join(ids)}: attributed to neither"
+
+
+def shared_name(name: str, ids: list[str]) -> str:
+    return f"key name {redact(name)!r} is shared by keys {', '.join(ids)}: attributed to neither"
+
+
+class KeyIndex:
+    """The defined keys by secret sha256 (exports with a real secret or its `secretSha256`) and by name."""
+
+    def __init__(self, keys: Iterable[KeyDefinition] = ()):
+        self._by_digest: dict[str, set[str]] = {}
+        self._by_name: dict[str, list[KeyDefinition]] = {}
+        for key in keys:
+            if key.secret_sha256:
+                self._by_digest.setdefault(key.secret_sha256, set()).add(key.id)
+            if key.name and key.kind == "api":
+                self._by_name.setdefault(key.name, []).append(key)
+
+    def by_secret(self, secret: str) -> tuple[str | None, str | None]:
+        """(key id, None), or (None, why no single key can be named)."""
+        if secret.startswith(DYNAMIC_PREFIX):
+            return None, KEY_DYNAMIC
+        ids = self._by_digest.get(sha256_hex(secret))
+        if not ids:
+            return fingerprint(secret), None
+        if len(ids) > 1:
+            return None, shared_secret(sorted(ids))
+        return next(iter(ids)), None
+
+    def by_name(self, name: str, project: str | None) -> tuple[str | None, str | None]:
+        """Appwrite 1.8+ logs a key's actions under the key's name; `name:<name>` when no definition has it."""
+        if name == DYNAMIC_NAME:
+            return None, KEY_DYNAMIC
+        ids = sorted({key.id for key in self._by_name.get(name, ())
+                      if project is None or key.project in (None, project)})
+        if not ids:
+            return f"name:{redact(name)}", None  # a name read from a log: shown, so never a secret
+        if len(ids) > 1:
+            return None, shared_name(name, ids)
+        return ids[0], None
+
+
+def key_for_secret(secret, options: LogOptions, stats: ReadStats, no_secret: str) -> str | None:
+    """The key of a request by its logged X-Appwrite-Key, else `--key`; None (counted) when neither names one.
+
+    `no_secret`: the reason to count when the line carries no secret and no --key was given.
+    """
+    if isinstance(secret, str) and secret and secret != REDACTED:
+        key, reason = options.keys.by_secret(secret)
+    elif options.key:
+        return options.key
+    else:
+        key, reason = None, KEY_REDACTED if secret == REDACTED else no_secret
+    if key is None:
+        stats.unattributed_line(reason)
+    return key
+
+
+@dataclass(frozen=True)
+class LogOptions:
+    """How to read call logs: a forced format, the key of lines that name none, the defined keys."""
+
+    format: str | None = None
+    key: str | None = None
+    keys: KeyIndex = field(default_factory=KeyIndex)

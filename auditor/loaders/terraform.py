@@ -1,0 +1,128 @@
+"""Keys managed with the Appwrite Terraform provider: `.tf` files and `terraform show -json` output.
+
+A key's id is its `id` attribute when set, else its Terraform address
+(`appwrite_project_key.ci`), which logs cannot name: usage rules then see no
+calls for it. `terraform show -json` carries the resolved values, `created_at`,
+`accessed_at` and the secret (Terraform keeps it in state): a real secret there
+is a secret-in-file finding, and keyaudit keeps only its sha256.
+"""
+
+from __future__ import annotations
+
+from auditor.catalog.catalog import Catalog
+from auditor.errors import InputError
+from auditor.loaders.document import Document
+from auditor.loaders.keys_export import scope_locations
+from auditor.loaders.source import display_name, read_document
+from auditor.loaders.terraform_hcl import RESOURCE_TYPE, KeyBlock, parse_key_blocks
+from auditor.model import KeyDefinition, Location
+from auditor.secrets import classify_secret
+from auditor.validation.schemas import violations
+
+READ_ATTRIBUTES = ("id", "name", "scopes", "expire", "project_id", "organization_id")
+RESOLVED = {"scopes", "expire"}  # attributes keyaudit must read; the others fall back when computed
+SHOW_HINT = "audit `terraform show -json` output instead, where Terraform has resolved it"
+
+
+def load_hcl(path: str) -> tuple[Document, list[KeyBlock]]:
+    """A `.tf` file as a Document (for secret scanning) and its key blocks; the first bad block is an InputError."""
+    text, name = read_hcl(path)
+    blocks = parse_key_blocks(text, name)
+    for block in blocks:
+        problems = block_problems(block, None)
+        if problems:
+            line, pointer, message = problems[0]
+            raise InputError(f"{name}:{line}: invalid {block.address} at {pointer}: {message}")
+    return Document(name, {block.address: literal_values(block) for block in blocks}, "hcl", {}, text), blocks
+
+
+def read_hcl(path: str) -> tuple[str, str]:
+    """(text, display name) of a `.tf` file."""
+    name = display_name(path)
+    try:
+        return read_document(path).decode("utf-8-sig"), name
+    except UnicodeDecodeError as error:
+        raise InputError(f"{name}: not UTF-8 text (invalid byte at offset {error.start})") from None
+
+
+def literal_values(block: KeyBlock) -> dict:
+    """The attributes keyaudit reads, where the file writes them out literally."""
+    return {name: block.attributes[name].value for name in READ_ATTRIBUTES
+            if name in block.attributes and block.attributes[name].literal}
+
+
+def block_problems(block: KeyBlock, catalog: Catalog | None) -> list[tuple[int, str, str]]:
+    """(line, pointer, message) per problem of one block; scope names are checked when a catalog is given."""
+    problems = []
+    for name in sorted(RESOLVED):
+        attribute = block.attributes.get(name)
+        if attribute is not None and not attribute.literal:
+            problems.append((attribute.span.line, f"/{name}",
+                             f"{block.address}.{name} is computed by Terraform, not written out; {SHOW_HINT}"))
+    for violation in violations(literal_values(block), "terraform.schema.json#/$defs/projectKey", catalog):
+        problems.append((_line_of(block, violation.pointer), violation.pointer or "/", violation.message))
+    return problems
+
+
+def _line_of(block: KeyBlock, pointer: str) -> int:
+    """The line of `/scopes/2` or `/name` inside a block; the block's own line for anything else."""
+    parts = pointer.split("/")[1:]
+    attribute = block.attributes.get(parts[0]) if parts else None
+    if attribute is None:
+        return block.span.line
+    if len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(attribute.elements):
+        return attribute.elements[int(parts[1])].line
+    return attribute.span.line
+
+
+def keys_from_hcl(doc: Document, blocks: list[KeyBlock]) -> list[KeyDefinition]:
+    keys = []
+    for block in blocks:
+        values = doc.value[block.address]
+        scopes = block.attributes["scopes"]
+        locations = {}
+        for index, (scope, span) in enumerate(zip(values["scopes"], scopes.elements)):
+            locations.setdefault(scope, Location(doc.name, span.line, f"{block.address}.scopes[{index}]"))
+        keys.append(KeyDefinition(
+            id=values.get("id") or block.address,
+            scopes=list(values["scopes"]),
+            location=Location(doc.name, block.span.line, block.address),
+            name=values.get("name"),
+            project=values.get("project_id"),
+            expire=values.get("expire"),
+            scope_locations=locations,
+        ))
+    return keys
+
+
+def keys_from_show(doc: Document, shape: str) -> list[KeyDefinition]:
+    root = "/planned_values" if shape == "plan" else "/values"
+    values = doc.value["planned_values" if shape == "plan" else "values"]
+    keys = []
+    for pointer, resource in _resources(values.get("root_module") or {}, f"{root}/root_module"):
+        if resource.get("type") != RESOURCE_TYPE or resource.get("mode", "managed") != "managed":
+            continue
+        item = resource["values"]
+        state, digest = classify_secret(item.get("secret"))
+        keys.append(KeyDefinition(
+            id=item.get("id") or resource["address"],
+            scopes=list(item["scopes"]),
+            location=Location(doc.name, doc.line(f"{pointer}/values"), f"{pointer}/values"),
+            name=item.get("name"),
+            project=item.get("project_id"),
+            expire=item.get("expire") or None,
+            created_at=item.get("created_at") or None,
+            accessed_at=item.get("accessed_at") or None,
+            tracks_access=shape == "state" and "accessed_at" in item,
+            secret_state=state,
+            secret_sha256=digest,
+            scope_locations=scope_locations(doc, f"{pointer}/values/scopes", item["scopes"]),
+        ))
+    return keys
+
+
+def _resources(module: dict, pointer: str):
+    for index, resource in enumerate(module.get("resources") or []):
+        yield f"{pointer}/resources/{index}", resource
+    for index, child in enumerate(module.get("child_modules") or []):
+        yield from _resources(child, f"{pointer}/child_modules/{index}")

@@ -1,0 +1,195 @@
+"""Pre-aggregated usage (`--usage FILE`): what a SQL engine made of logs too big for one machine.
+
+One row per key × method × path, and per project, status and error where those columns exist, with `count`,
+`first_seen` and `last_seen`: CSV with a header, JSON Lines or a JSON array (what DuckDB, Spark and most engines
+write; samples/sql/ has the queries). `path` is a request path or a route with `{…}` placeholders; keyaudit
+resolves it through the catalog exactly like a logged call. Times are RFC 3339 or as SQL engines print them
+(`2026-11-20 09:09:00+00`); empty (or NULL, as SQL command lines print it in CSV) when the calls carried
+none. A row that cannot be read is counted as a bad line, by line number and reason, like a bad log line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Iterator
+
+from auditor.errors import InputError
+from auditor.loaders.calllog import ReadStats
+from auditor.loaders.document import load_document
+from auditor.loaders.source import MAX_LINE_BYTES, display_name, iter_lines, open_binary
+
+REQUIRED_COLUMNS = ("key", "method", "path", "count", "first_seen", "last_seen")
+CSV_NULLS = ("NULL", "\\N")  # how the DuckDB CLI (`-csv`) and Hive print a NULL in CSV
+OPTIONAL_COLUMNS = ("project", "status", "error")
+_METHOD = re.compile(r"[A-Za-z]{1,16}")
+_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?",
+    re.I,
+)
+
+
+@dataclass(slots=True)
+class UsageRow:
+    key: str
+    method: str
+    path: str
+    count: int
+    first: float | None  # seconds since the epoch, UTC
+    last: float | None
+    project: str | None
+    status: int | None
+    error: str | None
+
+
+class BadRow(ValueError):
+    pass
+
+
+def parse_engine_time(text: str) -> float:
+    """RFC 3339, or a timestamp as DuckDB, Spark or PostgreSQL print it; no zone means UTC."""
+    match = _TIME.fullmatch(text.strip())
+    if not match:
+        raise BadRow("time is neither RFC 3339 nor a SQL timestamp")
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    offset = timedelta(0)
+    if zone and zone.upper() not in ("Z", "UTC"):
+        digits = zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+        if zone[0] == "-":
+            offset = -offset
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
+                          int((fraction or "0")[:6].ljust(6, "0")), tzinfo=timezone(offset))
+    except ValueError:
+        raise BadRow("time is not a real date") from None
+    return moment.timestamp()
+
+
+def _text(value, column: str, required: bool = False) -> str | None:
+    if value is None or value == "":
+        if required:
+            raise BadRow(f"missing '{column}'")
+        return None
+    if not isinstance(value, str):
+        raise BadRow(f"'{column}' is not a string")
+    return value
+
+
+def _integer(value, column: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if type(value) is int:
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise BadRow(f"'{column}' is not an integer")
+
+
+def _time(value, column: str) -> float | None:
+    text = _text(value, column)
+    return None if text is None else parse_engine_time(text)
+
+
+def row_from_mapping(data) -> UsageRow:
+    if not isinstance(data, dict):
+        raise BadRow("not an object")
+    key = _text(data.get("key"), "key", required=True)
+    method = _text(data.get("method"), "method", required=True)
+    if not _METHOD.fullmatch(method):
+        raise BadRow("'method' is not an HTTP method")
+    path = _text(data.get("path"), "path", required=True)
+    count = _integer(data.get("count"), "count")
+    if count is None or count < 1:
+        raise BadRow("'count' is not a positive integer")
+    first, last = _time(data.get("first_seen"), "first_seen"), _time(data.get("last_seen"), "last_seen")
+    if first is not None and last is not None and first > last:
+        raise BadRow("'first_seen' is after 'last_seen'")
+    status = _integer(data.get("status"), "status")
+    if status is not None and not 100 <= status <= 599:
+        raise BadRow("'status' is not an HTTP status code")
+    return UsageRow(key, method.upper(), path, count, first, last,
+                    _text(data.get("project"), "project"), status, _text(data.get("error"), "error"))
+
+
+def read_usage_rows(path: str, stats: ReadStats) -> Iterator[UsageRow]:
+    """Every readable row of a usage file; the others are counted in `stats`.
+
+    `stats.lines_read` is the number of the line being read, as for call logs.
+    """
+    name = display_name(path)
+    with open_binary(path) as stream:
+        start = stream.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        if not start:  # an export of no rows
+            return
+        if start != b"[":
+            yield from (_json_lines if start == b"{" else _csv_rows)(stream, name, stats)
+            return
+    yield from _json_array(path, name, stats)  # one document, read once this stream is closed
+
+
+def _json_lines(stream, name: str, stats: ReadStats) -> Iterator[UsageRow]:
+    for number, line in iter_lines(stream):
+        stats.lines_read = number
+        if line is None:
+            stats.bad(name, number, f"line longer than {MAX_LINE_BYTES >> 20} MiB")
+            continue
+        if not line.strip():
+            continue
+        try:
+            yield row_from_mapping(json.loads(line))
+        except BadRow as error:
+            stats.bad(name, number, str(error))
+        except (ValueError, RecursionError):
+            stats.bad(name, number, "not valid JSON")
+
+
+def _csv_rows(stream, name: str, stats: ReadStats) -> Iterator[UsageRow]:
+    reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        header = None
+    columns = [column.strip().lstrip("\ufeff").lower() for column in header or []]
+    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
+    if missing:
+        raise InputError(f"{name}: not a usage file: no column {', '.join(missing)} in its first line "
+                         f"(needs {', '.join(REQUIRED_COLUMNS)}; optional {', '.join(OPTIONAL_COLUMNS)})")
+    stats.lines_read = reader.line_num
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            stats.lines_read = reader.line_num
+            stats.bad(name, reader.line_num, f"not a CSV row ({error})")
+            continue
+        stats.lines_read = number = reader.line_num
+        if not any(value.strip() for value in values):
+            continue
+        if len(values) != len(columns):
+            stats.bad(name, number, f"{len(values)} fields where the header has {len(columns)}")
+            continue
+        try:
+            row = {column: "" if value in CSV_NULLS else value for column, value in zip(columns, values)}
+            yield row_from_mapping(row)
+        except BadRow as error:
+            stats.bad(name, number, str(error))
+
+
+def _json_array(path: str, name: str, stats: ReadStats) -> Iterator[UsageRow]:
+    doc = load_document(path)
+    if not isinstance(doc.value, list):
+        raise InputError(f"{name}: not a usage file: a JSON document must be an array of rows")
+    for index, item in enumerate(doc.value):
+        number = doc.line(f"/{index}") or index + 1
+        stats.lines_read = number
+        try:
+            yield row_from_mapping(item)
+        except BadRow as error:
+            stats.bad(name, number, str(error))

@@ -1,0 +1,138 @@
+"""Record every request an Appwrite Python SDK client sends, as keyaudit call-log records.
+
+Add to an app that uses the official SDK (`pip install appwrite keyaudit`):
+
+    from appwrite.client import Client
+    from auditor.recorder import record_calls
+
+    client = Client().set_endpoint(ENDPOINT).set_project("shop-prod").set_key(os.environ["APPWRITE_API_KEY"])
+    record_calls(client, "/var/log/shop/keyaudit-calls.jsonl", key_id="6a7af9ba1038f415b0bf")
+
+Each request becomes one JSONL line: time, project, key id, method, path with
+query as sent, HTTP status and, on failure, Appwrite's error type
+(`general_unauthorized_scope` when the key lacks a scope). The SDK knows the
+key's secret, not its id, so the id is given; inside an Appwrite function
+(the runtime sets APPWRITE_FUNCTION_ID) it defaults to `function:<id>`, the
+name keyaudit gives a function's key. The secret is never read or written.
+
+The file rotates at `max_bytes`, keeping `backups` old files (`.1`, `.2`, …);
+writes are serialised across threads (logging's RotatingFileHandler). Give
+each process its own file. Requests that got no answer are not recorded.
+
+The responses are taken where the SDK sends requests: `appwrite.client`'s
+`requests` module is replaced once by a pass-through that hands each response
+to the recorder of the client whose `call` is running in that thread.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import os
+import threading
+import time
+from datetime import datetime, timezone
+from logging.handlers import RotatingFileHandler
+
+from auditor.secrets import redact
+
+DEFAULT_MAX_BYTES = 50 << 20
+DEFAULT_BACKUPS = 5
+
+_ACTIVE: contextvars.ContextVar[CallRecorder | None] = contextvars.ContextVar("keyaudit_recorder", default=None)
+_INSTALL = threading.Lock()
+
+
+def function_key_id() -> str | None:
+    """`function:<id>` inside an Appwrite function, else None."""
+    function_id = os.environ.get("APPWRITE_FUNCTION_ID")
+    return f"function:{function_id}" if function_id else None
+
+
+def _iso(moment: float) -> str:
+    return datetime.fromtimestamp(moment, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _error_type(response) -> str | None:
+    if response.status_code < 400 or "json" not in response.headers.get("content-type", ""):
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    error = body.get("type") if isinstance(body, dict) else None
+    return error if isinstance(error, str) and error else None
+
+
+class CallRecorder:
+    """Writes one record per response of a key's requests; `close()` releases the file until the next record."""
+
+    def __init__(self, path: str, key_id: str, max_bytes: int = DEFAULT_MAX_BYTES, backups: int = DEFAULT_BACKUPS):
+        self.key_id = key_id
+        self._handler = RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8",
+                                            delay=True)
+        self._handler.setFormatter(logging.Formatter("%(message)s"))
+
+    def record(self, response, started: float) -> None:
+        request = response.request
+        if "x-appwrite-key" not in request.headers:  # a session or JWT request: no key to audit
+            return
+        record = {"time": _iso(started), "project": request.headers.get("x-appwrite-project") or None,
+                  "key": self.key_id, "method": request.method, "path": redact(request.path_url),
+                  "status": response.status_code}
+        error = _error_type(response)
+        if error:
+            record["error"] = error
+        line = json.dumps({k: v for k, v in record.items() if v is not None}, separators=(",", ":"))
+        self._handler.handle(logging.makeLogRecord({"msg": line, "levelno": logging.INFO}))
+
+    def close(self) -> None:
+        self._handler.close()
+
+
+class _RecordingRequests:
+    """Stands in for `requests` inside appwrite.client: passes everything through, reports responses."""
+
+    def __init__(self, requests_module):
+        self._requests = requests_module
+
+    def __getattr__(self, name):
+        return getattr(self._requests, name)
+
+    def request(self, *args, **kwargs):
+        started = time.time()
+        response = self._requests.request(*args, **kwargs)
+        recorder = _ACTIVE.get()
+        if recorder is not None:
+            recorder.record(response, started)
+        return response
+
+
+def _hook_sdk_transport() -> None:
+    import appwrite.client as sdk
+
+    with _INSTALL:
+        if not isinstance(sdk.requests, _RecordingRequests):
+            sdk.requests = _RecordingRequests(sdk.requests)
+
+
+def record_calls(client, path: str, key_id: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 backups: int = DEFAULT_BACKUPS) -> CallRecorder:
+    """Record every request `client` (an appwrite.client.Client) sends to the JSONL file `path`."""
+    key_id = key_id or function_key_id()
+    if not key_id:
+        raise ValueError("record_calls needs key_id (the key's $id): the SDK holds only its secret")
+    recorder = CallRecorder(path, key_id, max_bytes, backups)
+    _hook_sdk_transport()
+    send = client.call
+
+    def recorded_call(*args, **kwargs):
+        token = _ACTIVE.set(recorder)
+        try:
+            return send(*args, **kwargs)
+        finally:
+            _ACTIVE.reset(token)
+
+    client.call = recorded_call
+    return recorder

@@ -1,0 +1,89 @@
+"""What the review formats (SARIF, JUnit, Markdown, HTML) share: a safe copy of the report, and its findings by key.
+
+Key names, ids and scopes come from untrusted files: `safe` redacts any secret
+in any string and replaces characters no XML or HTML document may hold, before
+a format escapes the text for itself.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from auditor.registry import SEVERITIES, severity_rank
+from auditor.secrets import redact
+
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+SEVERITY_ORDER = tuple(reversed(SEVERITIES))  # critical first
+CLI_TITLES = {">=18": "Appwrite CLI 18+", "<18": "Appwrite CLI before 18", "any": "Appwrite CLI"}  # fixes.commands[].cli
+
+
+def safe(value):
+    """A deep copy of `value` whose strings hold no secret and no control character."""
+    if isinstance(value, str):
+        return _FORBIDDEN.sub("\ufffd", redact(value))
+    if isinstance(value, dict):
+        return {safe(k): safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [safe(item) for item in value]
+    return value
+
+
+def at_or_above(severity: str, threshold: str) -> bool:
+    return threshold != "none" and severity_rank(severity) >= severity_rank(threshold)
+
+
+def fail_on(report: dict) -> str:
+    return report["summary"].get("failOn", "high")
+
+
+def label(key: dict) -> str:
+    return f"{key['name']} ({key['id']})" if key["name"] and key["name"] != key["id"] else key["id"]
+
+
+def sentence(text: str) -> str:
+    """`text` ending in a full stop, unless it already ends in punctuation."""
+    return text if text.rstrip().endswith((".", "?", "!")) else text + "."
+
+
+def where(location: dict | None) -> str:
+    if not location:
+        return ""
+    return f"{location['file']}:{location['line']}" if location["line"] else location["file"]
+
+
+def findings_by_key(report: dict) -> tuple[dict[int, list[dict]], list[tuple[str | None, list[dict]]]]:
+    """Findings per defined key (by index in report["keys"]), and those of keys no definition names.
+
+    A finding belongs to the first defined key with its id and project; the
+    rest are grouped by key id (None: findings tied to no key, such as a secret
+    in a file that no key definition owns).
+    """
+    index = {}
+    for number, key in enumerate(report["keys"]):
+        index.setdefault((key["project"], key["id"]), number)
+    defined: dict[int, list[dict]] = {number: [] for number in range(len(report["keys"]))}
+    others: dict[str | None, list[dict]] = {}
+    for finding in report["findings"]:
+        number = index.get((finding["project"], finding["key"]))
+        if number is None:
+            others.setdefault(finding["key"], []).append(finding)
+        else:
+            defined[number].append(finding)
+    return defined, sorted(others.items(), key=lambda item: (item[0] is None, item[0] or ""))
+
+
+def worst(findings: list[dict]) -> str | None:
+    return max((f["severity"] for f in findings), key=severity_rank, default=None)
+
+
+def diff(old: list[str], new: list[str]) -> list[str]:
+    """`  kept`, `- removed`, `+ added` lines; a value with line breaks stays on one line."""
+    flat = [" ".join(s.splitlines()) for s in old], [" ".join(s.splitlines()) for s in new]
+    out = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=flat[0], b=flat[1], autojunk=False).get_opcodes():
+        if tag == "equal":
+            out += ["  " + s for s in flat[0][i1:i2]]
+        else:
+            out += ["- " + s for s in flat[0][i1:i2]] + ["+ " + s for s in flat[1][j1:j2]]
+    return out

@@ -1,0 +1,205 @@
+"""keyaudit fix: both modes on YAML, JSON and HCL keep comments and order, validate, and are idempotent."""
+
+import json
+
+import pytest
+
+from audit_helpers import call, key, write_keys, write_logs
+from conftest import run_cli
+
+MANIFEST = """\
+# keys of the shop, reviewed in git
+appwriteVersion: "1.9"
+project: shop-prod
+keys:
+  - id: k1
+    name: erp-sync     # the ERP bridge
+    scopes:
+      - documents.read   # legacy reads
+      - users.read
+      - execution.write
+    expire: null
+  - id: k2
+    name: web
+    scopes: [rows.read, 'policies.read', global]
+    expire: "2027-06-30T00:00:00Z"
+"""
+
+APPWRITE_JSON = """\
+{
+    "projectId": "shop-prod",
+    "functions": [
+        {
+            "$id": "report",
+            "name": "report",
+            "scopes": [
+                "documents.read",
+                "users.read"
+            ]
+        }
+    ]
+}
+"""
+
+TERRAFORM = """\
+resource "appwrite_project_key" "erp" {
+  id   = "k1"
+  name = "erp-sync"
+  scopes = [
+    "documents.read", # legacy reads
+    "users.read",
+    "execution.write"
+  ]
+}
+
+resource "appwrite_project_key" "web" {
+  name   = "web"
+  scopes = ["rows.read", "collections.read"]
+}
+"""
+
+ADDED = {
+    "keys.yaml": MANIFEST.replace("      - documents.read   # legacy reads\n",
+                                  "      - documents.read   # legacy reads\n      - rows.read\n")
+                         .replace("      - execution.write\n", "      - execution.write\n      - executions.write\n")
+                         .replace("[rows.read, 'policies.read', global]",
+                                  "[rows.read, 'policies.read', 'project.policies.read']"),
+    "appwrite.json": APPWRITE_JSON.replace('"documents.read",\n', '"documents.read",\n                "rows.read",\n'),
+    "keys.tf": TERRAFORM.replace('    "documents.read", # legacy reads\n',
+                                 '    "documents.read", # legacy reads\n    "rows.read",\n')
+                        .replace('    "execution.write"\n', '    "execution.write",\n    "executions.write"\n')
+                        .replace('["rows.read", "collections.read"]', '["rows.read", "collections.read", "tables.read"]'),
+}
+REPLACED = {
+    # ruamel.yaml keeps a comment at its column
+    "keys.yaml": MANIFEST.replace("      - documents.read   # legacy reads\n", "      - rows.read        # legacy reads\n")
+                         .replace("      - execution.write\n", "      - executions.write\n")
+                         .replace("[rows.read, 'policies.read', global]", "[rows.read, 'project.policies.read']"),
+    "appwrite.json": APPWRITE_JSON.replace('"documents.read",', '"rows.read",'),
+    "keys.tf": TERRAFORM.replace('"documents.read", # legacy reads', '"rows.read", # legacy reads')
+                        .replace('"execution.write"\n', '"executions.write"\n')
+                        .replace('["rows.read", "collections.read"]', '["rows.read", "tables.read"]'),
+}
+SOURCES = {"keys.yaml": MANIFEST, "appwrite.json": APPWRITE_JSON, "keys.tf": TERRAFORM}
+NOW = ("--now", "2026-11-25T00:00:00Z")
+
+
+def write(tmp_path, name):
+    path = tmp_path / name
+    path.write_text(SOURCES[name])
+    return path
+
+
+def fix(*args):
+    return run_cli("fix", "--appwrite-version", "1.9", *args)
+
+
+def deprecated_left(path):
+    code, out, err = run_cli("audit", "--keys", str(path), "--format", "json", *NOW)
+    assert code in (0, 1), err
+    return [(f["key"], f["scope"]) for f in json.loads(out)["findings"] if f["rule"] == "deprecated-scope"]
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+@pytest.mark.parametrize("mode,expected", [("add", ADDED), ("replace", REPLACED)])
+def test_round_trip(tmp_path, name, mode, expected):
+    path = write(tmp_path, name)
+    code, out, err = fix("--mode", mode, str(path))
+    assert code == 0, err
+    assert path.read_text() == expected[name]  # comments, order, quoting and layout kept; only scopes change
+    code, out, _ = run_cli("validate", str(path))
+    assert code == 0 and "valid" in out, out
+    if mode == "replace":
+        assert deprecated_left(path) == []
+    code, out, err = fix("--mode", mode, "--diff", str(path))
+    assert (code, out) == (0, ""), err  # a second run changes nothing
+    assert path.read_text() == expected[name]
+
+
+def test_diff_changes_nothing_and_exits_1(tmp_path):
+    path = write(tmp_path, "keys.yaml")
+    code, out, err = fix("--diff", str(path))
+    assert code == 1 and path.read_text() == MANIFEST
+    assert out.startswith(f"--- {path}\n+++ {path}\n") and "+      - rows.read\n" in out
+    assert "added rows.read beside the deprecated documents.read" in err
+
+
+def test_replace_keeps_old_names_legacy_only_routes_need(tmp_path):
+    path = write(tmp_path, "keys.yaml")
+    logs = write_logs(tmp_path, [call("k1", "GET", "/v1/databases/shop/collections/orders/documents"),
+                                 call("k1", "POST", "/v1/functions/report/executions")])
+    code, _, err = fix("--mode", "replace", "--logs", logs, str(path))
+    assert code == 0, err
+    text = path.read_text()
+    assert "      - documents.read   # legacy reads\n      - rows.read\n" in text
+    assert "      - executions.write\n" in text and "execution.write" not in text  # that route takes both
+    assert "kept documents.read: the key calls legacy-only routes that accept only it " \
+           "(GET /v1/databases/{databaseId}/collections/{collectionId}/documents)" in err
+    assert deprecated_left(path) == [("k1", "documents.read")]
+    assert fix("--mode", "replace", "--logs", logs, "--diff", str(path))[0] == 0
+
+
+def test_unknown_names_become_the_suggestion_only_when_unambiguous(tmp_path):
+    keys = write_keys(tmp_path, [key("k1", ["row.read", "collection.read", "users.read", "xyz.read", "global"])])
+    original = open(keys).read()
+    code, out, err = fix(keys)
+    assert code == 0 and open(keys).read() == original  # a key export is never edited
+    assert out.strip() == ("appwrite project update-key --key-id k1 --name name-k1 --scopes rows.read tables.read "
+                           "users.read xyz.read --expire 2027-06-30T00:00:00.000+00:00")
+    assert "left xyz.read: not a scope of Appwrite 1.9" in err and "removed global: every key holds it" in err
+
+
+def test_commands_for_older_servers_and_secrets_never_printed(tmp_path):
+    secret = "standard_" + "ab" * 128
+    keys = write_keys(tmp_path, [key("k1", ["documents.read"], secret=secret, projectId="shop", expire=None)])
+    code, out, err = run_cli("fix", "--appwrite-version", "1.8", "--diff", keys)
+    assert code == 1 and secret not in out + err
+    assert out.strip() == ("appwrite projects update-key --project-id shop --key-id k1 --name name-k1 "
+                           "--scopes documents.read rows.read")
+    code, out, err = fix("--diff", keys)
+    assert code == 1 and secret not in out + err
+    assert out.strip() == "appwrite project update-key --key-id k1 --name name-k1 --scopes documents.read rows.read"
+
+
+def test_file_with_a_secret_is_refused(tmp_path):
+    path = write(tmp_path, "keys.tf")
+    secret = "standard_" + "cd" * 128
+    path.write_text(path.read_text() + f'\nprovider "appwrite" {{\n  api_key = "{secret}"\n}}\n')
+    code, out, err = fix(str(path))
+    assert code == 2 and "holds a key secret" in err and secret not in out + err
+    assert secret in path.read_text() and "rows.read\",\n" not in path.read_text()
+
+
+def test_version_is_required_and_must_match_the_manifest(tmp_path):
+    path = write(tmp_path, "keys.yaml")
+    code, _, err = run_cli("fix", str(path))
+    assert code == 2 and "--appwrite-version" in err
+    code, _, err = run_cli("fix", "--appwrite-version", "1.8", str(path))
+    assert code == 2 and "declares appwriteVersion 1.9, but --appwrite-version is 1.8" in err
+
+
+def test_new_names_depend_on_the_version(tmp_path):
+    path = tmp_path / "keys.yaml"
+    path.write_text(MANIFEST.replace('appwriteVersion: "1.9"', 'appwriteVersion: "1.8"'))
+    code, _, err = run_cli("fix", "--appwrite-version", "1.8", "--mode", "replace", str(path))
+    assert code == 0, err
+    text = path.read_text()
+    assert "- execution.write" in text and "executions" not in text  # executions.* does not exist before 1.9.5
+    assert "- rows.read        # legacy reads" in text and "'policies.read'" in text  # a 1.9 name: left alone
+    assert "left policies.read: a scope of another Appwrite version, not of 1.8" in err
+
+
+def test_drop_unused_needs_a_long_enough_window(tmp_path):
+    path = write(tmp_path, "keys.yaml")
+    short = write_logs(tmp_path, [call("k1", "GET", "/v1/users", time="2026-11-01T00:00:00Z"),
+                                  call("k1", "GET", "/v1/users", time="2026-11-20T00:00:00Z")])
+    code, _, err = fix("--drop-unused", "--logs", short, str(path))
+    assert code == 2 and "at least 30 days" in err and "(19 days)" in err
+    assert fix("--drop-unused", str(path))[0] == 2
+    month = write_logs(tmp_path, [call("k1", "GET", "/v1/users", time="2026-10-01T00:00:00Z"),
+                                  call("k1", "GET", "/v1/users", time="2026-11-20T00:00:00Z")], "month.jsonl")
+    code, _, err = fix("--drop-unused", "--mode", "replace", "--logs", month, str(path))
+    assert code == 0, err
+    assert "      - users.read\n    expire: null" in path.read_text()  # documents.read and execution.write dropped
+    assert "removed documents.read: none of the key's 2 logged calls needed it" in err
+    assert "--drop-unused kept every scope: the logs hold no call of this key" in err  # k2

@@ -1,0 +1,108 @@
+"""`keyaudit lint FILE...`: definition rules on the files pre-commit passes, one line per finding."""
+
+import json
+import re
+
+from audit_helpers import key, write_keys
+from auditor.registry import builtin_rules
+from auditor.validation.schemas import violations
+from conftest import ROOT, run_cli
+from lint_helpers import NOW, appwrite_json, manifest
+
+LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<severity>info|low|medium|high|critical) (?P<rule>[a-z-]+): .+$")
+
+
+def test_deprecated_scope_fails_at_the_default_medium(tmp_path):
+    path = appwrite_json(tmp_path / "appwrite.json", ["documents.read"])
+    code, out, err = run_cli("lint", path, *NOW)
+    assert code == 1 and err == ""
+    (line,) = out.splitlines()
+    match = LINE.match(line)
+    assert match and match["file"] == path and match["rule"] == "deprecated-scope" and match["severity"] == "medium"
+    assert int(match["line"]) == 9  # the scope's own line in the file
+    assert "use rows.read" in line
+
+
+def test_clean_file_prints_nothing_and_passes(tmp_path):
+    path = appwrite_json(tmp_path / "appwrite.json", ["rows.read"])
+    assert run_cli("lint", path, *NOW) == (0, "", "")
+
+
+def test_fail_on_and_config_fail_on(tmp_path):
+    path = appwrite_json(tmp_path / "appwrite.json", ["documents.read"])
+    code, out, _ = run_cli("lint", path, *NOW, "--fail-on", "high")
+    assert code == 0 and "deprecated-scope" in out
+    config = tmp_path / "keyaudit.yaml"
+    config.write_text("failOn: high\n")
+    assert run_cli("lint", path, *NOW, "--config", str(config))[0] == 0
+    assert run_cli("lint", path, *NOW, "--config", str(config), "--fail-on", "medium")[0] == 1
+
+
+def test_samples_show_every_definition_rule_and_no_log_rule():
+    code, out, err = run_cli("lint", "samples/keys/keylist.json", "samples/appwrite.json", "samples/manifest.yaml",
+                             *NOW, "--format", "json")
+    assert code == 1 and err == ""
+    report = json.loads(out)
+    assert violations(report, "report.schema.json", None) == []
+    rules = builtin_rules()
+    fired = {f["rule"] for f in report["findings"]}
+    assert not any(rules[r].requires_logs for r in fired)
+    assert set(report["summary"]["skippedRules"]) == {r.id for r in rules.values() if r.requires_logs}
+    expected = {"deprecated-scope", "unknown-scope", "ineffective-scope", "implicit-scope", "no-expiry", "expired",
+                "secret-in-file", "stale-key"}
+    assert expected <= fired
+
+
+def test_every_output_line_has_the_pre_commit_shape_and_no_secret():
+    code, out, _ = run_cli("lint", "samples/keys/keylist.json", "samples/appwrite.json", "samples/manifest.yaml", *NOW)
+    assert code == 1
+    lines = out.splitlines()
+    assert lines and all(LINE.match(line) for line in lines), [l for l in lines if not LINE.match(l)]
+    assert not re.search(r"standard_[0-9a-f]{256}", out)
+    assert any(" critical secret-in-file: " in line and "sha256:" in line for line in lines)
+
+
+def test_files_without_key_definitions_are_skipped_and_named(tmp_path):
+    translations = tmp_path / "keys.yaml"
+    translations.write_text("greeting: Hello\nfarewell: Bye\n")
+    config = tmp_path / "keyaudit.yaml"
+    config.write_text("failOn: high\n")
+    notes = tmp_path / "NOTES.md"
+    notes.write_text("# keys\n\n- rotate: [monthly\n")
+    keys = manifest(tmp_path / "keys-manifest.yaml", [("k1", ["users.read"], "2027-06-30T00:00:00Z")])
+    code, out, err = run_cli("lint", str(translations), str(config), str(notes), keys, *NOW)
+    assert code == 0 and out == ""
+    assert [line.split(":")[0] for line in err.splitlines()] == ["keyaudit"] * 3
+    assert str(translations) in err and str(config) in err and str(notes) in err and keys not in err
+    assert run_cli("lint", str(translations), *NOW)[0] == 0  # nothing to lint is no failure
+
+
+def test_broken_key_file_is_one_line_and_exit_2(tmp_path):
+    broken = tmp_path / "appwrite.json"
+    broken.write_text('{"projectId": "shop", "functions": [\n')
+    code, out, err = run_cli("lint", str(broken), *NOW)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "invalid JSON" in err
+    bad_manifest = tmp_path / "manifest.yaml"
+    bad_manifest.write_text('appwriteVersion: "1.9"\nkeys:\n  - id: k1\n    scopes: [users.read]\n')
+    code, _, err = run_cli("lint", str(bad_manifest), *NOW)
+    assert code == 2 and "missing required field" in err
+
+
+def test_expired_and_never_expiring_keys_in_an_export(tmp_path):
+    path = write_keys(tmp_path, [key("k1", ["users.read"], expire=None),
+                                 key("k2", ["users.read"], expire="2026-09-30T00:00:00.000+00:00")])
+    code, out, _ = run_cli("lint", path, *NOW)
+    assert code == 1
+    assert {LINE.match(line)["rule"] for line in out.splitlines()} == {"no-expiry", "expired"}
+
+
+def test_clean_manifest_passes(tmp_path):
+    clean = manifest(tmp_path / "manifest.yaml", [("6a7af9ba1038f415b0bf", ["rows.read", "tables.read"],
+                                                   "2027-06-30T00:00:00Z")])
+    assert run_cli("lint", clean, *NOW) == (0, "", "")
+
+
+def test_stdin_is_taken_as_a_key_file(tmp_path):
+    text = (ROOT / "samples/appwrite.json").read_text()
+    code, out, _ = run_cli("lint", "-", *NOW, input=text)
+    assert code == 1 and out.startswith("<stdin>:34: medium deprecated-scope: ")

@@ -1,0 +1,80 @@
+"""The shipped DuckDB SQL turns the sample logs into usage files that give the raw logs' findings."""
+
+import json
+import re
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from auditor.cli.main import cli
+from conftest import ROOT
+from job_helpers import NOW
+
+SQL = ROOT / "samples" / "sql"
+KEYS = ["--keys", "samples/keys/keylist.json", "--keys", "samples/appwrite.json", "--keys", "samples/manifest.yaml"]
+LOGS = ["samples/logs/calls.jsonl", "samples/logs/calls-2.jsonl.gz"]
+
+
+def keyaudit(*args):
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code in (0, 1), result.stderr
+    return result.stdout
+
+
+def aggregate(script: str, out, **variables) -> None:
+    """Run a shipped script as `duckdb -c "SET VARIABLE ..." -c ".read script"` would, its result to CSV."""
+    statements = [s for s in re.sub(r"--[^\n]*", "", (SQL / script).read_text()).split(";") if s.strip()]
+    con = duckdb.connect()
+    for name, value in variables.items():
+        con.execute(f"SET VARIABLE {name} = ?", [value])
+    for statement in statements[:-1]:
+        con.execute(statement)
+    con.execute(f"COPY ({statements[-1]}) TO '{out}' (HEADER)")
+
+
+def outcome(report: str):
+    data = json.loads(report)
+    return ({(f["rule"], f["key"], f["scope"], f["severity"]) for f in data["findings"]},
+            {k["id"]: (k["calls"], [(r["method"], r["route"], r["count"], r["firstSeen"], r["lastSeen"])
+                                     for r in k["routes"]]) for k in data["keys"]})
+
+
+@pytest.fixture(scope="module")
+def raw():
+    return outcome(keyaudit("audit", *KEYS, *[a for log in LOGS for a in ("--logs", log)], "--now", NOW,
+                            "--format", "json"))
+
+
+@pytest.fixture(scope="module")
+def catalog_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("catalog") / "catalog.csv"
+    path.write_text(keyaudit("catalog", "list", "--format", "csv"))
+    return str(path)
+
+
+@pytest.mark.parametrize("script", ["usage-duckdb.sql", "usage-duckdb-catalog.sql"])
+def test_duckdb_usage_gives_the_raw_logs_findings(script, raw, catalog_csv, tmp_path):
+    usage = tmp_path / "usage.csv"
+    aggregate(script, usage, logs=str(ROOT / "samples/logs/calls*.jsonl*"), catalog=catalog_csv)
+    text = usage.read_text()
+    assert re.search(r",2026-11-2\d \d\d:\d\d:\d\d\.\d+\+00,", text)  # times as DuckDB prints them
+    report = keyaudit("audit", *KEYS, "--usage", str(usage), "--now", NOW, "--format", "json")
+    findings, keys = outcome(report)
+    assert findings == raw[0]
+    assert keys == raw[1]  # same calls per key, same routes with the same counts, first and last seen
+    rows = text.count("\n") - 1
+    assert rows < 4551 and json.loads(report)["summary"]["badLines"] == 0
+    if script == "usage-duckdb-catalog.sql":
+        assert "{id}" in text and rows < 1000  # ids folded out: far fewer rows
+
+
+def test_the_job_reads_duckdb_usage_like_the_logs(catalog_csv, tmp_path):
+    usage = tmp_path / "usage.csv"
+    aggregate("usage-duckdb-catalog.sql", usage, logs=str(ROOT / "samples/logs/calls*.jsonl*"), catalog=catalog_csv)
+    from_usage = keyaudit("job", "run", "--state", str(tmp_path / "a.db"), *KEYS, "--usage", str(usage),
+                          "--now", NOW, "--format", "json")
+    from_logs = keyaudit("job", "run", "--state", str(tmp_path / "b.db"), *KEYS,
+                         *[a for log in LOGS for a in ("--logs", log)], "--now", NOW, "--format", "json")
+    assert outcome(from_usage)[0] == outcome(from_logs)[0]
+    assert outcome(from_usage)[1] == outcome(from_logs)[1]
