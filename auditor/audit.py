@@ -18,7 +18,9 @@ from auditor.exceptions import Exceptions, Silenced, apply_exceptions
 from auditor.loaders.keys import KeyFile, load_key_file
 from auditor.loaders.logformats.attribution import KeyIndex, LogOptions
 from auditor.model import Finding
+from auditor.progress import Progress
 from auditor.registry import Rule
+from auditor.secrets import redact
 
 
 @dataclass
@@ -58,12 +60,14 @@ def run_audit(key_paths: list[str], log_paths: list[str], *, version: str | None
               exceptions: Exceptions | None = None, baseline: Baseline | None = None,
               usage_paths: list[str] = (),
               usage_source: Callable[[Catalog, LogOptions], Usage | None] | None = None,
-              log_format: str | None = None, log_key: str | None = None) -> AuditResult:
+              log_format: str | None = None, log_key: str | None = None,
+              progress: Progress | None = None) -> AuditResult:
     """Findings of the enabled rules; exceptions silence theirs first, then the baseline hides known ones.
 
     Usage comes from call logs and pre-aggregated usage files, or from `usage_source` (the scheduled job's
     state), called with the catalog and the log options once the key files have chosen the catalog. `log_format` forces the format of every log
-    (detected per file otherwise); `log_key` is the key of log lines that name none (--key).
+    (detected per file otherwise); `log_key` is the key of log lines that name none (--key). `progress` shows
+    how far the logs have been read.
     """
     if not key_paths:
         raise InputError("no key definitions: give at least one --keys FILE")
@@ -75,7 +79,8 @@ def run_audit(key_paths: list[str], log_paths: list[str], *, version: str | None
     if usage_source is not None:
         usage = usage_source(catalog, log_options)
     else:
-        usage = read_usage(log_paths, catalog, list(usage_paths), log_options) if log_paths or usage_paths else None
+        usage = (read_usage(log_paths, catalog, list(usage_paths), log_options, progress)
+                 if log_paths or usage_paths else None)
     analyses = [analyse_key(key, usage, catalog) for f in key_files for key in f.keys]
     now = now or datetime.now(timezone.utc)
     ctx = AuditContext(catalog, analyses, usage, [f.document for f in key_files], now,
@@ -83,7 +88,7 @@ def run_audit(key_paths: list[str], log_paths: list[str], *, version: str | None
     findings, silenced = apply_exceptions(evaluate(ctx, rules), exceptions, now.timestamp())
     skipped = skipped_rules(rules, usage is not None)
     sources = [f.document.name for f in key_files] + (exceptions.sources if exceptions else [])
-    files_read = {relative(name) for name in sources}
+    files_read = {redact(relative(name)) for name in sources}  # as baselines write them (auditor/baseline.py)
     rules_run = {rule.id for rule in rules.values() if rule.enabled} - set(skipped)
     findings, outcome = apply_baseline(findings, baseline, files_read, rules_run)
     return AuditResult(catalog, key_files, analyses, usage, findings, rules, skipped, now, silenced, outcome)

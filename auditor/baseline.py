@@ -23,6 +23,7 @@ from auditor.engine import relative
 from auditor.errors import InputError
 from auditor.loaders.document import load_document
 from auditor.model import Finding
+from auditor.secrets import redact
 from auditor.validation.schemas import violations
 
 SCHEMA = "baseline.schema.json"
@@ -55,7 +56,7 @@ def entry(finding: Finding) -> dict:
         "key": finding.key,
         "project": finding.project,
         "scope": finding.scope,
-        "file": relative(finding.location.file) if finding.location else None,
+        "file": redact(relative(finding.location.file)) if finding.location else None,
     }
 
 
@@ -87,7 +88,7 @@ def apply_baseline(findings: list[Finding], baseline: Baseline | None, files_rea
                    rules_run: set[str]) -> tuple[list[Finding], BaselineOutcome | None]:
     """The findings the baseline does not hold, and what it hid and what it holds in vain.
 
-    `files_read` are paths as auditor.engine.relative gives them.
+    `files_read` are paths as auditor.engine.relative gives them, redacted as `entry` writes them.
     """
     if baseline is None:
         return findings, None

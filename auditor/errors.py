@@ -1,11 +1,14 @@
 """The exception types that become a one-line message and exit code 2."""
 
+from auditor.secrets import redact
+
 
 class InputError(Exception):
-    """Bad usage or unreadable input; the message is shown to the user as is.
+    """Bad usage or unreadable input; the message is shown to the user on one line (`one_line`).
 
     Messages must never contain a key secret: callers pass file names, line
-    numbers and JSON pointers, never raw values read from key files.
+    numbers and JSON pointers, never raw values read from key files (and
+    `one_line` redacts any secret that gets through anyway).
     """
 
 
@@ -15,3 +18,8 @@ class NotKeyFile(InputError):
     `keyaudit lint` skips such files (pre-commit passes files by name); every
     other command treats them as bad input.
     """
+
+
+def one_line(message: str) -> str:
+    """An error message as shown: one line, no secret (it may quote a value read from a file or an answer)."""
+    return " ".join(redact(message).splitlines())

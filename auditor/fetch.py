@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from auditor import __version__
 from auditor.catalog.catalog import load
 from auditor.errors import InputError
-from auditor.secrets import classify_secret
+from auditor.secrets import classify_secret, redact_values, scrub_identifier
 from auditor.validation.schemas import violations
 
 API_KEY_ROUTE = "/v1/project/keys"
 PAGE_SIZE = 100
 MAX_ANSWER_BYTES = 64 << 20
+MAX_KEYS = 100_000  # no project has this many keys: a server paging on and on is refused, not followed forever
 _VERSION = re.compile(r"v?(\d+)\.(\d+)\.\d+(?:[-+][\w.]+)?")
 
 
@@ -122,13 +123,16 @@ def _minor(version: str) -> tuple[int, int]:
 
 
 def scrub(key: dict, project: str) -> dict:
-    """The key as written: secret emptied, its sha256 kept (to recognise the key in access logs)."""
+    """The key as written: secret emptied, its sha256 kept (to recognise the key in access logs).
+
+    A secret anywhere else in the answer (a name, an SDK label) is replaced by its fingerprint too.
+    """
     _, digest = classify_secret(key.get("secret"))
-    scrubbed = {name: value for name, value in key.items() if name != "secret"}
+    scrubbed = {name: redact_values(value) for name, value in key.items() if name != "secret"}
     scrubbed["secret"] = ""
     if digest:
         scrubbed["secretSha256"] = digest
-    scrubbed.setdefault("projectId", project)
+    scrubbed.setdefault("projectId", scrub_identifier(project))
     return scrubbed
 
 
@@ -163,6 +167,8 @@ def fetch_keys(endpoint: str, project: str, credential: Credential, timeout: flo
         fresh = [key for key in page["keys"] if key["$id"] not in seen]
         seen.update(key["$id"] for key in fresh)
         keys.extend(scrub(key, project) for key in fresh)
+        if len(keys) > MAX_KEYS:
+            raise InputError(f"{url}: more than {MAX_KEYS} keys and still paging; not a project's key list")
         if not paged or len(page["keys"]) < PAGE_SIZE or not fresh or len(keys) >= page["total"]:
             break
     return Fetched({"total": len(keys), "keys": keys}, version, catalog.version)

@@ -4,7 +4,8 @@ The new list keeps every logged call working. When the logs show what the key
 needs (it made calls, none through GraphQL) the list is the key's minimal set;
 otherwise only the definition is fixed: unknown names replaced by their likely
 meaning or dropped, implicit and ineffective scopes dropped, renamed scopes
-replaced (kept beside their new name while legacy-only routes still need them).
+replaced, or kept beside their new name where this version has routes that
+accept only the old one (without logs nothing shows the key never calls them).
 Each change cites the finding that asks for it; a change no finding asks for
 (its rule is disabled, say) is not made.
 
@@ -99,8 +100,8 @@ def definition_target(analysis: KeyAnalysis, catalog: Catalog) -> list[str]:
             if scope not in catalog.gating_scopes and new not in catalog.gating_scopes:
                 continue
             target.append(new)
-            if any(scope in n.any_of and new not in n.usage.route.scopes for n in analysis.needs):
-                target.append(scope)  # legacy-only routes still need the old name
+            if any(new not in route.scopes for route in catalog.routes_gated_by(scope)):
+                target.append(scope)  # nothing shows the key never calls a route that takes only the old name
         elif scope in catalog.gating_scopes:
             target.append(scope)
     return list(dict.fromkeys(target))

@@ -123,6 +123,8 @@ def record_calls(client, path: str, key_id: str | None = None, *, max_bytes: int
     key_id = key_id or function_key_id()
     if not key_id:
         raise ValueError("record_calls needs key_id (the key's $id): the SDK holds only its secret")
+    if redact(key_id) != key_id:
+        raise ValueError("record_calls was given a key secret as key_id: give the key's $id, never its secret")
     recorder = CallRecorder(path, key_id, max_bytes, backups)
     _hook_sdk_transport()
     send = client.call

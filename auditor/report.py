@@ -60,8 +60,10 @@ def build(result: AuditResult, fail_on: str | None = None) -> dict:
     """`fail_on`: the run's --fail-on, recorded as summary.failOn for reporters that mark failures (JUnit)."""
     usage = result.usage
     counts = {severity: 0 for severity in reversed(SEVERITIES)}
+    findings_of: dict[tuple[str | None, str | None], list] = {}  # each key's own: linear in keys + findings
     for finding in result.findings:
         counts[finding.severity] += 1
+        findings_of.setdefault((finding.key, finding.project), []).append(finding)
     keys = []
     for analysis in sorted(result.analyses, key=lambda a: (a.key.project or "", a.key.id, a.key.location.file)):
         key = analysis.key
@@ -87,7 +89,8 @@ def build(result: AuditResult, fail_on: str | None = None) -> dict:
             "notes": key_notes(analysis, usage is not None),
             "risk": key_risk(key.scopes, result.catalog),
         })
-        fixes = key_fix(analysis, result.findings, result.catalog, result.key_files, usage is not None)
+        fixes = key_fix(analysis, findings_of.get((key.id, key.project), []), result.catalog, result.key_files,
+                        usage is not None)
         if fixes:
             keys[-1]["fixes"] = fixes
         evidence = evidence_of(analysis)

@@ -28,6 +28,8 @@ MINTED_KINDS = ("ephemeral", "dynamic")
 # which lets secret_scan stream a file in chunks without missing a secret.
 _JWT_HEADER, _JWT_PAYLOAD, _JWT_SIGNATURE = 1024, 16384, 512
 MAX_SECRET_CHARS = max(len(k) for k in MINTED_KINDS) + 1 + _JWT_HEADER + _JWT_PAYLOAD + _JWT_SIGNATURE + 2
+# The shortest string the pattern takes (`dynamic_eyJ` + 8, `.` + 8, `.` + 8): anything shorter needs no scan.
+MIN_SECRET_CHARS = min(len(k) for k in MINTED_KINDS) + 1 + 3 + 8 + 1 + 8 + 1 + 8
 
 SECRET_PATTERN = re.compile(
     r"(?<![A-Za-z0-9_])(?:"
@@ -80,5 +82,38 @@ def find_secrets(text: str) -> list[SecretHit]:
 
 
 def redact(text: str) -> str:
-    """Replace every secret in `text` by its fingerprint."""
-    return SECRET_PATTERN.sub(lambda m: f"<secret {fingerprint(m.group(0))}>", text)
+    """Replace every secret in `text` by its fingerprint.
+
+    Until none is left: a minted key glued to more key characters is no match, but once what follows it is
+    replaced it may become one (`ephemeral_<jwt>standard_<hex>-standard_<hex>`).
+    """
+    while True:
+        redacted = SECRET_PATTERN.sub(lambda m: f"<secret {fingerprint(m.group(0))}>", text)
+        if redacted == text:
+            return text
+        text = redacted
+
+
+def redact_values(value):
+    """A deep copy of a JSON-like `value` whose strings (keys included) hold no secret."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact_values(k): redact_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_values(item) for item in value]
+    return value
+
+
+def scrub_identifier(value: str | None) -> str | None:
+    """A key id, project or scope as keyaudit may keep and show it: a secret there becomes its fingerprint.
+
+    Key files and logs are untrusted, and a secret is sometimes given where an id belongs (a recorder
+    handed the key's secret for its id). Such a value is never kept: a whole secret becomes
+    `sha256:<12 hex>`, a secret inside a longer value `<secret sha256:<12 hex>>`.
+    """
+    if value is None or len(value) < MIN_SECRET_CHARS:
+        return value
+    if is_real_secret(value):
+        return fingerprint(value)
+    return redact(value)

@@ -21,7 +21,7 @@ def test_over_privileged(tmp_path):
     result = audit(tmp_path, [key("k1", ["rows.read", "rows.write", "users.write"])], [call("k1", "GET", ROWS)])
     (finding,) = [f for f in result.findings if f.rule == "over-privileged"]
     assert "rows.read" in finding.message and "drop rows.write, users.write" in finding.message
-    assert "Set the scopes of" in finding.fix and finding.severity == "high"
+    assert finding.fix.startswith("Remove rows.write, users.write from") and finding.severity == "high"
     clean = audit(tmp_path, [key("k1", ["rows.read"])], [call("k1", "GET", ROWS)])
     assert not fired(clean, "over-privileged")
 
@@ -205,3 +205,21 @@ def test_config_changes_severity_and_disables(tmp_path):
                                                      "implicit-scope": {"enabled": False}}})
     assert [f.severity for f in result.findings if f.rule == "no-expiry"] == ["critical"]
     assert not fired(result, "implicit-scope")
+
+
+def test_over_privileged_never_drops_a_scope_in_use(tmp_path):
+    # documents.write passes the TablesDB POST: preferring rows.write there must not call it surplus
+    calls = [call("k1", "GET", LEGACY_DOCS), call("k1", "GET", ROWS), call("k1", "POST", ROWS)]
+    result = audit(tmp_path, [key("k1", ["documents.read", "documents.write", "collections.read"])], calls)
+    (finding,) = [f for f in result.findings if f.rule == "over-privileged"]
+    assert "drop collections.read" in finding.message and "documents.write" not in finding.message.split("drop")[1]
+    renamed_only = audit(tmp_path, [key("k1", ["rows.reed", "files.read", "execution.read"])],
+                         [call("k1", "GET", ROWS), call("k1", "GET", "/v1/storage/buckets/b/files"),
+                          call("k1", "GET", "/v1/functions/f/executions")])
+    assert not fired(renamed_only, "over-privileged")
+
+
+def test_deprecated_scope_without_logs_adds_the_new_name_beside_the_old(tmp_path):
+    (finding,) = [f for f in audit(tmp_path, [key("k1", ["documents.read"])]).findings if f.rule == "deprecated-scope"]
+    assert "accept only documents.read" in finding.message and "no logs say" in finding.message
+    assert finding.fix.startswith("Add rows.read to") and "remove documents.read once" in finding.fix

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditor.analysis.evidence import EvidenceRoute
+from auditor.analysis.evidence import AUDIT_EVENT, EvidenceRoute
 from auditor.analysis.minimal import minimal_cover
 from auditor.analysis.usage import GRAPHQL_TEMPLATES, KeyUsage, RouteUsage, Usage, merged
 from auditor.catalog.catalog import Catalog, Route
@@ -39,7 +39,8 @@ class KeyAnalysis:
     usage: KeyUsage | None  # None when no logs were given
     valid: list[str] = field(default_factory=list)  # granted scopes this version knows
     needs: list[Need] = field(default_factory=list)
-    minimal: list[str] = field(default_factory=list)
+    minimal: list[str] = field(default_factory=list)  # fewest scopes for the calls, current names first
+    kept: list[str] = field(default_factory=list)  # fewest scopes for the calls, scopes the key holds first
     missing: list[Missing] = field(default_factory=list)
 
     @property
@@ -57,6 +58,17 @@ class KeyAnalysis:
             if need.confident and not need.implicit and need.any_of and need.any_of not in seen:
                 seen.append(need.any_of)
         return seen
+
+    @property
+    def reads_unseen(self) -> bool:
+        """Every call is known from audit logs, which record mutations only: read scopes cannot be judged."""
+        slots = self.usage.routes.values() if self.usage else []
+        return bool(slots) and all(isinstance(s.route, EvidenceRoute) and s.route.source == AUDIT_EVENT
+                                   for s in slots)
+
+    def judgeable(self, scope: str) -> bool:
+        """Whether the logs could show a need for `scope` (reads are invisible in audit logs)."""
+        return not (self.reads_unseen and scope.endswith(".read"))
 
     def needed_by_any_call(self, scope: str) -> bool:
         return any(scope in need.any_of for need in self.needs)
@@ -90,8 +102,12 @@ def analyse_key(key: KeyDefinition, usage: Usage | None, catalog: Catalog) -> Ke
             add = preferred_scope(any_of, catalog)
             analysis.missing.append(Missing(slot, add, slot.denied))
 
-    def cost(scope: str) -> tuple:
+    def current_first(scope: str) -> tuple:
         return (scope in catalog.renamed, scope not in holds)
 
-    analysis.minimal = minimal_cover(analysis.needed_sets, cost)
+    def held_first(scope: str) -> tuple:
+        return (scope not in holds, scope in catalog.renamed)
+
+    analysis.minimal = minimal_cover(analysis.needed_sets, current_first)
+    analysis.kept = minimal_cover(analysis.needed_sets, held_first)
     return analysis

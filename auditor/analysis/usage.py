@@ -2,25 +2,37 @@
 
 Memory grows with keys × routes: each call is reduced to its route template at
 once, and unknown paths are only counted (plus a few samples per key).
+
+keyaudit's JSONL is read in blocks (analysis/blockusage.py), in worker processes
+when there is more than one block (analysis/parallel.py); the other formats call
+by call. Both give what reading the calls one by one with Usage.add gives.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import BinaryIO, Callable, Iterable, Iterator
 
-from auditor.catalog.catalog import Catalog, Route
 from auditor.analysis import evidence
+from auditor.analysis.blockusage import BlockReader, PartialUsage, RoutePart, combine, earliest, latest
+from auditor.analysis.parallel import accumulate, cpu_count
+from auditor.catalog.catalog import Catalog, Route
 from auditor.loaders.calllog import Call, ReadStats
+from auditor.loaders.fastjsonl import learn_layout
 from auditor.loaders.logformats.attribution import LogOptions
-from auditor.loaders.logs import iter_calls
-from auditor.loaders.source import display_name
+from auditor.loaders.logformats.detect import JSONL
+from auditor.loaders.logs import HEAD_BYTES, open_log, read_calls
+from auditor.loaders.source import BLOCK_BYTES, iter_blocks, position
 from auditor.loaders.usage_file import UsageRow, read_usage_rows
 from auditor.model import Location
+from auditor.progress import Progress
 
 UNAUTHORIZED_SCOPE = "general_unauthorized_scope"
 GRAPHQL_TEMPLATES = {"/v1/graphql", "/v1/graphql/mutation"}
 MAX_UNKNOWN_SAMPLES = 5
+TICK_CALLS = 1 << 16  # calls read between progress updates, for the formats read call by call
 
 
 @dataclass
@@ -55,16 +67,16 @@ class RouteUsage:
         self.denied += denied
         for status, times in statuses.items():
             self.statuses[status] = self.statuses.get(status, 0) + times
-        self.first = _earliest(self.first, first)
-        self.last = _latest(self.last, last)
+        self.first = earliest(self.first, first)
+        self.last = latest(self.last, last)
 
-
-def _earliest(current: float | None, moment: float | None) -> float | None:
-    return moment if current is None or (moment is not None and moment < current) else current
-
-
-def _latest(current: float | None, moment: float | None) -> float | None:
-    return moment if current is None or (moment is not None and moment > current) else current
+    def add_part(self, part: RoutePart, file: str) -> None:
+        """Add the calls a reader of `file` counted, as adding them one by one would."""
+        if part.first_denied_line and not self.denied:
+            self.first_location = Location(file, part.first_denied_line)
+        elif self.first_location is None:
+            self.first_location = Location(file, part.first_line)
+        self.add_aggregate(part.count, part.first, part.last, part.statuses, part.denied)
 
 
 @dataclass
@@ -108,8 +120,8 @@ class Usage:
         if usage is None:
             usage = self.by_key[(project, key)] = KeyUsage(key, project)
         usage.calls += count
-        self.first, usage.first = _earliest(self.first, first), _earliest(usage.first, first)
-        self.last, usage.last = _latest(self.last, last), _latest(usage.last, last)
+        self.first, usage.first = earliest(self.first, first), earliest(usage.first, first)
+        self.last, usage.last = latest(self.last, last), latest(usage.last, last)
         if route is None:
             usage.unknown_route_calls += count
             usage.unknown_denied += denied
@@ -155,6 +167,32 @@ class Usage:
             slot = usage.routes[(route.method, route.template)] = RouteUsage(route)
         slot.add(call, file, line)
 
+    def add_part(self, part: PartialUsage, file: str, routes: dict[tuple[str, str], Route]) -> None:
+        """Add what a reader of `file` counted (its keys and routes in the order of their first calls), as adding
+        the calls one by one would; `routes` by (method, template)."""
+        self.stats.merge(part.stats, file)
+        for (project, key_id), piece in part.keys.items():
+            usage = self.by_key.get((project, key_id))
+            if usage is None:
+                usage = self.by_key[(project, key_id)] = KeyUsage(key_id, project)
+            usage.calls += piece.calls
+            usage.unknown_route_calls += piece.unknown_calls
+            usage.unknown_denied += piece.unknown_denied
+            for _, sample in piece.samples:
+                if len(usage.unknown_samples) < MAX_UNKNOWN_SAMPLES and sample not in usage.unknown_samples:
+                    usage.unknown_samples.append(sample)
+            self.first, usage.first = earliest(self.first, piece.first), earliest(usage.first, piece.first)
+            self.last, usage.last = latest(self.last, piece.last), latest(usage.last, piece.last)
+        for (project, key_id, route_id), piece in part.routes.items():
+            slots = self.by_key[(project, key_id)].routes
+            slot = slots.get(route_id)
+            if slot is None:  # at once: a million keys × routes make this the merge's cost
+                slots[route_id] = RouteUsage(routes[route_id], piece.count, piece.first, piece.last, piece.denied,
+                                             dict(piece.statuses), Location(file, piece.first_denied_line or
+                                                                            piece.first_line))
+            else:
+                slot.add_part(piece, file)
+
     def for_key(self, key_id: str, project: str | None) -> list[KeyUsage]:
         """Usage recorded for a defined key: same id, and same project where both name one."""
         return [
@@ -164,26 +202,78 @@ class Usage:
 
 
 def read_usage(paths: list[str], catalog: Catalog, usage_paths: list[str] = (),
-               log_options: LogOptions | None = None) -> Usage:
+               log_options: LogOptions | None = None, progress: Progress | None = None,
+               workers: int | None = None) -> Usage:
     """Usage from raw call logs (`paths`) and pre-aggregated usage files (`usage_paths`).
 
     `log_options`: forced log format, --key, and the defined keys that access and audit logs are attributed to.
+    `progress` is told how far the logs have been read; `workers`: processes for big JSONL logs [all cores].
     """
     usage = Usage(files=list(paths) + list(usage_paths))
-    match = catalog.match
-    for path in paths:
-        # Every reader counts a line in stats.lines_read before it yields that line's call.
-        name, start = display_name(path), usage.stats.lines_read
-        for call in iter_calls(path, usage.stats, log_options):
-            if type(call) is Call and call.error is None:
-                route = match(call.method, call.path)
-            else:  # an error to read, an audit event or a scope error line: see analysis/evidence.py
-                call, route = evidence.resolve(call, catalog)
-            usage.add(call, route, name, usage.stats.lines_read - start)
+    options = log_options or LogOptions()
+    progress = progress or Progress()
+    progress.expect(_size(paths))
+    done = 0  # bytes of the files read before this one
+    try:
+        for path in paths:
+            with open_log(path, usage.stats, options) as (name, stream, log_format):
+                def tick(lines: int, before: int = usage.stats.lines_read):
+                    progress.update(done + (position(stream) or 0), before + lines)
+                if log_format == JSONL:
+                    read_jsonl(usage, name, stream, catalog, options, tick, workers or cpu_count())
+                else:
+                    add_calls(usage, name, read_calls(name, stream, log_format, usage.stats, options), catalog,
+                              tick)
+                done += position(stream) or 0
+    finally:
+        progress.finish()
     for path in usage_paths:
         for row in read_usage_rows(path, usage.stats):
-            add_usage_row(usage, row, match(row.method, row.path))
+            add_usage_row(usage, row, catalog.match(row.method, row.path))
     return usage
+
+
+def add_calls(usage: Usage, name: str, calls: Iterable[Call], catalog: Catalog,
+              tick: Callable[[int], None] = lambda lines: None) -> None:
+    """Add calls one by one, telling `tick` the lines read every TICK_CALLS calls.
+
+    Every reader counts a line in stats.lines_read before it yields that line's call.
+    """
+    start = usage.stats.lines_read
+    for number, call in enumerate(calls, 1):
+        if type(call) is Call and call.error is None:
+            route = catalog.match(call.method, call.path)
+        else:  # an error to read, an audit event or a scope error line: see analysis/evidence.py
+            call, route = evidence.resolve(call, catalog)
+        usage.add(call, route, name, usage.stats.lines_read - start)
+        if not number % TICK_CALLS:
+            tick(usage.stats.lines_read - start)
+
+
+def read_jsonl(usage: Usage, name: str, stream: BinaryIO, catalog: Catalog, options: LogOptions,
+               tick: Callable[[int], None], workers: int, block_bytes: int = BLOCK_BYTES) -> None:
+    """Add a keyaudit JSONL log read in blocks (analysis/blockusage.py), telling `tick` the lines read."""
+    args = (learn_layout(stream.peek(HEAD_BYTES)), catalog, options, MAX_UNKNOWN_SAMPLES)
+    parts = accumulate(BlockReader, args, _ticked(iter_blocks(stream, block_bytes), tick), workers)
+    usage.add_part(combine(parts, MAX_UNKNOWN_SAMPLES), name,
+                   {(route.method, route.template): route for route in catalog.routes})
+
+
+def _ticked(blocks: Iterable[tuple[int, bytes | None]], tick: Callable[[int], None]) -> Iterator[tuple]:
+    """The blocks, telling `tick` the lines read once each is handed on."""
+    for first_line, block in blocks:
+        yield first_line, block
+        tick(first_line if block is None else first_line - 1 + block.count(b"\n"))
+
+
+def _size(paths: list[str]) -> int | None:
+    """The bytes of all the files (compressed ones as they are on disk); None when stdin is one."""
+    if "-" in paths:
+        return None
+    try:
+        return sum(os.path.getsize(path) for path in paths)
+    except OSError:  # open_log says what is wrong with the file
+        return None
 
 
 def add_usage_row(usage: Usage, row: UsageRow, route: Route | None) -> None:

@@ -71,6 +71,7 @@ class Router(Generic[Value]):
         self._roots: dict[str, _Node] = {}
         self._literals: dict[str, list[set[str]]] = {}
         self._cache: dict[tuple, Value | None] = {}
+        self._longest = 0  # segments of the longest template (a wildcard's without its `*`)
 
     def add(self, method: str, template: str, value: Value) -> None:
         segments = template_segments(template)
@@ -79,6 +80,7 @@ class Router(Generic[Value]):
         is_wildcard = bool(segments) and segments[-1] == "*"
         if is_wildcard:
             segments = segments[:-1]
+        self._longest = max(self._longest, len(segments))
         rank = 0
         for position, segment in enumerate(segments):
             if segment is _PARAM:
@@ -105,7 +107,10 @@ class Router(Generic[Value]):
         root = self._roots.get(method)
         if root is None:
             return None
-        parts = split_path(path)
+        # A path longer than every template can only reach a `<prefix>/*` template, through its first segments:
+        # its shape stops one segment past the longest template, so a path of 100 000 segments is no bigger a
+        # cache entry than any other (paths come from logs anyone writes).
+        parts = split_path(path)[:self._longest + 1]
         literals = self._literals[method]
         shape = (method,) + tuple(
             part if position < len(literals) and part in literals[position] else _PARAM

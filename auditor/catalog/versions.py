@@ -24,14 +24,19 @@ def resolve(value: str | None) -> str:
         raise InputError(f"--appwrite-version {value!r} is not a version; use one of {', '.join(SUPPORTED)}")
     minor = f"{match.group(1)}.{match.group(2)}"
     if minor not in SUPPORTED:
-        nearest = SUPPORTED[0] if (int(match.group(1)), int(match.group(2))) < (1, 6) else SUPPORTED[-1]
+        nearest = SUPPORTED[0] if (_number(match.group(1)), _number(match.group(2))) < (1, 6) else SUPPORTED[-1]
         raise InputError(
             f"Appwrite {value} is not supported (supported: {', '.join(SUPPORTED)}); the nearest is {nearest}"
         )
     patch = match.group(3)
-    if patch is not None and int(patch) in _UNSUPPORTED_PATCHES.get(minor, ()):
+    if patch is not None and _number(patch) in _UNSUPPORTED_PATCHES.get(minor, ()):
         raise InputError(
             f"Appwrite {value} is not supported: 1.9.0-1.9.4 name scopes differently from 1.9.5+ and keyaudit "
             f"has no route data for them; the nearest supported choice is 1.8 (or 1.9 once you upgrade to 1.9.5+)"
         )
     return minor
+
+
+def _number(digits: str) -> int:
+    """A part of a version; one too long for int() (a hostile server's answer) is just very large."""
+    return int(digits) if len(digits) <= 9 else 10**9

@@ -40,6 +40,8 @@ class AuditContext:
         """The period the logs cover, in words."""
         span = self.usage.span() if self.usage is not None else None
         if span is None:
+            if self.usage is not None and not self.usage.by_key:
+                return "no call in the logs could be tied to a key"
             return "logs without timestamps"
         start, end = span
         return f"{iso(start)[:10]} to {iso(end)[:10]}, {(end - start) / DAY:.0f} days"

@@ -4,7 +4,9 @@ Fails (1.9): `documents.read` (use rows.read); if the key calls a legacy-only
 route such as `GET /v1/databases/{databaseId}/collections/{collectionId}/documents`
 (which lists documents.read but not rows.read), the finding says the rename
 would break those calls. `attributes.read` on 1.8: gates no route, drop it.
-Passes: `rows.read`.
+Without logs that show the key's calls, the advice is to add the new name
+beside the old one where this version still has routes that accept only the
+old name. Passes: `rows.read`.
 """
 
 from auditor.checks.context import label
@@ -35,7 +37,24 @@ def check(ctx):
                     fix = (f"Add {new} to {who} now; remove {scope} only after moving those calls to "
                            f"the routes that accept {new}")
                 else:
-                    advice = f"use {new}"
-                    fix = f"Replace {scope} with {new} on {who}"
+                    advice, fix = _without_legacy_calls(ctx, analysis, scope, new, who)
             yield Problem(key, scope, {"key": who, "scope": scope, "version": catalog.version,
                                        "advice": advice, "fix": fix}, key.scope_location(scope))
+
+
+def _without_legacy_calls(ctx, analysis, scope: str, new: str, who: str) -> tuple[str, str]:
+    """Replace the old name when the logs show every call; else add the new name beside it.
+
+    Without logs (or with no calls, or GraphQL calls) nothing says the key never
+    calls a route that accepts only the old name, and this version may have such routes.
+    """
+    usage_known = ctx.usage is not None and analysis.calls > 0 and not analysis.graphql_calls
+    legacy = [r for r in ctx.catalog.routes_gated_by(scope) if new not in r.scopes]
+    if usage_known or not legacy:
+        return f"use {new}", f"Replace {scope} with {new} on {who}"
+    unseen = "no logs say" if ctx.usage is None else "the logs show no call that says"
+    example = f"{legacy[0].method} {legacy[0].template}"
+    advice = (f"use {new}; but {len(legacy)} routes of Appwrite {ctx.catalog.version} accept only {scope} "
+              f"(e.g. {example}), and {unseen} whether {who} calls them")
+    fix = f"Add {new} to {who}; remove {scope} once its callers use only routes that accept {new}"
+    return advice, fix

@@ -1,10 +1,14 @@
-"""over-privileged: the key holds more than the minimal set its calls need.
+"""over-privileged: the key holds scopes that none of its calls needs.
 
 Fails: a key with `[rows.read, rows.write, users.write]` whose logged calls only
-list rows (`GET /v1/tablesdb/{databaseId}/tables/{tableId}/rows`): minimal set
-rows.read; drop rows.write, users.write. Passes: the same key with `[rows.read]`.
-Skipped for keys with no calls (never-used says it) and keys that use GraphQL,
-whose needs depend on query bodies the logs do not show.
+list rows (`GET /v1/tablesdb/{databaseId}/tables/{tableId}/rows`): drop
+rows.write, users.write. Passes: the same key with `[rows.read]`, and a key with
+`[documents.read]` making the same calls (a rename is deprecated-scope's business,
+not surplus). What to drop is judged against the fewest scopes that cover the
+calls choosing among the scopes the key holds first, so a scope in use is never
+called surplus. Skipped for keys with no calls (never-used says it) and keys that
+use GraphQL, whose needs depend on query bodies the logs do not show; read scopes
+of keys known only from audit logs (which record mutations only) are not judged.
 """
 
 from auditor.checks.context import label
@@ -22,14 +26,15 @@ def check(ctx):
         if analysis.calls == 0 or analysis.graphql_calls:
             continue
         granted = [s for s in dict.fromkeys(analysis.valid) if s not in ctx.catalog.implicit]
-        drop = [s for s in granted if s not in analysis.minimal]
+        drop = [s for s in granted if s not in analysis.kept and analysis.judgeable(s)]
         if not drop:
             continue
+        kept = [s for s in granted if s in analysis.kept]
         note = ""
         if FULL_ACCESS in drop:
             note = f"; {FULL_ACCESS} can mint a key with any scope, so {label(key)} has full access"
         yield Problem(key, None, {
-            "key": label(key), "granted_count": len(granted), "calls": analysis.calls,
-            "minimal_count": len(analysis.minimal), "minimal": ", ".join(analysis.minimal) or "no scope",
-            "drop": ", ".join(drop), "note": note,
+            "key": label(key), "granted_count": len(dict.fromkeys(key.scopes)), "calls": analysis.calls,
+            "kept_count": len(kept), "kept": ", ".join(kept) or "none",
+            "minimal": ", ".join(analysis.minimal) or "no scope", "drop": ", ".join(drop), "note": note,
         }, key.location)

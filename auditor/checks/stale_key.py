@@ -19,9 +19,9 @@ def check(ctx):
         accessed = timestamp(key.accessed_at)
         created = timestamp(key.created_at)
         if accessed is not None:
-            since, shown = accessed, key.accessed_at[:10]
+            since, shown = accessed, f"on {key.accessed_at[:10]}"
         elif key.tracks_access and created is not None:
-            since, shown = created, f"never (created {key.created_at[:10]})"
+            since, shown = created, f"never: created on {key.created_at[:10]}"
         else:
             continue
         days = (ctx.now_ts - since) / DAY

@@ -5,7 +5,8 @@ listed by a route the key called (even when another listed scope was preferred).
 The message states the logs' window against the key's age. Skipped for keys
 with no calls (never-used) and keys that use GraphQL (their needs depend on
 query bodies the logs do not show), and for scopes other rules own: unknown,
-implicit and ineffective ones.
+implicit and ineffective ones. Read scopes of a key known only from audit
+logs are not judged: audit logs record mutations only.
 """
 
 from auditor.analysis.usage import iso
@@ -42,7 +43,7 @@ def check(ctx):
         for scope in dict.fromkeys(analysis.valid):
             if scope in catalog.implicit or scope not in catalog.gating_scopes:
                 continue
-            if analysis.needed_by_any_call(scope):
+            if analysis.needed_by_any_call(scope) or not analysis.judgeable(scope):
                 continue
             yield Problem(key, scope, {"key": label(key), "scope": scope, "calls": analysis.calls,
                                        "window": window}, key.scope_location(scope))

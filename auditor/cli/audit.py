@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 import click
 
+from auditor.atomic import write_text
 from auditor.audit import run_audit
 from auditor.baseline import load_baseline
 from auditor.checks.context import label
@@ -18,9 +19,11 @@ from auditor.loaders.calllog import BadRecord, parse_time
 from auditor.loaders.detect import KEY_KINDS
 from auditor.loaders.logs import LOG_FORMATS
 from auditor.policy.load import load_policy, with_policy
+from auditor.progress import Progress
 from auditor.registry import SEVERITIES, configured_rules, severity_rank
 from auditor.report import build
 from auditor.reporters import REPORTERS
+from auditor.secrets import redact, scrub_identifier
 
 
 def _now(value: str | None) -> datetime:
@@ -74,11 +77,16 @@ def log_reading_options(func):
                         help="Force the format of every --logs file [default: detected per file].")(func)
 
 
+quiet_option = click.option("--quiet", is_flag=True,
+                            help="No progress line on stderr while big logs are read (it shows only on a terminal).")
+
+
 def run_job(keys, logs, keys_format, appwrite_version, config_file, now, exceptions_file, baseline_file=None,
-            usage=(), usage_source=None, policy_file=None, log_format=None, log_key=None):
+            usage=(), usage_source=None, policy_file=None, log_format=None, log_key=None, progress=None):
     """The audit as every command runs it: config (with --policy's rules), rules, exceptions and baseline applied.
 
     `usage_source` (the scheduled job's state) replaces logs and usage files; see auditor.audit.run_audit.
+    `progress` shows how far the logs have been read (auditor/progress.py).
     """
     config = with_policy(load_config(config_file), load_policy(policy_file) if policy_file else None)
     rules = configured_rules(config)
@@ -87,18 +95,15 @@ def run_job(keys, logs, keys_format, appwrite_version, config_file, now, excepti
     return run_audit(list(keys), list(logs), version=appwrite_version or config.get("appwriteVersion"),
                      keys_format=keys_format, rules=rules, now=_now(now), exceptions=exceptions,
                      baseline=baseline, usage_paths=list(usage), usage_source=usage_source,
-                     log_format=log_format, log_key=log_key), config
+                     log_format=log_format, log_key=log_key, progress=progress), config
 
 
 def write_output(text: str, output: str | None) -> None:
+    """The report (or baseline) on stdout, or in `output`, replaced whole or left as it was (auditor/atomic.py)."""
     if not output:
         sys.stdout.write(text)
         return
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as error:
-        raise InputError(f"{output}: cannot write ({error.strerror or type(error).__name__})") from None
+    write_text(output, text)
 
 
 def exceeds(findings, threshold: str) -> bool:
@@ -108,7 +113,8 @@ def exceeds(findings, threshold: str) -> bool:
 
 @click.command()
 @audit_inputs
-@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="table", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)),
+              help="Report format [default: from the --output file's suffix, else table].")
 @click.option("--output", "output", multiple=True, metavar="[FORMAT=]FILE",
               help="Write the --format report to FILE instead of stdout; FORMAT=FILE also writes that format "
                    "(repeatable: --output sarif=a.sarif --output html=a.html).")
@@ -117,8 +123,9 @@ def exceeds(findings, threshold: str) -> bool:
 @baseline_option
 @policy_option
 @log_reading_options
+@quiet_option
 def audit(keys, logs, usage, keys_format, appwrite_version, config_file, exceptions_file, now, output_format, output,
-          fail_on, baseline_file, policy_file, log_format, log_key):
+          fail_on, baseline_file, policy_file, log_format, log_key, quiet):
     """Audit API keys against the calls they made: least-privilege findings.
 
     Without --logs, the rules that need usage (over-privileged, unused-scope,
@@ -128,7 +135,7 @@ def audit(keys, logs, usage, keys_format, appwrite_version, config_file, excepti
     targets = plan_outputs(output_format, output, REPORTERS)
     result, config = run_job(keys, logs, keys_format, appwrite_version, config_file, now, exceptions_file,
                              baseline_file, usage=usage, policy_file=policy_file, log_format=log_format,
-                             log_key=log_key)
+                             log_key=log_key, progress=Progress.on_stderr(quiet))
     threshold = fail_on or config.get("failOn") or "high"
     report = build(result, threshold)
     for name, path in targets:
@@ -142,41 +149,48 @@ def audit(keys, logs, usage, keys_format, appwrite_version, config_file, excepti
 @audit_inputs
 @policy_option
 @log_reading_options
+@quiet_option
 def explain(key_id, keys, logs, usage, keys_format, appwrite_version, config_file, exceptions_file, now, policy_file,
-            log_format, log_key):
+            log_format, log_key, quiet):
     """Each scope KEY_ID holds, with the calls that justify it or why it is flagged."""
     result, _ = run_job(keys, logs, keys_format, appwrite_version, config_file, now, exceptions_file, usage=usage,
-                        policy_file=policy_file, log_format=log_format, log_key=log_key)
-    matches = [a for a in result.analyses if a.key.id == key_id]
+                        policy_file=policy_file, log_format=log_format, log_key=log_key,
+                        progress=Progress.on_stderr(quiet))
+    wanted = scrub_identifier(key_id)  # a key whose id is a secret is known by its fingerprint (loaders/keys.py)
+    matches = [a for a in result.analyses if a.key.id in (key_id, wanted)]
     if not matches:
         raise InputError(f"no key {key_id!r} in the key definitions")
+
+    def echo(text: str) -> None:  # names, scopes and paths come from untrusted files
+        click.echo(redact(text))
+
     for analysis in matches:
         key = analysis.key
-        click.echo(f"{label(key)} · {key.location} · Appwrite {result.catalog.version}")
+        echo(f"{label(key)} · {key.location} · Appwrite {result.catalog.version}")
         if result.usage is None:
-            click.echo("no logs given: only definition rules apply")
+            echo("no logs given: only definition rules apply")
         else:
-            click.echo(f"{analysis.calls} logged calls; minimal scope set: {', '.join(analysis.minimal) or 'none'}")
+            echo(f"{analysis.calls} logged calls; minimal scope set: {', '.join(analysis.minimal) or 'none'}")
         flagged = {}
         for finding in result.findings:
             if finding.key == key.id and finding.scope:
                 flagged.setdefault(finding.scope, []).append(finding)
         for scope in dict.fromkeys(key.scopes):
-            click.echo(f"\n  {scope}")
+            echo(f"\n  {scope}")
             justifying = [n for n in analysis.needs if scope in n.any_of]
             for need in sorted(justifying, key=lambda n: -n.usage.count)[:10]:
                 route = need.usage.route
-                click.echo(f"    used: {need.usage.count} × {route.method} {route.template} (accepts {' or '.join(route.scopes)})")
+                echo(f"    used: {need.usage.count} × {route.method} {route.template} (accepts {' or '.join(route.scopes)})")
             for finding in flagged.get(scope, []):
-                click.echo(f"    {finding.severity} {finding.rule}: {finding.message}")
+                echo(f"    {finding.severity} {finding.rule}: {finding.message}")
             if not justifying and scope not in flagged:
-                click.echo("    no logged call needs it" if result.usage is not None else "    usage unknown (no logs)")
+                echo("    no logged call needs it" if result.usage is not None else "    usage unknown (no logs)")
         key_level = [f for f in result.findings if f.key == key.id and not f.scope]
         if key_level:
-            click.echo("\n  key findings")
+            echo("\n  key findings")
             for finding in key_level:
-                click.echo(f"    {finding.severity} {finding.rule}: {finding.message}")
+                echo(f"    {finding.severity} {finding.rule}: {finding.message}")
         missing = [f for f in result.findings if f.key == key.id and f.rule == "missing-scope" and f.scope]
         for finding in missing:
             if finding.scope not in key.scopes:
-                click.echo(f"\n  missing {finding.scope}: {finding.message}")
+                echo(f"\n  missing {finding.scope}: {finding.message}")

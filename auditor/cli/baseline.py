@@ -8,6 +8,7 @@ from auditor.baseline import render
 from auditor.cli.audit import audit_inputs, log_reading_options, policy_option, run_job, write_output
 from auditor.cli.lint import key_definition_files
 from auditor.errors import InputError
+from auditor.secrets import redact
 
 
 @click.group()
@@ -36,5 +37,5 @@ def create(files, keys, logs, usage, keys_format, appwrite_version, config_file,
     result, _ = run_job(key_paths, logs, keys_format, appwrite_version, config_file, now, exceptions_file,
                         usage=usage, policy_file=policy_file, log_format=log_format, log_key=log_key)
     write_output(render(result.findings, result.now), output)
-    click.echo(f"keyaudit: baseline {output}: {len({f.fingerprint for f in result.findings})} findings recorded",
-               err=True)
+    recorded = len({f.fingerprint for f in result.findings})
+    click.echo(redact(f"keyaudit: baseline {output}: {recorded} findings recorded"), err=True)

@@ -13,6 +13,7 @@ from auditor.catalog.catalog import load
 from auditor.catalog.versions import SUPPORTED
 from auditor.cli.options import appwrite_version, output_format
 from auditor.loaders.source import iter_lines, open_binary
+from auditor.secrets import redact
 
 
 @click.group()
@@ -44,11 +45,11 @@ def lookup(method, path, input_file, appwrite_version, output_format):
     record = {"appwriteVersion": cat.version, "method": method.upper(), "path": path}
     record.update(route.as_dict() if route else {"route": None, "scopes": None})
     if output_format == "json":
-        click.echo(json.dumps(record, indent=2))
+        click.echo(redact(json.dumps(record, indent=2)))
         return
     click.echo(f"Appwrite {cat.label}")
     if route is None:
-        click.echo(f"{method.upper()} {path}: no route matches (unknown route)")
+        click.echo(redact(f"{method.upper()} {path}: no route matches (unknown route)"))
         return
     rows = [
         ("route", f"{route.method} {route.template}"),
@@ -86,7 +87,7 @@ def _lookup_stream(cat, input_file: str) -> None:
                 error = f"line {number}: {exc}"
             if error:
                 record["error"] = error
-            out.write(json.dumps(record) + "\n")
+            out.write(redact(json.dumps(record)) + "\n")  # a logged path may carry a secret
 
 
 @catalog.command("list")

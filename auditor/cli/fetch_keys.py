@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 
 import click
 
+from auditor.atomic import write_text
 from auditor.errors import InputError
 from auditor.fetch import Credential, fetch_keys as fetch
+from auditor.secrets import scrub_identifier
 
 DEFAULT_KEY_ENV = "APPWRITE_API_KEY"
 
@@ -36,10 +37,10 @@ def fetch_keys(endpoint, project, key_env, session_env, output, timeout):
     fetched = fetch(endpoint, project, _credential(key_env, session_env), timeout)
     text = json.dumps(fetched.key_list, indent=2) + "\n"
     if output:
-        _write_atomically(output, text)
+        write_text(output, text)  # a failed fetch never leaves half a file
     else:
         sys.stdout.write(text)
-    click.echo(f"keyaudit: {len(fetched.key_list['keys'])} keys of project {project} from Appwrite "
+    click.echo(f"keyaudit: {len(fetched.key_list['keys'])} keys of project {scrub_identifier(project)} from Appwrite "
                f"{fetched.server_version} (catalog {fetched.catalog_version}); audit them with "
                f"--appwrite-version {fetched.server_version}", err=True)
 
@@ -55,15 +56,3 @@ def _credential(key_env: str, session_env: str | None) -> Credential:
         raise InputError(f"set {key_env} to an API key holding keys.read (or name another variable with --key-env, "
                          "or use --session-env); keyaudit never takes a key on the command line")
     return Credential(api_key=api_key)
-
-
-def _write_atomically(path: str, text: str) -> None:
-    """Replace `path` only once the whole list is written: a failed fetch never leaves half a file."""
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".keyaudit-", dir=folder)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except OSError as error:
-        raise InputError(f"{path}: cannot write ({error.strerror or type(error).__name__})") from None

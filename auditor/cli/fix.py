@@ -9,6 +9,7 @@ import sys
 import click
 
 from auditor.analysis.usage import read_usage
+from auditor.atomic import write_text
 from auditor.catalog.catalog import load
 from auditor.checks.context import label
 from auditor.errors import InputError
@@ -59,20 +60,20 @@ def fix(files, appwrite_version, mode, show_diff, logs, drop_unused):
     for result in fixes:
         for plan in result.plans:
             for note in plan.notes:
-                click.echo(f"{plan.key.location}: {label(plan.key)}: {note}", err=True)
+                click.echo(redact(f"{plan.key.location}: {label(plan.key)}: {note}"), err=True)
         if show_diff and result.new != result.old:
             sys.stdout.writelines(redact(line) for line in difflib.unified_diff(
                 result.old.splitlines(True), result.new.splitlines(True), *_diff_names(result.name)))
         for command in result.commands:
-            click.echo(command)
+            click.echo(redact(command))
     if show_diff:
         if any(result.changed for result in fixes):
             sys.exit(1)
         return
     for result in fixes:
         if result.new != result.old:
-            _write(result.name, result.new)
-            click.echo(f"keyaudit: fixed {result.name}", err=True)
+            write_text(result.name, result.new)
+            click.echo(redact(f"keyaudit: fixed {result.name}"), err=True)
 
 
 def _diff_names(name: str) -> tuple[str, str]:
@@ -86,14 +87,3 @@ def is_gzip(path: str) -> bool:
             return handle.read(2) == GZIP_MAGIC
     except OSError:
         return False  # load_key_file says why it cannot be read
-
-
-def _write(path: str, text: str) -> None:
-    """Replace the file at once (write a sibling, then rename), so a failure never leaves half a file."""
-    temporary = f"{path}.keyaudit-fix.tmp"
-    try:
-        with open(temporary, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except OSError as error:
-        raise InputError(f"{path}: cannot write ({error.strerror or type(error).__name__})") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -16,6 +17,7 @@ from auditor.loaders.job_config import load_job_config
 from auditor.registry import SEVERITIES
 from auditor.report import build
 from auditor.reporters import REPORTERS
+from auditor.secrets import redact
 from auditor.state.ingest import Outcome
 from auditor.state.job import JobRun
 from auditor.state.runs import Comparison, compare
@@ -63,6 +65,8 @@ def run(job_file, **options):
     if output_format not in REPORTERS:
         raise InputError(f"format {output_format!r}: use one of {', '.join(sorted(REPORTERS))}")
     path = settings["state"]
+    for target in (path, settings["output"]):
+        _make_parent(target)
     with state_errors(path), job_lock(path, settings["wait"]):
         state = open_for_job(path)
         runner = JobRun(state, settings["logs"], settings["usage"], window, _progress)
@@ -71,12 +75,24 @@ def run(job_file, **options):
                                  settings["baseline_file"], usage_source=runner.usage,
                                  policy_file=settings["policy_file"], log_format=settings["log_format"],
                                  log_key=settings["log_key"])
+        # the report is delivered before the run is recorded: a run whose report could not be written
+        # must not swallow its new findings
+        write_output(REPORTERS[output_format](build(result)), settings["output"])
         comparison = runner.record(result.findings)
-    write_output(REPORTERS[output_format](build(result)), settings["output"])
     click.echo(f"keyaudit: run {comparison.last['id']}: {len(comparison.open)} findings, {len(comparison.new)} new, "
                f"{len(comparison.fixed)} fixed since the previous run", err=True)
     if exceeds(result.findings, settings["fail_on"] or config.get("failOn") or "high"):
         sys.exit(1)
+
+
+def _make_parent(path: str | None) -> None:
+    """Create the folder a state or report file goes in (a job config's `state/`, `reports/`)."""
+    folder = os.path.dirname(path) if path else ""
+    if folder:
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as error:
+            raise InputError(f"{folder}: cannot create the folder ({error.strerror or type(error).__name__})") from None
 
 
 _FROM_FILE = {"state": "state", "keys": "keys", "logs": "logs", "usage": "usage", "window": "window", "wait": "wait",
@@ -101,11 +117,12 @@ def _settings(job_file: str | None, options: dict) -> dict:
 
 
 def _progress(outcome: Outcome) -> None:
+    path = redact(outcome.path)
     if outcome.skipped_because:
-        click.echo(f"keyaudit: {outcome.path}: skipped, {outcome.skipped_because}", err=True)
+        click.echo(f"keyaudit: {path}: skipped, {redact(outcome.skipped_because)}", err=True)
         return
     held = "; an unterminated last line is held back until it is complete" if outcome.held_back else ""
-    click.echo(f"keyaudit: {outcome.path}: ingested {outcome.lines} new lines ({outcome.bad_lines} bad), "
+    click.echo(f"keyaudit: {path}: ingested {outcome.lines} new lines ({outcome.bad_lines} bad), "
                f"{outcome.calls} calls{held}", err=True)
 
 
@@ -118,7 +135,7 @@ def report(state, output_format):
         comparison = compare(open_for_reading(state).db)
     if comparison is None:
         raise InputError(f"{state}: no run recorded yet (keyaudit job run records one)")
-    click.echo(_json(comparison) if output_format == "json" else _table(comparison), nl=False)
+    click.echo(redact(_json(comparison) if output_format == "json" else _table(comparison)), nl=False)
 
 
 def _run_dict(run: dict | None) -> dict | None:

@@ -7,7 +7,7 @@ import sys
 import click
 
 from auditor.cli.audit import baseline_option, exceeds, exceptions_option, policy_option, run_job
-from auditor.errors import InputError, NotKeyFile
+from auditor.errors import InputError, NotKeyFile, one_line
 from auditor.loaders.keys import load_key_file
 from auditor.registry import SEVERITIES
 from auditor.report import build
@@ -32,12 +32,12 @@ def key_definition_files(paths) -> list[str]:
         try:
             load_key_file(path)
         except NotKeyFile as error:
-            click.echo(f"keyaudit: skipped {error}", err=True)
+            click.echo(f"keyaudit: skipped {one_line(str(error))}", err=True)
             continue
         except InputError as error:
             if path.lower().endswith(_DOCUMENT_SUFFIXES):
                 raise
-            click.echo(f"keyaudit: skipped {error}", err=True)
+            click.echo(f"keyaudit: skipped {one_line(str(error))}", err=True)
             continue
         kept.append(path)
     return kept

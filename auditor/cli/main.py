@@ -16,17 +16,33 @@ from auditor.cli.lint import lint
 from auditor.cli.rules import rules
 from auditor.cli.secrets import secrets
 from auditor.cli.validate import validate
-from auditor.errors import InputError
+from auditor.errors import InputError, one_line
 
 
 class _Group(click.Group):
     """Every failure is one line on stderr: input errors exit 2, never a traceback."""
 
+    def main(self, *args, **kwargs):
+        """Click's usage errors as one line too (click prints usage, a hint and the error)."""
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as error:
+            command = error.ctx.command_path if error.ctx else "keyaudit"
+            click.echo(f"keyaudit: error: {one_line(error.format_message())} (see `{command} --help`)", err=True)
+            sys.exit(2)
+        except click.ClickException as error:
+            click.echo(f"keyaudit: error: {one_line(error.format_message())}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("keyaudit: aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except InputError as error:
-            click.echo(f"keyaudit: error: {error}", err=True)
+            click.echo(f"keyaudit: error: {one_line(str(error))}", err=True)
             sys.exit(2)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise

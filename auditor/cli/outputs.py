@@ -16,8 +16,16 @@ from auditor.errors import InputError
 _FORMAT_PREFIX = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)=(.*)", re.S)
 
 
-def plan_outputs(output_format: str, outputs: tuple[str, ...], formats) -> list[tuple[str, str | None]]:
-    """(format, file) pairs to write; file None is stdout."""
+SUFFIX_FORMATS = {".json": "json", ".sarif": "sarif", ".xml": "junit", ".md": "markdown", ".html": "html",
+                  ".htm": "html", ".txt": "table"}
+
+
+def plan_outputs(output_format: str | None, outputs: tuple[str, ...], formats) -> list[tuple[str, str | None]]:
+    """(format, file) pairs to write, files first and stdout (file None) last.
+
+    Without --format, `--output report.sarif` takes its format from the file's
+    suffix (.json, .sarif, .xml for JUnit, .md, .html, .txt), else `table`.
+    """
     plain, extra = [], []
     for value in outputs:
         match = _FORMAT_PREFIX.fullmatch(value)
@@ -35,7 +43,10 @@ def plan_outputs(output_format: str, outputs: tuple[str, ...], formats) -> list[
                          "give one, and FORMAT=FILE for the others")
     if not all(plain):
         raise InputError("--output: empty file name")
-    targets = [(output_format, plain[0] if plain else None), *extra]
+    if output_format is None:
+        suffix = os.path.splitext(plain[0])[1].lower() if plain else ""
+        output_format = SUFFIX_FORMATS.get(suffix, "table")
+    targets = [*extra, (output_format, plain[0] if plain else None)]
     seen = {}
     for name, path in targets:
         if path is None:
@@ -44,4 +55,4 @@ def plan_outputs(output_format: str, outputs: tuple[str, ...], formats) -> list[
         if where in seen:
             raise InputError(f"--output: {path} would receive both the {seen[where]} and the {name} report")
         seen[where] = name
-    return targets
+    return sorted(targets, key=lambda target: target[1] is None)

@@ -7,6 +7,7 @@ from tabulate import tabulate
 
 from auditor.config import load_config
 from auditor.registry import configured_rules
+from auditor.secrets import redact
 
 
 def markdown_table(rules) -> str:
@@ -24,17 +25,17 @@ def rules(output_format, config_file):
     """List every rule with its id, severity and title."""
     registry = configured_rules(load_config(config_file))
     if output_format == "json":
-        click.echo(json.dumps([
+        click.echo(redact(json.dumps([
             {"id": r.id, "severity": r.severity, "enabled": r.enabled, "requiresLogs": r.requires_logs,
              "title": r.title, "description": r.description, "rationale": r.rationale, "fix": r.fix,
              "docs": r.docs, "options": r.options}
             for r in registry.values()
-        ], indent=2))
+        ], indent=2)))
     elif output_format == "markdown":
-        click.echo(markdown_table(registry))
-    else:
-        click.echo(tabulate(
+        click.echo(redact(markdown_table(registry)))
+    else:  # a config's policy rules are a team's text: redacted like every report
+        click.echo(redact(tabulate(
             [[r.id, r.severity if r.enabled else "off", "yes" if r.requires_logs else "no", r.title]
              for r in registry.values()],
             headers=["rule", "severity", "needs logs", "title"],
-        ))
+        )))

@@ -6,6 +6,8 @@ import sys
 import click
 
 from auditor.catalog.versions import resolve
+from auditor.errors import one_line
+from auditor.secrets import redact, redact_values
 from auditor.loaders.detect import KINDS
 from auditor.validation.validate_file import validate_path
 
@@ -24,25 +26,25 @@ def validate(files, kind, appwrite_version, output_format):
     """
     version = resolve(appwrite_version) if appwrite_version else None
     reports = [validate_path(path, kind, version) for path in files]
-    if output_format == "json":
-        click.echo(json.dumps([
+    if output_format == "json":  # file names and pointers are the user's and the files': redacted like reports
+        click.echo(json.dumps(redact_values([
             {"file": r.file, "kind": r.kind, "appwriteVersion": r.version,
              "valid": r.unreadable is None and r.errors == 0, "error": r.unreadable,
              "messages": [{"level": m.level, "line": m.line, "pointer": m.pointer, "message": m.text}
                           for m in r.messages]}
             for r in reports
-        ], indent=2))
+        ]), indent=2))
     else:
         for r in reports:
             if r.unreadable:
-                click.echo(f"keyaudit: error: {r.unreadable}", err=True)
+                click.echo(f"keyaudit: error: {one_line(r.unreadable)}", err=True)
                 continue
             for m in r.messages:
                 where = f"{r.file}:{m.line}" if m.line else (f"{r.file}#{m.pointer}" if m.pointer else r.file)
-                click.echo(f"{where}: {m.level}: {m.text}")
+                click.echo(redact(f"{where}: {m.level}: {m.text}"))
             status = "invalid" if r.errors else "valid"
             version = f", Appwrite {r.version}" if r.version else ""
-            click.echo(f"{r.file}: {status} {r.kind}{version}")
+            click.echo(redact(f"{r.file}: {status} {r.kind}{version}"))
     if any(r.unreadable for r in reports):
         sys.exit(2)
     if any(r.errors for r in reports):

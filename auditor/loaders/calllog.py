@@ -17,6 +17,7 @@ from typing import BinaryIO, Iterator
 from auditor.loaders.source import iter_lines
 
 MAX_BAD_SAMPLES = 5
+LONG_LINE = "line longer than 1 MiB"
 _METHOD = re.compile(r"[A-Za-z]{1,16}")
 
 
@@ -47,6 +48,16 @@ class ReadStats:
 
     def unattributed_line(self, reason: str) -> None:
         self.unattributed[reason] = self.unattributed.get(reason, 0) + 1
+
+    def merge(self, part: ReadStats, file: str) -> None:
+        """Add what was read of `file` by another reader (its bad samples numbered as the file's lines)."""
+        self.lines_read += part.lines_read
+        for sample in part.bad_samples:
+            if len(self.bad_samples) < MAX_BAD_SAMPLES:
+                self.bad_samples.append({"file": file, "line": sample["line"], "reason": sample["reason"]})
+        self.bad_lines += part.bad_lines
+        for reason, count in part.unattributed.items():
+            self.unattributed[reason] = self.unattributed.get(reason, 0) + count
 
 
 class BadRecord(ValueError):
@@ -93,18 +104,28 @@ def record_to_call(data) -> Call:
     return Call(key, method.upper(), path, time, status, error, project)
 
 
+def call_of_line(line: bytes) -> Call | None:
+    """The call on one line (without its end); None for a blank line; BadRecord says why a line is not one."""
+    if not line.strip():
+        return None
+    try:
+        data = json.loads(line)
+    except (ValueError, RecursionError):
+        raise BadRecord("not valid JSON") from None
+    return record_to_call(data)
+
+
 def read_call_stream(name: str, stream: BinaryIO, stats: ReadStats) -> Iterator[Call]:
     """The records of an open (decompressed) stream; `name` is the file as the user named it."""
     for number, line in iter_lines(stream):
         stats.lines_read += 1
         if line is None:
-            stats.bad(name, number, "line longer than 1 MiB")
-            continue
-        if not line.strip():  # a blank line carries no record
+            stats.bad(name, number, LONG_LINE)
             continue
         try:
-            yield record_to_call(json.loads(line))
+            call = call_of_line(line)
         except BadRecord as error:
             stats.bad(name, number, str(error))
-        except (ValueError, RecursionError):
-            stats.bad(name, number, "not valid JSON")
+            continue
+        if call is not None:
+            yield call

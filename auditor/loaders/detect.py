@@ -49,7 +49,7 @@ def detect(value, name: str) -> tuple[str, str | None]:
             return "appwrite-json", None
     raise NotKeyFile(
         f"{name}: not a key export, key manifest, appwrite.json or config file "
-        "(use --kind to say which it is)"
+        "(say which with --keys-format for audit and lint, --kind for validate)"
     )
 
 

@@ -13,6 +13,7 @@ from auditor.loaders.manifest import keys_from_manifest
 from auditor.loaders.terraform import keys_from_hcl, keys_from_show, load_hcl
 from auditor.loaders.terraform_hcl import is_terraform_name
 from auditor.model import KeyDefinition
+from auditor.secrets import MIN_SECRET_CHARS, redact, scrub_identifier
 from auditor.validation.schemas import violations
 
 CLI_HINT = (
@@ -70,7 +71,27 @@ def load_key_file(path: str, forced_kind: str | None = None) -> KeyFile:
 
 
 def with_source(keys: list[KeyDefinition], kind: str) -> list[KeyDefinition]:
-    """Mark each key with the kind of file it came from (policies can select by it)."""
+    """Mark each key with the kind of file it came from (policies can select by it); scrub secrets out of it."""
     for key in keys:
         key.source = kind
+        scrub_secrets(key)
     return keys
+
+
+def scrub_secrets(key: KeyDefinition) -> None:
+    """A secret in a key's id, project, scopes or text fields is replaced by its fingerprint as the key is read.
+
+    The secret field itself is kept only as its sha256; a secret anywhere else in a definition would otherwise
+    travel into reports, baselines and the job's state. Logs get the same treatment (loaders/logs.py), so a key
+    whose id is a secret still meets its calls under the fingerprint. secret-in-file reports the secret itself,
+    by place and fingerprint, from the file's text.
+    """
+    key.id = scrub_identifier(key.id)
+    key.project = scrub_identifier(key.project)
+    for field_name in ("name", "owner", "purpose"):
+        value = getattr(key, field_name)
+        if isinstance(value, str) and len(value) >= MIN_SECRET_CHARS:
+            setattr(key, field_name, redact(value))
+    if any(len(scope) >= MIN_SECRET_CHARS for scope in key.scopes):
+        key.scopes = [scrub_identifier(scope) for scope in key.scopes]
+        key.scope_locations = {scrub_identifier(scope): where for scope, where in key.scope_locations.items()}

@@ -7,7 +7,8 @@ by their modules in loaders/logformats/.
 
 from __future__ import annotations
 
-from typing import Iterator
+from contextlib import contextmanager
+from typing import BinaryIO, Iterator
 
 from auditor.errors import InputError
 from auditor.loaders.calllog import Call, ReadStats, read_call_stream
@@ -15,6 +16,7 @@ from auditor.loaders.logformats import audit_log, common_log, error_lines, traef
 from auditor.loaders.logformats.attribution import LogOptions
 from auditor.loaders.logformats.detect import JSONL, detect_format
 from auditor.loaders.source import display_name, open_binary
+from auditor.secrets import MIN_SECRET_CHARS, is_real_secret, redact, scrub_identifier
 
 HEAD_BYTES = 64 << 10
 
@@ -35,14 +37,54 @@ def iter_calls(path: str, stats: ReadStats, options: LogOptions | None = None) -
     loaders/logformats/records.py, with a stand-in method and path; analysis/evidence.py
     gives them their scopes.
     """
-    name = display_name(path)
     options = options or LogOptions()
+    with open_log(path, stats, options) as (name, stream, log_format):
+        yield from read_calls(name, stream, log_format, stats, options)
+
+
+def read_calls(name: str, stream: BinaryIO, log_format: str, stats: ReadStats,
+               options: LogOptions) -> Iterator[Call]:
+    """The calls of a log opened by open_log."""
+    if log_format == JSONL:
+        calls = read_call_stream(name, stream, stats)
+    else:
+        calls = PARSERS[log_format](name, stream, stats, options)
+    for call in calls:
+        call = without_secret(call, stats, options)
+        if call is not None:
+            yield call
+
+
+@contextmanager
+def open_log(path: str, stats: ReadStats, options: LogOptions) -> Iterator[tuple[str, BinaryIO, str]]:
+    """(name as the user gave it, decompressed stream, format) of a log; the format is recorded in `stats`."""
+    name = display_name(path)
     if options.format is not None and options.format not in LOG_FORMATS:
         raise InputError(f"unknown log format {options.format!r}; use one of {', '.join(LOG_FORMATS)}")
     with open_binary(path) as stream:
         log_format = options.format or detect_format(stream.peek(HEAD_BYTES))
         stats.formats[name] = log_format
-        if log_format == JSONL:
-            yield from read_call_stream(name, stream, stats)
+        yield name, stream, log_format
+
+
+def without_secret(call: Call, stats: ReadStats, options: LogOptions) -> Call | None:
+    """The call with every secret out of its key and project, as access logs' key headers are treated.
+
+    A record whose key is a secret (a recorder handed the key's secret for its id) is attributed by the
+    secret's sha256 (loaders/logformats/attribution.py): to the defined key with that secret, else to
+    `sha256:<12 hex>`; a dynamic or shared one is counted as unattributed (None). A project that holds a
+    secret becomes its fingerprint. Nothing else of the secret is kept. Ids and projects shorter than any
+    secret (all real ones) pass untouched at the cost of two length checks.
+    """
+    if len(call.key) >= MIN_SECRET_CHARS:
+        if is_real_secret(call.key):
+            key, reason = options.keys.by_secret(call.key)
+            if key is None:
+                stats.unattributed_line(reason)
+                return None
+            call.key = key
         else:
-            yield from PARSERS[log_format](name, stream, stats, options)
+            call.key = redact(call.key)
+    if call.project is not None and len(call.project) >= MIN_SECRET_CHARS:
+        call.project = scrub_identifier(call.project)
+    return call

@@ -13,6 +13,7 @@ from typing import BinaryIO, Iterator
 from auditor.errors import InputError
 
 MAX_LINE_BYTES = 1 << 20  # a longer log line is counted as bad, never held in memory
+BLOCK_BYTES = 4 << 20  # what iter_blocks reads at a time
 MAX_DOCUMENT_BYTES = 64 << 20  # key files, manifests, appwrite.json
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -80,3 +81,50 @@ def iter_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
             yield number, None
             continue
         yield number, line.rstrip(b"\r\n")
+
+
+def iter_blocks(stream: BinaryIO, size: int = BLOCK_BYTES) -> Iterator[tuple[int, bytes | None]]:
+    """The lines iter_lines reads, in blocks of whole lines of about `size` bytes, each with the number of
+    its first line; None stands for one over-long line.
+
+    Each block ends in a newline (a last line without one gets one). A line longer than MAX_LINE_BYTES
+    that does not fit in one read is skipped in chunks, never joined, and stands as None; one that fits
+    stays in its block, for the reader to count as over-long. Memory stays within two reads.
+    """
+    number, carry = 1, b""
+    while True:
+        chunk = stream.read(size)
+        if not chunk:
+            break
+        data = carry + chunk if carry else chunk
+        cut = data.rfind(b"\n") + 1
+        if cut:
+            yield number, data[:cut]
+            number += data.count(b"\n", 0, cut)
+        carry = data[cut:]
+        if len(carry) > MAX_LINE_BYTES:
+            yield number, None
+            number += 1
+            carry = _after_line(stream, size)
+    if len(carry) > MAX_LINE_BYTES:
+        yield number, None
+    elif carry:
+        yield number, carry + b"\n"
+
+
+def _after_line(stream: BinaryIO, size: int) -> bytes:
+    """Skip the rest of the current line; what follows it in the last read."""
+    while True:
+        chunk = stream.read(size)
+        end = chunk.find(b"\n")
+        if not chunk or end >= 0:
+            return chunk[end + 1:] if chunk else b""
+
+
+def position(stream: BinaryIO) -> int | None:
+    """How far into the file (compressed, for gzip) a stream opened by open_binary has read; None if unknown."""
+    raw = stream.fileobj if isinstance(stream, gzip.GzipFile) else stream
+    try:
+        return raw.tell()
+    except OSError:
+        return None

@@ -11,7 +11,6 @@ none. A row that cannot be read is counted as a bad line, by line number and rea
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from dataclasses import dataclass
@@ -22,11 +21,15 @@ from auditor.errors import InputError
 from auditor.loaders.calllog import ReadStats
 from auditor.loaders.document import load_document
 from auditor.loaders.source import MAX_LINE_BYTES, display_name, iter_lines, open_binary
+from auditor.secrets import scrub_identifier
 
 REQUIRED_COLUMNS = ("key", "method", "path", "count", "first_seen", "last_seen")
 CSV_NULLS = ("NULL", "\\N")  # how the DuckDB CLI (`-csv`) and Hive print a NULL in CSV
 OPTIONAL_COLUMNS = ("project", "status", "error")
 _METHOD = re.compile(r"[A-Za-z]{1,16}")
+_BLANK = b"\xef\xbb\xbf \t\r\n\x0b\x0c"  # what a blank line holds (a BOM may start the file)
+_BLANK_TEXT = _BLANK.decode()
+_HEAD_BYTES = 64 << 10
 _TIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?",
     re.I,
@@ -112,8 +115,9 @@ def row_from_mapping(data) -> UsageRow:
     status = _integer(data.get("status"), "status")
     if status is not None and not 100 <= status <= 599:
         raise BadRow("'status' is not an HTTP status code")
-    return UsageRow(key, method.upper(), path, count, first, last,
-                    _text(data.get("project"), "project"), status, _text(data.get("error"), "error"))
+    # a secret where a key id or project belongs is kept only as its fingerprint, as in logs (loaders/logs.py)
+    return UsageRow(scrub_identifier(key), method.upper(), path, count, first, last,
+                    scrub_identifier(_text(data.get("project"), "project")), status, _text(data.get("error"), "error"))
 
 
 def read_usage_rows(path: str, stats: ReadStats) -> Iterator[UsageRow]:
@@ -123,17 +127,25 @@ def read_usage_rows(path: str, stats: ReadStats) -> Iterator[UsageRow]:
     """
     name = display_name(path)
     with open_binary(path) as stream:
-        start = stream.peek(64)[:64].lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        blank_lines = 0  # leading blank lines are read past (in whole chunks) to see the first character
+        while True:
+            head = stream.peek(_HEAD_BYTES)[:_HEAD_BYTES]
+            start = head.lstrip(_BLANK)[:1]
+            if start or not head:
+                break
+            blank_lines += head.count(b"\n")
+            stream.read(len(head))
         if not start:  # an export of no rows
             return
         if start != b"[":
-            yield from (_json_lines if start == b"{" else _csv_rows)(stream, name, stats)
+            yield from (_json_lines if start == b"{" else _csv_rows)(stream, name, stats, blank_lines)
             return
     yield from _json_array(path, name, stats)  # one document, read once this stream is closed
 
 
-def _json_lines(stream, name: str, stats: ReadStats) -> Iterator[UsageRow]:
+def _json_lines(stream, name: str, stats: ReadStats, offset: int) -> Iterator[UsageRow]:
     for number, line in iter_lines(stream):
+        number += offset
         stats.lines_read = number
         if line is None:
             stats.bad(name, number, f"line longer than {MAX_LINE_BYTES >> 20} MiB")
@@ -148,8 +160,19 @@ def _json_lines(stream, name: str, stats: ReadStats) -> Iterator[UsageRow]:
             stats.bad(name, number, "not valid JSON")
 
 
-def _csv_rows(stream, name: str, stats: ReadStats) -> Iterator[UsageRow]:
-    reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=""))
+def _csv_rows(stream, name: str, stats: ReadStats, offset: int) -> Iterator[UsageRow]:
+    over_long: set[int] = set()
+
+    def text_lines() -> Iterator[str]:
+        """The lines as text, each at most MAX_LINE_BYTES: a longer one is never held, it reads as empty."""
+        for number, line in iter_lines(stream):
+            if line is None:
+                over_long.add(number)
+                yield "\n"
+            else:
+                yield line.decode("utf-8", "replace") + "\n"
+
+    reader = csv.reader(text_lines())
     try:
         header = next(reader, None)
     except csv.Error:
@@ -159,18 +182,22 @@ def _csv_rows(stream, name: str, stats: ReadStats) -> Iterator[UsageRow]:
     if missing:
         raise InputError(f"{name}: not a usage file: no column {', '.join(missing)} in its first line "
                          f"(needs {', '.join(REQUIRED_COLUMNS)}; optional {', '.join(OPTIONAL_COLUMNS)})")
-    stats.lines_read = reader.line_num
+    stats.lines_read = reader.line_num + offset
     while True:
+        before = reader.line_num
         try:
             values = next(reader)
         except StopIteration:
             return
         except csv.Error as error:
-            stats.lines_read = reader.line_num
-            stats.bad(name, reader.line_num, f"not a CSV row ({error})")
+            stats.lines_read = reader.line_num + offset
+            stats.bad(name, reader.line_num + offset, f"not a CSV row ({error})")
             continue
-        stats.lines_read = number = reader.line_num
-        if not any(value.strip() for value in values):
+        stats.lines_read = number = reader.line_num + offset
+        if over_long and any(line in over_long for line in range(before + 1, reader.line_num + 1)):
+            stats.bad(name, number, f"line longer than {MAX_LINE_BYTES >> 20} MiB")
+            continue
+        if not any(value.strip(_BLANK_TEXT) for value in values):
             continue
         if len(values) != len(columns):
             stats.bad(name, number, f"{len(values)} fields where the header has {len(columns)}")

@@ -29,8 +29,11 @@ def policy_problems(section: dict | None, base: str) -> list[tuple[str, str]]:
         condition = condition_of(rule)
         allowed = COMMON_FIELDS + CONDITIONS[condition]
         for field in TEXT_FIELDS:
-            for name in _placeholders(rule[field]):
-                if name not in allowed:
+            for name, formatted in _placeholders(rule[field]):
+                if formatted:  # `{key:>999999999}` would render a gigabyte per finding
+                    found.append((f"{pointer}/{field}", f"{{{name}}} takes no format spec or conversion: "
+                                                        f"write {{{name}}} alone"))
+                elif name not in allowed:
                     found.append((f"{pointer}/{field}", f"{{{name}}} is not a placeholder of {condition} rules "
                                                         f"(use {', '.join('{' + a + '}' for a in allowed)})"))
         if condition in ("allowedScopes", "forbiddenScopes"):
@@ -41,11 +44,13 @@ def policy_problems(section: dict | None, base: str) -> list[tuple[str, str]]:
     return found
 
 
-def _placeholders(template: str) -> list[str]:
+def _placeholders(template: str) -> list[tuple[str, bool]]:
+    """(field name, whether a format spec or conversion follows it) of each placeholder."""
     try:
-        return [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+        return [(field, bool(spec or conversion)) for _, field, spec, conversion in string.Formatter().parse(template)
+                if field is not None]
     except ValueError:
-        return ["<unbalanced braces>"]
+        return [("<unbalanced braces>", False)]
 
 
 def _scope_pattern_problem(pattern: str) -> str | None:

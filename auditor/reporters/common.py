@@ -1,8 +1,9 @@
-"""What the review formats (SARIF, JUnit, Markdown, HTML) share: a safe copy of the report, and its findings by key.
+"""What the report formats share: a safe copy of the report, and its findings by key.
 
 Key names, ids and scopes come from untrusted files: `safe` redacts any secret
-in any string and replaces characters no XML or HTML document may hold, before
-a format escapes the text for itself.
+in any string and replaces characters no XML or HTML document (nor a terminal)
+should get, before a format escapes the text for itself; every format renders
+such a copy (JSON, which escapes control characters itself, only redacts).
 """
 
 from __future__ import annotations

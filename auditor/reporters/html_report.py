@@ -136,6 +136,8 @@ def summary(report: dict, per_key: dict[int, list[dict]]) -> list[str]:
         window = s["logWindow"]
         span = f", {e(window['first'])} to {e(window['last'])}" if window["first"] else ""
         out.append(f"<p>Logs: {s['linesRead']} lines read, {s['badLines']} not call records{span}.</p>")
+        out += [f"<p>{item['count']} requests tied to no key: {e(item['reason'])}</p>" for item in s.get("unattributed", [])]
+        out += [f"<p>Note: {e(note)}</p>" for note in s.get("notes", [])]
     else:
         out.append(f"<p>No logs given: skipped {e(', '.join(s['skippedRules']))}.</p>")
     out.append("<table><thead><tr><th>key</th><th>project</th><th>worst</th><th>findings</th><th>granted</th>"

@@ -2,6 +2,8 @@
 
 import json
 
+from auditor.secrets import redact_values
+
 
 def render(report: dict) -> str:
-    return json.dumps(report, indent=2) + "\n"
+    return json.dumps(redact_values(report), indent=2) + "\n"

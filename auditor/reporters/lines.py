@@ -7,6 +7,8 @@ in lines that start with `keyaudit:`.
 
 from __future__ import annotations
 
+from auditor.reporters.common import safe
+
 
 def _where(location: dict | None) -> str:
     if not location:
@@ -19,10 +21,12 @@ def _plural(count: int, word: str) -> str:
 
 
 def render(report: dict) -> str:
+    report = safe(report)
     out = []
     for finding in report["findings"]:
         where = _where(finding["location"])
-        out.append(f"{where + ': ' if where else ''}{finding['severity']} {finding['rule']}: {finding['message']}")
+        message = " ".join(finding["message"].splitlines())  # a name with a line break cannot forge a finding line
+        out.append(f"{where + ': ' if where else ''}{finding['severity']} {finding['rule']}: {message}")
     exceptions = report["summary"]["exceptions"]
     if exceptions["suppressed"]:
         used = [f"{_where(e['location'])} ({e['rule']} {e['key']}{' ' + e['scope'] if e['scope'] else ''}): "

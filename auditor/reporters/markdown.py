@@ -50,6 +50,8 @@ def summary(report: dict, per_key: dict[int, list[dict]]) -> list[str]:
         window = s["logWindow"]
         span = f", {window['first']} to {window['last']}" if window["first"] else ""
         out.append(f"Logs: {s['linesRead']} lines read, {s['badLines']} not call records{span}.")
+        out += [f"- {item['count']} requests tied to no key: {item['reason']}" for item in s.get("unattributed", [])]
+        out += [f"- Note: {note}" for note in s.get("notes", [])]
     else:
         out.append("No logs given: skipped " + ", ".join(code(r) for r in s["skippedRules"]) + ".")
     out += ["", "| key | project | worst finding | findings | granted | proposed |", "|---|---|---|---:|---:|---:|"]

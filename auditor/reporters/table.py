@@ -6,6 +6,8 @@ import textwrap
 
 from tabulate import tabulate
 
+from auditor.reporters.common import safe
+
 
 def _wrap(text: str, width: int = 70) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
@@ -42,6 +44,7 @@ def _risk(risk: dict) -> str:
 
 
 def render(report: dict) -> str:
+    report = safe(report)
     summary = report["summary"]
     out = [f"keyaudit {report['version']} · Appwrite {report['appwriteVersion']} (routes of {report['catalogRelease']})"]
     if summary["logsGiven"]:
@@ -52,6 +55,10 @@ def render(report: dict) -> str:
         )
         for sample in summary["badLineSamples"]:
             out.append(f"  bad line {sample['file']}:{sample['line']}: {sample['reason']}")
+        for item in summary.get("unattributed", []):
+            out.append(f"  tied to no key: {item['count']} requests ({item['reason']})")
+        for note in summary.get("notes", []):
+            out.append(f"note: {note}")
     else:
         out.append("no logs given: skipped " + ", ".join(summary["skippedRules"]))
     rows = []

@@ -202,6 +202,8 @@ def ingest(state: State, path: str, kind: str, catalog: Catalog, now: float, opt
 def _identity(path: str) -> tuple[int, int, int]:
     try:
         status = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read ({error.strerror or type(error).__name__})") from None
     return status.st_dev, status.st_ino, status.st_size
@@ -228,7 +230,7 @@ def _commit(state: State, name: str, stream: int | None, reached: Extent, increm
         checkpoint = db.execute(
             "INSERT INTO checkpoint (stream, bytes, lines, sha256, path, ingested_at, lines_read, bad_lines, calls) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (stream, reached.bytes, reached.lines, reached.sha256, name, now, stats.new_lines, stats.bad_lines,
+            (stream, reached.bytes, reached.lines, reached.sha256, redact(name), now, stats.new_lines, stats.bad_lines,
              increment.calls)).lastrowid
         db.executemany("INSERT INTO bad_line VALUES (?, ?, ?)",
                        ((checkpoint, s["line"], s["reason"]) for s in stats.bad_samples))

@@ -165,6 +165,8 @@ def open_for_job(path: str) -> State:
 
 def open_for_reading(path: str) -> State:
     """An existing state file, read-only (works on a read-only file too)."""
+    if Path(path).is_dir():
+        raise InputError(f"{path}: is a directory, not a state file")
     if not Path(path).is_file():
         raise InputError(f"{path}: no such state file (keyaudit job run creates it)")
     db = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True, isolation_level=None, timeout=10)

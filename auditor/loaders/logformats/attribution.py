@@ -13,7 +13,7 @@ from typing import Iterable
 
 from auditor.loaders.calllog import ReadStats
 from auditor.model import KeyDefinition
-from auditor.secrets import fingerprint, redact, sha256_hex
+from auditor.secrets import fingerprint, redact, scrub_identifier, sha256_hex
 
 REDACTED = "REDACTED"  # what Traefik writes for a header in `redact` mode
 DYNAMIC_PREFIX = "dynamic_"
@@ -62,10 +62,11 @@ class KeyIndex:
         """Appwrite 1.8+ logs a key's actions under the key's name; `name:<name>` when no definition has it."""
         if name == DYNAMIC_NAME:
             return None, KEY_DYNAMIC
+        name, project = redact(name), scrub_identifier(project)  # as definitions keep them (loaders/keys.py)
         ids = sorted({key.id for key in self._by_name.get(name, ())
                       if project is None or key.project in (None, project)})
         if not ids:
-            return f"name:{redact(name)}", None  # a name read from a log: shown, so never a secret
+            return f"name:{name}", None  # a name read from a log: shown, so never a secret
         if len(ids) > 1:
             return None, shared_name(name, ids)
         return ids[0], None

@@ -61,9 +61,9 @@ def parser(format_name: str):
             if line is None:
                 stats.bad(name, number, "line longer than 1 MiB")
                 continue
-            text = line.decode("utf-8", "replace").rstrip()
-            if not text:
+            if not line.strip():  # blank as every reader judges it; a line of other whitespace is a bad line
                 continue
+            text = line.decode("utf-8", "replace").rstrip()
             try:
                 method, path, time, status = _request(text)
             except BadRecord as error:

@@ -31,11 +31,13 @@ NAME = "error-lines"
 NOT_A_KEY = "scope errors of user sessions or guests, not of a key"
 NOTHING_TO_JUDGE = "scope errors that name neither the route nor the scopes"
 
-_SCOPES = re.compile(r"missing scopes \((\[[^\]]*\])\)")
+# Each pattern is searched in lines of up to 1 MiB written by anyone: every repetition is bounded or starts at
+# a token boundary, so no line can make a search take time quadratic in its length.
+_SCOPES = re.compile(r"missing scopes \((\[[^\]]{0,4096}\])\)")
 _SCOPE = re.compile(r"missing scope \(([^()\s]+)\)")
 _SCOPE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*")
-_WHO = re.compile(r"(\S+) \(role: [^)]*\) missing scope")
-_APP_EMAIL = re.compile(r"app\.([^@\s]+)@service\.")
+_WHO = re.compile(r"(?<!\S)(\S+) \(role: [^)]{0,64}\) missing scope")
+_APP_EMAIL = re.compile(r"app\.([^@\s]{1,36})@service\.")  # Appwrite project ids are at most 36 characters
 _REQUEST = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE|HEAD) ((?:https?://[^\s/\"']+)?/v1/[^\s\"'<>]*)")
 
 

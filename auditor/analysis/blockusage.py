@@ -1,0 +1,350 @@
+"""Blocks of keyaudit JSONL lines added up per key and route: what one worker process hands back, once.
+
+The fast grammar (loaders/fastjsonl.py) turns a block into one tuple per line.
+Lines with the same key, method, project, status, error and path shape make one
+group; groups are found, counted and their first and last lines located by
+`dict.setdefault`, `Counter` and `dict(zip(...))` over the tuples, with no Python
+code per line. Each group is then read once, as the exact reader would read any of
+its lines (its route through analysis/evidence.py, from the path's shape). Lines
+the grammar does not take are read one by one by that exact reader, attributed by
+loaders/logs.py. So the blocks give what reading their lines one by one gives.
+
+Line numbers are the file's: each block comes with the number of its first line.
+A reader adds any blocks of a file, in the order of the file; usage.py merges the
+parts of several readers by line number.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field, fields
+from heapq import merge
+from itertools import compress, count, islice, starmap
+from operator import attrgetter, itemgetter, le
+from typing import Iterator
+
+from auditor.analysis import evidence
+from auditor.catalog.catalog import Catalog
+from auditor.loaders.calllog import LONG_LINE, MAX_BAD_SAMPLES, BadRecord, Call, ReadStats, call_of_line, parse_time
+from auditor.loaders.fastjsonl import Grammar, Layout
+from auditor.loaders.logformats.attribution import LogOptions
+from auditor.loaders.logformats.records import UNAUTHORIZED_SCOPE
+from auditor.loaders.logs import without_secret
+from auditor.loaders.source import MAX_LINE_BYTES
+
+RouteId = tuple[str, str]  # (method, template) of a catalog route
+_CACHE_LIMIT = 100_000  # routes of shapes, keys, and seconds of times remembered
+
+
+@dataclass(slots=True)
+class RoutePart:
+    """The calls of one key to one route."""
+
+    count: int = 0
+    first: float | None = None
+    last: float | None = None
+    statuses: dict[int, int] = field(default_factory=dict)
+    denied: int = 0
+    first_line: int = 0
+    first_denied_line: int = 0  # 0: no denied call
+
+
+@dataclass(slots=True)
+class KeyPart:
+    """The calls of one key; unknown routes are counted here, with their first distinct samples and lines."""
+
+    first_line: int
+    calls: int = 0
+    first: float | None = None
+    last: float | None = None
+    unknown_calls: int = 0
+    unknown_denied: int = 0
+    samples: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class PartialUsage:
+    stats: ReadStats = field(default_factory=ReadStats)  # bad samples: the first ones by line
+    keys: dict[tuple[str | None, str], KeyPart] = field(default_factory=dict)
+    routes: dict[tuple[str | None, str, RouteId], RoutePart] = field(default_factory=dict)
+
+    def __getstate__(self) -> tuple:
+        """Plain tuples for pickle (a worker's part crosses a pipe): a slotted object pickles several times slower."""
+        return (self.stats, list(self.keys), list(map(_KEY_FIELDS, self.keys.values())),
+                list(self.routes), list(map(_ROUTE_FIELDS, self.routes.values())))
+
+    def __setstate__(self, state: tuple) -> None:
+        self.stats, keys, key_parts, routes, route_parts = state
+        self.keys = dict(zip(keys, starmap(KeyPart, key_parts)))
+        self.routes = dict(zip(routes, starmap(RoutePart, route_parts)))
+
+
+_KEY_FIELDS = attrgetter(*(item.name for item in fields(KeyPart)))
+_ROUTE_FIELDS = attrgetter(*(item.name for item in fields(RoutePart)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """What a group's method, error and path shape mean, as the exact reader reads them."""
+
+    method: str  # as Call holds it: upper case
+    route: RouteId | None
+    denied: bool
+
+
+class BlockReader:
+    """Adds blocks of one file's lines (in file order) into a PartialUsage.
+
+    The grammar takes a key or project only when it is shorter than any secret, so loaders/logs.py's
+    without_secret would pass the lines of a group untouched; the lines it does not take go through it.
+    """
+
+    def __init__(self, layout: Layout, catalog: Catalog, options: LogOptions, max_samples: int):
+        self.grammar = Grammar.for_catalog(layout, catalog)
+        self.catalog = catalog
+        self.options = options
+        self.max_samples = max_samples
+        self.part = PartialUsage()
+        _, self._fraction, self._zone = layout.time_format
+        self._group_key = self.grammar.group_key()
+        self._untaken = self._group_key((b"",) * self.grammar.line.groups)  # a line not taken captures nothing
+        self._time = itemgetter(self.grammar.field("time"))
+        self._other = self.grammar.field("other")
+        self._routes: dict[tuple, _Route] = {}
+        self._keys: dict[tuple[bytes, bytes], tuple[str | None, str]] = {}
+        self._seconds_of: dict[bytes, int] = {}
+
+    def result(self) -> PartialUsage:
+        return self.part
+
+    def add(self, item: tuple[int, bytes | None]) -> None:
+        """A block of whole lines (iter_blocks), or one over-long line (None), and the number of its first line."""
+        first_line, block = item
+        stats = self.part.stats
+        if block is None:
+            stats.lines_read += 1
+            stats.bad("", first_line, LONG_LINE)
+            return
+        rows = self.grammar.rows(block)
+        stats.lines_read += len(rows)
+        groups: dict[tuple, int] = {}
+        firsts = list(map(groups.setdefault, map(self._group_key, rows), count()))  # per line: its group's first
+        sizes = Counter(firsts)
+        lasts = dict(zip(firsts, count()))
+        others = []  # the lines the grammar did not take: they share the group of empty fields
+        if self._untaken in groups:
+            others = list(compress(count(), map(groups[self._untaken].__eq__, firsts)))
+            del sizes[others[0]]
+        spans = self._spans(rows, firsts, lasts, others)
+        unknown: dict[int, tuple] = {}  # (key, method) of groups of no known route, by their first line's index
+        samples: list[tuple[int, KeyPart, str, str | None]] = []  # (line, key, method, path) of lines not taken
+        for index, taken in sorted([(first, True) for first in sizes] + [(index, False) for index in others]):
+            if taken:
+                key = self._add_group(rows[index], sizes[index], spans.get(index, (b"", b"")), first_line + index)
+                if key is not None:
+                    unknown[index] = key
+            else:
+                samples.extend(self._add_line(rows[index][self._other], first_line + index))
+        if unknown or samples:
+            self._add_samples(block, first_line, firsts, unknown, samples)
+
+    def _spans(self, rows: list[tuple], firsts: list[int], lasts: dict[int, int],
+               others: list[int]) -> dict[int, tuple[bytes, bytes]]:
+        """Per group (its first line): the text of its earliest and latest time (b"": none).
+
+        When every line the grammar took has a time and they never go back, a group's first and last
+        lines hold them; otherwise each time is compared.
+        """
+        times = list(map(self._time, rows))
+        present = list(filter(None, times))
+        if len(present) == len(rows) - len(others) and all(map(le, present, islice(present, 1, None))):
+            return {first: (times[first], times[last]) for first, last in lasts.items()}
+        spans: dict[int, tuple[bytes, bytes]] = {}
+        for first, time in zip(firsts, times):
+            if time:
+                low, high = spans.get(first, (time, time))
+                spans[first] = (min(low, time), max(high, time))
+        return spans
+
+    def _add_group(self, row: tuple, size: int, span: tuple[bytes, bytes], line: int) -> tuple | None:
+        """Add a group's `size` calls, the first on `line`; its (key, method) when its route is unknown."""
+        key_id, method, project, status, error, *shape = self._group_key(row)
+        meaning = self._route((method, error, *shape))
+        key = self._keys.get((project, key_id))
+        if key is None:  # one tuple per key: cheaper to hash, and pickled once however many routes it called
+            if len(self._keys) >= _CACHE_LIMIT:
+                self._keys.clear()
+            key = self._keys[(project, key_id)] = (_text(project), key_id.decode())
+        low, high = span
+        first = self._seconds(low)
+        _add(self.part, key, None if status in (b"", b"null") else int(status), meaning.route, meaning.denied,
+             size, first, first if high == low else self._seconds(high), line)
+        return None if meaning.route else (key, meaning.method)
+
+    def _route(self, key: tuple) -> _Route:
+        """The route of a method, error and shape: the exact reader's for a path of that shape (a `{}` per id)."""
+        meaning = self._routes.get(key)
+        if meaning is None:
+            if len(self._routes) >= _CACHE_LIMIT:
+                self._routes.clear()
+            method, error, *shape = key
+            path = "/v1" + "".join(segment.decode() if segment != b"/" else "/{}" for segment in shape)
+            call, route = evidence.resolve(Call("", method.decode().upper(), path, None, None, _text(error), None),
+                                           self.catalog)
+            meaning = self._routes[key] = _Route(call.method, route and (route.method, route.template),
+                                                 call.error == UNAUTHORIZED_SCOPE)
+        return meaning
+
+    def _add_line(self, line: bytes, number: int) -> list[tuple[int, KeyPart, str, str | None]]:
+        """A line the grammar did not take, read as read_call_stream and iter_calls read it; its sample if any."""
+        stats = self.part.stats
+        if len(line) > MAX_LINE_BYTES:
+            stats.bad("", number, LONG_LINE)
+            return []
+        try:
+            call = call_of_line(line.rstrip(b"\r"))
+        except BadRecord as error:
+            stats.bad("", number, str(error))
+            return []
+        if call is not None:
+            call = without_secret(call, stats, self.options)
+        if call is None:  # a blank line, or a call attributed to no key
+            return []
+        call, route = evidence.resolve(call, self.catalog)
+        route_id = route and (route.method, route.template)
+        key = (call.project, call.key)
+        _add(self.part, key, call.status, route_id, call.error == UNAUTHORIZED_SCOPE, 1, call.time, call.time, number)
+        return [] if route_id else [(number, self.part.keys[key], call.method, call.path)]
+
+    def _add_samples(self, block: bytes, first_line: int, firsts: list[int], unknown: dict[int, tuple],
+                     others: list[tuple[int, KeyPart, str, str | None]]) -> None:
+        """The first distinct samples of unknown routes per key, in line order, from lines taken or not.
+
+        A taken line's path is read from its text again, and only while its key lacks samples.
+        """
+        lines = block.split(b"\n") if unknown else []
+        taken = self._taken(first_line, firsts, unknown)
+        for number, key, method, path in merge(taken, others, key=itemgetter(0)):
+            if len(key.samples) < self.max_samples:
+                if path is None:
+                    path = json.loads(lines[number - first_line])["path"]
+                sample = _sample(method, path)
+                if all(sample != seen for _, seen in key.samples):
+                    key.samples.append((number, sample))
+
+    def _taken(self, first_line: int, firsts: list[int], unknown: dict[int, tuple]) -> Iterator[tuple]:
+        """(line, key, method, None: path to read) of each line the grammar took in a group of no known route."""
+        for index in compress(count(), map(unknown.__contains__, firsts)):
+            key, method = unknown[firsts[index]]
+            yield first_line + index, self.part.keys[key], method, None
+
+    def _seconds(self, text: bytes) -> float | None:
+        """parse_time of a time in the grammar's format, its whole seconds parsed once.
+
+        As datetime.timestamp() does, the instant is its microseconds since the epoch over 10**6 (a fraction
+        beyond six digits is cut, as datetime.fromisoformat cuts it).
+        """
+        if not text:
+            return None
+        seconds = self._seconds_of.get(text[:19])
+        if seconds is None:
+            if len(self._seconds_of) >= _CACHE_LIMIT:
+                self._seconds_of.clear()
+            seconds = self._seconds_of[text[:19]] = int(parse_time(text[:19].decode() + self._zone))
+        micro = int(text[20:20 + min(self._fraction, 6)].ljust(6, b"0")) if self._fraction else 0
+        return (seconds * 1_000_000 + micro) / 1_000_000
+
+
+def _text(value: bytes) -> str | None:
+    """A captured string member (with its quotes), null or absent."""
+    return value[1:-1].decode() if value[:1] == b'"' else None
+
+
+def _sample(method: str, path: str) -> str:
+    return f"{method} {path.split('?', 1)[0]}"
+
+
+def _add(part: PartialUsage, key: tuple[str | None, str], status: int | None, route: RouteId | None,
+         denied: bool, size: int, first: float | None, last: float | None, line: int) -> None:
+    """`size` calls of `key` ((project, id)), the first on `line`, their times from `first` to `last`."""
+    calls = part.keys.get(key)
+    if calls is None:
+        calls = part.keys[key] = KeyPart(line)
+    calls.calls += size
+    calls.first, calls.last = earliest(calls.first, first), latest(calls.last, last)
+    if route is None:
+        calls.unknown_calls += size
+        calls.unknown_denied += size if denied else 0
+        return
+    slot = part.routes.get((*key, route))
+    if slot is None:
+        slot = part.routes[(*key, route)] = RoutePart(first_line=line)
+    slot.count += size
+    slot.first, slot.last = earliest(slot.first, first), latest(slot.last, last)
+    if status is not None:
+        slot.statuses[status] = slot.statuses.get(status, 0) + size
+    if denied:
+        if not slot.denied:
+            slot.first_denied_line = line
+        slot.denied += size
+
+
+def earliest(current: float | None, moment: float | None) -> float | None:
+    return moment if current is None or (moment is not None and moment < current) else current
+
+
+def latest(current: float | None, moment: float | None) -> float | None:
+    return moment if current is None or (moment is not None and moment > current) else current
+
+
+def combine(parts: list[PartialUsage], max_samples: int) -> PartialUsage:
+    """The parts of several readers of one file as one reader of all their lines, in order, makes them.
+
+    Keys and routes come in the order of their first line; a route's first denied line is the earliest of
+    the parts'; the first bad lines and unknown-route samples are the earliest of the parts' (each part
+    keeps its own first ones, so the earliest overall are among them). The biggest part is added to.
+    """
+    whole, *others = sorted(parts, key=lambda part: len(part.routes), reverse=True)
+    if not others:
+        return whole
+    for part in others:
+        whole.stats.lines_read += part.stats.lines_read
+        whole.stats.bad_lines += part.stats.bad_lines
+        whole.stats.bad_samples += part.stats.bad_samples
+        for reason, times in part.stats.unattributed.items():
+            whole.stats.unattributed[reason] = whole.stats.unattributed.get(reason, 0) + times
+        for key, piece in part.keys.items():
+            into = whole.keys.setdefault(key, piece)
+            if into is not piece:
+                into.first_line = min(into.first_line, piece.first_line)
+                into.calls += piece.calls
+                into.unknown_calls += piece.unknown_calls
+                into.unknown_denied += piece.unknown_denied
+                into.first, into.last = earliest(into.first, piece.first), latest(into.last, piece.last)
+                into.samples += piece.samples
+        for route, piece in part.routes.items():
+            into = whole.routes.setdefault(route, piece)
+            if into is not piece:
+                into.first_line = min(into.first_line, piece.first_line)
+                into.count += piece.count
+                into.first, into.last = earliest(into.first, piece.first), latest(into.last, piece.last)
+                for status, times in piece.statuses.items():
+                    into.statuses[status] = into.statuses.get(status, 0) + times
+                if piece.denied and (not into.denied or piece.first_denied_line < into.first_denied_line):
+                    into.first_denied_line = piece.first_denied_line
+                into.denied += piece.denied
+    whole.stats.bad_samples = sorted(whole.stats.bad_samples, key=itemgetter("line"))[:MAX_BAD_SAMPLES]
+    whole.keys = dict(sorted(whole.keys.items(), key=_first_line))
+    whole.routes = dict(sorted(whole.routes.items(), key=_first_line))
+    for piece in whole.keys.values():
+        if piece.samples:
+            distinct: dict[str, int] = {}
+            for line, sample in sorted(piece.samples):
+                distinct.setdefault(sample, line)
+            piece.samples = sorted((line, sample) for sample, line in distinct.items())[:max_samples]
+    return whole
+
+
+def _first_line(entry: tuple) -> int:
+    return entry[1].first_line

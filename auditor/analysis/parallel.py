@@ -1,0 +1,118 @@
+"""Feed a stream of items to accumulators in worker processes; one result per worker.
+
+CPython runs Python code on one core per process, so reading a big log uses the
+machine's other cores through processes. Each worker builds its accumulator once
+(`make(*args)`; with the `fork` start method nothing is pickled for that), adds
+the items it takes from a shared queue, and hands back `result()` once, at the
+end: what goes back is one result per worker, never one per item. At most two
+items per worker wait in the queue, so memory does not grow with the number of
+items. A worker that dies (killed, out of memory) fails the run instead of
+hanging it; an exception in a worker is raised in the caller.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import signal
+from itertools import chain, islice
+from typing import Any, Callable, Iterable, Protocol
+
+POLL_SECONDS = 0.5  # how often a waiting caller checks that its workers live
+
+
+class Accumulator(Protocol):
+    def add(self, item: Any) -> None: ...
+
+    def result(self) -> Any: ...
+
+
+def cpu_count() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def accumulate(make: Callable[..., Accumulator], args: tuple, items: Iterable, workers: int) -> list:
+    """The results of `make(*args)` accumulators that were given every item once, each item to one of them.
+
+    In this process when `workers` < 2, when there is only one item, or where the platform cannot run
+    worker processes (no working sem_open, as on AWS Lambda); else in `workers` processes.
+    """
+    items = iter(items)
+    head = list(islice(items, 2))
+    context = _context() if workers > 1 and len(head) > 1 else None
+    if context is None:
+        accumulator = make(*args)
+        for item in chain(head, items):
+            accumulator.add(item)
+        return [accumulator.result()]
+    tasks, results = context.Queue(2 * workers), context.Queue()
+    processes = [context.Process(target=_work, args=(make, args, tasks, results), daemon=True)
+                 for _ in range(workers)]
+    for process in processes:
+        process.start()
+    try:
+        for item in chain(head, items, [None] * workers):  # None: no more items
+            _put(tasks, item, processes)
+        return [_get(results, processes) for _ in processes]
+    finally:
+        for process in processes:
+            if process.is_alive():  # on an error or Ctrl-C
+                process.terminate()
+            process.join()
+
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    try:
+        context.Lock()
+    except (ImportError, OSError):  # the platform lacks a working sem_open
+        return None
+    return context
+
+
+def _work(make: Callable[..., Accumulator], args: tuple, tasks, results) -> None:
+    """A worker: Ctrl-C is the caller's to handle (it stops the workers)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        accumulator = make(*args)
+        for item in iter(tasks.get, None):
+            accumulator.add(item)
+        results.put((True, accumulator.result()))
+    except BaseException as error:  # handed to the caller, which raises it
+        results.put((False, error))
+
+
+def _put(tasks, item, processes) -> None:
+    while True:
+        try:
+            tasks.put(item, timeout=POLL_SECONDS)
+            return
+        except queue.Full:
+            _check(processes)
+
+
+def _get(results, processes):
+    while True:
+        ended = all(process.exitcode is not None for process in processes)  # so all they sent is in the pipe
+        try:
+            ok, value = results.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            _check(processes)
+            if ended:
+                raise RuntimeError("a worker process ended without its result") from None
+            continue
+        if not ok:
+            raise value
+        return value
+
+
+def _check(processes) -> None:
+    dead = [process.exitcode for process in processes if process.exitcode not in (None, 0)]
+    if dead:
+        raise RuntimeError(f"a worker process died (exit code {dead[0]})")

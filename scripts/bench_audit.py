@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Time `keyaudit audit` end to end against DuckDB merely counting the same log's calls per key and method.
+
+    pip install -e '.[bench]'
+    python scripts/bench_audit.py [--sizes 1000000,10000000] [--runs 3] [--dir /tmp/keyaudit-bench]
+
+For each size, plain and gzipped, scripts/gen_logs.py writes the log (once: kept in --dir), then each
+tool runs --runs times as a child process, as a user runs it: keyaudit audits the generated keys
+against the log (`--format json --quiet`), DuckDB runs
+
+    select key, method, count(*) from read_json(LOG, format='newline_delimited', ignore_errors=true)
+    group by key, method
+
+(no route matching at all; `ignore_errors` because the log holds bad lines, as real ones do). Wall time,
+CPU time (user + system, all the child's processes) and peak RSS come from os.wait4 on each child. The
+ratio is keyaudit's median wall time over DuckDB's.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DUCKDB_QUERY = ("select key, method, count(*) from read_json({log}, format='newline_delimited', ignore_errors=true) "
+                "group by key, method")
+DUCKDB_CHILD = ("import duckdb, sys; connection = duckdb.connect(); connection.execute('set enable_progress_bar=false'); "
+                "print(sum(count for _, _, count in connection.execute(sys.argv[1]).fetchall()))")
+
+
+def generate(folder: Path, lines: int, gz: bool) -> tuple[Path, Path]:
+    log = folder / f"calls-{lines}.jsonl{'.gz' if gz else ''}"
+    keys = folder / "keys.json"
+    if not log.exists() or not keys.exists():
+        partial = log.with_name(log.name + ".part")
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_logs.py"), "--lines", str(lines),
+                        "--out", str(partial), "--keys-out", str(keys), *(["--gzip"] if gz else [])], check=True)
+        partial.rename(log)
+    return log, keys
+
+
+def run(command: list[str]) -> tuple[float, float, float, str]:
+    """(wall seconds, CPU seconds, peak RSS MiB, stdout) of one child process and everything it waited for."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, stdout=out, stderr=err, cwd=ROOT)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode not in (0, 1):  # keyaudit exits 1 on findings
+            err.seek(0)
+            raise RuntimeError(f"{' '.join(command[:4])} failed: {err.read().decode(errors='replace')[-500:]}")
+        out.seek(0)
+        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read().decode()
+
+
+def measure(command: list[str], runs: int) -> tuple[list[tuple[float, float, float]], str]:
+    results, out = [], ""
+    for _ in range(runs):
+        wall, cpu, rss, out = run(command)
+        results.append((wall, cpu, rss))
+    return results, out
+
+
+def describe(results: list[tuple[float, float, float]]) -> str:
+    walls, cpus, rss = zip(*results)
+    return (f"wall median {statistics.median(walls):6.2f} s (range {min(walls):.2f}-{max(walls):.2f}), "
+            f"cpu median {statistics.median(cpus):6.2f} s, peak RSS max {max(rss):5.0f} MiB")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000000", help="comma-separated line counts [1000000]")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--dir", default="/tmp/keyaudit-bench")
+    args = parser.parse_args()
+    folder = Path(args.dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
+          f"{args.runs} runs each")
+    for lines in (int(size) for size in args.sizes.split(",")):
+        plain_wall = None
+        for gz in (False, True):
+            log, keys = generate(folder, lines, gz)
+            audit = [sys.executable, "-m", "auditor", "audit", "--keys", str(keys), "--logs", str(log),
+                     "--format", "json", "--quiet"]
+            quoted = "'" + str(log).replace("'", "''") + "'"
+            duck = [sys.executable, "-c", DUCKDB_CHILD, DUCKDB_QUERY.format(log=quoted)]
+            ours, report = measure(audit, args.runs)
+            theirs, counted = measure(duck, args.runs)
+            summary = json.loads(report)["summary"]
+            ours_wall = statistics.median(r[0] for r in ours)
+            theirs_wall = statistics.median(r[0] for r in theirs)
+            plain_wall = ours_wall if not gz else plain_wall
+            print(f"\n{lines:,} lines, {'gzip' if gz else 'plain'}: {log.name}, {log.stat().st_size / 1e6:,.0f} MB")
+            print(f"  keyaudit audit  {describe(ours)}; {lines / ours_wall:,.0f} lines/s; "
+                  f"linesRead {summary['linesRead']:,}, badLines {summary['badLines']}")
+            print(f"  duckdb group-by {describe(theirs)}; {lines / theirs_wall:,.0f} lines/s; "
+                  f"{int(counted):,} rows counted")
+            print(f"  ratio keyaudit/duckdb {ours_wall / theirs_wall:.2f}"
+                  + (f"; keyaudit gzip/plain {ours_wall / plain_wall:.2f}" if gz else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Hostile inputs shared by the tests of issue #12: Appwrite key secrets of every kind, and a grep for them.
+
+Secrets are derived from a seed, so each one is distinct and a leak names the input it came from.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+from auditor.secrets import is_real_secret
+
+
+def _b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).rstrip(b"=").decode()
+
+
+def stored_secret(seed: str, kind: str = "standard") -> str:
+    """`standard_` (or `account_`, `organization_`) + 256 hex digits."""
+    return f"{kind}_" + "".join(hashlib.sha256(f"{seed}/{i}".encode()).hexdigest() for i in range(4))
+
+
+def minted_secret(seed: str, kind: str = "ephemeral") -> str:
+    """An `ephemeral_`/`dynamic_` JWT short enough for a key name (under 128 characters)."""
+    signature = hashlib.sha256(f"sig/{seed}".encode()).hexdigest()[:20]
+    return f"{kind}_" + ".".join([_b64({"alg": "HS256"}), _b64({"s": seed}), signature])
+
+
+def fragments(secret: str) -> list[str]:
+    """Pieces of `secret` that appear nowhere else: a leak of part of it is a leak too."""
+    kind, body = secret.split("_", 1)
+    if kind in ("standard", "account", "organization"):
+        return [secret, body[:32], body[100:132], body[-32:]]
+    _, payload, signature = body.split(".")
+    return [secret, payload, signature]
+
+
+class Secrets:
+    """Named secrets, made on demand: `secrets.std("keys-file")`, `secrets.eph("key-id")`."""
+
+    def __init__(self):
+        self.by_name: dict[str, str] = {}
+
+    def _add(self, name: str, value: str) -> str:
+        assert is_real_secret(value), value
+        self.by_name.setdefault(name, value)
+        return self.by_name[name]
+
+    def std(self, name: str, kind: str = "standard") -> str:
+        return self._add(name, stored_secret(name, kind))
+
+    def eph(self, name: str) -> str:
+        return self._add(name, minted_secret(name, "ephemeral"))
+
+    def dyn(self, name: str) -> str:
+        return self._add(name, minted_secret(name, "dynamic"))
+
+    def leaks(self, text: str | bytes) -> list[str]:
+        """Names of the secrets any fragment of which occurs in `text`."""
+        if isinstance(text, bytes):
+            found = []
+            for name, secret in self.by_name.items():
+                if any(piece.encode() in text for piece in fragments(secret)):
+                    found.append(name)
+            return found
+        return [name for name, secret in self.by_name.items() if any(piece in text for piece in fragments(secret))]
+
+
+def sqlite_text(path: Path) -> str:
+    """Every value of every table of an SQLite file, as text (a long value spans pages; the raw bytes may split it)."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return "\n".join(repr(row) for table in tables for row in db.execute(f"SELECT * FROM {table}"))
+    finally:
+        db.close()

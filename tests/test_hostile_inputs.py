@@ -1,0 +1,400 @@
+"""Malformed and hostile input to every command that reads a document, every log format and every other input.
+
+A document that cannot be read is one line on stderr naming the file and exit 2, never a traceback (nor
+keyaudit's "internal error" line): tests/test_validate.py proves it for `validate`; here the same classes of
+bad file go to every other command and option that reads one. A bad line inside a log is counted, not fatal.
+Each test runs keyaudit in-process (click's runner), so the whole matrix takes seconds.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from auditor.cli.main import cli
+from conftest import ROOT
+
+NOW = ("--now", "2026-11-25T00:00:00Z")
+KEYS = {"total": 1, "keys": [{"$id": "k1", "name": "n1", "scopes": ["users.read"], "expire": None}]}
+
+
+def invoke(*args, env=None):
+    """(exit code, stdout, stderr) of keyaudit ARGS, in-process."""
+    result = CliRunner().invoke(cli, [str(a) for a in args], env={"KEYAUDIT_DEBUG": None, **(env or {})})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def one_error_line(code, out, err, name, fragment):
+    """The run failed cleanly: exit 2, one stderr line naming the file and saying why."""
+    lines = err.splitlines()
+    assert code == 2, (code, out[-500:], err)
+    assert len(lines) == 1 and lines[0].startswith(f"keyaudit: error: {name}"), err
+    assert fragment in lines[0], (fragment, err)
+    assert "internal error" not in err and "Traceback" not in err
+
+
+def _alias_bomb() -> bytes:
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for previous, name in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"{name}: &{name} [{', '.join(['*' + previous] * 9)}]")
+    return ("\n".join(lines) + "\nkeys: *i\n").encode()
+
+
+# class -> (file suffix, content; None: absent, "DIR": a directory; fragment of the one error line)
+BAD_DOCUMENTS = {
+    "missing file": (".json", None, ": no such file"),
+    "directory": (".json", "DIR", ": is a directory, not a file"),
+    "empty file": (".yaml", b"", ": empty file"),
+    "blank file": (".yaml", b" \r\n\t\n", ": empty file"),
+    "comment only": (".yaml", b"# nothing\n", ": empty document"),
+    "invalid JSON": (".json", b'{"keys": [\n  {"$id": "k1",}\n]}', ":2: invalid JSON: "),
+    "invalid YAML": (".yaml", b"keys:\n  - id: [k1\n    name: x\n", ":3: invalid YAML: "),
+    "invalid UTF-8": (".yaml", "keys:\n  - id: caf\xe9\n".encode("latin-1"),
+                      ": not UTF-8 text (invalid byte at offset 17)"),
+    "UTF-16": (".json", '{"keys": []}'.encode("utf-16"), ": not UTF-8 text"),
+    "NUL bytes": (".yaml", b"keys: [\x00\x00]\n", "invalid YAML"),
+    "truncated gzip": (".json.gz", gzip.compress(json.dumps(KEYS).encode() * 20)[:40],
+                       ": corrupt or truncated gzip data"),
+    "corrupt gzip": (".json.gz", b"\x1f\x8b\x08\x00" + b"\xff" * 64, ": corrupt or truncated gzip data"),
+    "JSON nested 10000 deep": (".json", b"[" * 10_000 + b"]" * 10_000, ": JSON nested too deeply"),
+    "JSON nested 100 deep": (".json", b'{"keys": ' + b"[" * 100 + b"]" * 100 + b"}", ": JSON nested deeper than 64"),
+    "YAML nested 600 deep": (".yaml", b"keys: " + b"[" * 600 + b"]" * 600, ": YAML nested too deeply"),
+    "YAML alias bomb": (".yaml", _alias_bomb(), ": YAML expands to more than 200000 values (alias bomb?)"),
+    "YAML python object tag": (".yaml", b'keys: !!python/object/apply:os.system ["touch PWNED"]\n',
+                               ":1: YAML tag tag:yaml.org,2002:python/object/apply:os.system is not allowed"),
+    "YAML python name tag": (".yaml", b"keys: !!python/name:os.system\n", ":1: invalid YAML value"),
+    "YAML local tag": (".yaml", b"keys: !include /etc/passwd\n", ":1: YAML tag !include is not allowed"),
+    "YAML merge key": (".yaml", b"base: &b {id: k}\nkeys:\n  - <<: *b\n", ":3: YAML merge keys are not supported"),
+    "1e999999 in JSON": (".json", b'{"total": 1e999999, "keys": []}', ": invalid JSON: number out of range"),
+    "1e999999 in YAML": (".yaml", b"total: 1.0e+999999\nkeys: []\n", ":1: number out of range"),
+    "NaN in JSON": (".json", b'{"total": NaN, "keys": []}', ": invalid JSON: NaN is not a JSON number"),
+    "5000-digit integer": (".yaml", b"keys: []\ntotal: 1" + b"0" * 5000 + b"\n", ":2: number out of range"),
+}
+
+
+def _bom_crlf(text: str) -> bytes:
+    return b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode()
+
+
+MANIFEST = 'appwriteVersion: "1.9"\nkeys:\n  - id: k1\n    name: n1\n    scopes: [users.read]\n    expire: null\n'
+# role -> (how to run it with the file at PATH, a valid document, a wrong-typed one, what that one is told)
+ROLES = {
+    "audit --keys": (["audit", "--keys", "PATH", *NOW], MANIFEST, '{"keys": "k1"}\n', ": invalid key-export at /keys"),
+    "explain --keys": (["explain", "k1", "--keys", "PATH", *NOW], MANIFEST, "[1, 2]\n",
+                       ": not a key export, key manifest"),
+    "lint FILE": (["lint", "PATH", *NOW], MANIFEST, "keys:\n  - id: 5\n", ": invalid manifest at /keys/0"),
+    "fix FILE": (["fix", "--appwrite-version", "1.9", "PATH"], MANIFEST, '{"functions": {"a": 1}}\n',
+                 ": invalid appwrite-json at /functions"),
+    "baseline create FILE": (["baseline", "create", "--output", "OUT", "PATH", *NOW], MANIFEST,
+                             '{"$id": "k1", "scopes": "users.read"}\n', ": invalid key-export at /scopes"),
+    "--config": (["audit", "--keys", "KEYS", "--config", "PATH", *NOW], "failOn: high\n", "rules: [1, 2]\n",
+                 ": invalid config at /rules"),
+    "rules --config": (["rules", "--config", "PATH"], "rules:\n  stale-key: {severity: high}\n", "failOn: 7\n",
+                       ": invalid config at /failOn"),
+    "--policy": (["audit", "--keys", "KEYS", "--policy", "PATH", *NOW],
+                 "policy:\n  rules:\n    - {id: p, severity: low, maxScopes: 5, message: m, fix: f}\n", "policy: 5\n",
+                 ": invalid policy at /policy"),
+    "--exceptions": (["lint", "KEYS", "--exceptions", "PATH", *NOW],
+                     "exceptions:\n  - {rule: no-expiry, key: k1, reason: r, owner: o, expires: 2027-01-31}\n",
+                     "exceptions: {rule: x}\n", ": invalid exceptions at /exceptions"),
+    "--baseline": (["audit", "--keys", "KEYS", "--baseline", "PATH", *NOW],
+                   '{"baselineVersion": 1, "tool": "keyaudit", "createdAt": "2026-11-25T00:00:00Z", "findings": []}\n',
+                   '{"findings": 5}\n', ": not a keyaudit baseline"),
+    "job run --job": (["job", "run", "--job", "PATH", *NOW], "state: state.db\nkeys: [keys.json]\n",
+                      "state: state.db\nkeys: 5\n", ": invalid job config at /keys"),
+}
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("keys.json").write_text(json.dumps(KEYS))
+    return tmp_path
+
+
+def _args(role: str, path: str) -> list[str]:
+    return [{"PATH": path, "KEYS": "keys.json", "OUT": "baseline.json"}.get(a, a) for a in ROLES[role][0]]
+
+
+def _make(path: Path, content) -> None:
+    if content == "DIR":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content)
+
+
+# what a role says instead of the loader's message
+OTHERWISE = {("fix FILE", "truncated gzip"): ": keyaudit fix edits plain files in place",
+             ("fix FILE", "corrupt gzip"): ": keyaudit fix edits plain files in place"}
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_every_bad_document_is_one_line_and_exit_2_for_every_role(folder, role):
+    for number, (name, (suffix, content, fragment)) in enumerate(BAD_DOCUMENTS.items()):
+        path = f"bad-{number}{suffix}"
+        fragment = OTHERWISE.get((role, name), fragment)
+        _make(folder / path, content)
+        started = time.monotonic()
+        one_error_line(*invoke(*_args(role, path)), path, fragment)
+        assert time.monotonic() - started < 10, name
+    assert not (folder / "PWNED").exists() and not (ROOT / "PWNED").exists()
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_wrong_types_are_one_line_naming_the_place(folder, role):
+    Path("wrong.yaml").write_text(ROLES[role][2])
+    one_error_line(*invoke(*_args(role, "wrong.yaml")), "wrong.yaml", ROLES[role][3])
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_a_bom_and_crlf_line_ends_are_read_as_plain_text(folder, role):
+    Path("good.yaml").write_bytes(_bom_crlf(ROLES[role][1]))
+    code, out, err = invoke(*_args(role, "good.yaml"))
+    assert code in (0, 1), err
+    assert "error" not in err
+
+
+def test_terraform_key_files(folder):
+    for content, fragment in [(b'resource "appwrite_project_key" "k" {\n  name = \n}\n', ":2: invalid HCL"),
+                              ("resource \"x\" \"caf\xe9\" {}\n".encode("latin-1"), ": not UTF-8 text"),
+                              (b"resource " * 50_000, "invalid HCL"),
+                              (b'resource "appwrite_project_key" "k" {\n  name = "n"\n  scopes = 5\n}\n',
+                               ":3: invalid appwrite_project_key.k at /scopes"),
+                              (b'resource "appwrite_project_key" "k" {\n  name = "n"\n  scopes = var.s\n}\n',
+                               "is computed by Terraform")]:
+        Path("main.tf").write_bytes(content)
+        one_error_line(*invoke("audit", "--keys", "main.tf", *NOW), "main.tf", fragment)
+    Path("main.tf").write_bytes(_bom_crlf('resource "appwrite_project_key" "k" {\n  name = "n"\n'
+                                          '  scopes = ["users.read"]\n  expire = null\n}\n'))
+    code, out, err = invoke("audit", "--keys", "main.tf", *NOW, "--format", "json")
+    assert code in (0, 1), err and json.loads(out)["keys"][0]["granted"] == ["users.read"]
+
+
+# ---------------------------------------------------------------- logs: every format, every kind of bad line
+
+GOOD = {
+    "keyaudit-jsonl": b'{"time": "2026-11-20T10:00:00Z", "key": "k1", "method": "GET", "path": "/v1/users"}',
+    "traefik-json": b'{"StartUTC": "2026-11-20T10:00:00Z", "RequestMethod": "GET", "RequestPath": "/v1/users", '
+                    b'"DownstreamStatus": 200}',
+    "traefik-common": b'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/users HTTP/1.1" 200 5 "-" "-" 1 '
+                      b'"api@docker" "http://10.0.0.9:80" 3ms',
+    "nginx-combined": b'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/users HTTP/1.1" 200 5 "-" "sdk"',
+    "appwrite-audit": b'{"event": "user.create", "userEmail": "app.shop@service.example.com", "userName": "n1", '
+                      b'"time": "2026-11-20T10:00:00.000+00:00"}',
+    "error-lines": b"2026-11-20T10:00:00Z ERROR app.shop@service.localhost (role: applications) missing scope "
+                   b"(users.read) GET /v1/users",
+}
+WRONG_TYPES = {
+    "keyaudit-jsonl": b'{"key": 5, "method": "GET", "path": "/v1/users"}',
+    "traefik-json": b'{"RequestMethod": 5, "RequestPath": ["/v1/users"]}',
+    "traefik-common": b'10.0.0.1 - - [99/Nov/2026:10:00:00 +0000] "GET /v1/users HTTP/1.1" 200 5 "-" "-" 1 "a" "b" 3ms',
+    "nginx-combined": b'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET" 200 5 "-" "sdk"',
+    "appwrite-audit": b'{"event": 5, "userEmail": "app.shop@service.example.com", "userName": "n1"}',
+    "error-lines": b"app.shop@service.localhost (role: applications) missing scope (users.read) at 9999-99-99",
+}
+ABSURD_NUMBERS = {
+    "keyaudit-jsonl": b'{"key": "k1", "method": "GET", "path": "/v1/users", "status": 1e999999}',
+    "traefik-json": b'{"RequestMethod": "GET", "RequestPath": "/v1/users", "StartUTC": 1e999999}',
+    "traefik-common": b'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/users HTTP/1.1" 999 5 "-" "-" 1 "a" "b" 3ms',
+    "nginx-combined": b'10.0.0.1 - - [20/Nov/99999:10:00:00 +0000] "GET /v1/users HTTP/1.1" 200 5 "-" "sdk"',
+    "appwrite-audit": b'{"event": "user.create", "userEmail": "app.shop@service.x", "userName": "n1", '
+                      b'"time": 1e999999}',
+    "error-lines": b"1" * 5000 + b" missing scope (users.read) GET /v1/users/" + b"9" * 5000,
+}
+# per format: what each kind of line becomes (call, bad, or skipped: error-lines skips lines carrying no error)
+OUTCOMES = {
+    "keyaudit-jsonl": {"wrong types": "bad", "absurd number": "bad"},
+    "traefik-json": {"wrong types": "bad", "absurd number": "call"},  # a time that is no string is no time
+    "traefik-common": {"wrong types": "bad", "absurd number": "bad"},
+    "nginx-combined": {"wrong types": "bad", "absurd number": "bad"},
+    "appwrite-audit": {"wrong types": "bad", "absurd number": "bad"},
+    "error-lines": {"wrong types": "call", "absurd number": "call"},
+}
+BAD_LINES = {
+    "invalid JSON": b'{"key": "k1", "method": ',
+    "invalid UTF-8": b'{"key": "k\xff\xfe1", "method": "G\xc3\x28ET"}',
+    "NUL bytes": b"\x00" * 40,
+    "JSON nested 100000 deep": b"[" * 100_000,
+    "control characters": b"\x1b[31m\x07\x08\x7f",
+    "Unicode whitespace only": "\u00a0\u2003\u3000".encode(),
+    "line over 1 MiB": b'{"key": "k1", "path": "' + b"a" * (1 << 20) + b'"}',
+}
+
+
+def _log(log_format: str) -> tuple[bytes, int, int]:
+    """A log of one format: BOM, CRLF and LF lines, every bad kind, a blank line, no final newline.
+
+    Returns (content, calls expected, bad lines expected).
+    """
+    good = GOOD[log_format]
+    outcome = OUTCOMES[log_format]
+    lines = [b"\xef\xbb\xbf" + good + b"\r", good, WRONG_TYPES[log_format], ABSURD_NUMBERS[log_format],
+             *BAD_LINES.values(), b"", b"   ", good + b"\r"]
+    calls = 3 + sum(outcome[kind] == "call" for kind in ("wrong types", "absurd number"))
+    if log_format == "error-lines":  # lines carrying no missing-scope error are the app's own; only the cap counts
+        bad = 1
+    else:
+        bad = sum(outcome[kind] == "bad" for kind in ("wrong types", "absurd number")) + len(BAD_LINES)
+    return b"\n".join(lines), calls, bad
+
+
+@pytest.mark.parametrize("log_format", sorted(GOOD))
+@pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gzip"])
+def test_every_kind_of_bad_line_is_counted_in_every_log_format(folder, log_format, compressed):
+    content, calls, bad = _log(log_format)
+    path = folder / ("log.gz" if compressed else "log")
+    path.write_bytes(gzip.compress(content) if compressed else content)
+    code, out, err = invoke("audit", "--keys", "keys.json", "--logs", path.name, "--log-format", log_format,
+                            "--key", "k1", "--format", "json", *NOW)
+    assert code in (0, 1), err
+    report = json.loads(out)
+    summary = report["summary"]
+    assert summary["linesRead"] == content.count(b"\n") + 1
+    assert summary["badLines"] == bad, summary["badLineSamples"]
+    assert report["keys"][0]["calls"] == calls
+    assert all(isinstance(s["line"], int) and set(s) == {"file", "line", "reason"} for s in summary["badLineSamples"])
+    assert not summary["unattributed"]
+
+
+def test_detection_reads_a_bom_and_crlf_log_as_its_format(folder):
+    for log_format, line in GOOD.items():
+        Path("log").write_bytes(b"\xef\xbb\xbf" + line + b"\r\n" + line + b"\r\n")
+        code, out, err = invoke("audit", "--keys", "keys.json", "--logs", "log", "--key", "k1", "--format", "json",
+                                *NOW)
+        assert json.loads(out)["summary"]["logFormats"] == {"log": log_format}, err
+
+
+@pytest.mark.parametrize("name, content, fragment", [
+    ("missing.jsonl", None, ": no such file"),
+    ("adir", "DIR", ": is a directory, not a file"),
+    ("cut.jsonl.gz", gzip.compress(GOOD["keyaudit-jsonl"] * 5000)[:200], ": corrupt or truncated gzip data"),
+    ("junk.gz", b"\x1f\x8b\x08\x00" + b"\x00" * 64, ": corrupt or truncated gzip data"),
+])
+def test_unreadable_logs_are_one_line_for_every_reader(folder, name, content, fragment):
+    _make(folder / name, content)
+    for args in (["audit", "--keys", "keys.json", "--logs", name, *NOW],
+                 ["explain", "k1", "--keys", "keys.json", "--logs", name, *NOW],
+                 ["audit", "--keys", "keys.json", "--usage", name, *NOW],
+                 ["fix", "--appwrite-version", "1.9", "keys.json", "--logs", name],
+                 ["job", "run", "--state", "state.db", "--keys", "keys.json", "--logs", name, *NOW],
+                 ["catalog", "lookup", "--input", name],
+                 ["secrets", name],
+                 ["validate", "--kind", "call-log", name]):
+        one_error_line(*invoke(*args), name, fragment)
+
+
+def test_an_empty_log_and_an_empty_usage_file_are_read_as_no_calls(folder):
+    for name in ("empty.jsonl", "empty.csv"):
+        Path(name).write_bytes(b"")
+    code, out, err = invoke("audit", "--keys", "keys.json", "--logs", "empty.jsonl", "--usage", "empty.csv",
+                            "--format", "json", *NOW)
+    summary = json.loads(out)["summary"]
+    assert code in (0, 1) and summary["logsGiven"] and summary["linesRead"] == 0 and summary["badLines"] == 0
+
+
+def test_usage_file_bad_rows_are_counted(folder):
+    header = b"key,method,path,count,first_seen,last_seen\r\n"
+    rows = [b"k1,GET,/v1/users,3,2026-11-20 09:00:00+00,2026-11-20 10:00:00+00",
+            b"k1,GET,/v1/users,1e999999,,", b"k1,GET,/v1/users,-4,,", b"k1,5,/v1/users,1,,",
+            b"k1,GET,/v1/users,1,9999-99-99 99:99:99,", b"k\xff1,GET,/v1/users,1,,",
+            b"k1,GET,/v1/users,1,,,extra", b"\x00\x00\x00", b"k1,GET,/v1/" + b"a" * (1 << 20) + b",1,,",
+            b"k1,GET,/v1/users,2,2026-11-20T11:00:00Z,2026-11-20T11:00:00Z",
+            b'"k1,GET,an unterminated quote takes the rest of the file as one field', b"k1,GET,/v1/users,1,,"]
+    Path("usage.csv").write_bytes(b"\xef\xbb\xbf" + header + b"\r\n".join(rows) + b"\r\n")
+    Path("usage.jsonl").write_bytes(b"\n".join([
+        b'{"key": "k1", "method": "GET", "path": "/v1/users", "count": 1, "first_seen": null, "last_seen": null}',
+        b'{"key": "k1", "method": "GET", "path": "/v1/users", "count": 1e999999}', b"[" * 100_000, b"{nope",
+        b'{"key": ["k1"], "method": "GET", "path": "/v1/users", "count": 1}']))
+    code, out, err = invoke("audit", "--keys", "keys.json", "--usage", "usage.csv", "--usage", "usage.jsonl",
+                            "--format", "json", *NOW)
+    assert code in (0, 1), err
+    report = json.loads(out)
+    assert report["keys"][0]["calls"] == 3 + 2 + 1  # the row of k\ufffd1 (invalid UTF-8 replaced) is another key's
+    assert report["summary"]["badLines"] == 8 + 4
+
+
+# ---------------------------------------------------------------- regular expressions that read log lines
+
+def test_no_log_line_makes_a_search_take_quadratic_time(folder):
+    """Error-line patterns once backtracked over the whole line (a 40 000-character line took 6 s, 1 MiB an
+    hour); each search is now linear. Lines of 120 KB, each built to defeat one pattern (a minute each before)."""
+    n = 120_000
+    lines = [b"x missing scope (a) " + b"b" * n, b"general_unauthorized_scope " + b"app." * (n // 4),
+             b"general_unauthorized_scope " + b"a (role: " * (n // 9),
+             b"general_unauthorized_scope " + b"missing scopes ([" * (n // 17),
+             b"general_unauthorized_scope GET " + b"GET https://" * (n // 12)]
+    Path("app.log").write_bytes(b"\n".join(lines) + b"\n")
+    started = time.monotonic()
+    code, out, err = invoke("audit", "--keys", "keys.json", "--logs", "app.log", "--key", "k1", "--format", "json",
+                            *NOW)
+    assert code in (0, 1), err
+    assert json.loads(out)["summary"]["logFormats"] == {"app.log": "error-lines"}
+    assert time.monotonic() - started < 10
+
+
+# ---------------------------------------------------------------- the state file and a live server's answers
+
+def test_a_broken_state_file_is_one_line(folder):
+    for name, content, fragment in [("missing.db", None, ": no such state file"),
+                                    ("text.db", b"hello\n", ": not a keyaudit state file"),
+                                    ("adir.db", "DIR", ": is a directory")]:
+        _make(folder / name, content)
+        one_error_line(*invoke("job", "report", "--state", name), name, fragment)
+    assert invoke("job", "run", "--state", "real.db", "--keys", "keys.json", *NOW)[0] == 0
+    whole = Path("real.db").read_bytes()
+    Path("cut.db").write_bytes(whole[:len(whole) // 2])
+    for args in (["job", "report", "--state", "cut.db"],
+                 ["job", "run", "--state", "cut.db", "--keys", "keys.json", *NOW]):
+        one_error_line(*invoke(*args), "cut.db", "corrupt")
+
+
+ANSWERS = [
+    ("not JSON", b"<html>hello</html>", "the answer is not JSON"),
+    ("empty", b"", "the answer is not JSON"),
+    ("invalid UTF-8", b'{"total": 1, "keys": [{"$id": "k\xff"}]}', "the answer is not JSON"),
+    ("nested 100000 deep", b"[" * 100_000 + b"]" * 100_000, "the answer is not JSON"),
+    ("1e999999", b'{"total": 1e999999, "keys": []}', "not Appwrite's key list (at /total)"),
+    ("wrong types", b'{"total": 1, "keys": {"$id": "k1"}}', "not Appwrite's key list (at /keys)"),
+    ("a key without scopes", b'{"total": 1, "keys": [{"$id": "k1"}]}', "not Appwrite's key list (at /keys/0)"),
+    ("a list", b"[1, 2, 3]", "not Appwrite's key list"),
+]
+
+
+@pytest.mark.parametrize("what, body, fragment", ANSWERS, ids=[a[0] for a in ANSWERS])
+def test_fetch_keys_refuses_bad_answers_in_one_line(httpserver, tmp_path, what, body, fragment):
+    httpserver.expect_request("/v1/health/version").respond_with_json({"version": "1.9.6"})
+    httpserver.expect_request("/v1/project/keys").respond_with_data(body, content_type="application/json")
+    output = tmp_path / "keys.json"
+    output.write_text("old\n")
+    code, out, err = invoke("fetch-keys", "--endpoint", httpserver.url_for("/v1"), "--project", "p",
+                            "--output", output, env={"APPWRITE_API_KEY": "k"})
+    one_error_line(code, out, err, httpserver.url_for("/v1/project/keys"), fragment)
+    assert output.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["keys.json"]
+
+
+def test_fetch_keys_refuses_a_bad_version_answer_and_a_bom(httpserver):
+    version = httpserver.url_for("/v1/health/version")
+    for body, name, fragment in [(b'{"version": 5}', version, ": no Appwrite version in the answer"),
+                                 (b'{"version": "' + b"9" * 5000 + b'.9.6"}', "Appwrite 999", "is not supported"),
+                                 (b"\xef\xbb\xbf{nope", version, ": the answer is not JSON")]:
+        httpserver.clear()
+        httpserver.expect_request("/v1/health/version").respond_with_data(body, content_type="application/json")
+        code, out, err = invoke("fetch-keys", "--endpoint", httpserver.url_for("/v1"), "--project", "p",
+                                env={"APPWRITE_API_KEY": "k"})
+        one_error_line(code, out, err, name, fragment)
+
+
+def test_absurd_version_numbers_are_refused_in_one_line(folder):
+    """Version parts longer than int() parses (4300 digits) once crashed keyaudit."""
+    Path("m.yaml").write_text('appwriteVersion: "1.' + "9" * 5000 + '"\n' + MANIFEST.split("\n", 1)[1])
+    for args, name in ((["audit", "--keys", "keys.json", "--appwrite-version", "1." + "9" * 5000], "Appwrite 1.999"),
+                       (["catalog", "list", "--appwrite-version", "9" * 5000 + ".1"], "Appwrite 999"),
+                       (["audit", "--keys", "m.yaml"], "m.yaml: appwriteVersion: Appwrite 1.999")):
+        one_error_line(*invoke(*args), name, "is not supported")
+    Path("m.yaml").write_text('appwriteVersion: "1.9.' + "9" * 5000 + '"\n' + MANIFEST.split("\n", 1)[1])
+    assert invoke("audit", "--keys", "m.yaml", *NOW)[0] == 0  # a patch of 1.9 past 1.9.4

@@ -1,0 +1,46 @@
+"""accumulate: every item to one accumulator, in worker processes; one result each; failures reach the caller."""
+
+import os
+
+import pytest
+
+from auditor.analysis.parallel import accumulate
+
+
+class Collector:
+    """Collects items; fails on `fatal` (raises), or dies on `deadly`."""
+
+    def __init__(self, fatal=None, deadly=None):
+        self.items, self.fatal, self.deadly = [], fatal, deadly
+
+    def add(self, item):
+        if item == self.deadly:
+            os._exit(3)
+        if item == self.fatal:
+            raise ValueError(f"item {item}")
+        self.items.append(item)
+
+    def result(self):
+        return os.getpid(), self.items
+
+
+def test_each_item_reaches_one_worker_in_order():
+    results = accumulate(Collector, (), range(200), workers=2)
+    assert len(results) == 2 and os.getpid() not in {pid for pid, _ in results}
+    assert sorted(item for _, items in results for item in items) == list(range(200))
+    assert all(items == sorted(items) for _, items in results)
+
+
+def test_one_item_or_one_worker_stays_in_this_process():
+    assert accumulate(Collector, (), [7], workers=4) == [(os.getpid(), [7])]
+    assert accumulate(Collector, (), range(5), workers=1) == [(os.getpid(), list(range(5)))]
+
+
+def test_an_exception_in_a_worker_is_raised_in_the_caller():
+    with pytest.raises(ValueError, match="item 42"):
+        accumulate(Collector, (42,), range(100), workers=2)
+
+
+def test_a_dead_worker_fails_the_run_instead_of_hanging_it():
+    with pytest.raises(RuntimeError, match="worker process died"):
+        accumulate(Collector, (None, 3), range(100), workers=2)

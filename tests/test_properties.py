@@ -1,0 +1,296 @@
+"""Properties of every loader and of the path matcher, over generated input (hypothesis).
+
+- the matcher never raises, and returns None or a route whose template fits the path;
+- reading any bytes as any log format never raises, counts every line, and gives each non-blank line a call, a
+  bad line or an unattributed request (error-lines skips lines carrying no error); the fast JSONL path of
+  analysis/usage.py counts what the line-by-line reader counts;
+- loading any bytes as a document, a key file, a config, a policy, exceptions, a baseline, a job config or a
+  usage file raises nothing but InputError;
+- timestamps parse or are bad records; no redacted text holds a secret; a secret is found at any chunk size.
+
+Example counts stay modest here (the suite's budget); scripts/fuzz_loaders.py runs the same targets for as
+long as it is given.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import tempfile
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from auditor.analysis.usage import read_usage
+from auditor.baseline import load_baseline
+from auditor.catalog.catalog import load
+from auditor.catalog.matcher import split_path, template_segments
+from auditor.config import load_config
+from auditor.errors import InputError
+from auditor.exceptions import load_exceptions
+from auditor.loaders.calllog import BadRecord, ReadStats, parse_time
+from auditor.loaders.document import MAX_DEPTH, load_document
+from auditor.loaders.job_config import load_job_config
+from auditor.loaders.keys import load_key_file
+from auditor.loaders.logformats.attribution import KeyIndex, LogOptions
+from auditor.loaders.logformats.timestamps import clf, find_rfc3339, rfc3339
+from auditor.loaders.logs import LOG_FORMATS, iter_calls
+from auditor.loaders.usage_file import BadRow, parse_engine_time, read_usage_rows
+from auditor.model import KeyDefinition, Location
+from auditor.policy.load import load_policy
+from auditor.registry import configured_rules
+from auditor.secret_scan import scan_stream
+from auditor.secrets import find_secrets, redact, scrub_identifier
+from conftest import ROOT
+from hostile import minted_secret, stored_secret
+from test_hostile_inputs import GOOD
+
+FEW = settings(max_examples=int(os.environ.get("KEYAUDIT_EXAMPLES", "60")), deadline=None,
+               suppress_health_check=list(HealthCheck))
+CATALOG = load("1.9")
+KEYS = KeyIndex([KeyDefinition("k1", ["users.read"], Location("keys.json"), name="n1")])
+
+
+@pytest.fixture(scope="module")
+def folder():
+    with tempfile.TemporaryDirectory() as name:
+        yield name
+
+
+def _write(folder: str, name: str, data: bytes) -> str:
+    path = os.path.join(folder, name)
+    with open(path, "wb") as handle:
+        handle.write(data)
+    return path
+
+
+# ---------------------------------------------------------------- the path matcher
+
+_SEGMENT = st.text(st.characters(blacklist_characters="/?#", blacklist_categories=("Cs",)), min_size=1, max_size=12)
+
+
+@st.composite
+def request_paths(draw):
+    """A catalog template with its parameters filled in (sometimes with literals), mangled as logs write paths."""
+    route = draw(st.sampled_from(CATALOG.routes))
+    parts = []
+    for part in route.template.split("/"):
+        if part.startswith("{") or part == "*":
+            part = draw(st.one_of(_SEGMENT, st.sampled_from(["databases", "transactions", "v1", "%2F", ".."])))
+        parts.append(part)
+    path = "/".join(parts)
+    if draw(st.booleans()):
+        path = path.removeprefix("/v1")
+    path += draw(st.sampled_from(["", "/", "?queries%5B0%5D=x", "#frag", "//"]))
+    if draw(st.booleans()):
+        path = "https://cloud.appwrite.io" + ("" if path.startswith("/") else "/") + path
+    method = draw(st.sampled_from([route.method, route.method.lower(), "HEAD", "GET", "PATCH", "BREW"]))
+    return method, path
+
+
+def _fits(method: str, path: str, route) -> bool:
+    expected = "GET" if method.upper() == "HEAD" else method.upper()
+    if route.method != expected:
+        return False
+    parts, template = split_path(path), template_segments(route.template)
+    if template and template[-1] == "*":
+        return len(parts) >= len(template) - 1 and all(
+            t is None or t == p for t, p in zip(template[:-1], parts))
+    return len(parts) == len(template) and all(t is None or t == p for t, p in zip(template, parts))
+
+
+@FEW
+@given(st.one_of(request_paths(), st.tuples(st.text(max_size=8), st.text(max_size=80))))
+def test_the_matcher_never_raises_and_any_route_it_gives_fits_the_path(request):
+    method, path = request
+    route = CATALOG.match(method, path)
+    assert route is None or _fits(method, path, route), (method, path, route)
+
+
+@FEW
+@given(request_paths())
+def test_a_path_made_from_a_template_finds_a_route_of_its_shape(request):
+    method, path = request
+    assume(method.upper() in ("GET", "HEAD") or method.upper() in {r.method for r in CATALOG.routes})
+    route = CATALOG.match(method, path)
+    assert route is None or _fits(method, path, route)
+
+
+# ---------------------------------------------------------------- every log format
+
+
+def _json_values():
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20))
+    return st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                         st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+                        max_leaves=12)
+
+
+FIELDS = ["key", "method", "path", "time", "status", "error", "project", "RequestMethod", "RequestPath",
+          "StartUTC", "DownstreamStatus", "request_X-Appwrite-Key", "request_X-Appwrite-Project", "event",
+          "userEmail", "userName", "logs"]
+
+
+def _records():
+    """JSON objects with the fields the formats read, holding anything."""
+    return st.dictionaries(st.sampled_from(FIELDS), _json_values(), max_size=8).map(
+        lambda value: json.dumps(value).encode())
+
+
+def _mutated(line: bytes):
+    return st.tuples(st.integers(0, len(line)), st.integers(0, 8), st.binary(max_size=6)).map(
+        lambda cut: line[:cut[0]] + cut[2] + line[cut[0] + cut[1]:])
+
+
+def _lines(log_format: str):
+    good = GOOD[log_format]
+    return st.lists(st.one_of(st.binary(max_size=60), st.just(good), _mutated(good), _records(),
+                              st.sampled_from([b"", b"   ", b"\xef\xbb\xbf" + good, b"\x00", "\u00a0".encode()])),
+                    max_size=12)
+
+
+def _join(lines: list[bytes], crlf: bool, final_newline: bool) -> bytes:
+    data = (b"\r\n" if crlf else b"\n").join(lines)
+    return data + b"\n" if final_newline and lines else data
+
+
+def _line_count(data: bytes) -> int:
+    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+
+
+def _check_calls(calls) -> None:
+    for call in calls:
+        assert isinstance(call.key, str) and call.key and redact(call.key) == call.key
+        assert isinstance(call.method, str) and isinstance(call.path, str)
+        assert call.time is None or math.isfinite(call.time)
+        assert call.status is None or (type(call.status) is int and 100 <= call.status <= 599)
+
+
+@pytest.mark.parametrize("log_format", LOG_FORMATS)
+def test_any_bytes_read_as_any_log_format_count_every_line(folder, log_format):
+    @FEW
+    @given(_lines(log_format), st.booleans(), st.booleans())
+    def check(lines, crlf, final_newline):
+        data = _join(lines, crlf, final_newline)
+        path = _write(folder, f"log-{log_format}", data)
+        stats = ReadStats()
+        calls = list(iter_calls(path, stats, LogOptions(format=log_format, key="k1", keys=KEYS)))
+        _check_calls(calls)
+        assert stats.lines_read == _line_count(data)
+        nonblank = sum(1 for line in data.split(b"\n") if line.strip())
+        accounted = len(calls) + stats.bad_lines + sum(stats.unattributed.values())
+        if log_format == "error-lines":  # lines without a missing-scope error are the app's own business
+            assert accounted <= nonblank
+        elif log_format != "appwrite-audit":  # there one line may hold a whole logList, one entry many lines
+            assert accounted == nonblank, (accounted, nonblank, stats)
+    check()
+
+
+@FEW
+@given(_lines("keyaudit-jsonl"), st.booleans(), st.booleans())
+def test_the_fast_jsonl_reader_counts_what_the_line_reader_counts(folder, lines, crlf, final_newline):
+    data = _join(lines, crlf, final_newline)
+    path = _write(folder, "fast.jsonl", data)
+    stats = ReadStats()
+    calls = list(iter_calls(path, stats, LogOptions(format="keyaudit-jsonl", keys=KEYS)))
+    usage = read_usage([path], CATALOG, log_options=LogOptions(format="keyaudit-jsonl", keys=KEYS), workers=1)
+    assert usage.stats.lines_read == stats.lines_read
+    assert usage.stats.bad_lines == stats.bad_lines
+    assert sum(u.calls for u in usage.by_key.values()) == len(calls)
+
+
+# ---------------------------------------------------------------- documents and every file that is one
+
+SAMPLES = [(ROOT / "samples" / name).read_bytes() for name in
+           ("keys/keylist.json", "appwrite.json", "manifest.yaml", "policy-strict.yaml")]
+
+
+def _documents():
+    return st.one_of(
+        st.binary(max_size=200),
+        _json_values().map(lambda value: json.dumps(value).encode()),
+        st.sampled_from(SAMPLES).flatmap(lambda sample: st.tuples(
+            st.integers(0, len(sample)), st.integers(0, 40), st.binary(max_size=12)).map(
+            lambda cut: sample[:cut[0]] + cut[2] + sample[cut[0] + cut[1]:])),
+        st.text(st.sampled_from(list("{}[]:,-&*!<>|'\"#% \n\tab1")), max_size=120).map(str.encode),
+    )
+
+
+def _plain(value, depth=0) -> bool:
+    if isinstance(value, dict):
+        return depth <= MAX_DEPTH + 1 and all(isinstance(k, str) and _plain(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return depth <= MAX_DEPTH + 1 and all(_plain(v, depth + 1) for v in value)
+    return value is None or isinstance(value, (str, bool, int, float))
+
+
+@FEW
+@given(_documents(), st.sampled_from([".json", ".yaml", ".txt"]))
+def test_loading_any_bytes_as_a_document_raises_only_input_error(folder, data, suffix):
+    path = _write(folder, "doc" + suffix, data)
+    try:
+        doc = load_document(path)
+    except InputError:
+        return
+    assert _plain(doc.value)
+
+
+LOADERS = {
+    "key file": lambda path: load_key_file(path),
+    "terraform": lambda path: load_key_file(path),
+    "config": load_config,
+    "policy": load_policy,
+    "exceptions": lambda path: load_exceptions(None, {}, path, configured_rules(None)),
+    "baseline": load_baseline,
+    "job config": load_job_config,
+    "usage file": lambda path: list(read_usage_rows(path, ReadStats())),
+}
+
+
+@pytest.mark.parametrize("loader", sorted(LOADERS))
+def test_every_loader_raises_only_input_error(folder, loader):
+    @FEW
+    @given(_documents())
+    def check(data):
+        path = _write(folder, "main.tf" if loader == "terraform" else "input.yaml", data)
+        try:
+            LOADERS[loader](path)
+        except InputError:
+            pass
+    check()
+
+
+# ---------------------------------------------------------------- timestamps and secrets
+
+@FEW
+@given(st.one_of(st.text(max_size=40), st.from_regex(
+    r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d{1,12})?(Z|[+-]\d\d:?\d\d)?", fullmatch=True)))
+def test_timestamps_parse_or_are_bad_records(text):
+    for parse, bad in ((rfc3339, BadRecord), (parse_time, BadRecord), (clf, BadRecord), (parse_engine_time, BadRow)):
+        try:
+            moment = parse(text)
+        except bad:
+            continue
+        assert math.isfinite(moment)
+    found = find_rfc3339(text)
+    assert found is None or math.isfinite(found)
+
+
+_SECRETS = st.one_of(st.text(max_size=6).map(lambda seed: stored_secret(seed)),
+                     st.text(max_size=6).map(lambda seed: stored_secret(seed, "organization")),
+                     st.text(max_size=6).map(lambda seed: minted_secret(seed)),
+                     st.text(max_size=6).map(lambda seed: minted_secret(seed, "dynamic")))
+
+
+@FEW
+@given(st.lists(st.one_of(st.text(max_size=30), _SECRETS), max_size=8), st.integers(1, 700))
+def test_secrets_are_found_at_any_chunk_size_and_never_survive_redaction(pieces, chunk):
+    text = "".join(pieces)
+    whole = find_secrets(text)
+    streamed = list(scan_stream(io.BytesIO(text.encode()), chunk_size=chunk))
+    assert [(h.line, h.kind, h.fingerprint) for h in streamed] == [(h.line, h.kind, h.fingerprint) for h in whole]
+    assert find_secrets(redact(text)) == []
+    assert find_secrets(scrub_identifier(text) or "") == []
