@@ -167,8 +167,16 @@ def _log(log_format: str):
 def _fast_jsonl(folder: str, data: bytes) -> None:
     path = _write(folder, "fast.jsonl", data)
     stats = ReadStats()
-    calls = list(iter_calls(path, stats, LogOptions(format="keyaudit-jsonl", keys=KEYS)))
-    usage = read_usage([path], CATALOG, log_options=LogOptions(format="keyaudit-jsonl", keys=KEYS), workers=1)
+    options = LogOptions(format="keyaudit-jsonl", keys=KEYS)
+    try:
+        calls = list(iter_calls(path, stats, options))
+    except InputError:  # corrupt gzip: the fast reader must refuse it too
+        try:
+            read_usage([path], CATALOG, log_options=options, workers=1)
+        except InputError:
+            return
+        raise Crash("the fast reader read what the line reader refused") from None
+    usage = read_usage([path], CATALOG, log_options=options, workers=1)
     fast = (usage.stats.lines_read, usage.stats.bad_lines, sum(u.calls for u in usage.by_key.values()))
     if fast != (stats.lines_read, stats.bad_lines, len(calls)):
         raise Crash(f"fast reader {fast} vs line reader {(stats.lines_read, stats.bad_lines, len(calls))}")

@@ -398,3 +398,26 @@ def test_absurd_version_numbers_are_refused_in_one_line(folder):
         one_error_line(*invoke(*args), name, "is not supported")
     Path("m.yaml").write_text('appwriteVersion: "1.9.' + "9" * 5000 + '"\n' + MANIFEST.split("\n", 1)[1])
     assert invoke("audit", "--keys", "m.yaml", *NOW)[0] == 0  # a patch of 1.9 past 1.9.4
+
+
+def test_a_usage_count_of_thousands_of_digits_is_a_bad_row(folder):
+    """Found by scripts/fuzz_loaders.py: int() refuses 4 300 digits and more, which crashed the usage reader."""
+    Path("usage.csv").write_text("key,method,path,count,first_seen,last_seen,status\n"
+                                 f"k1,GET,/v1/users,{'9' * 5000},,,\nk1,GET,/v1/users,1,,,{'2' * 5000}\n"
+                                 "k1,GET,/v1/users,2,,,\n")
+    code, out, err = invoke("audit", "--keys", "keys.json", "--usage", "usage.csv", "--format", "json", *NOW)
+    assert code in (0, 1), err
+    summary = json.loads(out)["summary"]
+    assert summary["badLines"] == 2 and [s["reason"] for s in summary["badLineSamples"]] == [
+        "'count' is out of range", "'status' is out of range"]
+
+
+def test_usage_rows_after_many_blank_lines_are_all_read(folder):
+    """The first character was looked for in 64 bytes only: a usage file starting with more blank space was
+    taken for an export of no rows, and every row was dropped unsaid."""
+    row = '{"key": "k1", "method": "GET", "path": "/v1/users", "count": 2}\n'
+    Path("usage.jsonl").write_text("\n" * 100 + " \t\r\n" * 30_000 + row + "{nope\n" + row)
+    code, out, err = invoke("audit", "--keys", "keys.json", "--usage", "usage.jsonl", "--format", "json", *NOW)
+    report = json.loads(out)
+    assert report["keys"][0]["calls"] == 4
+    assert [(s["line"], s["reason"]) for s in report["summary"]["badLineSamples"]] == [(30_102, "not valid JSON")]

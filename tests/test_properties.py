@@ -193,6 +193,7 @@ def test_any_bytes_read_as_any_log_format_count_every_line(folder, log_format):
 @given(_lines("keyaudit-jsonl"), st.booleans(), st.booleans())
 def test_the_fast_jsonl_reader_counts_what_the_line_reader_counts(folder, lines, crlf, final_newline):
     data = _join(lines, crlf, final_newline)
+    assume(not data.startswith(b"\x1f\x8b"))  # gzip magic: a corrupt gzip file, refused by both
     path = _write(folder, "fast.jsonl", data)
     stats = ReadStats()
     calls = list(iter_calls(path, stats, LogOptions(format="keyaudit-jsonl", keys=KEYS)))

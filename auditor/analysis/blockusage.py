@@ -85,10 +85,11 @@ _ROUTE_FIELDS = attrgetter(*(item.name for item in fields(RoutePart)))
 
 
 @dataclass(frozen=True, slots=True)
-class _Route:
-    """What a group's method, error and path shape mean, as the exact reader reads them."""
+class _Meaning:
+    """What a group's method, status, error and path shape mean, as the exact reader reads them."""
 
     method: str  # as Call holds it: upper case
+    status: int | None
     route: RouteId | None
     denied: bool
 
@@ -111,7 +112,7 @@ class BlockReader:
         self._untaken = self._group_key((b"",) * self.grammar.line.groups)  # a line not taken captures nothing
         self._time = itemgetter(self.grammar.field("time"))
         self._other = self.grammar.field("other")
-        self._routes: dict[tuple, _Route] = {}
+        self._meanings: dict[tuple, _Meaning] = {}
         self._keys: dict[tuple[bytes, bytes], tuple[str | None, str]] = {}
         self._seconds_of: dict[bytes, int] = {}
 
@@ -128,8 +129,9 @@ class BlockReader:
             return
         rows = self.grammar.rows(block)
         stats.lines_read += len(rows)
+        keys = list(map(self._group_key, rows))
         groups: dict[tuple, int] = {}
-        firsts = list(map(groups.setdefault, map(self._group_key, rows), count()))  # per line: its group's first
+        firsts = list(map(groups.setdefault, keys, count()))  # per line: its group's first line
         sizes = Counter(firsts)
         lasts = dict(zip(firsts, count()))
         others = []  # the lines the grammar did not take: they share the group of empty fields
@@ -141,7 +143,7 @@ class BlockReader:
         samples: list[tuple[int, KeyPart, str, str | None]] = []  # (line, key, method, path) of lines not taken
         for index, taken in sorted([(first, True) for first in sizes] + [(index, False) for index in others]):
             if taken:
-                key = self._add_group(rows[index], sizes[index], spans.get(index, (b"", b"")), first_line + index)
+                key = self._add_group(keys[index], sizes[index], spans.get(index, (b"", b"")), first_line + index)
                 if key is not None:
                     unknown[index] = key
             else:
@@ -167,33 +169,32 @@ class BlockReader:
                 spans[first] = (min(low, time), max(high, time))
         return spans
 
-    def _add_group(self, row: tuple, size: int, span: tuple[bytes, bytes], line: int) -> tuple | None:
+    def _add_group(self, group: tuple, size: int, span: tuple[bytes, bytes], line: int) -> tuple | None:
         """Add a group's `size` calls, the first on `line`; its (key, method) when its route is unknown."""
-        key_id, method, project, status, error, *shape = self._group_key(row)
-        meaning = self._route((method, error, *shape))
-        key = self._keys.get((project, key_id))
+        meaning = self._meanings.get(group[2:]) or self._meaning(group[2:])
+        key = self._keys.get(group[:2])
         if key is None:  # one tuple per key: cheaper to hash, and pickled once however many routes it called
             if len(self._keys) >= _CACHE_LIMIT:
                 self._keys.clear()
-            key = self._keys[(project, key_id)] = (_text(project), key_id.decode())
+            key_id, project = group[:2]
+            key = self._keys[group[:2]] = (_text(project), key_id.decode())
         low, high = span
         first = self._seconds(low)
-        _add(self.part, key, None if status in (b"", b"null") else int(status), meaning.route, meaning.denied,
-             size, first, first if high == low else self._seconds(high), line)
+        _add(self.part, key, meaning.status, meaning.route, meaning.denied, size, first,
+             first if high == low else self._seconds(high), line)
         return None if meaning.route else (key, meaning.method)
 
-    def _route(self, key: tuple) -> _Route:
-        """The route of a method, error and shape: the exact reader's for a path of that shape (a `{}` per id)."""
-        meaning = self._routes.get(key)
-        if meaning is None:
-            if len(self._routes) >= _CACHE_LIMIT:
-                self._routes.clear()
-            method, error, *shape = key
-            path = "/v1" + "".join(segment.decode() if segment != b"/" else "/{}" for segment in shape)
-            call, route = evidence.resolve(Call("", method.decode().upper(), path, None, None, _text(error), None),
-                                           self.catalog)
-            meaning = self._routes[key] = _Route(call.method, route and (route.method, route.template),
-                                                 call.error == UNAUTHORIZED_SCOPE)
+    def _meaning(self, fields: tuple) -> _Meaning:
+        """The exact reader's reading of a method, status, error and path shape (the path a `{}` per id)."""
+        if len(self._meanings) >= _CACHE_LIMIT:
+            self._meanings.clear()
+        method, status, error, *shape = fields
+        path = "/v1" + "".join(segment.decode() if segment != b"/" else "/{}" for segment in shape)
+        call, route = evidence.resolve(Call("", method.decode().upper(), path, None, None, _text(error), None),
+                                       self.catalog)
+        meaning = self._meanings[fields] = _Meaning(call.method, None if status in (b"", b"null") else int(status),
+                                                    route and (route.method, route.template),
+                                                    call.error == UNAUTHORIZED_SCOPE)
         return meaning
 
     def _add_line(self, line: bytes, number: int) -> list[tuple[int, KeyPart, str, str | None]]:
@@ -272,7 +273,11 @@ def _add(part: PartialUsage, key: tuple[str | None, str], status: int | None, ro
     if calls is None:
         calls = part.keys[key] = KeyPart(line)
     calls.calls += size
-    calls.first, calls.last = earliest(calls.first, first), latest(calls.last, last)
+    if first is not None:  # then last is too
+        if calls.first is None or first < calls.first:
+            calls.first = first
+        if calls.last is None or last > calls.last:
+            calls.last = last
     if route is None:
         calls.unknown_calls += size
         calls.unknown_denied += size if denied else 0
@@ -281,7 +286,11 @@ def _add(part: PartialUsage, key: tuple[str | None, str], status: int | None, ro
     if slot is None:
         slot = part.routes[(*key, route)] = RoutePart(first_line=line)
     slot.count += size
-    slot.first, slot.last = earliest(slot.first, first), latest(slot.last, last)
+    if first is not None:
+        if slot.first is None or first < slot.first:
+            slot.first = first
+        if slot.last is None or last > slot.last:
+            slot.last = last
     if status is not None:
         slot.statuses[status] = slot.statuses.get(status, 0) + size
     if denied:

@@ -44,7 +44,9 @@ from auditor.loaders.calllog import BadRecord, record_to_call
 from auditor.loaders.source import MAX_LINE_BYTES
 from auditor.secrets import MIN_SECRET_CHARS
 
-GROUP_FIELDS = ("key", "method", "project", "status", "error")  # with the path's shape: what a group shares
+# What a group of lines shares, with the path's shape after them: the key's two fields, then what its route
+# and status depend on (analysis/blockusage.py reads them in this order).
+GROUP_FIELDS = ("key", "project", "method", "status", "error")
 MAX_STRING = 8192  # characters of a string the regex takes
 MAX_QUERY = 16384  # characters of a path's query string the regex takes
 MAX_MEMBERS = 32

@@ -89,6 +89,8 @@ def _integer(value, column: str) -> int | None:
     if type(value) is int:
         return value
     if isinstance(value, str) and value.strip().isdigit():
+        if len(value.strip()) > 18:  # beyond any count, and int() refuses 4 300 digits and more
+            raise BadRow(f"'{column}' is out of range")
         return int(value)
     raise BadRow(f"'{column}' is not an integer")
 
