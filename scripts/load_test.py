@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
-"""Load test: millions of log lines, 100 000 keys, a million distinct paths; peak memory and time of `keyaudit audit`.
+"""Load test: millions of log lines, 100 000 keys, a million distinct paths; peak memory and time.
 
     python scripts/load_test.py [--lines 10000000] [--keys 100000] [--paths 1000000] [--also 1000000]
+                                [--phase read|audit|both]
 
-Writes the keys (a key export) to a temporary folder and streams the generated log into `keyaudit audit --logs -`
-(no log on disk), each line a call of one key to one of its three routes, with an id from a pool of --paths
-distinct values, so the paths are distinct while the key × route pairs stay at keys × 3. Every 2 000th line is
-broken, every 50th calls an unknown route. Reports, for each line count (--also runs a smaller one first, to
-show that memory does not grow with lines), the wall time, the peak RSS of the audit process (wait4), the peak
-summed RSS of its process tree (sampled from /proc every 0.2 s; the JSONL reader uses worker processes), and
-the report's line counts.
+Streams a generated log (no log on disk) into keyaudit: each line a call of one of --keys keys to one of its
+three routes, with an id from a pool of --paths distinct values, so the paths are distinct while the key ×
+route pairs stay at keys × 3. Every 2 000th line is broken, every 50th calls an unknown route.
+
+- phase `read`: the logs alone, as every command reads them (analysis/usage.py read_usage on stdin), in a
+  process of its own; it reports how many keys and key × route slots it kept.
+- phase `audit`: the whole `keyaudit audit --keys K --logs - --format json` of the same log, keys written as
+  a key export.
+
+For each line count (--also runs a smaller one first, to show that memory does not grow with lines) it prints
+the wall time, the peak RSS of the keyaudit process (wait4), and the peak summed RSS of its process tree
+(sampled from /proc every 0.2 s; the JSONL reader forks worker processes, whose shared pages this sum counts
+once per process).
 """
 
 from __future__ import annotations
@@ -94,12 +101,27 @@ def _tree_rss_kb(root: int) -> int:
     return total
 
 
-def run(folder: Path, lines: int, keys: int, paths: int) -> dict:
+READ_ONLY = """
+import json, sys
+from auditor.analysis.usage import read_usage
+from auditor.catalog.catalog import load
+usage = read_usage(["-"], load("1.9"))
+kept = usage.by_key.values()
+print(json.dumps({"linesRead": usage.stats.lines_read, "badLines": usage.stats.bad_lines, "keys kept": len(kept),
+                  "key x route slots kept": sum(len(u.routes) for u in kept),
+                  "unknown-route calls": sum(u.unknown_route_calls for u in kept)}))
+"""
+
+
+def run(folder: Path, lines: int, keys: int, paths: int, phase: str) -> dict:
     report = folder / f"report-{lines}.json"
-    args = [sys.executable, "-m", "auditor", "audit", "--keys", str(folder / "keys.json"), "--logs", "-",
-            "--now", "2026-11-30T00:00:00Z", "--format", "json", "--output", str(report), "--fail-on", "none"]
+    if phase == "read":
+        args = [sys.executable, "-c", READ_ONLY]
+    else:
+        args = [sys.executable, "-m", "auditor", "audit", "--keys", str(folder / "keys.json"), "--logs", "-",
+                "--now", "2026-11-30T00:00:00Z", "--format", "json", "--output", str(report), "--fail-on", "none"]
     started = time.monotonic()
-    audit = subprocess.Popen(args, cwd=ROOT, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    audit = subprocess.Popen(args, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak_tree = 0
     done = threading.Event()
 
@@ -115,15 +137,18 @@ def run(folder: Path, lines: int, keys: int, paths: int) -> dict:
         generate(audit.stdin, lines, keys, paths)
     finally:
         audit.stdin.close()
-    stderr = audit.stderr.read().decode(errors="replace")
+    stdout, stderr = audit.stdout.read().decode(errors="replace"), audit.stderr.read().decode(errors="replace")
     _, status, usage = os.wait4(audit.pid, 0)
     audit.returncode = os.waitstatus_to_exitcode(status)
     done.set()
     sampler.join()
     seconds = time.monotonic() - started
-    result = {"lines": lines, "keys": keys, "distinct paths": min(paths, lines), "exit": audit.returncode,
-              "seconds": round(seconds, 1), "peak RSS of the audit process (MB)": round(usage.ru_maxrss / 1024),
+    result = {"phase": phase, "lines": lines, "keys": keys, "distinct paths": min(paths, lines),
+              "exit": audit.returncode, "seconds": round(seconds, 1),
+              "peak RSS of the keyaudit process (MB)": round(usage.ru_maxrss / 1024),
               "peak RSS of its process tree (MB)": round(peak_tree / 1024), "stderr": stderr.strip()[-300:]}
+    if phase == "read" and stdout.strip():
+        result.update(json.loads(stdout))
     if report.exists():
         summary = json.loads(report.read_text())["summary"]
         result.update({"linesRead": summary["linesRead"], "badLines": summary["badLines"],
@@ -138,15 +163,18 @@ def main() -> int:
     parser.add_argument("--keys", type=int, default=100_000)
     parser.add_argument("--paths", type=int, default=1_000_000)
     parser.add_argument("--also", type=int, default=1_000_000, help="A smaller line count to run first (0: none).")
+    parser.add_argument("--phase", choices=("read", "audit", "both"), default="both")
     args = parser.parse_args()
+    phases = ("read", "audit") if args.phase == "both" else (args.phase,)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         started = time.monotonic()
         write_keys(folder / "keys.json", args.keys)
         print(f"keys: {args.keys} written in {time.monotonic() - started:.1f} s "
               f"({(folder / 'keys.json').stat().st_size / 1e6:.1f} MB)", flush=True)
-        for lines in ([args.also] if args.also else []) + [args.lines]:
-            print(json.dumps(run(folder, lines, args.keys, args.paths)), flush=True)
+        for phase in phases:
+            for lines in ([args.also] if args.also else []) + [args.lines]:
+                print(json.dumps(run(folder, lines, args.keys, args.paths, phase)), flush=True)
     return 0
 
 
