@@ -177,7 +177,11 @@ def test_any_bytes_read_as_any_log_format_count_every_line(folder, log_format):
         data = _join(lines, crlf, final_newline)
         path = _write(folder, f"log-{log_format}", data)
         stats = ReadStats()
-        calls = list(iter_calls(path, stats, LogOptions(format=log_format, key="k1", keys=KEYS)))
+        try:
+            calls = list(iter_calls(path, stats, LogOptions(format=log_format, key="k1", keys=KEYS)))
+        except InputError:
+            assert data.startswith(b"\x1f\x8b")  # only a file that is (corrupt) gzip is refused as a whole
+            return
         _check_calls(calls)
         assert stats.lines_read == _line_count(data)
         nonblank = sum(1 for line in data.split(b"\n") if line.strip())

@@ -6,10 +6,12 @@ reads its peak from wait4), so a reader that held the line would show 60 MB more
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
 import sys
+import tracemalloc
 
 import pytest
 from click.testing import CliRunner
@@ -22,6 +24,7 @@ from auditor.analysis.usage import KeyUsage, Usage, read_usage
 from auditor.audit import run_audit
 from auditor.catalog.catalog import load
 from auditor.cli.main import cli
+from auditor.loaders.document import load_document
 from auditor.loaders.logs import LOG_FORMATS
 from auditor.model import KeyDefinition, Location
 from auditor.registry import configured_rules
@@ -107,11 +110,6 @@ class _CountingDict(dict):
             yield item
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "analysis/usage.py (owned by the JSONL speed work): Usage.for_key scans every (project, key) entry of "
-    "Usage.by_key for each defined key, so analysing the keys is O(keys x logged keys): 10 000 keys with usage "
-    "take 2.6 s, 20 000 take 10.7 s, 100 000 about 4.5 minutes (scripts/load_test.py). An index of by_key by "
-    "key id, built once, makes it linear."))
 def test_analysing_every_key_reads_each_keys_usage_once():
     catalog = load("1.9")
     usage = Usage()
@@ -181,3 +179,23 @@ def test_building_the_report_hands_each_key_only_its_own_findings(tmp_path, monk
     report = report_module.build(result)
     assert len(handed) == 200 and sum(handed) == len(result.findings)
     assert all(len(k["fixes"]["changes"]) == 2 for k in report["keys"])  # rows.read beside documents.read, global out
+
+
+def test_loading_yaml_documents_keeps_nothing_of_them(tmp_path):
+    """Found by the fuzzer's memory growth: one YAML constructor shared by every document kept every scalar
+    node it ever built, so each YAML file loaded (lint over a repository, a long job) stayed in memory."""
+    path = tmp_path / "manifest.yaml"
+    path.write_text("keys:\n" + "".join(f"  - {{id: k{i}, name: n{i}, scopes: [users.read, rows.read], "
+                                        f"expire: null}}\n" for i in range(500)))
+    load_document(str(path))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(20):
+            load_document(str(path))
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 200_000, grown

@@ -108,6 +108,8 @@ class Usage:
     # The period the usage stands for when it is known beyond the first and last
     # call: a scheduled job's rolling window, as far back as it has been observing.
     window: tuple[float, float] | None = None
+    _index: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _index_built_for: tuple[int, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def add_aggregate(self, project: str | None, key: str, route: Route | None, count: int, *,
                       first: float | None = None, last: float | None = None, statuses: dict[int, int] | None = None,
@@ -196,9 +198,20 @@ class Usage:
     def for_key(self, key_id: str, project: str | None) -> list[KeyUsage]:
         """Usage recorded for a defined key: same id, and same project where both name one."""
         return [
-            usage for (logged_project, logged_key), usage in self.by_key.items()
-            if logged_key == key_id and (project is None or logged_project in (None, project))
+            usage for logged_project, usage in self._by_key_id().get(key_id, ())
+            if project is None or logged_project in (None, project)
         ]
+
+    def _by_key_id(self) -> dict[str, list[tuple[str | None, KeyUsage]]]:
+        """`by_key` indexed by key id, rebuilt only when entries were added since: asking once per defined key
+        must not scan every logged key each time (100 000 keys would take minutes)."""
+        built_for = (id(self.by_key), len(self.by_key))
+        if self._index_built_for != built_for:
+            index: dict[str, list[tuple[str | None, KeyUsage]]] = {}
+            for (logged_project, logged_key), usage in self.by_key.items():
+                index.setdefault(logged_key, []).append((logged_project, usage))
+            self._index, self._index_built_for = index, built_for
+        return self._index
 
 
 def read_usage(paths: list[str], catalog: Catalog, usage_paths: list[str] = (),

@@ -184,12 +184,13 @@ _PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 class _YamlBuilder:
     """Turn composed nodes into plain values; aliases count toward MAX_NODES."""
 
-    _constructor = yaml.SafeLoader("")
-
     def __init__(self, name: str):
         self.name = name
         self.lines: dict[str, int] = {}
         self.nodes = 0
+        # One per document: a constructor keeps every node it built (constructed_objects), so a shared one
+        # held every YAML scalar ever loaded in the process.
+        self._constructor = yaml.SafeLoader("")
 
     def build(self, node, pointer: str, depth: int):
         self.nodes += 1
