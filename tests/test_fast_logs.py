@@ -15,6 +15,8 @@ import random
 import pytest
 
 from auditor.analysis.blockusage import BlockReader, combine
+from auditor.analysis import usage as usage_module
+from auditor.analysis.parallel import accumulate
 from auditor.analysis.usage import Usage, add_calls, read_jsonl, read_usage
 from auditor.catalog.catalog import load
 from auditor.loaders.fastjsonl import MAX_QUERY, MAX_STRING, Grammar, Layout, _longest_line, learn_layout
@@ -45,11 +47,11 @@ METHODS = ["GET", "POST", "PATCH", "DELETE", "PUT", "HEAD", "get", "Post"]
 KEYS = ["k-reader", "k-writer", "k-admin", "6a0000000000000000000001"]
 
 
-def record(rng: random.Random, n: int, when: int) -> dict:
+def record(rng: random.Random, n: int, when: int, keys: list[str] = KEYS) -> dict:
     path = rng.choice(PATHS).replace("{id}", f"{n:x}{rng.getrandbits(24):06x}")
     data = {"time": f"2026-11-{1 + when // 86400:02d}T{when // 3600 % 24:02d}:{when // 60 % 60:02d}:"
                     f"{when % 60:02d}.{n % 1000:03d}Z",
-            "key": rng.choice(KEYS), "method": rng.choice(METHODS), "path": path, "status": rng.choice([200, 201, 404]),
+            "key": rng.choice(keys), "method": rng.choice(METHODS), "path": path, "status": rng.choice([200, 201, 404]),
             "project": rng.choice(["shop", "blog"])}
     if rng.random() < 0.1:
         data["status"], data["error"] = 401, "general_unauthorized_scope"
@@ -109,12 +111,16 @@ def odd_line(rng: random.Random, n: int, base: dict) -> str:
 
 
 def write_log(path, lines: int = 3000, seed: int = 1, odd: float = 0.15, shuffle_times: bool = False,
-              separators=(",", ":"), gz: bool = False) -> str:
+              separators=(",", ":"), gz: bool = False, keys: list[str] = KEYS, sawtooth: int = 0) -> str:
+    """`sawtooth`: times rise for that many lines, then start again from the first."""
     rng = random.Random(seed)
     out = []
     for n in range(lines):
-        when = rng.randrange(30 * 86400) if shuffle_times else n * 30 * 86400 // lines
-        base = record(rng, n, when)
+        if sawtooth:
+            when = n % sawtooth * 600
+        else:
+            when = rng.randrange(30 * 86400) if shuffle_times else n * 30 * 86400 // lines
+        base = record(rng, n, when, keys)
         out.append(odd_line(rng, n, base) if n > 5 and rng.random() < odd else json.dumps(base, separators=separators))
     text = "\n".join(out) + "\n"
     if gz:
@@ -156,6 +162,47 @@ def test_blocks_read_what_lines_read(tmp_path, block_bytes, shuffle_times):
     assert plain.stats.bad_lines > 50 and plain.stats.unattributed and len(plain.by_key) > 8
     assert any(usage.unknown_samples for usage in plain.by_key.values())
     assert_same(in_blocks(path, block_bytes, workers=1), plain)
+
+
+@pytest.mark.parametrize("block_bytes", [300, 8192])
+def test_a_group_per_line_reads_what_lines_read(tmp_path, block_bytes):
+    """2 000 keys over 3 000 lines: nearly every line is a group of its own, and slots meet across blocks."""
+    path = write_log(tmp_path / "calls.jsonl", keys=[f"key-{n}" for n in range(2000)])
+    plain = line_by_line(path)
+    assert len(plain.by_key) > 1500
+    assert_same(in_blocks(path, block_bytes, workers=1), plain)
+
+
+def test_a_routes_latest_call_is_in_the_group_that_ends_last(tmp_path):
+    """Two groups of one key and route (statuses 200 and 404): the 404 group starts later but ends earlier."""
+    lines = [{"time": f"2026-11-0{day}T10:00:00.000Z", "key": "k", "method": "GET", "path": f"/v1/users/u{day}",
+              "status": status} for day, status in ((1, 200), (2, 404), (3, 200))]
+    path = tmp_path / "calls.jsonl"
+    path.write_text("".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines))
+    fast, plain = in_blocks(str(path), 1 << 20, workers=1), line_by_line(str(path))
+    assert_same(fast, plain)
+    assert fast.by_key[(None, "k")].routes[("GET", "/v1/users/{userId}")].statuses == {200: 2, 404: 1}
+
+
+@pytest.mark.parametrize("block_bytes", [300, 4096, 1 << 20])
+def test_times_that_rise_within_blocks_but_go_back_between_them(tmp_path, block_bytes):
+    path = write_log(tmp_path / "calls.jsonl", sawtooth=37, odd=0.02)
+    assert_same(in_blocks(path, block_bytes, workers=1), line_by_line(path))
+
+
+def test_worker_processes_only_where_grouping_pays(tmp_path, monkeypatch):
+    """A first block of about one group per line (thousands of keys) is read on in this process."""
+    started = []
+    monkeypatch.setattr(usage_module, "accumulate", lambda *args: started.append(args) or accumulate(*args))
+    many = write_log(tmp_path / "many.jsonl", keys=[f"key-{n}" for n in range(3000)], odd=0)
+    assert_same(in_blocks(many, 8192, workers=2), line_by_line(many))
+    assert started == []
+    few = tmp_path / "few.jsonl"
+    few.write_text("".join(json.dumps({"time": f"2026-11-01T10:00:{n % 60:02d}.000Z", "key": f"k{n % 2}",
+                                       "method": "GET", "path": f"/v1/users/u{n}", "status": 200}) + "\n"
+                           for n in range(3000)))
+    assert_same(in_blocks(str(few), 8192, workers=2), line_by_line(str(few)))
+    assert len(started) == 1
 
 
 def test_worker_processes_read_what_one_process_reads(tmp_path):

@@ -115,9 +115,14 @@ class BlockReader:
         self._meanings: dict[tuple, _Meaning] = {}
         self._keys: dict[tuple[bytes, bytes], tuple[str | None, str]] = {}
         self._seconds_of: dict[bytes, int] = {}
+        self._groups = 0
 
     def result(self) -> PartialUsage:
         return self.part
+
+    def groups_per_line(self) -> float:
+        """The groups of the blocks added so far per line read; how much grouping saves."""
+        return self._groups / max(self.part.stats.lines_read, 1)
 
     def add(self, item: tuple[int, bytes | None]) -> None:
         """A block of whole lines (iter_blocks), or one over-long line (None), and the number of its first line."""
@@ -132,6 +137,7 @@ class BlockReader:
         keys = list(map(self._group_key, rows))
         groups: dict[tuple, int] = {}
         firsts = list(map(groups.setdefault, keys, count()))  # per line: its group's first line
+        self._groups += len(groups)
         sizes = Counter(firsts)
         lasts = dict(zip(firsts, count()))
         others = []  # the lines the grammar did not take: they share the group of empty fields

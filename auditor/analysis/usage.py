@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from itertools import islice
 from datetime import datetime, timezone
 from typing import BinaryIO, Callable, Iterable, Iterator
 
@@ -32,6 +33,10 @@ from auditor.progress import Progress
 UNAUTHORIZED_SCOPE = "general_unauthorized_scope"
 GRAPHQL_TEMPLATES = {"/v1/graphql", "/v1/graphql/mutation"}
 MAX_UNKNOWN_SAMPLES = 5
+# Worker processes read a log's blocks when its first block has at most this many groups (lines of one key,
+# route and status) per line. Near one group per line (a log of 100 000 keys) each worker's part is about as
+# big as its lines, and handing parts back and combining them costs more than a second core saves.
+MAX_GROUPS_PER_LINE_IN_PARALLEL = 0.25
 TICK_CALLS = 1 << 16  # calls read between progress updates, for the formats read call by call
 
 
@@ -267,7 +272,16 @@ def read_jsonl(usage: Usage, name: str, stream: BinaryIO, catalog: Catalog, opti
                tick: Callable[[int], None], workers: int, block_bytes: int = BLOCK_BYTES) -> None:
     """Add a keyaudit JSONL log read in blocks (analysis/blockusage.py), telling `tick` the lines read."""
     args = (learn_layout(stream.peek(HEAD_BYTES)), catalog, options, MAX_UNKNOWN_SAMPLES)
-    parts = accumulate(BlockReader, args, _ticked(iter_blocks(stream, block_bytes), tick), workers)
+    blocks = _ticked(iter_blocks(stream, block_bytes), tick)
+    first = BlockReader(*args)  # reads the first block here, to see whether worker processes would pay
+    for block in islice(blocks, 1):
+        first.add(block)
+    if first.groups_per_line() <= MAX_GROUPS_PER_LINE_IN_PARALLEL:
+        parts = [first.result(), *accumulate(BlockReader, args, blocks, workers)]
+    else:
+        for block in blocks:
+            first.add(block)
+        parts = [first.result()]
     usage.add_part(combine(parts, MAX_UNKNOWN_SAMPLES), name,
                    {(route.method, route.template): route for route in catalog.routes})
 

@@ -1,26 +1,42 @@
 """The `keyaudit` entry point: wires the commands, turns input errors into exit 2."""
 
+import importlib
 import os
 import sys
 
 import click
 
 from auditor import __version__
-from auditor.cli.audit import audit, explain
-from auditor.cli.baseline import baseline
-from auditor.cli.catalog import catalog
-from auditor.cli.fetch_keys import fetch_keys
-from auditor.cli.fix import fix
-from auditor.cli.job import job
-from auditor.cli.lint import lint
-from auditor.cli.rules import rules
-from auditor.cli.secrets import secrets
-from auditor.cli.validate import validate
 from auditor.errors import InputError, one_line
+
+# Each command's module is imported when the command runs (or --help lists it): a command pays at start-up
+# only for what it uses, so `audit` does not load python-hcl2, ruamel.yaml or sqlite3 for the others.
+COMMANDS = {
+    "catalog": "auditor.cli.catalog:catalog",
+    "validate": "auditor.cli.validate:validate",
+    "audit": "auditor.cli.audit:audit",
+    "explain": "auditor.cli.audit:explain",
+    "rules": "auditor.cli.rules:rules",
+    "lint": "auditor.cli.lint:lint",
+    "baseline": "auditor.cli.baseline:baseline",
+    "secrets": "auditor.cli.secrets:secrets",
+    "job": "auditor.cli.job:job",
+    "fetch-keys": "auditor.cli.fetch_keys:fetch_keys",
+    "fix": "auditor.cli.fix:fix",
+}
 
 
 class _Group(click.Group):
-    """Every failure is one line on stderr: input errors exit 2, never a traceback."""
+    """Every failure is one line on stderr: input errors exit 2, never a traceback. Commands load lazily."""
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module), attribute)
 
     def main(self, *args, **kwargs):
         """Click's usage errors as one line too (click prints usage, a hint and the error)."""
@@ -66,16 +82,3 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="keyaudit")
 def cli():
     """Audit Appwrite API keys for least privilege."""
-
-
-cli.add_command(catalog)
-cli.add_command(validate)
-cli.add_command(audit)
-cli.add_command(explain)
-cli.add_command(rules)
-cli.add_command(lint)
-cli.add_command(baseline)
-cli.add_command(secrets)
-cli.add_command(job)
-cli.add_command(fetch_keys)
-cli.add_command(fix)

@@ -7,6 +7,7 @@ from auditor.errors import NotKeyFile
 KEY_KINDS = ("key-export", "manifest", "appwrite-json", "terraform")
 KINDS = KEY_KINDS + ("call-log", "config")
 CALL_LOG_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".log", ".log.gz")
+TERRAFORM_SUFFIX = ".tf"
 
 # kind -> schema reference used to validate a document of that kind
 SCHEMA_REFS = {
@@ -19,6 +20,10 @@ SCHEMA_REFS = {
     ("terraform", "plan"): "terraform.schema.json#/$defs/plan",
     ("config", None): "config.schema.json",
 }
+
+
+def is_terraform_name(path: str) -> bool:
+    return path.lower().endswith(TERRAFORM_SUFFIX)
 
 
 def is_call_log_name(path: str) -> bool:

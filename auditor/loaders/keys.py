@@ -6,12 +6,10 @@ from dataclasses import dataclass
 
 from auditor.errors import InputError, NotKeyFile
 from auditor.loaders.appwrite_json import keys_from_appwrite_json
-from auditor.loaders.detect import KEY_KINDS, SCHEMA_REFS, detect, shape_for
+from auditor.loaders.detect import KEY_KINDS, SCHEMA_REFS, detect, is_terraform_name, shape_for
 from auditor.loaders.document import Document, load_document
 from auditor.loaders.keys_export import keys_from_export
 from auditor.loaders.manifest import keys_from_manifest
-from auditor.loaders.terraform import keys_from_hcl, keys_from_show, load_hcl
-from auditor.loaders.terraform_hcl import is_terraform_name
 from auditor.model import KeyDefinition
 from auditor.secrets import MIN_SECRET_CHARS, redact, scrub_identifier
 from auditor.validation.schemas import violations
@@ -45,6 +43,8 @@ def missing_scopes_hint(doc: Document, kind: str, problems) -> str | None:
 def load_key_file(path: str, forced_kind: str | None = None) -> KeyFile:
     """Keys of one file; any structural problem is an InputError naming file and line."""
     if is_terraform_name(path):
+        from auditor.loaders.terraform import keys_from_hcl, load_hcl  # python-hcl2 and lark: only for .tf files
+
         doc, blocks = load_hcl(path)
         return KeyFile(doc, "terraform", "hcl", with_source(keys_from_hcl(doc, blocks), "terraform"))
     doc = load_document(path)
@@ -64,6 +64,8 @@ def load_key_file(path: str, forced_kind: str | None = None) -> KeyFile:
     elif kind == "manifest":
         keys = keys_from_manifest(doc)
     elif kind == "terraform":
+        from auditor.loaders.terraform import keys_from_show
+
         keys = keys_from_show(doc, shape)
     else:
         keys = keys_from_appwrite_json(doc)

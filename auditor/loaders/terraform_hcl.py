@@ -53,10 +53,6 @@ class KeyBlock:
     attributes: dict[str, Attribute]
 
 
-def is_terraform_name(path: str) -> bool:
-    return path.lower().endswith(TERRAFORM_SUFFIX)
-
-
 def parse_key_blocks(text: str, name: str) -> list[KeyBlock]:
     """Every `resource "appwrite_project_key"` block of one HCL file; a syntax error is an InputError."""
     try:

@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from auditor.catalog.catalog import Catalog, load
 from auditor.catalog.versions import VERSION_PATTERN, resolve
 from auditor.errors import InputError
-from auditor.loaders.detect import SCHEMA_REFS, is_call_log_name
+from auditor.loaders.detect import SCHEMA_REFS, is_call_log_name, is_terraform_name
 from auditor.loaders.document import Document, load_document
 from auditor.loaders.keys import CLI_HINT, classify
 from auditor.loaders.source import display_name, iter_lines, open_binary
-from auditor.loaders.terraform_hcl import is_terraform_name
 from auditor.policy import PREFIX
 from auditor.policy.validate import policy_problems
 from auditor.registry import builtin_rules
