@@ -9,6 +9,7 @@ leaves the file the user named as it was, with no temporary file beside it.
 from __future__ import annotations
 
 import json
+import os
 import resource
 import signal
 import subprocess
@@ -93,9 +94,9 @@ def _limited(limit_bytes):
     return apply
 
 
-def _keyaudit_on_a_full_disk(folder, *args):
+def _keyaudit_on_a_full_disk(folder, *args, room=2048, env=None):
     return subprocess.run([sys.executable, "-m", "auditor", *map(str, args)], cwd=folder, capture_output=True,
-                          text=True, preexec_fn=_limited(2048))
+                          text=True, preexec_fn=_limited(room), env={**os.environ, **(env or {})})
 
 
 @pytest.fixture
@@ -128,3 +129,41 @@ def test_a_write_on_a_full_disk_leaves_the_named_file_as_it_was(tmp_path, monkey
     monkeypatch.chdir(tmp_path)
     unlimited = CliRunner().invoke(cli, list(map(str, args)))
     assert unlimited.exit_code in (0, 1) and target.read_bytes() != old  # the same run with room writes it whole
+
+
+def test_fetch_keys_output_on_a_full_disk_is_left_as_it_was(tmp_path, monkeypatch, httpserver):
+    keys = [{"$id": f"k{i}", "name": f"n{i}", "scopes": ["users.read", "rows.read"], "expire": "",
+             "secret": "standard_" + f"{i:02x}" * 128} for i in range(30)]  # written: > 2 KiB
+    httpserver.expect_request("/v1/health/version").respond_with_json({"version": "1.9.6"})
+    httpserver.expect_request("/v1/project/keys").respond_with_json({"total": 30, "keys": keys})
+    target = tmp_path / "keys.json"
+    target.write_text('{"old": true}\n')
+    old, files = target.read_bytes(), sorted(tmp_path.iterdir())
+    args = ["fetch-keys", "--endpoint", httpserver.url_for("/v1"), "--project", "p", "--output", target]
+    proc = _keyaudit_on_a_full_disk(tmp_path, *args, env={"APPWRITE_API_KEY": "k"})
+    assert (proc.returncode, proc.stderr) == (2, f"keyaudit: error: {target}: cannot write (File too large)\n")
+    assert target.read_bytes() == old
+    assert sorted(tmp_path.iterdir()) == files  # no temporary file left behind
+    monkeypatch.chdir(tmp_path)
+    unlimited = CliRunner().invoke(cli, list(map(str, args)), env={"APPWRITE_API_KEY": "k"})
+    assert unlimited.exit_code == 0 and len(json.loads(target.read_text())["keys"]) == 30, unlimited.stderr
+
+
+def test_job_report_on_a_full_disk_is_left_as_it_was_and_the_run_not_recorded(tmp_path, monkeypatch, many_keys):
+    """The disk has room for the state (made by a first run) but not for the report: the old report stays, no
+    temporary file is left, and the run whose report could not be written is not recorded."""
+    keys, _ = many_keys
+    state = tmp_path / "state.db"
+    assert job_run(state, keys, _logs(tmp_path))[0] in (0, 1)
+    target = tmp_path / "report.json"
+    target.write_text('{"old": true}\n')
+    old, files, before = target.read_bytes(), sorted(tmp_path.iterdir()), dump(state)
+    room = state.stat().st_size + 16384
+    args = ["job", "run", "--state", state, "--keys", keys, "--now", NOW, "--format", "json", "--output", target]
+    proc = _keyaudit_on_a_full_disk(tmp_path, *args, room=room)
+    assert (proc.returncode, proc.stderr) == (2, f"keyaudit: error: {target}: cannot write (File too large)\n")
+    assert target.read_bytes() == old and dump(state) == before
+    assert sorted(tmp_path.iterdir()) == files  # no temporary file left behind
+    monkeypatch.chdir(tmp_path)
+    unlimited = CliRunner().invoke(cli, list(map(str, args)))
+    assert unlimited.exit_code in (0, 1) and len(target.read_bytes()) > room, unlimited.stderr

@@ -144,9 +144,23 @@ def test_unknown_names_become_the_suggestion_only_when_unambiguous(tmp_path):
     original = open(keys).read()
     code, out, err = fix(keys)
     assert code == 0 and open(keys).read() == original  # a key export is never edited
-    assert out.strip() == ("appwrite project update-key --key-id k1 --name name-k1 --scopes rows.read tables.read "
-                           "users.read xyz.read --expire 2027-06-30T00:00:00.000+00:00")
+    arguments = ("--key-id k1 --name name-k1 --scopes rows.read tables.read users.read xyz.read "
+                 "--expire 2027-06-30T00:00:00.000+00:00")
+    assert out.splitlines() == ["# Appwrite CLI 18+", f"appwrite project update-key {arguments}",
+                                "# Appwrite CLI before 18",
+                                f'appwrite projects update-key --project-id "$APPWRITE_PROJECT_ID" {arguments}']
     assert "left xyz.read: not a scope of Appwrite 1.9" in err and "removed global: every key holds it" in err
+
+
+def test_implicit_scopes_go_as_the_reports_fix_drops_them(tmp_path):
+    """health.read is a grantable name and one every key holds: fix removes it, as implicit-scope asks."""
+    keys = write_keys(tmp_path, [key("k1", ["users.read", "health.read", "graphql"])])
+    code, out, err = fix(keys)
+    assert code == 0 and "removed health.read: every key holds it implicitly" in err
+    assert "removed graphql: every key holds it implicitly" in err
+    report = json.loads(run_cli("audit", "--keys", keys, "--format", "json", *NOW)[1])
+    assert report["keys"][0]["fixes"]["scopes"] == ["users.read"]
+    assert "--scopes users.read --expire" in out.splitlines()[1]
 
 
 def test_commands_for_older_servers_and_secrets_never_printed(tmp_path):
@@ -158,7 +172,9 @@ def test_commands_for_older_servers_and_secrets_never_printed(tmp_path):
                            "--scopes documents.read rows.read")
     code, out, err = fix("--diff", keys)
     assert code == 1 and secret not in out + err
-    assert out.strip() == "appwrite project update-key --key-id k1 --name name-k1 --scopes documents.read rows.read"
+    assert out.splitlines()[:2] == ["# Appwrite CLI 18+",
+                                    "appwrite project update-key --key-id k1 --name name-k1 --scopes documents.read "
+                                    "rows.read"]
 
 
 def test_file_with_a_secret_is_refused(tmp_path):

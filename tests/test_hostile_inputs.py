@@ -159,6 +159,23 @@ def test_a_bom_and_crlf_line_ends_are_read_as_plain_text(folder, role):
     assert "error" not in err
 
 
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_a_document_over_the_size_cap_is_one_line(folder, monkeypatch, role):
+    """README: "a document over 64 MiB is refused". The cap is patched to 1 MiB: a valid document padded to
+    exactly the cap is read, one byte more is refused in one line naming the file, whatever its role."""
+    from auditor.loaders import source
+
+    cap = 1 << 20
+    monkeypatch.setattr(source, "MAX_DOCUMENT_BYTES", cap)
+    valid = ROLES[role][1].encode()
+    Path("big.yaml").write_bytes(valid + b"\n" * (cap - len(valid)))
+    code, out, err = invoke(*_args(role, "big.yaml"))
+    assert code in (0, 1) and "error" not in err, err
+    Path("big.yaml").write_bytes(valid + b"\n" * (cap + 1 - len(valid)))
+    code, out, err = invoke(*_args(role, "big.yaml"))
+    one_error_line(code, out, err, "big.yaml", ": larger than 1 MiB; keyaudit reads no key file or settings file")
+
+
 def test_terraform_key_files(folder):
     for content, fragment in [(b'resource "appwrite_project_key" "k" {\n  name = \n}\n', ":2: invalid HCL"),
                               ("resource \"x\" \"caf\xe9\" {}\n".encode("latin-1"), ": not UTF-8 text"),

@@ -29,7 +29,7 @@ from auditor.loaders.logs import LOG_FORMATS
 from auditor.model import KeyDefinition, Location
 from auditor.registry import configured_rules
 from conftest import ROOT
-from test_hostile_inputs import GOOD
+from test_hostile_inputs import GOOD, one_error_line
 
 LINE_BYTES = 60 * 1000 * 1000
 MAX_GROWTH_KB = 40 * 1024  # the line cap is 1 MiB; buffers and the run's own work stay far below the line
@@ -133,7 +133,7 @@ def test_a_policy_placeholder_cannot_ask_for_a_gigabyte(tmp_path):
         assert "takes no format spec or conversion" in result.stderr and len(result.stderr.splitlines()) == 1
 
 
-def test_fetch_keys_stops_a_server_that_pages_forever(httpserver, monkeypatch):
+def test_fetch_keys_stops_a_server_that_pages_forever(httpserver, monkeypatch, tmp_path):
     monkeypatch.setattr(fetch, "MAX_KEYS", 250)
     pages = iter(range(10_000))
 
@@ -144,10 +144,47 @@ def test_fetch_keys_stops_a_server_that_pages_forever(httpserver, monkeypatch):
 
     httpserver.expect_request("/v1/health/version").respond_with_json({"version": "1.9.6"})
     httpserver.expect_request("/v1/project/keys").respond_with_handler(endless)
-    result = CliRunner().invoke(cli, ["fetch-keys", "--endpoint", httpserver.url_for("/v1"), "--project", "p"],
-                                env={"APPWRITE_API_KEY": "k"})
-    assert result.exit_code == 2 and "more than 250 keys and still paging" in result.stderr
+    output = tmp_path / "keys.json"
+    output.write_bytes(b'{"old": true}\n')
+    result = CliRunner().invoke(cli, ["fetch-keys", "--endpoint", httpserver.url_for("/v1"), "--project", "p",
+                                      "--output", str(output)], env={"APPWRITE_API_KEY": "k"})
+    one_error_line(result.exit_code, result.stdout, result.stderr, httpserver.url_for("/v1/project/keys"),
+                   ": more than 250 keys and still paging")
     assert next(pages) == 3
+    assert output.read_bytes() == b'{"old": true}\n' and list(tmp_path.iterdir()) == [output]
+
+
+def _key_list_of(size: int) -> bytes:
+    """A valid key list of exactly `size` bytes (JSON padded with trailing blanks)."""
+    body = json.dumps({"total": 1, "keys": [{"$id": "k1", "name": "n", "scopes": ["users.read"],
+                                             "expire": ""}]}).encode()
+    return body + b" " * (size - len(body))
+
+
+def test_fetch_keys_refuses_an_answer_over_the_cap_in_one_line(httpserver, monkeypatch, tmp_path):
+    """README: an answer over 64 MiB is refused in one line, `--output` left as it was. The cap is patched to
+    1 MiB: an answer of exactly the cap is read; one byte more, streamed without a length, is refused."""
+    cap = 1 << 20
+    monkeypatch.setattr(fetch, "MAX_ANSWER_BYTES", cap)
+    output = tmp_path / "keys.json"
+    args = ["fetch-keys", "--endpoint", httpserver.url_for("/v1"), "--project", "p", "--output", str(output)]
+    httpserver.expect_request("/v1/health/version").respond_with_json({"version": "1.9.6"})
+    httpserver.expect_request("/v1/project/keys").respond_with_data(_key_list_of(cap), content_type="application/json")
+    result = CliRunner().invoke(cli, args, env={"APPWRITE_API_KEY": "k"})
+    assert result.exit_code == 0 and json.loads(output.read_text())["keys"][0]["$id"] == "k1", result.stderr
+
+    def streamed(request):
+        body = _key_list_of(cap + 1)
+        return Response((body[i:i + 65536] for i in range(0, len(body), 65536)), content_type="application/json")
+
+    httpserver.clear()
+    httpserver.expect_request("/v1/health/version").respond_with_json({"version": "1.9.6"})
+    httpserver.expect_request("/v1/project/keys").respond_with_handler(streamed)
+    output.write_bytes(b'{"old": true}\n')
+    result = CliRunner().invoke(cli, args, env={"APPWRITE_API_KEY": "k"})
+    one_error_line(result.exit_code, result.stdout, result.stderr, httpserver.url_for("/v1/project/keys"),
+                   ": answer larger than 1 MiB")
+    assert output.read_bytes() == b'{"old": true}\n' and list(tmp_path.iterdir()) == [output]
 
 
 def test_a_path_of_thousands_of_segments_takes_no_more_room_in_the_matcher_than_a_short_one():

@@ -6,7 +6,8 @@ the key calling a legacy-only route (one whose scope list lacks the new name),
 where the old name stays beside the new one. Unknown names become the one
 scope they were meant to be when that is unambiguous (`row.read` → rows.read;
 `collection.read` → tables.read, whose old name collections.read means the same
-thing); names every key holds anyway (`global`) are removed; names of another
+thing); names every key holds anyway (`global`, `health.read`, `graphql`) are
+removed, as implicit-scope reports them; names of another
 version's scopes are left alone. With
 `drop_unused`, scopes no logged call needed are removed, as unused-scope
 reports them.
@@ -92,6 +93,9 @@ def plan_key(analysis: KeyAnalysis, catalog: Catalog, mode: str, logs_given: boo
         if scope in unused:
             plan.edits.append(Edit(index, "remove"))
             plan.notes.append(f"removed {scope}: none of the key's {analysis.calls} logged calls needed it")
+        elif scope in catalog.implicit:  # `health.read` is also a grantable name; implicit-scope reports it
+            plan.edits.append(Edit(index, "remove"))
+            plan.notes.append(f"removed {scope}: every key holds it implicitly")
         elif scope not in catalog.key_scopes:
             _unknown(plan, index, scope, catalog, holds)
         elif scope in catalog.renamed:
@@ -100,10 +104,6 @@ def plan_key(analysis: KeyAnalysis, catalog: Catalog, mode: str, logs_given: boo
 
 
 def _unknown(plan: KeyPlan, index: int, scope: str, catalog: Catalog, holds: set[str]) -> None:
-    if scope in catalog.implicit:
-        plan.edits.append(Edit(index, "remove"))
-        plan.notes.append(f"removed {scope}: every key holds it implicitly")
-        return
     if scope in taxonomy():
         plan.notes.append(f"left {scope}: a scope of another Appwrite version, not of {catalog.version}; "
                           "check --appwrite-version, or remove it by hand")

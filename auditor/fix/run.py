@@ -19,7 +19,8 @@ from auditor.catalog.catalog import Catalog
 from auditor.catalog.versions import resolve
 from auditor.checks.context import DAY
 from auditor.errors import InputError
-from auditor.fix.commands import update_key_command
+from auditor.fixes import apply_commands
+from auditor.reporters.common import CLI_TITLES
 from auditor.fix.edit_array import edit_list
 from auditor.fix.edit_yaml import edit_yaml
 from auditor.fix.json_spans import json_spans
@@ -66,7 +67,12 @@ def fix_file(key_file: KeyFile, catalog: Catalog, mode: str, usage: Usage | None
     fix = FileFix(doc.name, doc.text, doc.text, plans)
     changing = [plan for plan in plans if plan.edits]
     if key_file.kind == "key-export":
-        fix.commands = [update_key_command(plan, catalog.version) for plan in changing]
+        for plan in changing:  # the commands the reports' ready fixes give, each under its CLI's name if several
+            commands = apply_commands(plan.key, plan.result(), catalog.version, plan.notes)
+            for command in commands:
+                if len(commands) > 1:
+                    fix.commands.append(f"# {CLI_TITLES[command['cli']]}")
+                fix.commands.append(command["command"])
         return fix
     if key_file.kind == "terraform" and key_file.shape != "hcl":
         if changing:

@@ -58,7 +58,8 @@ def read_document(path: str) -> bytes:
     with open_binary(path) as stream:
         data = stream.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise InputError(f"{display_name(path)}: larger than {MAX_DOCUMENT_BYTES >> 20} MiB; not a key file")
+        raise InputError(f"{display_name(path)}: larger than {MAX_DOCUMENT_BYTES >> 20} MiB; "
+                         "keyaudit reads no key file or settings file that large")
     return data
 
 
