@@ -88,7 +88,7 @@ def violations(value, ref: str, catalog: Catalog | None) -> list[Violation]:
 
 
 def _leaves(error):
-    """The most specific errors: inside anyOf/oneOf, the branch that got furthest.
+    """The most specific errors: inside anyOf/oneOf, those of the branch that got furthest.
 
     When every branch fails at the same place (`expire` is neither a date-time,
     null nor ""), the branch that failed on content rather than on type says most.
@@ -100,7 +100,9 @@ def _leaves(error):
         telling = sorted((e for e in error.context if e.validator not in ("type", "const", "enum")),
                          key=lambda e: e.validator != "pattern")
         return _leaves(telling[0]) if telling else [error]
-    return [leaf for e in error.context if len(e.absolute_path) == deepest for leaf in _leaves(e)]
+    # Every error of the branch that got furthest: its maxItems on a list counts as much as an unknown item in it.
+    branch = next(e.relative_schema_path[0] for e in error.context if len(e.absolute_path) == deepest)
+    return [leaf for e in error.context if e.relative_schema_path[0] == branch for leaf in _leaves(e)]
 
 
 def pointer_of(path) -> str:
