@@ -4,8 +4,11 @@ import io
 import json
 import sys
 
+from click.testing import CliRunner
+
 from auditor.analysis.usage import read_usage
 from auditor.catalog.catalog import load
+from auditor.cli.main import cli
 from auditor.progress import DELAY, INTERVAL, Progress
 from conftest import run_cli
 
@@ -75,3 +78,44 @@ def test_audit_and_explain_take_quiet(tmp_path):
     assert (code, err) == (0, "")
     code, out, err = run_cli("explain", "k1", "--keys", str(keys), "--logs", str(log), "--quiet")
     assert (code, err) == (0, "") and "1 logged calls" in out
+
+
+def test_the_line_drawn_on_a_terminal_holds_no_piece_of_a_secret(tmp_path, monkeypatch):
+    """The bar shows counts only, whatever the logs are named and hold: drawn on a (fake) terminal at every update,
+    while audit and explain read logs named by secrets and full of them, it holds no 31 characters of any."""
+    import types
+
+    from auditor import progress as progress_module
+    from auditor.analysis import usage as usage_module
+    from hostile import Secrets
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal, s = Terminal(), Secrets()
+    monkeypatch.setattr(progress_module, "sys", types.SimpleNamespace(stderr=terminal))  # what on_stderr sees
+    monkeypatch.setattr(progress_module, "DELAY", 0)
+    monkeypatch.setattr(progress_module, "INTERVAL", 0)
+    monkeypatch.setattr(usage_module, "TICK_CALLS", 1)  # a draw after every call
+    named = tmp_path / s.std("folder")[:130]
+    named.mkdir()
+    jsonl = named / (s.by_name["folder"][130:] + ".jsonl")  # a standard secret across folder and file name
+    jsonl.write_text("".join(json.dumps({"time": "2026-11-20T10:00:00Z", "key": s.std(f"key{n}"), "method": "GET",
+                                         "path": f"/v1/users/{s.std(f'path{n}')}?q={s.eph(f'query{n}')}"}) + "\n"
+                             for n in range(3)) + '{"key": "' + s.std("bad-line") + '", \n')
+    nginx = tmp_path / f"{s.eph('log-name')}.log"
+    nginx.write_text("".join(f'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/users/{s.std(f"nginx{n}")} '
+                             f'HTTP/1.1" 200 5 "-" "{s.dyn(f"agent{n}")}"\n' for n in range(3)))
+    keys = tmp_path / "keys.json"
+    keys.write_text(json.dumps({"total": 1, "keys": [{"$id": "k1", "name": "k", "scopes": ["users.read"],
+                                                      "expire": None, "secret": s.std("key-secret")}]}))
+    logs = ["--logs", str(jsonl), "--logs", str(nginx), "--key", "k1", "--now", "2026-11-25T00:00:00Z"]
+    for args in (["audit", "--keys", str(keys), *logs, "--fail-on", "none"], ["explain", "k1", "--keys", str(keys),
+                                                                              *logs]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+    drawn = terminal.getvalue()
+    assert drawn.count("\rreading logs [") >= 6 and drawn.endswith("\r\x1b[K")  # drawn: per block or call, twice
+    pieces = {secret[i:i + 31] for secret in s.by_name.values() for i in range(len(secret) - 30)}
+    assert [piece for piece in pieces if piece in drawn] == []
