@@ -131,12 +131,30 @@ def test_replace_keeps_old_names_legacy_only_routes_need(tmp_path):
     code, _, err = fix("--mode", "replace", "--logs", logs, str(path))
     assert code == 0, err
     text = path.read_text()
-    assert "      - documents.read   # legacy reads\n      - rows.read\n" in text
+    assert "      - documents.read   # legacy reads\n      - users.read\n" in text  # no rows.read: see below
     assert "      - executions.write\n" in text and "execution.write" not in text  # that route takes both
     assert "kept documents.read: the key calls legacy-only routes that accept only it " \
            "(GET /v1/databases/{databaseId}/collections/{collectionId}/documents)" in err
     assert deprecated_left(path) == [("k1", "documents.read")]
     assert fix("--mode", "replace", "--logs", logs, "--diff", str(path))[0] == 0
+
+
+@pytest.mark.parametrize("mode", ["add", "replace"])
+def test_a_new_name_the_logged_calls_would_not_use_is_not_added(tmp_path, mode):
+    """The key reads documents only through a legacy-only route: rows.read would open none of its calls, and
+    audit would call it unused. Without logs, or where a call's route takes both names, it is added."""
+    path = write(tmp_path, "keys.yaml")
+    legacy = write_logs(tmp_path, [call("k1", "GET", "/v1/databases/shop/collections/orders/documents")])
+    code, _, err = fix("--mode", mode, "--logs", legacy, str(path))
+    assert code == 0 and "      - rows.read\n" not in path.read_text()
+    assert "did not add rows.read beside documents.read: the key's logged calls would not use it (they reach it " \
+           "only through legacy-only routes)" in err
+    report = json.loads(run_cli("audit", "--keys", str(path), "--logs", legacy, "--format", "json", *NOW)[1])
+    assert not [f for f in report["findings"] if f["rule"] == "unused-scope" and f["scope"] == "rows.read"]
+    path.write_text(MANIFEST)
+    tables = write_logs(tmp_path, [call("k1", "GET", "/v1/tablesdb/shop/tables/orders/rows")])
+    assert fix("--mode", mode, "--logs", tables, str(path))[0] == 0
+    assert "      - rows.read" in path.read_text()
 
 
 def test_unknown_names_become_the_suggestion_only_when_unambiguous(tmp_path):

@@ -3,14 +3,14 @@
 Deprecated names: `add` mode adds the replacement beside the old name, which
 never breaks a caller; `replace` mode swaps them, except where the logs show
 the key calling a legacy-only route (one whose scope list lacks the new name),
-where the old name stays beside the new one. Unknown names become the one
-scope they were meant to be when that is unambiguous (`row.read` → rows.read;
-`collection.read` → tables.read, whose old name collections.read means the same
-thing); names every key holds anyway (`global`, `health.read`, `graphql`) are
-removed, as implicit-scope reports them; names of another
-version's scopes are left alone. With
-`drop_unused`, scopes no logged call needed are removed, as unused-scope
-reports them.
+where the old name stays. Where the logs show that the new name would open
+none of the key's calls, it is not added (audit would call it unused).
+Unknown names become the one scope they were meant to be when that is
+unambiguous (`row.read` → rows.read; `collection.read` → tables.read, whose old
+name collections.read means the same thing); names every key holds anyway
+(`global`, `health.read`, `graphql`) are removed, as implicit-scope reports
+them; names of another version's scopes are left alone. With `drop_unused`,
+scopes no logged call needed are removed, as unused-scope reports them.
 """
 
 from __future__ import annotations
@@ -103,6 +103,17 @@ def plan_key(analysis: KeyAnalysis, catalog: Catalog, mode: str, logs_given: boo
     return plan
 
 
+def _useless_addition(old: str, new: str, analysis: KeyAnalysis | None) -> bool:
+    """Whether the logs show that `new` would open none of the key's calls (unused-scope would then report it).
+
+    Only logs that show the key's needs decide: none given, no call of the key, GraphQL calls or audit logs
+    alone (no reads) leave the addition in.
+    """
+    if analysis is None or not analysis.calls or analysis.graphql_calls or not analysis.judgeable(new):
+        return False
+    return not any(old in need.any_of and new in need.usage.route.scopes for need in analysis.needs)
+
+
 def _unknown(plan: KeyPlan, index: int, scope: str, catalog: Catalog, holds: set[str]) -> None:
     if scope in taxonomy():
         plan.notes.append(f"left {scope}: a scope of another Appwrite version, not of {catalog.version}; "
@@ -136,7 +147,11 @@ def _deprecated(plan: KeyPlan, index: int, scope: str, catalog: Catalog, holds: 
             plan.notes.append(f"replaced {scope} with {new}" + ("" if analysis else
                               " (no --logs: calls to routes that accept only the old name cannot be seen)"))
         return
-    if new not in holds:
+    if new not in holds and _useless_addition(scope, new, analysis):
+        why = "they reach it only through legacy-only routes" if legacy else f"none of them needs {scope}"
+        plan.notes.append(f"did not add {new} beside {scope}: the key's logged calls would not use it ({why}); "
+                          f"add it when those calls move to routes that accept {new}")
+    elif new not in holds:
         holds.add(new)
         plan.edits.append(Edit(index, "add_after", new))
         plan.notes.append(f"added {new} beside the deprecated {scope}")
