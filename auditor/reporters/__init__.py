@@ -1,6 +1,23 @@
 """One module per output format; each renders the report dict of auditor.report."""
 
-from auditor.reporters import html_report, json_report, junit, lines, markdown, sarif, table
+from collections.abc import Mapping
+from importlib import import_module
 
-REPORTERS = {"table": table.render, "json": json_report.render, "lines": lines.render,
-             "sarif": sarif.render, "junit": junit.render, "markdown": markdown.render, "html": html_report.render}
+_MODULES = {"table": "table", "json": "json_report", "lines": "lines", "sarif": "sarif", "junit": "junit",
+            "markdown": "markdown", "html": "html_report"}
+
+
+class _Reporters(Mapping):
+    """Format name -> render function; a format's module (and its libraries, e.g. tabulate) loads when used."""
+
+    def __getitem__(self, name: str):
+        return import_module(f"{__name__}.{_MODULES[name]}").render
+
+    def __iter__(self):
+        return iter(_MODULES)
+
+    def __len__(self) -> int:
+        return len(_MODULES)
+
+
+REPORTERS = _Reporters()
