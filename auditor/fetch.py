@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import math
 import re
 import socket
 import urllib.error
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from auditor import __version__
 from auditor.catalog.catalog import load
 from auditor.errors import InputError
+from auditor.loaders.document import MAX_DEPTH, escape_pointer_token
 from auditor.secrets import classify_secret, redact_values, scrub_identifier
 from auditor.validation.schemas import violations
 
@@ -87,9 +89,26 @@ def get_json(url: str, headers: dict[str, str], timeout: float):
     if len(body) > MAX_ANSWER_BYTES:
         raise InputError(f"{shown}: answer larger than {MAX_ANSWER_BYTES >> 20} MiB")
     try:
-        return json.loads(body)
+        answer = json.loads(body)
     except (ValueError, RecursionError):
         raise InputError(f"{shown}: the answer is not JSON ({content_type}); is this an Appwrite endpoint?") from None
+    if _first(answer, lambda value, depth: depth > MAX_DEPTH) is not None:  # the schema and scrub() recurse
+        raise InputError(f"{shown}: the answer is nested deeper than {MAX_DEPTH} levels; is this an Appwrite endpoint?")
+    return answer
+
+
+def _first(value, bad) -> str | None:
+    """The JSON pointer of the first value (depth first) for which `bad(value, depth)` holds; no recursion."""
+    stack = [(value, 0, "")]
+    while stack:
+        item, depth, pointer = stack.pop()
+        if bad(item, depth):
+            return pointer
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1, f"{pointer}/{escape_pointer_token(k)}") for k, v in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1, f"{pointer}/{i}") for i, v in reversed(list(enumerate(item))))
+    return None
 
 
 def _http_error(url: str, error: urllib.error.HTTPError) -> str:
@@ -164,6 +183,9 @@ def fetch_keys(endpoint: str, project: str, credential: Credential, timeout: flo
         if problems or not isinstance(page.get("total"), int):
             where = problems[0].pointer if problems else "/total"
             raise InputError(f"{url}: the answer is not Appwrite's key list (at {where or '/'})")
+        where = _first(page, lambda value, depth: isinstance(value, float) and not math.isfinite(value))
+        if where is not None:  # NaN, Infinity, 1e999999: written out, they would not be JSON
+            raise InputError(f"{url}: the answer is not Appwrite's key list (at {where}: number out of range)")
         fresh = [key for key in page["keys"] if key["$id"] not in seen]
         seen.update(key["$id"] for key in fresh)
         keys.extend(scrub(key, project) for key in fresh)

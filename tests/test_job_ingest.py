@@ -270,3 +270,47 @@ def test_no_secret_reaches_the_state(tmp_path):
     stored = (tmp_path / "state.db").read_bytes()
     assert secret.encode() not in stored and secret[9:40].encode() not in stored
     assert secret not in out + err
+
+
+_SHAPES = ("GET /v1/tablesdb/shop/tables/products/rows/{}", "GET /v1/users/{}", "DELETE /v1/storage/buckets/b/files/{}",
+           "POST /v1/functions/{}/executions", "GET /v1/tablesdb/{}/tables/t/rows", "GET /v1/nowhere/{}/x")
+
+
+def _distinct_paths_log(path, n, keys=5, days=4):
+    """`n` calls, every path distinct (ids never repeat): 5 routes and one unknown shape × `keys` keys × `days`
+    days × 2 statuses, each combination every 240 lines; a bad line every 97."""
+    with open(path, "w") as handle:
+        for i in range(n):
+            method, template = _SHAPES[i % 6].split(" ")
+            record = {"time": f"2026-11-{20 + i // 30 % days:02d}T10:00:{i % 60:02d}Z", "key": f"k{i // 6 % keys}",
+                      "method": method, "path": template.format(f"id{i:x}"), "status": (200, 403)[i // 120 % 2]}
+            handle.write(json.dumps(record) + "\n" + ("not json\n" if i % 97 == 0 else ""))
+
+
+def test_the_state_grows_with_keys_routes_and_days_never_with_lines_or_distinct_paths(tmp_path):
+    """The same 5 keys, 5 routes (and unknown paths), 4 days and 2 statuses in 1 200 lines and in 4 800: every
+    path distinct. The state holds one row per day × key × route (× status), at most MAX_SAMPLES unknown paths
+    per day and key, at most MAX_BAD_SAMPLES bad lines per file: the two states have the same rows."""
+    from auditor.loaders.calllog import MAX_BAD_SAMPLES
+    from auditor.state.ingest import MAX_SAMPLES
+
+    keys = write_keys(tmp_path, [key(f"k{i}", ["rows.read", "users.read"]) for i in range(5)])
+    counts = {}
+    for n in (1_200, 4_800):
+        log = tmp_path / f"{n}.jsonl"
+        _distinct_paths_log(log, n)
+        code, out, err = job_run(tmp_path / f"{n}.db", keys, [log])
+        assert code in (0, 1), err
+        assert json.loads(out)["summary"]["linesRead"] == n + len(range(0, n, 97))
+        state = dump(tmp_path / f"{n}.db")
+        counts[n] = {table: len(rows) for table, rows in state.items()}
+        samples = {}
+        for day, project, key_id, _ in state["unknown_sample"]:
+            samples[day, project, key_id] = samples.get((day, project, key_id), 0) + 1
+        assert len(samples) == 4 * 5 and set(samples.values()) == {MAX_SAMPLES}, samples
+        assert sum(row[5] for row in state["route_day"]) == n  # every call counted
+    assert counts[1_200] == counts[4_800], counts
+    assert counts[1_200]["route_day"] == 4 * 5 * (5 + 1)  # days × keys × (routes + the unknown-route slot)
+    assert counts[1_200]["status_day"] == 4 * 5 * (5 + 1) * 2
+    assert counts[1_200]["unknown_sample"] == 4 * 5 * MAX_SAMPLES
+    assert counts[1_200]["bad_line"] == MAX_BAD_SAMPLES and counts[1_200]["checkpoint"] == 1

@@ -6,7 +6,9 @@
   analysis/usage.py counts what the line-by-line reader counts;
 - loading any bytes as a document, a key file, a config, a policy, exceptions, a baseline, a job config or a
   usage file raises nothing but InputError;
-- timestamps parse or are bad records; no redacted text holds a secret; a secret is found at any chunk size.
+- timestamps parse or are bad records; no redacted text holds a secret; a secret is found at any chunk size;
+- a server's answers to fetch-keys, any bytes or any JSON, give keys or raise nothing but InputError;
+- a job's state file with bytes overwritten or cut off is read by `job report` or refused in one line.
 
 Example counts stay modest here (the suite's budget); scripts/fuzz_loaders.py runs the same targets for as
 long as it is given.
@@ -18,16 +20,21 @@ import io
 import json
 import math
 import os
+import sqlite3
 import tempfile
+from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from click.testing import CliRunner
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+from auditor import fetch
 from auditor.analysis.usage import read_usage
 from auditor.baseline import load_baseline
 from auditor.catalog.catalog import load
 from auditor.catalog.matcher import split_path, template_segments
+from auditor.cli.main import cli
 from auditor.config import load_config
 from auditor.errors import InputError
 from auditor.exceptions import load_exceptions
@@ -44,8 +51,10 @@ from auditor.policy.load import load_policy
 from auditor.registry import configured_rules
 from auditor.secret_scan import scan_stream
 from auditor.secrets import find_secrets, redact, scrub_identifier
+from audit_helpers import call, key, write_keys
 from conftest import ROOT
 from hostile import minted_secret, stored_secret
+from job_helpers import job_run, lines
 from test_hostile_inputs import GOOD
 
 FEW = settings(max_examples=int(os.environ.get("KEYAUDIT_EXAMPLES", "60")), deadline=None,
@@ -299,3 +308,167 @@ def test_secrets_are_found_at_any_chunk_size_and_never_survive_redaction(pieces,
     assert [(h.line, h.kind, h.fingerprint) for h in streamed] == [(h.line, h.kind, h.fingerprint) for h in whole]
     assert find_secrets(redact(text)) == []
     assert find_secrets(scrub_identifier(text) or "") == []
+
+
+# ---------------------------------------------------------------- fetch-keys: a server's answers
+
+_KEY_FIELDS = ["$id", "name", "scopes", "expire", "secret", "$createdAt", "accessedAt", "sdks", "projectId"]
+
+
+def _key_lists():
+    """Answers shaped like Appwrite's keyList, any field holding anything (sometimes what it should)."""
+    good = st.fixed_dictionaries({"$id": st.text(min_size=1, max_size=8), "name": st.text(max_size=8),
+                                  "scopes": st.lists(st.sampled_from(["users.read", "rows.read", "nope", ""])),
+                                  "expire": st.sampled_from(["", None, "2027-01-01T00:00:00.000+00:00"])})
+    loose = st.dictionaries(st.sampled_from(_KEY_FIELDS), _json_values(), max_size=6)
+    secret = st.sampled_from([stored_secret("a"), minted_secret("b"), "", 5, None])
+    keys = st.lists(st.one_of(good, loose, st.tuples(good, secret).map(lambda ks: {**ks[0], "secret": ks[1]}),
+                              _json_values()), max_size=4)
+    valid = st.lists(st.one_of(good, st.tuples(good, secret).map(lambda ks: {**ks[0], "secret": ks[1]})), max_size=4)
+    return st.one_of(st.fixed_dictionaries({"total": st.integers(0, 5), "keys": valid}),
+                     st.fixed_dictionaries({"keys": keys}, optional={"total": st.one_of(st.integers(-2, 5),
+                                                                                         _json_values())}))
+
+
+def _nested(depth: int, inner: bytes = b"") -> bytes:
+    return b"[" * depth + inner + b"]" * depth
+
+
+def _with_a_deep_key(list_and_depth) -> bytes:
+    key_list, depth = list_and_depth
+    deep = {"$id": "k", "name": "n", "x": "DEEP", "scopes": [], "expire": ""}
+    text = json.dumps({**key_list, "keys": [deep] + key_list["keys"]})
+    return text.replace('"DEEP"', _nested(depth).decode(), 1).encode()
+
+
+def _answers():
+    """Bytes a server might answer: anything, any JSON, a key list of any content, cut or nested deep."""
+    as_json = st.one_of(_json_values(), _key_lists()).map(lambda value: json.dumps(value).encode())
+    return st.one_of(
+        st.binary(max_size=200),
+        as_json,
+        as_json.flatmap(_mutated),
+        st.integers(1, 2500).map(_nested),
+        st.tuples(_key_lists(), st.integers(1, 2500)).map(_with_a_deep_key),  # a key holding a value nested deep
+        st.sampled_from([b"1e999999", b'{"total": NaN, "keys": []}', b'{"total": 1, "keys": [{"$id": "k1", '
+                         b'"x": NaN, "scopes": [], "expire": ""}]}', b"\xef\xbb\xbf{}", b"\x00"]),
+    )
+
+
+class _Answer:
+    def __init__(self, body: bytes):
+        self.body = body
+        self.headers = {"Content-Type": "application/json"}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def read(self, size: int) -> bytes:
+        return self.body[:size]
+
+
+class _Server:
+    """Stands in for fetch's opener: the version route answers `version`, the key routes `keys`."""
+
+    def __init__(self, version: bytes, keys: bytes):
+        self.version, self.keys = version, keys
+
+    def open(self, request, timeout):
+        return _Answer(self.version if request.full_url.endswith("/v1/health/version") else self.keys)
+
+
+_VERSIONS = st.sampled_from([b'{"version": "1.9.6"}', b'{"version": "1.8.1"}', b'{"version": "1.6.2"}'])
+
+
+@FEW
+@given(st.tuples(st.integers(0, 3), _VERSIONS, _answers()).map(lambda pick: pick[2] if pick[0] == 0 else pick[1]),
+       st.one_of(_key_lists().map(lambda value: json.dumps(value).encode()), _answers()), st.booleans())
+@example(b'{"version": "1.9.6"}', b'{"total": 1, "keys": [{"$id": "k", "name": "n", "x": ' + _nested(1400) +
+         b', "scopes": [], "expire": ""}]}', True)  # once a RecursionError (scrub copies every value)
+@example(b'{"version": "1.9.6"}', b'{"total": 1, "keys": ' + _nested(1900) + b"}", True)  # the schema's, too
+@example(b'{"version": "1.9.6"}', b'{"total": 1, "keys": [{"$id": "k1", "x": Infinity, "scopes": [], '
+         b'"expire": ""}]}', True)  # once written out as `Infinity`, which is not JSON
+def test_any_answer_to_fetch_keys_gives_keys_or_raises_only_input_error(version, keys, api_key):
+    credential = fetch.Credential(api_key="k") if api_key else fetch.Credential(session_cookie="a_session_console=c")
+    opener, fetch._OPENER = fetch._OPENER, _Server(version, keys)
+    try:
+        fetched = fetch.fetch_keys("https://appwrite.example/v1", "p", credential)
+    except InputError as error:
+        assert "\n" not in str(error)
+        return
+    finally:
+        fetch._OPENER = opener
+    assert isinstance(fetched.key_list["keys"], list)
+    for found in fetched.key_list["keys"]:
+        assert isinstance(found["$id"], str) and found["secret"] == "" and isinstance(found["scopes"], list)
+    text = json.dumps(fetched.key_list, allow_nan=False)  # what fetch-keys writes is JSON
+    assert not find_secrets(text)
+
+
+# ---------------------------------------------------------------- the job's state file, corrupted
+
+
+@pytest.fixture(scope="module")
+def state_bytes():
+    """A state of two job runs (so `job report` compares them), as bytes."""
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        keys = write_keys(folder, [key("k1", ["rows.read", "users.read"]), key("k2", ["users.write"])])
+        log = folder / "a.jsonl"
+        log.write_text(lines([call("k1", "GET", f"/v1/users/u{i}", status=200) for i in range(30)] +
+                             [call("k2", "GET", f"/v1/nowhere/{i}", status=404) for i in range(8)]) + "bad\n")
+        assert job_run(folder / "state.db", keys, [log], now="2026-11-24T00:00:00Z")[0] in (0, 1)
+        more = folder / "b.jsonl"
+        more.write_text(lines([call("k1", "GET", "/v1/tablesdb/d/tables/t/rows/r1", time="2026-11-24T10:00:00Z")]))
+        assert job_run(folder / "state.db", keys, [log, more])[0] in (0, 1)
+        data = (folder / "state.db").read_bytes()
+    assert len(data) >= 4 * 4096
+    return data
+
+
+def _corruptions(size: int):
+    """Overwrites (anywhere, in the database header, at the start of a page) and sometimes a cut."""
+    offset = st.one_of(st.integers(0, size - 1), st.integers(0, 99),
+                       st.tuples(st.integers(0, size // 4096 - 1), st.integers(0, 40)).map(
+                           lambda page: page[0] * 4096 + page[1]))
+    writes = st.lists(st.tuples(offset, st.one_of(st.binary(min_size=1, max_size=8), st.sampled_from(
+        [b"\x00", b"\xff" * 4, b"\x0d", b"\x05", b"\x0a", b"\x02"]))), min_size=1, max_size=6)
+    return st.tuples(writes, st.one_of(st.none(), st.integers(0, size)), st.sampled_from(["json", "table"]))
+
+
+def _root_page(state: bytes, table: str) -> int:
+    with tempfile.TemporaryDirectory() as name:
+        path = _write(name, "state.db", state)
+        db = sqlite3.connect(path)
+        try:
+            return db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+        finally:
+            db.close()
+
+
+def test_a_corrupted_state_file_is_reported_on_or_refused_in_one_line(state_bytes, folder):
+    schema = state_bytes.index(b"message TEXT NOT NULL") + 17  # NULL: run_finding's schema text (first page)
+    runs = (_root_page(state_bytes, "run") - 1) * 4096  # the run table's page
+
+    @FEW
+    @given(_corruptions(len(state_bytes)))
+    @example(([(schema, b"\x80")], None, "json"))  # once a UnicodeDecodeError (SQLite's message quotes it)
+    @example(([(runs + 7, b"\x00" * 4)], None, "table"))  # once a TypeError: a run read as NULLs
+    def check(corruption):
+        writes, cut, output_format = corruption
+        data = bytearray(state_bytes)
+        for offset, replacement in writes:
+            data[offset:offset + len(replacement)] = replacement
+        path = _write(folder, "state.db", bytes(data[:cut] if cut is not None else data))
+        result = CliRunner().invoke(cli, ["job", "report", "--state", path, "--format", output_format])
+        if result.exit_code == 0:
+            assert result.stdout and not result.stderr
+            return
+        assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.stderr
+        assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(f"keyaudit: error: {path}"), \
+            result.stderr
+        assert "internal error" not in result.stderr
+    check()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from auditor.analysis.usage import iso
 from auditor.loaders.calllog import MAX_BAD_SAMPLES, ReadStats
 from auditor.model import Finding
+from auditor.state.store import CorruptState
 from auditor.state.window import DAY, Window
 
 _COLUMNS = "fingerprint, open_since, rule, severity, key, project, scope, message"
@@ -50,15 +51,43 @@ class Comparison:
     open: list[Recorded]
 
 
+def _integer(value) -> bool:
+    return type(value) is int
+
+
+def _moment(value) -> bool:  # seconds since the epoch, up to the year 9999 (NaN fails both comparisons)
+    return type(value) in (int, float) and 0 <= value < 253_402_300_800
+
+
+def _text(value) -> bool:
+    return type(value) is str
+
+
+def _text_or_none(value) -> bool:
+    return value is None or type(value) is str
+
+
+_RUN = (_integer, _moment, _integer, _moment, _integer, _integer)
+_FINDING = (_text, _moment, _text, _text, _text_or_none, _text_or_none, _text_or_none, _text)
+
+
+def _checked(row: tuple, kinds: tuple) -> tuple:
+    """A row as keyaudit wrote it; a corrupt file may hold anything where SQLite does not check (NULL, blobs)."""
+    if not all(kind(value) for kind, value in zip(kinds, row)):
+        raise CorruptState
+    return row
+
+
 def _runs(db, limit: int) -> list[dict]:
     rows = db.execute("SELECT id, at, window_days, window_start, lines_read, bad_lines FROM run "
                       "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-    return [dict(zip(("id", "at", "windowDays", "windowStart", "linesRead", "badLines"), row)) for row in rows]
+    return [dict(zip(("id", "at", "windowDays", "windowStart", "linesRead", "badLines"), _checked(row, _RUN)))
+            for row in rows]
 
 
 def _findings(db, run: dict) -> dict[str, Recorded]:
     rows = db.execute(f"SELECT {_COLUMNS} FROM run_finding WHERE run = ?", (run["id"],))
-    return {row[0]: Recorded(run["id"], run["at"], *row) for row in rows}
+    return {row[0]: Recorded(run["id"], run["at"], *_checked(row, _FINDING)) for row in rows}
 
 
 def ingested_since_last_run(db) -> ReadStats:
