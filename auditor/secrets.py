@@ -87,6 +87,8 @@ def redact(text: str) -> str:
     Until none is left: a minted key glued to more key characters is no match, but once what follows it is
     replaced it may become one (`ephemeral_<jwt>standard_<hex>-standard_<hex>`).
     """
+    if len(text) < MIN_SECRET_CHARS:  # most strings of a report (scopes, ids, dates): no scan
+        return text
     while True:
         redacted = SECRET_PATTERN.sub(lambda m: f"<secret {fingerprint(m.group(0))}>", text)
         if redacted == text:
