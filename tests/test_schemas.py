@@ -21,6 +21,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 from auditor.catalog.catalog import load as load_catalog
 from auditor.resources import data_dir
@@ -569,6 +570,26 @@ def test_invalid_document(ref, document, version, keyword, pointer, message):
     assert message in found[0].message
     is_scope_name = keyword == "enum" and version is not None
     assert found[0].unknown_scope == (document_at(document, pointer) if is_scope_name else None)
+
+
+def _first_three(case):
+    return pytest.param(*case.values[:3], id=case.id) if hasattr(case, "values") else case[:3]
+
+
+@pytest.mark.parametrize("ref,document,version", [_first_three(case) for case in INVALID + VALID])
+def test_the_inlined_schema_finds_what_the_referring_one_finds(ref, document, version):
+    """keyaudit validates against schemas with every $ref replaced by its target (wrapper.validator); the
+    errors, branches included, are those of the schema files as they are."""
+    inlined = wrapper.validator(ref, version).iter_errors(document)
+    assert flat(inlined) == flat(raw_errors(document, ref, version))
+
+
+def test_a_schema_that_refers_to_itself_keeps_its_references():
+    recursive = {"$id": "https://example.com/tree.json", "type": "object", "properties": {"child": {"$ref": "#"}}}
+    registry = Registry().with_resources([(recursive["$id"], Resource.from_contents(
+        recursive, default_specification=DRAFT202012))])
+    with pytest.raises(wrapper._Recursive):
+        wrapper._inline({"$ref": recursive["$id"]}, "https://example.com/", registry.resolver(), ())
 
 
 def document_at(document, pointer):

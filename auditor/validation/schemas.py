@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from urllib.parse import urljoin
 
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
@@ -73,8 +74,55 @@ def _is_real_date(value) -> bool:
 
 @lru_cache(maxsize=None)
 def validator(ref: str, version: str | None) -> Draft202012Validator:
-    """A validator for `ref` (e.g. `manifest.schema.json#/$defs/key`); scopes checked when version is set."""
-    return Draft202012Validator({"$ref": BASE_URI + ref}, registry=_registry(version), format_checker=FORMATS)
+    """A validator for `ref` (e.g. `manifest.schema.json#/$defs/key`); scopes checked when version is set.
+
+    Its schema has every `$ref` replaced by what it points to: the validator would otherwise look each one up
+    for every item it checks, half the time of validating an export of 100 000 keys.
+    """
+    registry = _registry(version)
+    try:
+        root = _inline({"$ref": BASE_URI + ref}, BASE_URI, registry.resolver(), ())
+    except _Recursive:  # a schema that refers to itself keeps its references
+        root = {"$ref": BASE_URI + ref}
+    return Draft202012Validator(root, registry=registry, format_checker=FORMATS)
+
+
+class _Recursive(Exception):
+    pass
+
+
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas")
+_SCHEMA_VALUES = ("items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",
+                  "unevaluatedProperties", "unevaluatedItems")
+
+
+def _inline(node, base: str, resolver, followed: tuple[str, ...]):
+    """`node` with each `$ref` replaced by its target (beside the node's other keywords, through allOf)."""
+    if not isinstance(node, dict):
+        return node
+    result = {}
+    for word, value in node.items():
+        if word in ("$ref", "$schema", "$defs", "$comment"):  # $id stays: it tells the scope enum (_describe)
+            continue
+        if word in _SCHEMA_LISTS:
+            value = [_inline(item, base, resolver, followed) for item in value]
+        elif word in _SCHEMA_MAPS:
+            value = {name: _inline(item, base, resolver, followed) for name, item in value.items()}
+        elif word in _SCHEMA_VALUES:
+            value = _inline(value, base, resolver, followed)
+        result[word] = value
+    if "$ref" not in node:
+        return result
+    uri = urljoin(urljoin(base, node.get("$id", "")), node["$ref"])
+    if uri in followed:
+        raise _Recursive(uri)
+    target = resolver.lookup(uri)
+    inlined = _inline(target.contents, uri.split("#")[0], resolver, (*followed, uri))
+    if not result:
+        return inlined
+    result["allOf"] = [*result.get("allOf", []), inlined]
+    return result
 
 
 def violations(value, ref: str, catalog: Catalog | None) -> list[Violation]:
