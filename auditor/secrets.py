@@ -39,6 +39,12 @@ SECRET_PATTERN = re.compile(
     r")(?![0-9A-Za-z_-])"
 )
 SECRET_BYTES_PATTERN = re.compile(SECRET_PATTERN.pattern.encode())
+# The same bodies without the boundaries: found in any text that holds a secret, even where JSON escaping put a
+# letter before it (`\nstandard_…` encodes as `\\nstandard_…`). None found: the text holds no secret.
+SECRET_ANYWHERE = re.compile(
+    rf"(?:{'|'.join(STORED_KINDS)})_[0-9a-f]{{256}}"
+    rf"|(?:{'|'.join(MINTED_KINDS)})_eyJ[A-Za-z0-9_-]{{8,}}\.[A-Za-z0-9_-]{{8,}}\.[A-Za-z0-9_-]{{8,}}"
+)
 _FULL_SECRET = re.compile(SECRET_PATTERN.pattern)
 
 

@@ -244,3 +244,16 @@ def test_a_secret_or_control_character_never_reaches_a_report(tmp_path):
         out = REPORTERS[name](report)
         assert secret not in out and "\x01" not in out and "\x1b" not in out, name
     assert len(list(next(iter(junitparser.JUnitXml.fromstring(REPORTERS["junit"](report)))))) == 1  # well-formed
+
+
+def test_json_reporter_output_is_json_dumps_and_never_holds_a_secret():
+    """The JSON reporter skips the redacted copy only when its text holds nothing shaped like a secret; a secret
+    after an escaped newline (`\\n` + secret: a letter before it in the text) or in a key still goes."""
+    from auditor.reporters import json_report
+
+    secret = "standard_" + "0123456789abcdef" * 16
+    clean = {"keys": [{"id": f"k{i}", "scopes": ["rows.read"], "note": "é \u2028 \\ \""} for i in range(3000)]}
+    assert json_report.render(clean) == json.dumps(clean, indent=2) + "\n"
+    for holder in ({"message": "line\n" + secret}, {"message": "at " + secret}, {secret: 1}, [f"\t{secret}"]):
+        text = json_report.render({"keys": [holder]})
+        assert secret not in text and secret[:40] not in text and "<secret sha256:" in text
