@@ -181,6 +181,15 @@ def test_implicit_scopes_go_as_the_reports_fix_drops_them(tmp_path):
     assert "--scopes users.read --expire" in out.splitlines()[1]
 
 
+def test_diff_fails_on_a_key_export_needing_changes_no_command_can_make(tmp_path):
+    """A key without a name gets no update-key command (it would need the name); --diff still exits 1."""
+    keys = write_keys(tmp_path, [key("k1", ["documents.read"], name=""), key("k2", ["users.read"])])
+    code, out, err = fix("--diff", keys)
+    assert code == 1 and out == "", out
+    assert "no command: update-key needs the key's name" in err
+    assert fix("--diff", write_keys(tmp_path, [key("k2", ["users.read"])], name="clean.json"))[0] == 0
+
+
 def test_commands_for_older_servers_and_secrets_never_printed(tmp_path):
     secret = "standard_" + "ab" * 128
     keys = write_keys(tmp_path, [key("k1", ["documents.read"], secret=secret, projectId="shop", expire=None)])

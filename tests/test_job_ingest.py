@@ -13,7 +13,7 @@ import pytest
 from audit_helpers import call, key, write_keys
 from auditor.state import store
 from conftest import ROOT
-from job_helpers import NOW, USAGE_TABLES, dump, job_run, lines, write_gz
+from job_helpers import NOW, USAGE_TABLES, dump, job, job_run, lines, write_gz
 
 ROWS = "/v1/tablesdb/shop/tables/products/rows"
 
@@ -179,6 +179,14 @@ def test_stdin_and_bad_window_are_refused(tmp_path, keys):
     assert code == 2 and "cannot read stdin" in err
     code, _, err = job_run(tmp_path / "s.db", keys, [], "--window", "3 months")
     assert code == 2 and err.strip() == "keyaudit: error: --window '3 months': give whole days, e.g. 90d"
+
+
+def test_a_window_reaching_back_before_1970_is_a_valid_state(tmp_path, keys):
+    """The window starts at a negative time since the epoch; reading the run back must not call the file corrupt."""
+    code, _, err = job_run(tmp_path / "s.db", keys, [], "--window", "30000d")
+    assert code in (0, 1) and "corrupt" not in err, err
+    code, out, err = job("report", "--state", str(tmp_path / "s.db"), "--format", "json")
+    assert code in (0, 1) and "no run" not in err, err
 
 
 def test_not_a_state_file_is_refused(tmp_path, keys):

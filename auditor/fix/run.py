@@ -43,7 +43,9 @@ class FileFix:
 
     @property
     def changed(self) -> bool:
-        return self.new != self.old or bool(self.commands)
+        """Whether anything needs changing: a key export's planned edits count even where no command can be given
+        (a key without a name), so that `--diff` still fails on them."""
+        return self.new != self.old or bool(self.commands) or any(plan.edits for plan in self.plans)
 
 
 def check_drop_window(usage: Usage | None) -> None:

@@ -55,8 +55,8 @@ def _integer(value) -> bool:
     return type(value) is int
 
 
-def _moment(value) -> bool:  # seconds since the epoch, up to the year 9999 (NaN fails both comparisons)
-    return type(value) in (int, float) and 0 <= value < 253_402_300_800
+def _moment(value) -> bool:  # seconds since the epoch, years 1 to 9999 (NaN fails both comparisons)
+    return type(value) in (int, float) and -62_135_596_800 <= value < 253_402_300_800
 
 
 def _text(value) -> bool:
