@@ -101,6 +101,7 @@ def _inline(node, base: str, resolver, followed: tuple[str, ...]):
     """`node` with each `$ref` replaced by its target (beside the node's other keywords, through allOf)."""
     if not isinstance(node, dict):
         return node
+    base = urljoin(base, node.get("$id", ""))  # a nested $id is the base of the references below it
     result = {}
     for word, value in node.items():
         if word in ("$ref", "$schema", "$defs", "$comment"):  # $id stays: it tells the scope enum (_describe)
@@ -114,7 +115,7 @@ def _inline(node, base: str, resolver, followed: tuple[str, ...]):
         result[word] = value
     if "$ref" not in node:
         return result
-    uri = urljoin(urljoin(base, node.get("$id", "")), node["$ref"])
+    uri = urljoin(base, node["$ref"])
     if uri in followed:
         raise _Recursive(uri)
     target = resolver.lookup(uri)
