@@ -87,6 +87,9 @@ def find_secrets(text: str) -> list[SecretHit]:
     return hits
 
 
+REDACTED_PREFIX = "<secret "  # how a redacted secret starts in any text keyaudit writes
+
+
 def redact(text: str) -> str:
     """Replace every secret in `text` by its fingerprint.
 
@@ -96,7 +99,7 @@ def redact(text: str) -> str:
     if len(text) < MIN_SECRET_CHARS:  # most strings of a report (scopes, ids, dates): no scan
         return text
     while True:
-        redacted = SECRET_PATTERN.sub(lambda m: f"<secret {fingerprint(m.group(0))}>", text)
+        redacted = SECRET_PATTERN.sub(lambda m: f"{REDACTED_PREFIX}{fingerprint(m.group(0))}>", text)
         if redacted == text:
             return text
         text = redacted

@@ -122,6 +122,41 @@ def test_sarif_validates_against_the_oasis_schema(sample_reports):
     assert not validator.is_valid(broken)  # the validator does reject a bad document
 
 
+def test_sarif_fixes_replace_the_scope_lists_as_the_ready_fixes_do(sample_reports):
+    """Results a key's ready fix answers carry it as SARIF `fixes`; applied to the file, the replacement gives the
+    lines of the report's edit, and the edited file still loads."""
+    report = json.loads(sample_reports["json"])
+    results = json.loads(sample_reports["sarif"])["runs"][0]["results"]
+    with_fixes = [r for r in results if "fixes" in r]
+    edited = [k["fixes"] for k in report["keys"] if k.get("fixes", {}).get("edits")]
+    answered = {change["fingerprint"] for fixes in edited for change in fixes["changes"]}
+    assert with_fixes and {r["partialFingerprints"]["keyaudit/v1"] for r in with_fixes} == answered
+    for entry in with_fixes:
+        for change in entry["fixes"][0]["artifactChanges"]:
+            path = ROOT / change["artifactLocation"]["uri"]
+            lines = path.read_text().splitlines()
+            (replacement,) = change["replacements"]
+            region = replacement["deletedRegion"]
+            lines[region["startLine"] - 1:region["endLine"]] = replacement["insertedContent"]["text"].split("\n")
+            edit = next(e for k in report["keys"] for e in k.get("fixes", {}).get("edits", [])
+                        if e["file"] == change["artifactLocation"]["uri"] and e["startLine"] == region["startLine"])
+            assert lines[region["startLine"] - 1:region["startLine"] - 1 + len(edit["after"])] == edit["after"]
+            assert path.read_text().splitlines()[region["startLine"] - 1:region["endLine"]] == edit["before"]
+
+
+def test_a_fix_whose_lines_held_a_secret_is_not_offered():
+    from auditor.reporters.sarif import fixes_by_finding
+
+    edit = {"file": "keys.yaml", "startLine": 3, "endLine": 4, "before": ["  scopes:", "  - <secret sha256:abc>"],
+            "after": ["  scopes: [rows.read]"]}
+    key = {"id": "k1", "name": "n", "fixes": {"scopes": ["rows.read"], "edits": [edit],
+                                              "changes": [{"fingerprint": "f1"}]}}
+    assert fixes_by_finding([key]) == {}
+    edit["before"][1] = "  - documents.read"
+    assert fixes_by_finding([key])["f1"]["artifactChanges"][0]["replacements"][0]["insertedContent"] == {
+        "text": "  scopes: [rows.read]"}
+
+
 def test_sarif_rules_severity_fingerprints_and_locations(sample_reports):
     run = json.loads(sample_reports["sarif"])["runs"][0]
     rules = run["tool"]["driver"]["rules"]

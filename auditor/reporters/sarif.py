@@ -4,7 +4,9 @@ One reporting descriptor per rule, its help from rules/<id>.yaml; each result
 carries keyaudit's fingerprint as a partial fingerprint (stable across line
 moves), `security-severity` so GitHub ranks it, and a physical location when
 the finding comes from a file. A missing-scope result points at the log line of
-the first denied call and relates it to the key's definition.
+the first denied call and relates it to the key's definition. A result whose
+finding a key's ready fix answers carries that fix as SARIF `fixes`: the scope
+list's lines replaced (report `fixes.edits`), which SARIF viewers can apply.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from urllib.parse import quote
 
 from auditor.registry import builtin_rules
 from auditor.reporters.common import safe, sentence
+from auditor.secrets import REDACTED_PREFIX
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_NAME = "keyaudit/v1"
@@ -66,6 +69,30 @@ def descriptor(rule_id: str, severity: str) -> dict:
     }
 
 
+def fixes_by_finding(keys: list[dict]) -> dict[str, dict]:
+    """Finding fingerprint -> the SARIF fix of the key's definition that answers it (keys with line edits only).
+
+    An edit whose lines had a secret redacted is left out: applied, it would write the fingerprint into the file.
+    """
+    found = {}
+    for key in keys:
+        edits = (key.get("fixes") or {}).get("edits")
+        if not edits or any(REDACTED_PREFIX in line for edit in edits for line in edit["before"] + edit["after"]):
+            continue
+        fix = {
+            "description": {"text": f"Set the scopes of {key['name'] or key['id']} to "
+                                    f"{', '.join(key['fixes']['scopes']) or 'none'}"},
+            "artifactChanges": [{
+                "artifactLocation": {"uri": artifact_uri(edit["file"])},
+                "replacements": [{"deletedRegion": {"startLine": edit["startLine"], "endLine": edit["endLine"]},
+                                  "insertedContent": {"text": "\n".join(edit["after"])}}],
+            } for edit in edits],
+        }
+        for change in key["fixes"]["changes"]:
+            found.setdefault(change["fingerprint"], fix)
+    return found
+
+
 def result(finding: dict, rule_index: int) -> dict:
     text = sentence(finding["message"]) + (f" Fix: {finding['fix']}" if finding["fix"] else "")
     entry = {
@@ -89,6 +116,13 @@ def result(finding: dict, rule_index: int) -> dict:
     return entry
 
 
+
+def _with_fix(entry: dict, fix: dict | None) -> dict:
+    if fix is not None:
+        entry["fixes"] = [fix]
+    return entry
+
+
 def render(report: dict) -> str:
     report = safe(report)
     findings = report["findings"]
@@ -96,6 +130,7 @@ def render(report: dict) -> str:
     rule_ids = list(dict.fromkeys([*builtin_rules(), *observed]))
     rules = [descriptor(rule_id, observed.get(rule_id) or builtin_rules()[rule_id].severity) for rule_id in rule_ids]
     index = {rule_id: number for number, rule_id in enumerate(rule_ids)}
+    fixes = fixes_by_finding(report["keys"])
     notifications = [
         {"level": "note", "message": {"text": f"{rule_id} skipped: it needs call logs and none were given"},
          "associatedRule": {"id": rule_id, "index": index[rule_id]}}
@@ -110,7 +145,8 @@ def render(report: dict) -> str:
             "rules": rules,
         }},
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
-        "results": [result(finding, index[finding["rule"]]) for finding in findings],
+        "results": [_with_fix(result(finding, index[finding["rule"]]), fixes.get(finding["fingerprint"]))
+                    for finding in findings],
         "columnKind": "unicodeCodePoints",
         "properties": {"appwriteVersion": report["appwriteVersion"], "catalogRelease": report["catalogRelease"],
                        "generatedAt": report["generatedAt"]},
