@@ -147,14 +147,15 @@ def _deprecated(plan: KeyPlan, index: int, scope: str, catalog: Catalog, holds: 
             plan.notes.append(f"replaced {scope} with {new}" + ("" if analysis else
                               " (no --logs: calls to routes that accept only the old name cannot be seen)"))
         return
-    if new not in holds and _useless_addition(scope, new, analysis):
-        why = "they reach it only through legacy-only routes" if legacy else f"none of them needs {scope}"
-        plan.notes.append(f"did not add {new} beside {scope}: the key's logged calls would not use it ({why}); "
-                          f"add it when those calls move to routes that accept {new}")
-    elif new not in holds:
-        holds.add(new)
-        plan.edits.append(Edit(index, "add_after", new))
-        plan.notes.append(f"added {new} beside the deprecated {scope}")
+    if new not in holds:
+        if _useless_addition(scope, new, analysis):
+            why = "they reach it only through legacy-only routes" if legacy else f"none of them needs {scope}"
+            plan.notes.append(f"did not add {new} beside {scope}: the key's logged calls would not use it ({why}); "
+                              f"add it when those calls move to routes that accept {new}")
+        else:
+            holds.add(new)
+            plan.edits.append(Edit(index, "add_after", new))
+            plan.notes.append(f"added {new} beside the deprecated {scope}")
     if legacy:
         shown = ", ".join(f"{route.method} {route.template}" for route in legacy[:3])
         more = f" and {len(legacy) - 3} more" if len(legacy) > 3 else ""

@@ -19,15 +19,15 @@ from auditor.catalog.catalog import Catalog
 from auditor.catalog.versions import resolve
 from auditor.checks.context import DAY
 from auditor.errors import InputError
-from auditor.fixes import apply_commands
-from auditor.reporters.common import CLI_TITLES
 from auditor.fix.edit_array import edit_list
 from auditor.fix.edit_yaml import edit_yaml
 from auditor.fix.json_spans import json_spans
 from auditor.fix.plan import KeyPlan, plan_key
+from auditor.fixes import apply_commands
 from auditor.loaders.keys import KeyFile
 from auditor.loaders.terraform import literal_values
 from auditor.loaders.terraform_hcl import parse_key_blocks
+from auditor.reporters.common import CLI_TITLES
 from auditor.secrets import find_secrets
 
 MIN_WINDOW_DAYS = 30  # a month: the shortest span in which monthly jobs show their calls

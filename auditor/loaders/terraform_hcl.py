@@ -23,7 +23,6 @@ from lark.exceptions import LarkError, UnexpectedInput
 from auditor.errors import InputError
 
 RESOURCE_TYPE = "appwrite_project_key"
-TERRAFORM_SUFFIX = ".tf"
 # A quoted HCL string without interpolation (${ ... }) or directives (%{ ... }).
 _LITERAL_STRING = re.compile(r'"(?:[^"\\$%]|\\.|\$(?!\{)|%(?!\{)|\$\$\{|%%\{)*"', re.S)
 

@@ -116,7 +116,6 @@ def result(finding: dict, rule_index: int) -> dict:
     return entry
 
 
-
 def _with_fix(entry: dict, fix: dict | None) -> dict:
     if fix is not None:
         entry["fixes"] = [fix]

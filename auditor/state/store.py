@@ -146,23 +146,23 @@ def _check_writable(path: str) -> None:
         raise InputError(f"{path}: cannot write in {folder} (SQLite keeps its journal beside the state file)")
 
 
-def _count_tables(db: sqlite3.Connection, path: str) -> int:
+def _count_tables(db: sqlite3.Connection) -> int:
     """The tables of the file; SQLite parses its schema here, before anything else reads it.
 
     A corrupt schema fails as a corrupt file; its message quotes the schema's bytes, which Python cannot
-    always decode (a UnicodeDecodeError, not an sqlite3.Error, that state_errors would not catch).
+    always decode (a UnicodeDecodeError, not an sqlite3.Error): raised as CorruptState for state_errors.
     """
     try:
         return db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except UnicodeDecodeError:
-        raise InputError(f"{path}: the state file is corrupt") from None
+        raise CorruptState from None
 
 
 def _adopt(db: sqlite3.Connection, path: str) -> None:
     """Create the schema in a new (empty) file; refuse any other database or a newer schema."""
     application_id = db.execute("PRAGMA application_id").fetchone()[0]
     version = db.execute("PRAGMA user_version").fetchone()[0]
-    tables = _count_tables(db, path)
+    tables = _count_tables(db)
     if application_id == APPLICATION_ID:
         if version > SCHEMA_VERSION:
             raise InputError(f"{path}: written by a newer keyaudit (state schema {version}); upgrade keyaudit")
@@ -190,7 +190,7 @@ def open_for_reading(path: str) -> State:
     db = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True, isolation_level=None, timeout=10)
     if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
         raise InputError(f"{path}: not a keyaudit state file")
-    _count_tables(db, path)
+    _count_tables(db)
     return State(db, path)
 
 
