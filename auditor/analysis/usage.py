@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from itertools import islice
 from datetime import datetime, timezone
+from itertools import islice
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 from auditor.analysis import evidence
@@ -96,6 +96,18 @@ class KeyUsage:
     first: float | None = None
     last: float | None = None
 
+    def slot(self, route: Route) -> RouteUsage:
+        """The usage of `route`, created at its first call."""
+        slot = self.routes.get((route.method, route.template))
+        if slot is None:
+            slot = self.routes[(route.method, route.template)] = RouteUsage(route)
+        return slot
+
+    def add_sample(self, sample: str) -> None:
+        """Keep "METHOD path" of a call to no known route: the first MAX_UNKNOWN_SAMPLES distinct ones."""
+        if len(self.unknown_samples) < MAX_UNKNOWN_SAMPLES and sample not in self.unknown_samples:
+            self.unknown_samples.append(sample)
+
     @property
     def graphql_calls(self) -> int:
         return sum(u.count for (_, template), u in self.routes.items() if template in GRAPHQL_TEMPLATES)
@@ -123,9 +135,7 @@ class Usage:
 
         `route` None: calls to no known route, shown by up to MAX_UNKNOWN_SAMPLES `samples` ("METHOD path").
         """
-        usage = self.by_key.get((project, key))
-        if usage is None:
-            usage = self.by_key[(project, key)] = KeyUsage(key, project)
+        usage = self.key_usage(project, key)
         usage.calls += count
         self.first, usage.first = earliest(self.first, first), earliest(usage.first, first)
         self.last, usage.last = latest(self.last, last), latest(usage.last, last)
@@ -133,13 +143,16 @@ class Usage:
             usage.unknown_route_calls += count
             usage.unknown_denied += denied
             for sample in samples:
-                if len(usage.unknown_samples) < MAX_UNKNOWN_SAMPLES and sample not in usage.unknown_samples:
-                    usage.unknown_samples.append(sample)
+                usage.add_sample(sample)
             return
-        slot = usage.routes.get((route.method, route.template))
-        if slot is None:
-            slot = usage.routes[(route.method, route.template)] = RouteUsage(route)
-        slot.add_aggregate(count, first, last, statuses or {}, denied)
+        usage.slot(route).add_aggregate(count, first, last, statuses or {}, denied)
+
+    def key_usage(self, project: str | None, key: str) -> KeyUsage:
+        """The usage of a logged key, created at its first call."""
+        usage = self.by_key.get((project, key))
+        if usage is None:
+            usage = self.by_key[(project, key)] = KeyUsage(key, project)
+        return usage
 
     def span(self) -> tuple[float, float] | None:
         """(start, end) of the period the usage covers: the job's window, else the first and last call."""
@@ -148,9 +161,7 @@ class Usage:
         return None if self.first is None else (self.first, self.last)
 
     def add(self, call: Call, route: Route | None, file: str | None = None, line: int = 0) -> None:
-        usage = self.by_key.get((call.project, call.key))
-        if usage is None:
-            usage = self.by_key[(call.project, call.key)] = KeyUsage(call.key, call.project)
+        usage = self.key_usage(call.project, call.key)
         usage.calls += 1
         if call.time is not None:
             if self.first is None or call.time < self.first:
@@ -165,29 +176,21 @@ class Usage:
             usage.unknown_route_calls += 1
             if call.error == UNAUTHORIZED_SCOPE:
                 usage.unknown_denied += 1
-            sample = f"{call.method} {call.path.split('?', 1)[0]}"
-            if len(usage.unknown_samples) < MAX_UNKNOWN_SAMPLES and sample not in usage.unknown_samples:
-                usage.unknown_samples.append(sample)
+            usage.add_sample(f"{call.method} {call.path.split('?', 1)[0]}")
             return
-        slot = usage.routes.get((route.method, route.template))
-        if slot is None:
-            slot = usage.routes[(route.method, route.template)] = RouteUsage(route)
-        slot.add(call, file, line)
+        usage.slot(route).add(call, file, line)
 
     def add_part(self, part: PartialUsage, file: str, routes: dict[tuple[str, str], Route]) -> None:
         """Add what a reader of `file` counted (its keys and routes in the order of their first calls), as adding
         the calls one by one would; `routes` by (method, template)."""
         self.stats.merge(part.stats, file)
         for (project, key_id), piece in part.keys.items():
-            usage = self.by_key.get((project, key_id))
-            if usage is None:
-                usage = self.by_key[(project, key_id)] = KeyUsage(key_id, project)
+            usage = self.key_usage(project, key_id)
             usage.calls += piece.calls
             usage.unknown_route_calls += piece.unknown_calls
             usage.unknown_denied += piece.unknown_denied
             for _, sample in piece.samples:
-                if len(usage.unknown_samples) < MAX_UNKNOWN_SAMPLES and sample not in usage.unknown_samples:
-                    usage.unknown_samples.append(sample)
+                usage.add_sample(sample)
             self.first, usage.first = earliest(self.first, piece.first), earliest(usage.first, piece.first)
             self.last, usage.last = latest(self.last, piece.last), latest(usage.last, piece.last)
         for (project, key_id, route_id), piece in part.routes.items():
@@ -318,8 +321,7 @@ def merged(usages: list[KeyUsage], key_id: str) -> KeyUsage:
         total.unknown_route_calls += usage.unknown_route_calls
         total.unknown_denied += usage.unknown_denied
         for sample in usage.unknown_samples:
-            if len(total.unknown_samples) < MAX_UNKNOWN_SAMPLES and sample not in total.unknown_samples:
-                total.unknown_samples.append(sample)
+            total.add_sample(sample)
         for moment in (usage.first, usage.last):
             if moment is not None:
                 total.first = moment if total.first is None else min(total.first, moment)
