@@ -115,13 +115,19 @@ def call_of_line(line: bytes) -> Call | None:
     return record_to_call(data)
 
 
-def read_call_stream(name: str, stream: BinaryIO, stats: ReadStats) -> Iterator[Call]:
-    """The records of an open (decompressed) stream; `name` is the file as the user named it."""
+def counted_lines(name: str, stream: BinaryIO, stats: ReadStats) -> Iterator[tuple[int, bytes]]:
+    """(number, line) of every line of a log, each counted as read; a line over the cap is counted bad instead."""
     for number, line in iter_lines(stream):
         stats.lines_read += 1
         if line is None:
             stats.bad(name, number, LONG_LINE)
-            continue
+        else:
+            yield number, line
+
+
+def read_call_stream(name: str, stream: BinaryIO, stats: ReadStats) -> Iterator[Call]:
+    """The records of an open (decompressed) stream; `name` is the file as the user named it."""
+    for number, line in counted_lines(name, stream, stats):
         try:
             call = call_of_line(line)
         except BadRecord as error:

@@ -23,11 +23,11 @@ import re
 from typing import BinaryIO, Iterator
 
 from auditor.errors import InputError
-from auditor.loaders.calllog import BadRecord, ReadStats
+from auditor.loaders.calllog import BadRecord, ReadStats, counted_lines
 from auditor.loaders.logformats.attribution import LogOptions
 from auditor.loaders.logformats.records import AuditEvent
 from auditor.loaders.logformats.timestamps import rfc3339
-from auditor.loaders.source import MAX_DOCUMENT_BYTES, iter_lines
+from auditor.loaders.source import MAX_DOCUMENT_BYTES
 
 NAME = "appwrite-audit"
 NOT_A_KEY = "audit entries by users, guests or the Console, not by an API key"
@@ -100,11 +100,7 @@ def parse(name: str, stream: BinaryIO, stats: ReadStats, options: LogOptions) ->
 
 
 def _parse_lines(name, stream, stats, options) -> Iterator[AuditEvent]:
-    for number, line in iter_lines(stream):
-        stats.lines_read += 1
-        if line is None:
-            stats.bad(name, number, "line longer than 1 MiB")
-            continue
+    for number, line in counted_lines(name, stream, stats):
         if not line.strip():
             continue
         try:

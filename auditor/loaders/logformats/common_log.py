@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 from typing import BinaryIO, Iterator
 
-from auditor.loaders.calllog import BadRecord, Call, ReadStats
+from auditor.loaders.calllog import BadRecord, Call, ReadStats, counted_lines
 from auditor.loaders.logformats.attribution import NO_KEY_IN_FORMAT, LogOptions
 from auditor.loaders.logformats.timestamps import clf
-from auditor.loaders.source import iter_lines
 
 NGINX = "nginx-combined"
 TRAEFIK = "traefik-common"
@@ -56,11 +55,7 @@ def parser(format_name: str):
     unattributed = NO_KEY_IN_FORMAT.format(format=format_name)
 
     def parse(name: str, stream: BinaryIO, stats: ReadStats, options: LogOptions) -> Iterator[Call]:
-        for number, line in iter_lines(stream):
-            stats.lines_read += 1
-            if line is None:
-                stats.bad(name, number, "line longer than 1 MiB")
-                continue
+        for number, line in counted_lines(name, stream, stats):
             if not line.strip():  # blank as every reader judges it; a line of other whitespace is a bad line
                 continue
             text = line.decode("utf-8", "replace").rstrip()

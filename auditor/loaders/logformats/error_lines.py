@@ -21,11 +21,10 @@ import re
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
-from auditor.loaders.calllog import Call, ReadStats
+from auditor.loaders.calllog import Call, ReadStats, counted_lines
 from auditor.loaders.logformats.attribution import NO_KEY_IN_FORMAT, LogOptions
 from auditor.loaders.logformats.records import UNAUTHORIZED_SCOPE, ScopeDenial
 from auditor.loaders.logformats.timestamps import find_rfc3339
-from auditor.loaders.source import iter_lines
 
 NAME = "error-lines"
 NOT_A_KEY = "scope errors of user sessions or guests, not of a key"
@@ -70,11 +69,7 @@ def is_scope_denial(error: str) -> bool:
 def parse(name: str, stream: BinaryIO, stats: ReadStats, options: LogOptions) -> Iterator[Call | ScopeDenial]:
     previous = None  # the refusal the line before carried, outside a traceback
     in_traceback = False
-    for number, line in iter_lines(stream):
-        stats.lines_read += 1
-        if line is None:
-            stats.bad(name, number, "line longer than 1 MiB")
-            continue
+    for number, line in counted_lines(name, stream, stats):
         text = line.decode("utf-8", "replace")
         if text.startswith("Traceback (most recent call last):"):
             in_traceback = True

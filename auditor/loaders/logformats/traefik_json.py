@@ -14,10 +14,9 @@ import json
 import re
 from typing import BinaryIO, Iterator
 
-from auditor.loaders.calllog import BadRecord, Call, ReadStats
+from auditor.loaders.calllog import BadRecord, Call, ReadStats, counted_lines
 from auditor.loaders.logformats.attribution import NO_KEY, LogOptions, key_for_secret
 from auditor.loaders.logformats.timestamps import rfc3339
-from auditor.loaders.source import iter_lines
 
 NAME = "traefik-json"
 KEY_HEADER = "request_X-Appwrite-Key"
@@ -53,11 +52,7 @@ def _call(entry, options: LogOptions, stats: ReadStats) -> Call | None:
 
 
 def parse(name: str, stream: BinaryIO, stats: ReadStats, options: LogOptions) -> Iterator[Call]:
-    for number, line in iter_lines(stream):
-        stats.lines_read += 1
-        if line is None:
-            stats.bad(name, number, "line longer than 1 MiB")
-            continue
+    for number, line in counted_lines(name, stream, stats):
         if not line.strip():
             continue
         try:
