@@ -15,6 +15,7 @@ from auditor.checks.context import AuditContext
 from auditor.engine import evaluate, relative, skipped_rules
 from auditor.errors import InputError
 from auditor.exceptions import Exceptions, Silenced, apply_exceptions
+from auditor.fix.plan import KeyPlan, PlanOptions, plan_key
 from auditor.loaders.keys import KeyFile, load_key_file
 from auditor.loaders.logformats.attribution import KeyIndex, LogOptions
 from auditor.model import Finding
@@ -35,6 +36,10 @@ class AuditResult:
     now: datetime
     silenced: list[Silenced] = field(default_factory=list)  # per active exception: how many findings it hid
     baseline: BaselineOutcome | None = None
+    plans: dict[int, KeyPlan] = field(default_factory=dict)  # id(analysis) -> its plan (auditor/fix/plan.py)
+
+    def plan_of(self, analysis: KeyAnalysis) -> KeyPlan:
+        return self.plans[id(analysis)]
 
 
 def choose_version(requested: str | None, key_files: list[KeyFile]) -> str | None:
@@ -61,13 +66,14 @@ def run_audit(key_paths: list[str], log_paths: list[str], *, version: str | None
               usage_paths: list[str] = (),
               usage_source: Callable[[Catalog, LogOptions], Usage | None] | None = None,
               log_format: str | None = None, log_key: str | None = None,
-              progress: Progress | None = None) -> AuditResult:
+              progress: Progress | None = None, plan_options: PlanOptions = PlanOptions(drop_unused=True)) -> AuditResult:
     """Findings of the enabled rules; exceptions silence theirs first, then the baseline hides known ones.
 
     Usage comes from call logs and pre-aggregated usage files, or from `usage_source` (the scheduled job's
     state), called with the catalog and the log options once the key files have chosen the catalog. `log_format` forces the format of every log
     (detected per file otherwise); `log_key` is the key of log lines that name none (--key). `progress` shows
-    how far the logs have been read.
+    how far the logs have been read. `plan_options` shape the proposed change of every key (auditor/fix/plan.py):
+    reports propose the least-privilege set, as `keyaudit fix --drop-unused` writes it.
     """
     if not key_paths:
         raise InputError("no key definitions: give at least one --keys FILE")
@@ -83,12 +89,13 @@ def run_audit(key_paths: list[str], log_paths: list[str], *, version: str | None
                  if log_paths or usage_paths else None)
     analyses = [analyse_key(key, usage, catalog) for f in key_files for key in f.keys]
     now = now or datetime.now(timezone.utc)
+    plans = {id(analysis): plan_key(analysis, catalog, plan_options, usage) for analysis in analyses}
     ctx = AuditContext(catalog, analyses, usage, [f.document for f in key_files], now,
-                       defined_ids={a.key.id for a in analyses}, exceptions=exceptions)
+                       defined_ids={a.key.id for a in analyses}, exceptions=exceptions, plans=plans)
     findings, silenced = apply_exceptions(evaluate(ctx, rules), exceptions, now.timestamp())
     skipped = skipped_rules(rules, usage is not None)
     sources = [f.document.name for f in key_files] + (exceptions.sources if exceptions else [])
     files_read = {redact(relative(name)) for name in sources}  # as baselines write them (auditor/baseline.py)
     rules_run = {rule.id for rule in rules.values() if rule.enabled} - set(skipped)
     findings, outcome = apply_baseline(findings, baseline, files_read, rules_run)
-    return AuditResult(catalog, key_files, analyses, usage, findings, rules, skipped, now, silenced, outcome)
+    return AuditResult(catalog, key_files, analyses, usage, findings, rules, skipped, now, silenced, outcome, plans)

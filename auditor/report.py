@@ -6,7 +6,7 @@ from auditor import TOOL_NAME, __version__
 from auditor.analysis.evidence import AUDIT_EVENT, EvidenceRoute
 from auditor.analysis.usage import iso
 from auditor.audit import AuditResult
-from auditor.fixes import key_fix
+from auditor.fix.ready import ready_fix
 from auditor.loaders.logformats import audit_log
 from auditor.registry import SEVERITIES
 from auditor.risk import key_risk
@@ -89,8 +89,8 @@ def build(result: AuditResult, fail_on: str | None = None) -> dict:
             "notes": key_notes(analysis, usage is not None),
             "risk": key_risk(key.scopes, result.catalog),
         })
-        fixes = key_fix(analysis, findings_of.get((key.id, key.project), []), result.catalog, result.key_files,
-                        usage is not None)
+        fixes = ready_fix(result.plan_of(analysis), findings_of.get((key.id, key.project), []), result.catalog,
+                          result.key_files, result.now.timestamp())
         if fixes:
             keys[-1]["fixes"] = fixes
         evidence = evidence_of(analysis)

@@ -22,6 +22,12 @@ def call(key_id, method, path, time="2026-11-20T10:00:00.000Z", **fields):
     return {"time": time, "key": key_id, "method": method, "path": path, **fields}
 
 
+def over_a_month(calls):
+    """The calls with the first moved 40 days back: logs long enough to drop a scope on (plan.MIN_LOG_DAYS)."""
+    first, *rest = calls
+    return [{**first, "time": "2026-10-10T10:00:00.000Z"}, *rest]
+
+
 def write_keys(tmp_path, keys, name="keys.json"):
     path = tmp_path / name
     path.write_text(json.dumps({"total": len(keys), "keys": keys}, indent=2))

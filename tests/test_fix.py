@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from audit_helpers import call, key, write_keys, write_logs
+from audit_helpers import call, key, over_a_month, write_keys, write_logs
 from conftest import run_cli
 
 MANIFEST = """\
@@ -71,14 +71,14 @@ ADDED = {
                         .replace('["rows.read", "collections.read"]', '["rows.read", "collections.read", "tables.read"]'),
 }
 REPLACED = {
-    # ruamel.yaml keeps a comment at its column
-    "keys.yaml": MANIFEST.replace("      - documents.read   # legacy reads\n", "      - rows.read        # legacy reads\n")
-                         .replace("      - execution.write\n", "      - executions.write\n")
-                         .replace("[rows.read, 'policies.read', global]", "[rows.read, 'project.policies.read']"),
-    "appwrite.json": APPWRITE_JSON.replace('"documents.read",', '"rows.read",'),
-    "keys.tf": TERRAFORM.replace('"documents.read", # legacy reads', '"rows.read", # legacy reads')
-                        .replace('"execution.write"\n', '"executions.write"\n')
-                        .replace('["rows.read", "collections.read"]', '["rows.read", "tables.read"]'),
+    # Without four weeks of logs, an old name that legacy-only routes of 1.9 accept (documents.read,
+    # collections.read) stays beside its new name; the others are swapped. ruamel.yaml keeps a comment at its column.
+    "keys.yaml": ADDED["keys.yaml"].replace("      - execution.write\n      - executions.write\n",
+                                            "      - executions.write\n")
+                                   .replace("[rows.read, 'policies.read', 'project.policies.read']",
+                                            "[rows.read, 'project.policies.read']"),
+    "appwrite.json": ADDED["appwrite.json"],
+    "keys.tf": ADDED["keys.tf"].replace('    "execution.write",\n    "executions.write"\n', '    "executions.write"\n'),
 }
 SOURCES = {"keys.yaml": MANIFEST, "appwrite.json": APPWRITE_JSON, "keys.tf": TERRAFORM}
 NOW = ("--now", "2026-11-25T00:00:00Z")
@@ -126,8 +126,8 @@ def test_diff_changes_nothing_and_exits_1(tmp_path):
 
 def test_replace_keeps_old_names_legacy_only_routes_need(tmp_path):
     path = write(tmp_path, "keys.yaml")
-    logs = write_logs(tmp_path, [call("k1", "GET", "/v1/databases/shop/collections/orders/documents"),
-                                 call("k1", "POST", "/v1/functions/report/executions")])
+    logs = write_logs(tmp_path, over_a_month([call("k1", "GET", "/v1/databases/shop/collections/orders/documents"),
+                                              call("k1", "POST", "/v1/functions/report/executions")]))
     code, _, err = fix("--mode", "replace", "--logs", logs, str(path))
     assert code == 0, err
     text = path.read_text()
@@ -147,8 +147,8 @@ def test_a_new_name_the_logged_calls_would_not_use_is_not_added(tmp_path, mode):
     legacy = write_logs(tmp_path, [call("k1", "GET", "/v1/databases/shop/collections/orders/documents")])
     code, _, err = fix("--mode", mode, "--logs", legacy, str(path))
     assert code == 0 and "      - rows.read\n" not in path.read_text()
-    assert "did not add rows.read beside documents.read: the key's logged calls would not use it (they reach it " \
-           "only through legacy-only routes)" in err
+    assert "did not add rows.read beside documents.read: none of the key's logged calls would use it (they reach " \
+           "documents.read only through legacy-only routes)" in err
     report = json.loads(run_cli("audit", "--keys", str(path), "--logs", legacy, "--format", "json", *NOW)[1])
     assert not [f for f in report["findings"] if f["rule"] == "unused-scope" and f["scope"] == "rows.read"]
     path.write_text(MANIFEST)
@@ -162,12 +162,13 @@ def test_unknown_names_become_the_suggestion_only_when_unambiguous(tmp_path):
     original = open(keys).read()
     code, out, err = fix(keys)
     assert code == 0 and open(keys).read() == original  # a key export is never edited
-    arguments = ("--key-id k1 --name name-k1 --scopes rows.read tables.read users.read xyz.read "
+    arguments = ("--key-id k1 --name name-k1 --scopes rows.read tables.read users.read "
                  "--expire 2027-06-30T00:00:00.000+00:00")
     assert out.splitlines() == ["# Appwrite CLI 18+", f"appwrite project update-key {arguments}",
                                 "# Appwrite CLI before 18",
                                 f'appwrite projects update-key --project-id "$APPWRITE_PROJECT_ID" {arguments}']
-    assert "left xyz.read: not a scope of Appwrite 1.9" in err and "removed global: every key holds it" in err
+    assert "removed xyz.read: not a scope of Appwrite 1.9, so it grants nothing" in err  # no name is close to it
+    assert "removed global: every key holds it" in err
 
 
 def test_implicit_scopes_go_as_the_reports_fix_drops_them(tmp_path):
@@ -228,7 +229,9 @@ def test_new_names_depend_on_the_version(tmp_path):
     assert code == 0, err
     text = path.read_text()
     assert "- execution.write" in text and "executions" not in text  # executions.* does not exist before 1.9.5
-    assert "- rows.read        # legacy reads" in text and "'policies.read'" in text  # a 1.9 name: left alone
+    # 1.8 has legacy-only routes for documents.read: without four weeks of logs it stays beside rows.read
+    assert "- documents.read   # legacy reads\n      - rows.read\n" in text
+    assert "'policies.read'" in text  # a 1.9 name: left alone
     assert "left policies.read: a scope of another Appwrite version, not of 1.8" in err
 
 
@@ -236,13 +239,14 @@ def test_drop_unused_needs_a_long_enough_window(tmp_path):
     path = write(tmp_path, "keys.yaml")
     short = write_logs(tmp_path, [call("k1", "GET", "/v1/users", time="2026-11-01T00:00:00Z"),
                                   call("k1", "GET", "/v1/users", time="2026-11-20T00:00:00Z")])
-    code, _, err = fix("--drop-unused", "--logs", short, str(path))
-    assert code == 2 and "at least 30 days" in err and "(19 days)" in err
+    code, _, err = fix("--drop-unused", "--diff", "--logs", short, str(path))
+    assert "dropped no unused scope: the logs cover 19 days, fewer than the 28 it takes to drop a scope on" in err
+    assert "erp-sync (k1): removed" not in err  # the one rule: the report's proposal keeps them on these logs too
     assert fix("--drop-unused", str(path))[0] == 2
     month = write_logs(tmp_path, [call("k1", "GET", "/v1/users", time="2026-10-01T00:00:00Z"),
                                   call("k1", "GET", "/v1/users", time="2026-11-20T00:00:00Z")], "month.jsonl")
     code, _, err = fix("--drop-unused", "--mode", "replace", "--logs", month, str(path))
     assert code == 0, err
     assert "      - users.read\n    expire: null" in path.read_text()  # documents.read and execution.write dropped
-    assert "removed documents.read: none of the key's 2 logged calls needed it" in err
-    assert "--drop-unused kept every scope: the logs hold no call of this key" in err  # k2
+    assert "removed documents.read: none of the key's 2 logged calls that Appwrite let through needed it" in err
+    assert "web (k2): dropped no unused scope: the logs hold no call of this key" in err

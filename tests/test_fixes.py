@@ -39,13 +39,13 @@ def test_sample_edits_apply_and_give_the_new_scopes(tmp_path):
     fixed = {k["id"]: k["fixes"] for k in report["keys"] if "fixes" in k}
     assert set(fixed) == {"6a1ff008311c0a68e688", "6a5f8847d482f2a573a7", "function:image-resizer",
                           "function:nightly-report"}
-    for fixes in fixed.values():
-        for edit in fixes["edits"]:
-            apply(edit)
+    edits = [edit for fixes in fixed.values() for edit in fixes["edits"]]
+    for edit in sorted(edits, key=lambda e: (e["file"], -e["startLine"])):  # bottom up: a longer list moves lines
+        apply(edit)
     keys = {k.id: k.scopes for path in (manifest, project) for k in load_key_file(str(path)).keys}
     for key_id, fixes in fixed.items():
         assert keys[key_id] == fixes["scopes"], key_id
-    assert keys["6a1ff008311c0a68e688"][-1] == "project.policies.read"  # renamed in place
+    assert keys["6a1ff008311c0a68e688"][-2:] == ["policies.read", "project.policies.read"]  # no logs: beside it
     assert keys["function:image-resizer"] == ["files.read", "files.write"]
     assert fixed["function:image-resizer"]["commands"] == [
         {"cli": "any", "command": "appwrite push function --function-id image-resizer --no-code"}]
@@ -64,12 +64,11 @@ def test_sample_fixes_follow_usage_and_cite_their_findings():
     for change in legacy["changes"]:
         assert fingerprints[change["fingerprint"]]["rule"] == change["rule"]
     typo = fixes_of(report, "69d4e88c8df30e6e169f")
-    assert typo["scopes"] == ["rows.read", "users.read"]  # row.read's meaning, in its place; collection.read dropped
-    assert ("add", "rows.read", "missing-scope") in {(c["action"], c["scope"], c["rule"]) for c in typo["changes"]}
-    words = shlex.split(next(c["command"] for c in typo["commands"] if c["cli"] == ">=18"))
-    assert words[:3] == ["appwrite", "project", "update-key"]
-    assert words[words.index("--expire") + 1] == "2026-09-30T00:00:00.000+00:00"  # a PUT: keep the expiry
-    assert any("expired" in note for note in typo["notes"])
+    # row.read means rows.read, but Appwrite refused every call that asked for it: a request, not a need
+    assert typo["scopes"] == ["users.read"]
+    assert {(c["action"], c["scope"], c["rule"]) for c in typo["changes"]} == {
+        ("remove", "row.read", "unknown-scope"), ("remove", "collection.read", "unknown-scope")}
+    assert typo["commands"] == [] and any("has expired" in note for note in typo["notes"])  # no update-key
     ops = fixes_of(report, "6909b57103ab195278da")
     assert ops["scopes"] == ["users.read", "databases.read"]
     assert all("--expire" not in c["command"] for c in ops["commands"])  # never expires, stays so
@@ -110,12 +109,17 @@ def test_older_appwrite_gets_only_the_older_cli(tmp_path):
     assert [c["cli"] for c in fixes_of(report, "k1")["commands"]] == ["<18"]
 
 
-def test_a_disabled_rule_changes_nothing(tmp_path):
+def test_a_change_whose_finding_is_hidden_cites_none(tmp_path):
+    """The planner decides from the key and its calls; a rule turned off hides its finding, not the change."""
     text = "keys:\n  - {id: k1, name: n, scopes: [users.read, health.read], expire: null}\n"
     report, _ = manifest_report(tmp_path, text, config={"rules": {"implicit-scope": {"enabled": False}}})
-    assert fixes_of(report, "k1") is None
+    assert fixes_of(report, "k1")["changes"] == [
+        {"action": "remove", "scope": "health.read", "rule": "implicit-scope", "fingerprint": None}]
+    assert violations(report, "report.schema.json", None) == []
     report, _ = manifest_report(tmp_path, text)
     assert fixes_of(report, "k1")["scopes"] == ["users.read"]
+    (implicit,) = [f for f in report["findings"] if f["rule"] == "implicit-scope"]
+    assert fixes_of(report, "k1")["changes"][0]["fingerprint"] == implicit["fingerprint"]
 
 
 def test_an_empty_list_gets_no_command(tmp_path):
@@ -131,7 +135,7 @@ def test_missing_scope_points_at_the_first_denied_call(tmp_path):
     denied = {"status": 401, "error": "general_unauthorized_scope"}
     calls = [call("k1", "GET", "/v1/users"), "", "not json", call("k1", "GET", "/v1/teams"),
              call("k1", "GET", "/v1/users", **denied), call("k1", "GET", "/v1/users", **denied)]
-    result = audit(tmp_path, [key("k1", ["users.read"])], calls)
+    result = audit(tmp_path, [key("k1", ["files.read"])], calls)
     findings = {f.scope: f for f in result.findings if f.rule == "missing-scope"}
     assert findings["users.read"].evidence.line == 5  # denied, though line 1 called the route first
     assert findings["teams.read"].evidence.line == 4  # never denied: the first call the key could not pass

@@ -37,13 +37,15 @@ def test_legacy_transactions_decided_by_data_not_path(tmp_path):
     assert fired(denied, "missing-scope") == {("missing-scope", "k1", "rows.read")}
 
 
-def test_mixed_key_one_old_name_covers_both_route_kinds(tmp_path):
-    # documents.read passes the legacy route AND the TablesDB route: one scope beats two
+def test_mixed_key_keeps_the_current_name_beside_the_legacy_one(tmp_path):
+    # documents.read alone would pass the legacy route AND the TablesDB route, but a proposal never trades a
+    # current name for a deprecated one: the TablesDB call keeps rows.read, the legacy call needs documents.read
     result = audit(tmp_path, [key("k1", ["rows.read", "documents.read"])],
                    [call("k1", "GET", LEGACY_DOCS), call("k1", "GET", ROW)])
     analysis = analysis_of(result)
-    assert analysis.minimal == ["documents.read"]
-    assert fired(result, "over-privileged") == {("over-privileged", "k1", None)}
+    assert analysis.minimal == ["documents.read", "rows.read"]
+    assert not fired(result, "over-privileged") and not fired(result, "unused-scope")
+    assert fired(result, "deprecated-twin") == {("deprecated-twin", "k1", "documents.read")}
 
 
 def test_implicit_routes_need_nothing(tmp_path):

@@ -10,7 +10,7 @@ import junitparser
 import pytest
 from jsonschema import Draft7Validator
 
-from audit_helpers import call, key, write_keys, write_logs
+from audit_helpers import call, key, over_a_month, write_keys, write_logs
 from auditor.registry import builtin_rules
 from auditor.reporters import REPORTERS
 from conftest import ROOT, SHARED, run_cli
@@ -207,7 +207,7 @@ def test_markdown_sections_diff_and_commands(sample_reports):
             "--scopes users.read databases.read\n") in section
     manifest = text.split("### staging-deployer", 1)[1].split("\n### ", 1)[0]
     assert "In `samples/manifest.yaml`, lines 31–36:" in manifest
-    assert "-       - policies.read\n+       - project.policies.read" in manifest
+    assert "        - policies.read\n+       - project.policies.read" in manifest  # beside it: no logs of it
 
 
 def test_html_is_self_contained_with_filter_and_matrix(sample_reports):
@@ -227,7 +227,7 @@ HOSTILE = '<img src=x onerror=alert(1)> | @admins `x` [a](https://e.example) # $
 
 def test_hostile_key_names_are_escaped_everywhere(tmp_path):
     keys = write_keys(tmp_path, [key("k1", ["users.read", "users.write"], name=HOSTILE)])
-    logs = write_logs(tmp_path, [call("k1", "GET", "/v1/users")])
+    logs = write_logs(tmp_path, over_a_month([call("k1", "GET", "/v1/users")] * 2))
     formats = ("markdown", "html", "junit", "sarif")
     code, stdout, err = run_cli("audit", "--keys", keys, "--logs", logs, *NOW, "--format", "json",
                                 *(arg for name in formats for arg in ("--output", f"{name}={tmp_path / name}")))

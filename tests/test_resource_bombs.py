@@ -227,13 +227,13 @@ def test_building_the_report_hands_each_key_only_its_own_findings(tmp_path, monk
             for i in range(200)]
     (tmp_path / "keys.json").write_text(json.dumps({"keys": keys}))
     handed = []
-    plain = report_module.key_fix
+    plain = report_module.ready_fix
 
-    def counting(analysis, findings, *args):
+    def counting(plan, findings, *args):
         handed.append(len(findings))
-        return plain(analysis, findings, *args)
+        return plain(plan, findings, *args)
 
-    monkeypatch.setattr(report_module, "key_fix", counting)
+    monkeypatch.setattr(report_module, "ready_fix", counting)
     result = run_audit([str(tmp_path / "keys.json")], [], rules=configured_rules(None))
     report = report_module.build(result)
     assert len(handed) == 200 and sum(handed) == len(result.findings)

@@ -3,6 +3,13 @@
 Each call needs ANY ONE scope of its route's list (Appwrite's array_intersect).
 The lists come from the catalog, never from the path: a route is legacy-only
 when its list lacks the current name, whatever its URL looks like.
+
+Evidence has a grade. A call Appwrite refused (401) is a *request*: it shows
+what someone asked for, not what the key's job needs, so it never counts as a
+need (missing-scope reports it). A call that was not refused is a *use*; a
+call answered 2xx/3xx, or an action Appwrite wrote to its audit log, is
+*proof* that the route's scope check passed. Only uses justify keeping a
+scope; only proof (or a held scope the route accepts) justifies adding one.
 """
 
 from __future__ import annotations
@@ -24,6 +31,18 @@ class Need:
     # False: an audit event whose routes need different scopes (analysis/evidence.py); it justifies any
     # of them against unused-scope but is kept out of the minimal set.
     confident: bool = True
+    used: bool = True  # some call was not refused
+    proven: bool = True  # some call succeeded (2xx/3xx) or is an audit-logged action
+
+    def preferred(self, catalog: Catalog) -> frozenset[str]:
+        """The scopes to meet this need with: current names where the route takes one, else its old names.
+
+        A route that accepts rows.read or documents.read is met with rows.read, so
+        no proposal ever trades a current name for a deprecated one; a legacy-only
+        route (documents.read alone) keeps its old name.
+        """
+        current = frozenset(s for s in self.any_of if s not in catalog.renamed)
+        return current or self.any_of
 
 
 @dataclass
@@ -31,6 +50,8 @@ class Missing:
     usage: RouteUsage
     add: str | None  # the scope to add, current name; None when no key scope passes
     denied: int  # calls Appwrite answered with general_unauthorized_scope
+    refused: int = 0  # calls Appwrite refused (401), the denied ones included
+    proven: bool = False  # some call succeeded: the definition lags what the key really holds
 
 
 @dataclass
@@ -52,12 +73,19 @@ class KeyAnalysis:
         return self.usage.graphql_calls if self.usage else 0
 
     @property
+    def plannable_needs(self) -> list[Need]:
+        """Needs a scope set must meet: confident, not implicit, some key scope passes, some call not refused."""
+        return [need for need in self.needs if need.confident and not need.implicit and need.any_of and need.used]
+
+    @property
     def needed_sets(self) -> list[frozenset[str]]:
-        seen = []
-        for need in self.needs:
-            if need.confident and not need.implicit and need.any_of and need.any_of not in seen:
-                seen.append(need.any_of)
-        return seen
+        """Each used route's key scopes (any one passes it), once each."""
+        return list(dict.fromkeys(need.any_of for need in self.plannable_needs))
+
+    @property
+    def shows_needs(self) -> bool:
+        """Whether the logs show what the key needs: calls Appwrite did not refuse, none through GraphQL."""
+        return any(need.used for need in self.needs) and not self.graphql_calls
 
     @property
     def reads_unseen(self) -> bool:
@@ -71,11 +99,23 @@ class KeyAnalysis:
         return not (self.reads_unseen and scope.endswith(".read"))
 
     def needed_by_any_call(self, scope: str) -> bool:
-        return any(scope in need.any_of for need in self.needs)
+        """Whether a call Appwrite did not refuse could have passed with `scope`."""
+        return any(scope in need.any_of for need in self.needs if need.used)
 
-    def legacy_only_routes(self, old: str, new: str) -> list[Route]:
-        """Routes the key called that accept `old` but not its replacement `new`: a rename would break them."""
-        return [need.usage.route for need in self.needs if old in need.any_of and new not in need.usage.route.scopes]
+    def unused(self, scope: str, catalog: Catalog) -> bool:
+        """The one test of an unused scope (unused-scope reports it, the planner drops it, deprecated-scope defers).
+
+        A gating, judgeable scope that no call Appwrite let through could have used, on a key whose logs show
+        its needs.
+        """
+        return (self.shows_needs and scope in catalog.gating_scopes and scope not in catalog.implicit
+                and self.judgeable(scope) and not self.needed_by_any_call(scope))
+
+    def legacy_only_routes(self, old: str, new: str, refused: bool = False) -> list[Route]:
+        """Routes the key used (or, with `refused`, asked for) that accept `old` but not its replacement `new`:
+        a rename would break them."""
+        return [need.usage.route for need in self.needs
+                if (need.used or refused) and old in need.any_of and new not in need.usage.route.scopes]
 
 
 def preferred_scope(any_of, catalog: Catalog) -> str | None:
@@ -95,12 +135,14 @@ def analyse_key(key: KeyDefinition, usage: Usage | None, catalog: Catalog) -> Ke
         implicit = bool(route_scopes & set(catalog.implicit)) or slot.route.template in GRAPHQL_TEMPLATES
         any_of = frozenset(route_scopes & catalog.key_scopes)
         confident = not isinstance(slot.route, EvidenceRoute) or slot.route.confident
-        analysis.needs.append(Need(slot, any_of, implicit, confident))
+        audit_logged = isinstance(slot.route, EvidenceRoute) and slot.route.source == AUDIT_EVENT
+        proven = bool(slot.succeeded) or audit_logged
+        analysis.needs.append(Need(slot, any_of, implicit, confident, used=slot.passed > 0, proven=proven))
         if implicit:
             continue
-        if slot.denied or not (route_scopes & holds):
+        if not route_scopes & holds:  # a refused call the definition now passes is answered (fix's fixed point)
             add = preferred_scope(any_of, catalog)
-            analysis.missing.append(Missing(slot, add, slot.denied))
+            analysis.missing.append(Missing(slot, add, slot.denied, slot.refused, proven))
 
     def current_first(scope: str) -> tuple:
         return (scope in catalog.renamed, scope not in holds)
@@ -108,6 +150,7 @@ def analyse_key(key: KeyDefinition, usage: Usage | None, catalog: Catalog) -> Ke
     def held_first(scope: str) -> tuple:
         return (scope not in holds, scope in catalog.renamed)
 
-    analysis.minimal = minimal_cover(analysis.needed_sets, current_first)
-    analysis.kept = minimal_cover(analysis.needed_sets, held_first)
+    preferred = [need.preferred(catalog) for need in analysis.plannable_needs]
+    analysis.minimal = minimal_cover(preferred, current_first)
+    analysis.kept = minimal_cover(preferred, held_first)
     return analysis

@@ -51,6 +51,21 @@ class RouteUsage:
     # The first denied call, else the first call, as read: where missing-scope points in the logs.
     first_location: Location | None = None
 
+    @property
+    def refused(self) -> int:
+        """Calls Appwrite refused: 401 general_unauthorized_scope, or a 401 whose error type the log lacks."""
+        return max(self.denied, self.statuses.get(401, 0))
+
+    @property
+    def passed(self) -> int:
+        """Calls Appwrite did not refuse (their outcome may still be unknown: no status in the log)."""
+        return self.count - self.refused
+
+    @property
+    def succeeded(self) -> int:
+        """Calls answered 2xx or 3xx: proof the key passed the route's scope check."""
+        return sum(times for status, times in self.statuses.items() if status < 400)
+
     def add(self, call: Call, file: str | None = None, line: int = 0) -> None:
         if file is not None and (self.first_location is None or (call.error == UNAUTHORIZED_SCOPE and not self.denied)):
             self.first_location = Location(file, line)

@@ -27,6 +27,11 @@ class AuditContext:
     rule: Rule | None = None  # the rule being evaluated (for its options)
     defined_ids: set[str] = field(default_factory=set)
     exceptions: Exceptions | None = None  # for the exception-* rules
+    plans: dict = field(default_factory=dict)  # id(analysis) -> its KeyPlan (auditor/fix/plan.py)
+
+    def plan_of(self, analysis: KeyAnalysis):
+        """The change the planner proposes for the key: checks whose verdict is a change read it here."""
+        return self.plans[id(analysis)]
 
     @property
     def keys(self) -> list[KeyDefinition]:

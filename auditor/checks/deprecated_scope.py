@@ -2,59 +2,68 @@
 
 Fails (1.9): `documents.read` (use rows.read); if the key calls a legacy-only
 route such as `GET /v1/databases/{databaseId}/collections/{collectionId}/documents`
-(which lists documents.read but not rows.read), the finding says the rename
-would break those calls. `attributes.read` on 1.8: gates no route, drop it.
-Without logs that show the key's calls, the advice is to add the new name
-beside the old one where this version still has routes that accept only the
-old name. Passes: `rows.read`.
+(which lists documents.read but not rows.read), the finding names those calls:
+they must move to routes that accept rows.read before the old name can go.
+`attributes.read` on 1.8: gates no route, drop it. Without logs of at least
+four weeks that show the key's calls, the advice is to add the new name beside the
+old one where this version still has routes that accept only the old name.
+Passes: `rows.read`; `documents.read` beside `rows.read` (deprecated-twin, low,
+says when to drop it); a deprecated name no call needs (unused-scope says drop it).
 """
 
 from auditor.checks.context import label
+from auditor.fix.plan import logs_justify_removal
 from auditor.model import Problem
 
 RULE_ID = "deprecated-scope"
 
 
+def deprecated_names(ctx):
+    """(analysis, old name, new name) of every deprecated name on a key that unused-scope does not judge."""
+    for analysis in ctx.analyses:
+        for scope in dict.fromkeys(analysis.key.scopes):
+            new = ctx.catalog.renamed.get(scope)
+            if new is not None and not analysis.unused(scope, ctx.catalog):
+                yield analysis, scope, new
+
+
 def check(ctx):
     catalog = ctx.catalog
-    for analysis in ctx.analyses:
+    for analysis, scope, new in deprecated_names(ctx):
         key = analysis.key
-        for scope in dict.fromkeys(key.scopes):
-            new = catalog.renamed.get(scope)
-            if new is None:
-                continue
-            who = label(key)
-            if scope not in catalog.gating_scopes and new not in catalog.gating_scopes:
-                advice = f"its replacement {new} exists, but neither gates any route of Appwrite {catalog.version}"
-                fix = f"Remove {scope} from {who}"
-            else:
-                legacy = analysis.legacy_only_routes(scope, new)
-                if legacy:
-                    shown = ", ".join(f"{r.method} {r.template}" for r in legacy[:3])
-                    more = f" and {len(legacy) - 3} more" if len(legacy) > 3 else ""
-                    advice = (f"use {new}, but {who} calls legacy-only routes that accept only {scope} "
-                              f"({shown}{more}): a blind rename would break them")
-                    fix = (f"Add {new} to {who} now; remove {scope} only after moving those calls to "
-                           f"the routes that accept {new}")
-                else:
-                    advice, fix = _without_legacy_calls(ctx, analysis, scope, new, who)
-            yield Problem(key, scope, {"key": who, "scope": scope, "version": catalog.version,
-                                       "advice": advice, "fix": fix}, key.scope_location(scope))
+        if new in key.scopes:
+            continue  # deprecated-twin gives the pair its one verdict
+        who = label(key)
+        if scope not in catalog.gating_scopes and new not in catalog.gating_scopes:
+            advice = f"its replacement {new} exists, but neither gates any route of Appwrite {catalog.version}"
+            fix = f"Remove {scope} from {who}"
+        elif analysis.legacy_only_routes(scope, new):
+            advice = (f"use {new}, but {who} calls legacy-only routes that accept only {scope} "
+                      f"({shown(analysis.legacy_only_routes(scope, new))}): a blind rename would break them")
+            fix = f"Move those calls to the routes that accept {new}, then replace {scope} with {new} on {who}"
+        else:
+            advice, fix = _without_legacy_calls(ctx, analysis, scope, new, who)
+        yield Problem(key, scope, {"key": who, "scope": scope, "version": catalog.version,
+                                   "advice": advice, "fix": fix}, key.scope_location(scope))
+
+
+def shown(routes) -> str:
+    text = ", ".join(f"{r.method} {r.template}" for r in routes[:3])
+    return text + (f" and {len(routes) - 3} more" if len(routes) > 3 else "")
 
 
 def _without_legacy_calls(ctx, analysis, scope: str, new: str, who: str) -> tuple[str, str]:
-    """Replace the old name when the logs show every call; else add the new name beside it.
+    """Replace the old name when four weeks of logs show every call; else add the new name beside it.
 
-    Without logs (or with no calls, or GraphQL calls) nothing says the key never
-    calls a route that accepts only the old name, and this version may have such routes.
+    Otherwise nothing says the key never calls a route that accepts only the old
+    name, and this version may have such routes.
     """
-    usage_known = ctx.usage is not None and analysis.calls > 0 and not analysis.graphql_calls
+    logs_decide = analysis.shows_needs and logs_justify_removal(ctx.usage)
     legacy = [r for r in ctx.catalog.routes_gated_by(scope) if new not in r.scopes]
-    if usage_known or not legacy:
+    if logs_decide or not legacy:
         return f"use {new}", f"Replace {scope} with {new} on {who}"
-    unseen = "no logs say" if ctx.usage is None else "the logs show no call that says"
-    example = f"{legacy[0].method} {legacy[0].template}"
+    unseen = "no logs of four weeks or more say"
     advice = (f"use {new}; but {len(legacy)} routes of Appwrite {ctx.catalog.version} accept only {scope} "
-              f"(e.g. {example}), and {unseen} whether {who} calls them")
+              f"(e.g. {legacy[0].method} {legacy[0].template}), and {unseen} whether {who} calls them")
     fix = f"Add {new} to {who}; remove {scope} once its callers use only routes that accept {new}"
     return advice, fix

@@ -9,12 +9,18 @@ from auditor.model import Problem
 RULE_ID = "expired"
 
 
+def has_expired(key, now_ts: float) -> bool:
+    """Whether Appwrite refuses the key by now for its expiry (function and site keys are minted anew)."""
+    expire = timestamp(key.expire)
+    return expire is not None and not key.expires_by_itself and expire <= now_ts
+
+
 def check(ctx):
     for analysis in ctx.analyses:
         key = analysis.key
-        expire = timestamp(key.expire)
-        if expire is None or key.expires_by_itself or expire > ctx.now_ts:
+        if not has_expired(key, ctx.now_ts):
             continue
+        expire = timestamp(key.expire)
         used = f"; the logs still hold {analysis.calls} calls from it" if analysis.calls else ""
         yield Problem(key, None, {"key": label(key), "expire": key.expire[:10],
                                   "days": int((ctx.now_ts - expire) // DAY), "used": used}, key.location)

@@ -5,7 +5,9 @@ Fails (1.9): `keys.write` (privilege escalation, critical: it mints any key),
 exfiltration, medium: below the `minimum` option, high, yet counted in the
 report's per-key risk summary), and `targets.read`, which opens no route in
 1.9 (ineffective-scope reports it). A finding's severity is the scope's,
-capped at the rule's own.
+capped at the rule's own. A deprecated name beside its new name
+(`documents.write` with `rows.write`) opens nothing more, so the pair is
+reported once, under the new name.
 """
 
 from auditor.checks.context import label
@@ -25,6 +27,8 @@ def check(ctx):
     for analysis in ctx.analyses:
         key = analysis.key
         for scope in dict.fromkeys(analysis.valid):
+            if ctx.catalog.renamed.get(scope) in key.scopes:
+                continue  # its twin carries the finding
             risk = scope_risk(scope)
             routes = opened_routes(ctx.catalog, scope)
             if risk is None or not routes or severity_rank(risk.severity) < severity_rank(minimum):

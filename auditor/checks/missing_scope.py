@@ -1,9 +1,14 @@
 """missing-scope: a logged call the key cannot pass.
 
 Fails: a key with `[users.read]` whose log shows `GET /v1/tablesdb/shop/tables/p/rows`
-(needs rows.read or documents.read), or any call answered with error type
-general_unauthorized_scope. Passes: the same call from a key holding rows.read.
-A bare 401 without that error type is not enough.
+(needs rows.read or documents.read), whether Appwrite answered it with error
+type general_unauthorized_scope or not. Passes: the same call from a key whose
+definition holds rows.read (a refused call is then answered: the scope was added).
+A bare 401 without that error type is not enough. A refused call shows what was
+*asked*, not what the key's job needs (a leaked key probing `POST /v1/project/keys`
+looks the same), so its fix says to grant only if the job needs it, and no
+proposal adds the scope unless asked (`--grant-refused`); a call that succeeded
+although the definition lacks the scope means the definition lags the real key.
 """
 
 from auditor.checks.context import label
@@ -26,8 +31,15 @@ def check(ctx):
                           f"{missing.usage.count}); the route needs {scopes}")
             else:
                 reason = f"need {scopes}, which {who} does not hold"
-            if missing.add:
-                fix = f"Add {missing.add} to {who}"
+            if missing.add and missing.refused and not missing.proven:
+                fix = (f"If {who}'s job needs these calls, add {missing.add} (keyaudit fix --grant-refused); if not, "
+                       "they may come from someone else holding the key: find who made them")
+            elif missing.add and missing.proven:
+                fix = (f"Add {missing.add} to {who}'s definition: the calls succeeded, so the key in Appwrite holds "
+                       "more than this definition says")
+            elif missing.add:
+                fix = (f"Check whether {who} needs {missing.add}: the logs do not say whether Appwrite let these "
+                       "calls through")
             else:
                 fix = f"No API key scope passes {route.method} {route.template}; call it with a user session instead"
             yield Problem(key, missing.add, {

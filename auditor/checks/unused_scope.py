@@ -6,11 +6,15 @@ The message states the logs' window against the key's age. Skipped for keys
 with no calls (never-used) and keys that use GraphQL (their needs depend on
 query bodies the logs do not show), and for scopes other rules own: unknown,
 implicit and ineffective ones. Read scopes of a key known only from audit
-logs are not judged: audit logs record mutations only.
+logs are not judged: audit logs record mutations only. Calls Appwrite refused
+need nothing. Logs spanning less than four weeks (auditor/fix/plan.py
+MIN_LOG_DAYS, the one rule reports and `keyaudit fix` share) are too short to
+drop a scope on: the finding is then `info`, and no proposal removes the scope.
 """
 
 from auditor.analysis.usage import iso
 from auditor.checks.context import DAY, label, timestamp
+from auditor.fix.plan import MIN_LOG_DAYS, logs_justify_removal
 from auditor.model import Problem
 
 RULE_ID = "unused-scope"
@@ -31,19 +35,25 @@ def window_against_age(ctx, analysis) -> str:
     return f"{span} of the key's {age:.0f} days, so needs older than that may not show"
 
 
+def too_short(ctx) -> str:
+    """'' when the logs span enough days to drop a scope on; else why not, for the message."""
+    if logs_justify_removal(ctx.usage):
+        return ""
+    return f"; that is under the {MIN_LOG_DAYS} days it takes to drop a scope on, so keep it for now"
+
+
 def check(ctx):
     if ctx.usage is None:
         return
     catalog = ctx.catalog
+    short = too_short(ctx)
     for analysis in ctx.analyses:
         key = analysis.key
-        if analysis.calls == 0 or analysis.graphql_calls:
-            continue
-        window = window_against_age(ctx, analysis)
+        window = None
         for scope in dict.fromkeys(analysis.valid):
-            if scope in catalog.implicit or scope not in catalog.gating_scopes:
+            if not analysis.unused(scope, catalog):
                 continue
-            if analysis.needed_by_any_call(scope) or not analysis.judgeable(scope):
-                continue
+            window = window or window_against_age(ctx, analysis)
             yield Problem(key, scope, {"key": label(key), "scope": scope, "calls": analysis.calls,
-                                       "window": window}, key.scope_location(scope))
+                                       "window": window + short}, key.scope_location(scope),
+                          severity="info" if short else None)

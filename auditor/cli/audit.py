@@ -15,6 +15,7 @@ from auditor.config import load_config
 from auditor.cli.outputs import plan_outputs
 from auditor.errors import InputError
 from auditor.exceptions import load_exceptions
+from auditor.fix.plan import MODES, PlanOptions
 from auditor.loaders.calllog import BadRecord, parse_time
 from auditor.loaders.detect import KEY_KINDS
 from auditor.loaders.logs import LOG_FORMATS
@@ -77,12 +78,27 @@ def log_reading_options(func):
                         help="Force the format of every --logs file [default: detected per file].")(func)
 
 
+def proposal_options(func):
+    """--fix-mode and --grant-refused: the proposal every report carries, as `keyaudit fix --drop-unused` writes it."""
+    func = click.option("--grant-refused", is_flag=True,
+                        help="Let the proposal add scopes that only calls Appwrite refused asked for (a refused call "
+                             "is a request, not a need; each high-risk addition is a high-risk-grant finding).")(func)
+    return click.option("--fix-mode", type=click.Choice(MODES), default="add", show_default=True,
+                        help="The proposal's deprecated names, as keyaudit fix --mode: add the new name beside the "
+                             "old one, or replace it.")(func)
+
+
+def proposal(fix_mode: str, grant_refused: bool) -> PlanOptions:
+    return PlanOptions(fix_mode, drop_unused=True, grant_refused=grant_refused)
+
+
 quiet_option = click.option("--quiet", is_flag=True,
                             help="No progress line on stderr while big logs are read (it shows only on a terminal).")
 
 
 def run_job(keys, logs, keys_format, appwrite_version, config_file, now, exceptions_file, baseline_file=None,
-            usage=(), usage_source=None, policy_file=None, log_format=None, log_key=None, progress=None):
+            usage=(), usage_source=None, policy_file=None, log_format=None, log_key=None, progress=None,
+            plan_options=PlanOptions(drop_unused=True)):
     """The audit as every command runs it: config (with --policy's rules), rules, exceptions and baseline applied.
 
     `usage_source` (the scheduled job's state) replaces logs and usage files; see auditor.audit.run_audit.
@@ -95,7 +111,7 @@ def run_job(keys, logs, keys_format, appwrite_version, config_file, now, excepti
     return run_audit(list(keys), list(logs), version=appwrite_version or config.get("appwriteVersion"),
                      keys_format=keys_format, rules=rules, now=_now(now), exceptions=exceptions,
                      baseline=baseline, usage_paths=list(usage), usage_source=usage_source,
-                     log_format=log_format, log_key=log_key, progress=progress), config
+                     log_format=log_format, log_key=log_key, progress=progress, plan_options=plan_options), config
 
 
 def write_output(text: str, output: str | None) -> None:
@@ -123,9 +139,10 @@ def exceeds(findings, threshold: str) -> bool:
 @baseline_option
 @policy_option
 @log_reading_options
+@proposal_options
 @quiet_option
 def audit(keys, logs, usage, keys_format, appwrite_version, config_file, exceptions_file, now, output_format, output,
-          fail_on, baseline_file, policy_file, log_format, log_key, quiet):
+          fail_on, baseline_file, policy_file, log_format, log_key, fix_mode, grant_refused, quiet):
     """Audit API keys against the calls they made: least-privilege findings.
 
     Without --logs, the rules that need usage (over-privileged, unused-scope,
@@ -135,7 +152,8 @@ def audit(keys, logs, usage, keys_format, appwrite_version, config_file, excepti
     targets = plan_outputs(output_format, output, REPORTERS)
     result, config = run_job(keys, logs, keys_format, appwrite_version, config_file, now, exceptions_file,
                              baseline_file, usage=usage, policy_file=policy_file, log_format=log_format,
-                             log_key=log_key, progress=Progress.on_stderr(quiet))
+                             log_key=log_key, progress=Progress.on_stderr(quiet),
+                             plan_options=proposal(fix_mode, grant_refused))
     threshold = fail_on or config.get("failOn") or "high"
     report = build(result, threshold)
     for name, path in targets:
@@ -149,13 +167,14 @@ def audit(keys, logs, usage, keys_format, appwrite_version, config_file, excepti
 @audit_inputs
 @policy_option
 @log_reading_options
+@proposal_options
 @quiet_option
 def explain(key_id, keys, logs, usage, keys_format, appwrite_version, config_file, exceptions_file, now, policy_file,
-            log_format, log_key, quiet):
+            log_format, log_key, fix_mode, grant_refused, quiet):
     """Each scope KEY_ID holds, with the calls that justify it or why it is flagged."""
     result, _ = run_job(keys, logs, keys_format, appwrite_version, config_file, now, exceptions_file, usage=usage,
                         policy_file=policy_file, log_format=log_format, log_key=log_key,
-                        progress=Progress.on_stderr(quiet))
+                        progress=Progress.on_stderr(quiet), plan_options=proposal(fix_mode, grant_refused))
     wanted = scrub_identifier(key_id)  # a key whose id is a secret is known by its fingerprint (loaders/keys.py)
     matches = [a for a in result.analyses if a.key.id in (key_id, wanted)]
     if not matches:
@@ -166,11 +185,16 @@ def explain(key_id, keys, logs, usage, keys_format, appwrite_version, config_fil
 
     for analysis in matches:
         key = analysis.key
+        plan = result.plan_of(analysis)
         echo(f"{label(key)} · {key.location} · Appwrite {result.catalog.version}")
         if result.usage is None:
             echo("no logs given: only definition rules apply")
         else:
             echo(f"{analysis.calls} logged calls; minimal scope set: {', '.join(analysis.minimal) or 'none'}")
+        echo(f"proposed scopes: {', '.join(plan.result()) or 'none'}" if plan.changes else "proposed: no change")
+        verdicts = {}
+        for change in plan.changes:
+            verdicts.setdefault(change.scope, []).append(f"{change.action} ({change.rule})")
         flagged = {}
         for finding in result.findings:
             if finding.key == key.id and finding.scope:
@@ -183,6 +207,8 @@ def explain(key_id, keys, logs, usage, keys_format, appwrite_version, config_fil
                 echo(f"    used: {need.usage.count} × {route.method} {route.template} (accepts {' or '.join(route.scopes)})")
             for finding in flagged.get(scope, []):
                 echo(f"    {finding.severity} {finding.rule}: {finding.message}")
+            for verdict in verdicts.pop(scope, []):
+                echo(f"    proposal: {verdict}")
             if not justifying and scope not in flagged:
                 echo("    no logged call needs it" if result.usage is not None else "    usage unknown (no logs)")
         key_level = [f for f in result.findings if f.key == key.id and not f.scope]
@@ -194,3 +220,7 @@ def explain(key_id, keys, logs, usage, keys_format, appwrite_version, config_fil
         for finding in missing:
             if finding.scope not in key.scopes:
                 echo(f"\n  missing {finding.scope}: {finding.message}")
+        for scope, verdict in verdicts.items():
+            echo(f"\n  {scope}\n    proposal: {', '.join(verdict)}")
+        for note in plan.notes:
+            echo(f"  note: {note}")

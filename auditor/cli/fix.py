@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import sys
+import time
 
 import click
 
@@ -13,8 +14,8 @@ from auditor.atomic import write_text
 from auditor.catalog.catalog import load
 from auditor.checks.context import label
 from auditor.errors import InputError
-from auditor.fix.plan import MODES
-from auditor.fix.run import MIN_WINDOW_DAYS, check_drop_window, fix_file
+from auditor.fix.plan import MIN_LOG_DAYS, MODES, PlanOptions
+from auditor.fix.run import fix_file
 from auditor.loaders.keys import load_key_file
 from auditor.loaders.logformats.attribution import KeyIndex, LogOptions
 from auditor.loaders.source import display_name
@@ -35,8 +36,12 @@ GZIP_MAGIC = b"\x1f\x8b"
 @click.option("--logs", multiple=True, metavar="FILE",
               help="Call logs (repeatable): which routes each key calls, for --mode replace and --drop-unused.")
 @click.option("--drop-unused", is_flag=True,
-              help=f"Remove scopes no logged call needed; the logs must cover at least {MIN_WINDOW_DAYS} days.")
-def fix(files, appwrite_version, mode, show_diff, logs, drop_unused):
+              help=f"Keep only the scopes the logged calls need (audit's proposal); logs covering fewer than "
+                   f"{MIN_LOG_DAYS} days drop nothing.")
+@click.option("--grant-refused", is_flag=True,
+              help="Also add scopes that only calls Appwrite refused asked for (off: a refused call is a request, "
+                   "not a need).")
+def fix(files, appwrite_version, mode, show_diff, logs, drop_unused, grant_refused):
     """Fix deprecated and misspelt scope names (and unused scopes) in key definition FILEs.
 
     Comments, order and formatting are kept, and a second run changes nothing.
@@ -54,9 +59,10 @@ def fix(files, appwrite_version, mode, show_diff, logs, drop_unused):
     if logs:
         keys = KeyIndex(key for key_file in key_files for key in key_file.keys)
         usage = read_usage(list(logs), catalog, log_options=LogOptions(None, None, keys))
-    if drop_unused:
-        check_drop_window(usage)
-    fixes = [fix_file(key_file, catalog, mode, usage, drop_unused) for key_file in key_files]
+    if drop_unused and usage is None:
+        raise InputError(f"--drop-unused needs --logs covering at least {MIN_LOG_DAYS} days")
+    options = PlanOptions(mode, drop_unused, grant_refused)
+    fixes = [fix_file(key_file, catalog, options, usage, time.time()) for key_file in key_files]
     for result in fixes:
         for plan in result.plans:
             for note in plan.notes:

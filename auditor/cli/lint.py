@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 
 import click
@@ -43,6 +44,27 @@ def key_definition_files(paths) -> list[str]:
     return kept
 
 
+def name_next_steps(report: dict) -> None:
+    """Each finding's next step: `keyaudit fix` where the planner's change answers it, else an exception or baseline.
+
+    The default `keyaudit fix` makes exactly the report's proposal, so after it lint passes at its default
+    --fail-on (what is left, such as deprecated-twin, is low).
+    """
+    fixed_by = {}
+    for key in report["keys"]:
+        for change in (key.get("fixes") or {}).get("changes", []):
+            if change["fingerprint"]:
+                fixed_by[change["fingerprint"]] = key["source"]["file"]
+    version = report["appwriteVersion"]
+    for finding in report["findings"]:
+        file = fixed_by.get(finding["fingerprint"])
+        if file:
+            finding["next"] = f"keyaudit fix --appwrite-version {version} {shlex.quote(file)}"
+        else:
+            finding["next"] = ("change it by hand, or accept it with an exception (--exceptions) or a baseline "
+                               "entry (keyaudit baseline create)")
+
+
 def lint_options(func):
     options = [
         click.option("--config", "config_file", metavar="FILE",
@@ -81,6 +103,8 @@ def lint(files, config_file, exceptions_file, policy_file, appwrite_version, now
     result, config = run_job(key_files, [], None, appwrite_version, config_file, now, exceptions_file, baseline_file,
                              policy_file=policy_file)
     threshold = fail_on or config.get("failOn") or "medium"
-    sys.stdout.write(REPORTERS[output_format](build(result, threshold)))
+    report = build(result, threshold)
+    name_next_steps(report)
+    sys.stdout.write(REPORTERS[output_format](report))
     if exceeds(result.findings, threshold):
         sys.exit(1)

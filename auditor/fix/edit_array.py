@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 
 from auditor.errors import InputError
-from auditor.fix.plan import Edit
+from auditor.fix.plan import INTO_EMPTY, KEEP, Edit
 
 COMMENT_STARTS = ("#", "//", "/*")
 
@@ -87,16 +87,16 @@ def _edit_lines(text, start, end, elements, edits) -> str:
         cursor = newline + 1
     foot = text[cursor:end]
     trailing_comma = pieces[-1].has_comma
-    by_index = {edit.index: edit for edit in edits}
+    values = {edit.index: edit.values for edit in edits}
     out = []
     for index, piece in enumerate(pieces):
-        edit = by_index.get(index)
-        if edit is None or edit.action == "add_after":
-            out.append(piece)
-        elif edit.action == "replace":
-            out.append(Piece(piece.lead, piece.indent, quote(edit.value), piece.tail))
-        if edit is not None and edit.action == "add_after":
-            out.append(Piece("", piece.indent, quote(edit.value), "\n"))
+        for position, value in enumerate(values.get(index, (KEEP,))):
+            if value is KEEP:
+                out.append(piece)
+            elif position == 0:  # in the element's place: its comments and line stay
+                out.append(Piece(piece.lead, piece.indent, quote(value), piece.tail))
+            else:
+                out.append(Piece("", piece.indent, quote(value), "\n"))
     out = [piece.with_comma(i < len(out) - 1 or trailing_comma) for i, piece in enumerate(out)]
     return head + "".join(piece.lead + piece.indent + piece.literal + piece.tail for piece in out) + foot
 
@@ -109,16 +109,11 @@ def _edit_inline(text, start, end, elements, edits, where) -> str:
     separator = gaps[0] if gaps else ", "
     opening = text[start + 1:elements[0][0]] if elements else ""
     closing = text[elements[-1][1]:end - 1] if elements else ""
-    literals = []
-    by_index = {edit.index: edit for edit in edits}
+    values = {edit.index: edit.values for edit in edits}
+    literals = [quote(value) for value in values.get(INTO_EMPTY, ())]
     for index, (el_start, el_end) in enumerate(elements):
-        edit = by_index.get(index)
-        if edit is None or edit.action == "add_after":
-            literals.append(text[el_start:el_end])
-        elif edit.action == "replace":
-            literals.append(quote(edit.value))
-        if edit is not None and edit.action == "add_after":
-            literals.append(quote(edit.value))
+        literals += [text[el_start:el_end] if value is KEEP else quote(value)
+                     for value in values.get(index, (KEEP,))]
     if not literals:
         return text[start] + text[end - 1]
     return text[start] + opening + separator.join(literals) + closing + text[end - 1]

@@ -17,7 +17,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScala
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from auditor.errors import InputError
-from auditor.fix.plan import Edit
+from auditor.fix.plan import INTO_EMPTY, KEEP, Edit
 
 WIDTH = 1 << 16  # never fold a line
 
@@ -28,12 +28,18 @@ def edit_yaml(text: str, name: str, edits_by_pointer: dict[str, list[Edit]]) -> 
     for pointer, edits in edits_by_pointer.items():
         sequence = _resolve(data, pointer)
         for edit in sorted(edits, key=lambda e: e.index, reverse=True):
-            if edit.action == "remove":
+            if edit.index == INTO_EMPTY:
+                sequence.extend(edit.values)
+                continue
+            like = sequence[edit.index]
+            if not edit.values:
                 del sequence[edit.index]
-            elif edit.action == "replace":
-                sequence[edit.index] = _styled(edit.value, sequence[edit.index])
-            else:
-                sequence.insert(edit.index + 1, _styled(edit.value, sequence[edit.index]))
+                continue
+            first, *rest = edit.values
+            if first is not KEEP:
+                sequence[edit.index] = _styled(first, like)
+            for offset, value in enumerate(rest, start=1):
+                sequence.insert(edit.index + offset, _styled(value, like))
     return _dump(yaml, data)
 
 

@@ -14,23 +14,20 @@ from dataclasses import dataclass, field
 import yaml
 
 from auditor.analysis.needs import analyse_key
-from auditor.analysis.usage import Usage, iso
+from auditor.analysis.usage import Usage
 from auditor.catalog.catalog import Catalog
 from auditor.catalog.versions import resolve
-from auditor.checks.context import DAY
 from auditor.errors import InputError
 from auditor.fix.edit_array import edit_list
 from auditor.fix.edit_yaml import edit_yaml
 from auditor.fix.json_spans import json_spans
-from auditor.fix.plan import KeyPlan, plan_key
-from auditor.fixes import apply_commands
+from auditor.fix.plan import KeyPlan, PlanOptions, plan_key
+from auditor.fix.ready import apply_commands
 from auditor.loaders.keys import KeyFile
 from auditor.loaders.terraform import literal_values
 from auditor.loaders.terraform_hcl import parse_key_blocks
 from auditor.reporters.common import CLI_TITLES
 from auditor.secrets import find_secrets
-
-MIN_WINDOW_DAYS = 30  # a month: the shortest span in which monthly jobs show their calls
 
 
 @dataclass
@@ -48,29 +45,15 @@ class FileFix:
         return self.new != self.old or bool(self.commands) or any(plan.edits for plan in self.plans)
 
 
-def check_drop_window(usage: Usage | None) -> None:
-    """--drop-unused trusts the logs to show every need: they must span MIN_WINDOW_DAYS at least."""
-    if usage is None:
-        raise InputError(f"--drop-unused needs --logs covering at least {MIN_WINDOW_DAYS} days")
-    if usage.first is None:
-        raise InputError("--drop-unused needs logs with timestamps: these carry none, so their window is unknown")
-    days = (usage.last - usage.first) / DAY
-    if days < MIN_WINDOW_DAYS:
-        raise InputError(f"--drop-unused needs logs covering at least {MIN_WINDOW_DAYS} days; these cover "
-                         f"{iso(usage.first)[:10]} to {iso(usage.last)[:10]} ({days:.0f} days), too short to show "
-                         "monthly jobs")
-
-
-def fix_file(key_file: KeyFile, catalog: Catalog, mode: str, usage: Usage | None, drop_unused: bool) -> FileFix:
+def fix_file(key_file: KeyFile, catalog: Catalog, options: PlanOptions, usage: Usage | None, now_ts: float) -> FileFix:
     doc = key_file.document
     _check_version(key_file, catalog)
-    plans = [plan_key(analyse_key(key, usage, catalog), catalog, mode, usage is not None, drop_unused)
-             for key in key_file.keys]
+    plans = [plan_key(analyse_key(key, usage, catalog), catalog, options, usage) for key in key_file.keys]
     fix = FileFix(doc.name, doc.text, doc.text, plans)
     changing = [plan for plan in plans if plan.edits]
     if key_file.kind == "key-export":
         for plan in changing:  # the commands the reports' ready fixes give, each under its CLI's name if several
-            commands = apply_commands(plan.key, plan.result(), catalog.version, plan.notes)
+            commands = apply_commands(plan.key, plan.result(), catalog.version, plan.notes, now_ts)
             for command in commands:
                 if len(commands) > 1:
                     fix.commands.append(f"# {CLI_TITLES[command['cli']]}")

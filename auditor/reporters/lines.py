@@ -26,7 +26,8 @@ def render(report: dict) -> str:
     for finding in report["findings"]:
         where = _where(finding["location"])
         message = " ".join(finding["message"].splitlines())  # a name with a line break cannot forge a finding line
-        out.append(f"{where + ': ' if where else ''}{finding['severity']} {finding['rule']}: {message}")
+        step = f" (next: {' '.join(finding['next'].splitlines())})" if finding.get("next") else ""
+        out.append(f"{where + ': ' if where else ''}{finding['severity']} {finding['rule']}: {message}{step}")
     exceptions = report["summary"]["exceptions"]
     if exceptions["suppressed"]:
         used = [f"{_where(e['location'])} ({e['rule']} {e['key']}{' ' + e['scope'] if e['scope'] else ''}): "

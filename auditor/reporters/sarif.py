@@ -89,7 +89,8 @@ def fixes_by_finding(keys: list[dict]) -> dict[str, dict]:
             } for edit in edits],
         }
         for change in key["fixes"]["changes"]:
-            found.setdefault(change["fingerprint"], fix)
+            if change["fingerprint"]:
+                found.setdefault(change["fingerprint"], fix)
     return found
 
 
