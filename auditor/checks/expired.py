@@ -3,7 +3,7 @@
 Fails: `expire: 2026-09-30T00:00:00Z` after that day. Passes: a future date.
 """
 
-from auditor.checks.context import DAY, label, timestamp
+from auditor.checks.context import DAY, expiry, label
 from auditor.model import Problem
 
 RULE_ID = "expired"
@@ -12,7 +12,7 @@ RULE_ID = "expired"
 def check(ctx):
     for analysis in ctx.analyses:
         key = analysis.key
-        expire = timestamp(key.expire)
+        expire = expiry(key.expire)
         if expire is None or key.expires_by_itself or expire > ctx.now_ts:
             continue
         used = f"; the logs still hold {analysis.calls} calls from it" if analysis.calls else ""

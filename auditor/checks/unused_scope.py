@@ -9,7 +9,7 @@ implicit and ineffective ones. Read scopes of a key known only from audit
 logs are not judged: audit logs record mutations only.
 """
 
-from auditor.analysis.usage import iso
+from auditor.times import iso
 from auditor.checks.context import DAY, label, timestamp
 from auditor.model import Problem
 

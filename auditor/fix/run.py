@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import yaml
 
 from auditor.analysis.needs import analyse_key
-from auditor.analysis.usage import Usage, iso
+from auditor.analysis.usage import Usage
+from auditor.times import iso
 from auditor.catalog.catalog import Catalog
 from auditor.catalog.versions import resolve
 from auditor.checks.context import DAY

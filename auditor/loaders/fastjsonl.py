@@ -26,7 +26,7 @@ then `record_to_call`) reads the same values; any other line is captured whole
   urlsplit, which cuts such a path where the grammar does; after `//` it would
   find a host), with at most as many segments as the deepest template;
 - `time` in the one format the head uses (`YYYY-MM-DDTHH:MM:SS[.f…]Z` or a fixed
-  offset), with a valid calendar date (29 February goes to the exact reader),
+  offset), with a valid calendar date (29 February goes to the exact reader) in the years 1901 to 8998,
   or null. Within one format the text orders as the instant does, so a block's
   first and last call are found by comparing text; only those are parsed.
 """
@@ -56,7 +56,9 @@ MAX_RUN = 64  # spaces around a record, or slashes in a row, the regex takes
 _CHAR = rb"[\x20\x21\x23-\x5b\x5d-\x7e]"  # printable ASCII but `"` and `\`
 _SEGMENT_CHAR = rb"[\x20\x21\x24-\x2e\x30-\x3e\x40-\x5b\x5d-\x7e]"  # and neither `/`, `?` nor `#`
 _NUMBER = rb"-?(?:0|[1-9][0-9]{0,99})(?:\.[0-9]{1,100})?(?:[eE][+-]?[0-9]{1,100})?"
-_DATE = (rb"[1-9][0-9]{3}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+# Years 1901 to 8998: any offset keeps such a time within auditor/times.py's range (1900 to 8999); the
+# exact reader judges the others.
+_DATE = (rb"(?:190[1-9]|19[1-9][0-9]|[2-7][0-9]{3}|8[0-8][0-9]{2}|89[0-8][0-9]|899[0-8])-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
          rb"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)")
 _CLOCK = rb"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
 _TIME_FORMAT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ])[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.([0-9]{1,9}))?"
