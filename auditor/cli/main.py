@@ -3,11 +3,13 @@
 import importlib
 import os
 import sys
+import traceback
 
 import click
 
 from auditor import __version__
 from auditor.errors import InputError, one_line
+from auditor.secrets import redact
 
 # Each command's module is imported when the command runs (or --help lists it): a command pays at start-up
 # only for what it uses, so `audit` does not load python-hcl2, ruamel.yaml or sqlite3 for the others.
@@ -69,8 +71,9 @@ class _Group(click.Group):
             click.echo("keyaudit: interrupted", err=True)
             sys.exit(130)
         except Exception as error:  # a bug: say so in one line; details only on request
-            if os.environ.get("KEYAUDIT_DEBUG"):
-                raise
+            if os.environ.get("KEYAUDIT_DEBUG"):  # the traceback quotes messages, which may quote a secret
+                click.echo(redact("".join(traceback.format_exception(error))), err=True, nl=False)
+                sys.exit(2)
             click.echo(
                 f"keyaudit: internal error ({type(error).__name__}); rerun with KEYAUDIT_DEBUG=1 for details",
                 err=True,
