@@ -111,6 +111,7 @@ def row_from_mapping(data) -> UsageRow:
     first, last = _time(data.get("first_seen"), "first_seen"), _time(data.get("last_seen"), "last_seen")
     if first is not None and last is not None and first > last:
         raise BadRow("'first_seen' is after 'last_seen'")
+    first, last = (last if first is None else first), (first if last is None else last)  # one known: both it
     status = _integer(data.get("status"), "status")
     if status is not None and not 100 <= status <= 599:
         raise BadRow("'status' is not an HTTP status code")
