@@ -2,10 +2,11 @@
 
 A file or log line may hold a secret its reader decodes but a search of the raw text misses:
 
-- JSON and YAML escapes: `\\u0073tandard_…`, or `\\nstandard_…` (the escape's letter glued to the secret
-  hides it from a search that wants a boundary before it);
+- JSON and YAML escapes: `\\u0073tandard_…` (`\\x73`, `\\U00000073`), or `\\nstandard_…` (the escape's
+  letter glued to the secret hides it from a search that wants a boundary before it);
 - a YAML double-quoted string split with `\\` and a newline (the break and the next line's indent vanish);
-- HCL interpolation of literals: `standard_ab${""}cd…`, `${"standard_"}ab…`;
+- HCL interpolation of literals: `standard_ab${""}cd…`, `${"standard_"}ab…`, and directives between its
+  halves (`%{ if true }`);
 - percent-encoding: `standard%5F…` in a logged path, `%3Dstandard_…` after an encoded `=`.
 
 `decode` turns a text into its decoded view with a map back to the raw offsets, so a secret found in the view is
@@ -21,12 +22,13 @@ from dataclasses import dataclass
 
 MARKERS = ("\\", "%", "${")  # a text without any of these has no encoded form
 _TOKEN = re.compile(
-    r"\\u(?P<u>[0-9a-fA-F]{4})"
+    r"\\u(?P<u>[0-9a-fA-F]{4})|\\U(?P<U>[0-9a-fA-F]{8})"
     r"|\\x(?P<x>[0-9a-fA-F]{2})"
     r"|\\(?P<char>[\\/\"'nrtbf0 ])"
     r"|\\\r?\n[ \t]*"  # a YAML double-quoted line continuation
     r"|%(?P<pct>[0-9a-fA-F]{2})"
     r'|\$\{[ \t]*"(?P<hcl>[^"\\$%]*)"[ \t]*\}'  # an HCL interpolation of a plain string literal
+    r"|%\{[^{}\n]{0,256}\}"  # an HCL template directive (`%{ if true }`): it writes nothing of its own
 )
 _CHARS = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "0": "\0"}
 
@@ -54,6 +56,8 @@ class DecodedView:
 def _decoded(match: re.Match) -> str:
     if match["u"] is not None:
         return chr(int(match["u"], 16))
+    if match["U"] is not None:
+        return chr(min(int(match["U"], 16), 0x10FFFF))
     if match["x"] is not None:
         return chr(int(match["x"], 16))
     if match["char"] is not None:
@@ -62,7 +66,7 @@ def _decoded(match: re.Match) -> str:
         return chr(int(match["pct"], 16))
     if match["hcl"] is not None:
         return match["hcl"]
-    return ""  # a line continuation
+    return ""  # a line continuation, an HCL directive
 
 
 def decode(text: str) -> DecodedView | None:

@@ -634,3 +634,18 @@ def test_paths_resolve_as_appwrite_routes_them_in_every_format_that_carries_one(
         assert "GET /v1/users" in invoke("catalog", "lookup", "GET", path)[1]
     for path in NOT_SERVED:
         assert "no route matches" in invoke("catalog", "lookup", "GET", path)[1]
+
+
+def test_a_file_name_that_is_not_utf8_is_one_line(folder):
+    """Python decodes such a name to lone surrogates, which crashed every report and the job's state."""
+    import os
+
+    name = os.fsdecode(b"caf\xe9.jsonl")
+    Path(name).write_bytes(GOOD["keyaudit-jsonl"] + b"\n")
+    for args in (["audit", "--keys", "keys.json", "--logs", name, *NOW], ["lint", name, *NOW], ["secrets", name],
+                 ["job", "run", "--state", "state.db", "--keys", "keys.json", "--logs", name, *NOW]):
+        one_error_line(*invoke(*args), "caf\\xe9.jsonl", "the argument is not UTF-8 text")
+    Path("job.yaml").write_text("state: state.db\nkeys: [keys.json]\nlogs: ['*.jsonl']\n")
+    one_error_line(*invoke("job", "run", "--job", "job.yaml", *NOW), "caf\\xe9.jsonl",
+                   "job.yaml: logs file name is not UTF-8 text")
+    assert not Path("state.db").exists()

@@ -541,3 +541,21 @@ def test_a_debug_traceback_holds_no_secret(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["fetch-keys", "--endpoint", "http://127.0.0.1:9/v1", "--project", "p"],
                                 env={"APPWRITE_API_KEY": credential[:40] + "\nX-Evil: 1", "KEYAUDIT_DEBUG": "1"})
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "an HTTP header cannot carry" in result.stderr
+
+
+@pytest.mark.parametrize("how", sorted(encoded(Secrets().std("forms"))))
+def test_fix_refuses_to_rewrite_a_file_holding_an_encoded_secret(tmp_path, monkeypatch, how):
+    """A rewritten file keeps the secret it holds: fix refuses, naming its fingerprint, whatever the encoding."""
+    s = Secrets()
+    monkeypatch.chdir(tmp_path)
+    form = encoded(s.std("in-file"))[how]
+    if how.startswith("hcl"):
+        name, text = "main.tf", ('resource "appwrite_project_key" "k" {\n  name = "ci"\n  scopes = ["collections.read"]\n'
+                                 f'  expire = null\n}}\nlocals {{\n  t = "{form}"\n}}\n')
+    else:
+        name, text = "keys.yaml", (f'appwriteVersion: "1.9"\nproject: "{form}"\nkeys:\n  - id: mk1\n    name: ci\n'
+                                   "    scopes: [collections.read]\n    expire: null\n")
+    Path(name).write_text(text)
+    result = CliRunner().invoke(cli, ["fix", "--appwrite-version", "1.9", name], env={"KEYAUDIT_DEBUG": None})
+    assert result.exit_code == 2 and f"holds a key secret ({fingerprint(s.by_name['in-file'])})" in result.stderr
+    assert Path(name).read_text() == text and s.leaks(result.stdout + result.stderr) == []

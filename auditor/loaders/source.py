@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 import stat
 import sys
 import zlib
@@ -17,10 +18,20 @@ MAX_LINE_BYTES = 1 << 20  # a longer log line is counted as bad, never held in m
 BLOCK_BYTES = 4 << 20  # what iter_blocks reads at a time
 MAX_DOCUMENT_BYTES = 64 << 20  # key files, manifests, appwrite.json
 _GZIP_MAGIC = b"\x1f\x8b"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def display_name(path: str) -> str:
     return "<stdin>" if path == "-" else path
+
+
+def utf8_name(name: str, what: str) -> str:
+    """`name` (a command-line argument, a file a glob found) if it is UTF-8 text. Python decodes other bytes
+    to lone surrogates, which no UTF-8 report, terminal or SQLite state takes: such a name is refused here."""
+    if not _SURROGATE.search(name):
+        return name
+    shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    raise InputError(f"{shown}: {what} is not UTF-8 text; keyaudit writes names into UTF-8 reports (rename it)")
 
 
 def _open_regular(path: str, name: str) -> BinaryIO:
