@@ -412,6 +412,7 @@ ANSWERS = [
     ("not JSON", b"<html>hello</html>", "the answer is not JSON"),
     ("empty", b"", "the answer is not JSON"),
     ("invalid UTF-8", b'{"total": 1, "keys": [{"$id": "k\xff"}]}', "the answer is not JSON"),
+    ("lone surrogate", b'{"total": 1, "keys": [{"$id": "k\\ud83d", "scopes": []}]}', "the answer is not JSON"),
     ("nested 100000 deep", b"[" * 100_000 + b"]" * 100_000, "the answer is not JSON"),
     ("1e999999", b'{"total": 1e999999, "keys": []}', "not Appwrite's key list (at /total)"),
     ("wrong types", b'{"total": 1, "keys": {"$id": "k1"}}', "not Appwrite's key list (at /keys)"),
