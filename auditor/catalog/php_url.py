@@ -30,8 +30,8 @@ class _Refused(Exception):
 
 def php_url_path(uri: str) -> str:
     """The path utopia-php/http routes the request URI `uri` by."""
-    if ":" not in uri and not uri.startswith("//"):
-        path = _just_path(uri, 0)  # the common case: a plain path, no scheme, host or port
+    if ":" not in uri and not uri.startswith("//"):  # the common case: a plain path, no scheme, host or port
+        path = uri.partition("#")[0].partition("?")[0]
     else:
         try:
             path = _path_of(uri)
@@ -39,7 +39,7 @@ def php_url_path(uri: str) -> str:
             return "/"
     if not path:
         return "/"
-    return _CONTROL.sub("_", path) if _CONTROL.search(path) else path
+    return path if path.isprintable() else _CONTROL.sub("_", path)
 
 
 def _first(uri: str, start: int, chars: str, end: int | None = None) -> int:
