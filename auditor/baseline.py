@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from auditor import TOOL_NAME
-from auditor.analysis.usage import iso
+from auditor.times import iso
 from auditor.engine import relative
 from auditor.errors import InputError
 from auditor.loaders.document import load_document

@@ -14,19 +14,17 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 
 from auditor.errors import InputError
-from auditor.loaders.calllog import BadRecord, parse_time
 from auditor.loaders.document import Document, load_document
 from auditor.model import Finding, Location
 from auditor.secrets import redact
+from auditor.times import BadTime, deadline
 from auditor.validation.schemas import violations
 
 SCHEMA = "exceptions.schema.json"
 META_RULES = ("exception-expired", "exception-invalid")  # about exceptions themselves: never silenced
 _ENTRY_POINTER = re.compile(r"^/exceptions/(\d+)(?:/|$)")
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -113,8 +111,8 @@ def _entries(doc: Document, value: dict, known_rules) -> Exceptions:
         problem = problems.get(index) or _semantic_problem(item, known_rules)
         if not problem:
             try:
-                ends = _end(item["expires"])
-            except BadRecord:
+                ends = deadline(item["expires"])
+            except BadTime:
                 problem = f"expires: {item['expires']!r} is not a real date"
         if problem:
             key = item.get("key") if isinstance(item, dict) and isinstance(item.get("key"), str) else None
@@ -141,14 +139,6 @@ def _semantic_problem(item: dict, known_rules) -> str | None:
     return None
 
 
-def _end(expires: str) -> float:
-    if _DATE_ONLY.match(expires):
-        try:
-            day = datetime.strptime(expires, "%Y-%m-%d").replace(tzinfo=timezone.utc)
-        except ValueError:
-            raise BadRecord("not a date") from None
-        return (day + timedelta(days=1)).timestamp()
-    return parse_time(expires)
 
 
 def _digest(item) -> str:

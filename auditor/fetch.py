@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from auditor import __version__
 from auditor.catalog.catalog import load
 from auditor.errors import InputError
+from auditor.loaders import jsontext
 from auditor.loaders.document import MAX_DEPTH, escape_pointer_token
 from auditor.secrets import classify_secret, redact_values, scrub_identifier
 from auditor.validation.schemas import violations
@@ -89,7 +90,7 @@ def get_json(url: str, headers: dict[str, str], timeout: float):
     if len(body) > MAX_ANSWER_BYTES:
         raise InputError(f"{shown}: answer larger than {MAX_ANSWER_BYTES >> 20} MiB")
     try:
-        answer = json.loads(body)
+        answer = jsontext.loads(body)
     except (ValueError, RecursionError):
         raise InputError(f"{shown}: the answer is not JSON ({content_type}); is this an Appwrite endpoint?") from None
     if _first(answer, lambda value, depth: depth > MAX_DEPTH) is not None:  # the schema and scrub() recurse
@@ -116,7 +117,7 @@ def _http_error(url: str, error: urllib.error.HTTPError) -> str:
         return (f"{url}: redirected to {error.headers.get('Location')}; give that address as --endpoint "
                 "(keyaudit does not follow redirects with a credential)")
     try:
-        kind = json.loads(error.read(1 << 16)).get("type")
+        kind = jsontext.loads(error.read(1 << 16)).get("type")
     except (ValueError, AttributeError, OSError):
         kind = None
     said = f"HTTP {error.code}" + (f" {kind}" if kind else f" {error.reason}")

@@ -32,10 +32,10 @@ import logging
 import os
 import threading
 import time
-from datetime import datetime, timezone
 from logging.handlers import RotatingFileHandler
 
 from auditor.secrets import redact
+from auditor.times import iso
 
 DEFAULT_MAX_BYTES = 50 << 20
 DEFAULT_BACKUPS = 5
@@ -48,10 +48,6 @@ def function_key_id() -> str | None:
     """`function:<id>` inside an Appwrite function, else None."""
     function_id = os.environ.get("APPWRITE_FUNCTION_ID")
     return f"function:{function_id}" if function_id else None
-
-
-def _iso(moment: float) -> str:
-    return datetime.fromtimestamp(moment, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _error_type(response) -> str | None:
@@ -78,7 +74,7 @@ class CallRecorder:
         request = response.request
         if "x-appwrite-key" not in request.headers:  # a session or JWT request: no key to audit
             return
-        record = {"time": _iso(started), "project": request.headers.get("x-appwrite-project") or None,
+        record = {"time": iso(started), "project": request.headers.get("x-appwrite-project") or None,
                   "key": self.key_id, "method": request.method, "path": redact(request.path_url),
                   "status": response.status_code}
         error = _error_type(response)

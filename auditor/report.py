@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from auditor import TOOL_NAME, __version__
 from auditor.analysis.evidence import AUDIT_EVENT, EvidenceRoute
-from auditor.analysis.usage import iso
+from auditor.times import iso
 from auditor.audit import AuditResult
 from auditor.fix.ready import ready_fix
 from auditor.loaders.logformats import audit_log

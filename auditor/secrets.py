@@ -22,6 +22,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from auditor.secret_encodings import decode
+
 STORED_KINDS = ("standard", "account", "organization")
 MINTED_KINDS = ("ephemeral", "dynamic")
 # JWT segment lengths are bounded so that a match has a known maximum length,
@@ -78,13 +80,37 @@ def classify_secret(value) -> tuple[str, str | None]:
     return "masked", None
 
 
+def secret_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, secret) of every secret in `text`, as written or encoded (secret_encodings.py): for an
+    encoded one, the raw span that decodes to it."""
+    spans = [(match.start(), match.end(), match.group(0)) for match in SECRET_PATTERN.finditer(text)]
+    view = decode(text)
+    if view is not None:
+        taken = {start for start, _, _ in spans}
+        for match in SECRET_PATTERN.finditer(view.text):
+            start, end = view.raw_span(match.start(), match.end())
+            if start not in taken:
+                spans.append((start, end, match.group(0)))
+    return sorted(spans)
+
+
 def find_secrets(text: str) -> list[SecretHit]:
-    hits = []
-    for match in SECRET_PATTERN.finditer(text):
-        secret = match.group(0)
-        line = text.count("\n", 0, match.start()) + 1
-        hits.append(SecretHit(line, secret.split("_", 1)[0], fingerprint(secret)))
-    return hits
+    """Every secret in `text` (a file's), as written or encoded, with its line."""
+    return [SecretHit(text.count("\n", 0, start) + 1, secret.split("_", 1)[0], fingerprint(secret))
+            for start, _, secret in secret_spans(text)]
+
+
+def holds_secret(text: str) -> bool:
+    """Whether `text` holds a secret anywhere: as written, or encoded once or twice (an encoded secret inside
+    a JSON text that escapes its backslashes again)."""
+    for _ in range(3):
+        if SECRET_ANYWHERE.search(text):
+            return True
+        view = decode(text)
+        if view is None:
+            return False
+        text = view.text
+    return False
 
 
 REDACTED_PREFIX = "<secret "  # how a redacted secret starts in any text keyaudit writes
@@ -94,15 +120,21 @@ def redact(text: str) -> str:
     """Replace every secret in `text` by its fingerprint.
 
     Until none is left: a minted key glued to more key characters is no match, but once what follows it is
-    replaced it may become one (`ephemeral_<jwt>standard_<hex>-standard_<hex>`).
+    replaced it may become one (`ephemeral_<jwt>standard_<hex>-standard_<hex>`). A secret written encoded
+    (`\\u0073tandard_…`, `standard%5F…`; see secret_encodings.py) is replaced where it is written.
     """
     if len(text) < MIN_SECRET_CHARS:  # most strings of a report (scopes, ids, dates): no scan
         return text
     while True:
-        redacted = SECRET_PATTERN.sub(lambda m: f"{REDACTED_PREFIX}{fingerprint(m.group(0))}>", text)
-        if redacted == text:
+        spans = secret_spans(text)
+        if not spans:
             return text
-        text = redacted
+        pieces, position = [], 0
+        for start, end, secret in spans:
+            if start >= position:  # spans of one secret as written and encoded may overlap: the first wins
+                pieces += [text[position:start], f"{REDACTED_PREFIX}{fingerprint(secret)}>"]
+                position = end
+        text = "".join(pieces) + text[position:]
 
 
 def redact_values(value):

@@ -40,7 +40,8 @@ from auditor.catalog.matcher import split_path, template_segments  # noqa: E402
 from auditor.config import load_config  # noqa: E402
 from auditor.errors import InputError  # noqa: E402
 from auditor.exceptions import load_exceptions  # noqa: E402
-from auditor.loaders.calllog import BadRecord, ReadStats, parse_time  # noqa: E402
+from auditor.loaders.calllog import BadRecord, ReadStats  # noqa: E402
+from auditor.times import BadTime, parse_time  # noqa: E402
 from auditor.loaders.document import load_document  # noqa: E402
 from auditor.loaders.job_config import load_job_config  # noqa: E402
 from auditor.loaders.keys import load_key_file  # noqa: E402
@@ -199,7 +200,7 @@ def _matcher(folder: str, data: bytes) -> None:
 
 def _times(folder: str, data: bytes) -> None:
     text = data.decode("utf-8", "replace")
-    for parse, bad in ((rfc3339, BadRecord), (parse_time, BadRecord), (clf, BadRecord), (parse_engine_time, BadRow)):
+    for parse, bad in ((rfc3339, BadRecord), (parse_time, BadTime), (clf, BadRecord), (parse_engine_time, BadRow)):
         try:
             parse(text)
         except bad:

@@ -77,3 +77,26 @@ def sqlite_text(path: Path) -> str:
         return "\n".join(repr(row) for table in tables for row in db.execute(f"SELECT * FROM {table}"))
     finally:
         db.close()
+
+
+# ---------------------------------------------------------------- issue #17: encoded secrets, strings no encoder takes
+
+def encoded(secret: str) -> dict[str, str]:
+    """`secret` as a reader decodes it but a search of the raw text misses it, by medium: each value goes inside
+    a JSON string, a YAML double-quoted string, an HCL string or a logged URL, as its name says."""
+    kind, body = secret.split("_", 1)
+    return {
+        "json-u-escape": "\\u00" + format(ord(kind[0]), "02x") + secret[1:],
+        "json-after-newline": "rotated:\\n" + secret,
+        "yaml-line-continuation": f"{kind}_{body[:40]}\\\n    {body[40:120]}\\\n    {body[120:]}",
+        "hcl-empty-interpolation": f'{kind}_{body[:64]}${{""}}{body[64:]}',
+        "hcl-literal-interpolation": f'${{"{kind}_"}}{body}',
+        "percent-encoded": f"{kind}%5F{body}",
+        "after-percent-equals": f"token%3D{secret}",
+    }
+
+
+# A lone surrogate escape: JSON and YAML decode it to a str that no encoder (UTF-8 output, SQLite) takes.
+LONE_SURROGATE = "a\\ud83d"
+# Times that leave the calendar once converted to UTC (year 10000) or come before what keyaudit reads.
+OUT_OF_RANGE_TIMES = ("9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "1899-12-31T23:59:59Z")

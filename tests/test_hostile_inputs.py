@@ -74,6 +74,12 @@ BAD_DOCUMENTS = {
     "1e999999 in YAML": (".yaml", b"total: 1.0e+999999\nkeys: []\n", ":1: number out of range"),
     "NaN in JSON": (".json", b'{"total": NaN, "keys": []}', ": invalid JSON: NaN is not a JSON number"),
     "5000-digit integer": (".yaml", b"keys: []\ntotal: 1" + b"0" * 5000 + b"\n", ":2: number out of range"),
+    # issue #17: a string no encoder takes (reports, the terminal, SQLite) is refused where the document is read
+    "lone surrogate in JSON": (".json", b'{"keys": [\n {"$id": "k\\ud83d", "scopes": ["users.read"]}]}',
+                               ":2: invalid JSON: a string holds a lone UTF-16 surrogate escape"),
+    "lone surrogate in YAML": (".yaml", b'keys:\n  - id: k1\n    scopes: ["users.read\\udc00"]\n',
+                               ":3: invalid YAML: a string holds a lone UTF-16 surrogate escape"),
+    "lone surrogate in a YAML key": (".yaml", b'"k\\ud800": 1\n', ":1: invalid YAML: a string holds a lone"),
 }
 
 
@@ -223,14 +229,45 @@ ABSURD_NUMBERS = {
                       b'"time": 1e999999}',
     "error-lines": b"1" * 5000 + b" missing scope (users.read) GET /v1/users/" + b"9" * 5000,
 }
+# issue #17: a lone surrogate escape wherever the format has a string (text formats read it as plain text)
+LONE_SURROGATES = {
+    "keyaudit-jsonl": b'{"key": "k1", "method": "GET", "path": "/v1/users", "project": "p\\ud83d"}',
+    "traefik-json": b'{"RequestMethod": "GET", "RequestPath": "/v1/users/\\udc00", "DownstreamStatus": 200}',
+    "traefik-common": b'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/users/\\ud83d HTTP/1.1" 200 5 "-" "-" 1 '
+                      b'"a" "b" 3ms',
+    "nginx-combined": b'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/users/\\ud83d HTTP/1.1" 200 5 "-" "sdk"',
+    "appwrite-audit": b'{"event": "user.create", "userEmail": "app.shop@service.example.com", "userName": "n1", '
+                      b'"ip": "\\ud83d"}',
+    "error-lines": b"2026-11-20T10:00:00Z ERROR app.shop@service.localhost (role: applications) missing scope "
+                   b"(users.read) GET /v1/users/\\ud83d",
+}
+# issue #17: a time that is year 10000 once in UTC
+LEAVES_THE_CALENDAR = {
+    "keyaudit-jsonl": b'{"time": "9999-12-31T23:59:59-01:00", "key": "k1", "method": "GET", "path": "/v1/users"}',
+    "traefik-json": b'{"StartUTC": "9999-12-31T23:59:59-01:00", "RequestMethod": "GET", "RequestPath": "/v1/users"}',
+    "traefik-common": b'10.0.0.1 - - [31/Dec/9999:23:59:59 -0100] "GET /v1/users HTTP/1.1" 200 5 "-" "-" 1 "a" "b" 3ms',
+    "nginx-combined": b'10.0.0.1 - - [31/Dec/9999:23:59:59 -0100] "GET /v1/users HTTP/1.1" 200 5 "-" "sdk"',
+    "appwrite-audit": b'{"event": "user.create", "userEmail": "app.shop@service.example.com", "userName": "n1", '
+                      b'"time": "9999-12-31T23:59:59.000-01:00"}',
+    "error-lines": b"9999-12-31T23:59:59-01:00 ERROR app.shop@service.localhost (role: applications) missing scope "
+                   b"(users.read) GET /v1/users",
+}
+KINDS = ("wrong types", "absurd number", "lone surrogate", "leaves the calendar")
 # per format: what each kind of line becomes (call, bad, or skipped: error-lines skips lines carrying no error)
 OUTCOMES = {
-    "keyaudit-jsonl": {"wrong types": "bad", "absurd number": "bad"},
-    "traefik-json": {"wrong types": "bad", "absurd number": "call"},  # a time that is no string is no time
-    "traefik-common": {"wrong types": "bad", "absurd number": "bad"},
-    "nginx-combined": {"wrong types": "bad", "absurd number": "bad"},
-    "appwrite-audit": {"wrong types": "bad", "absurd number": "bad"},
-    "error-lines": {"wrong types": "call", "absurd number": "call"},
+    "keyaudit-jsonl": {"wrong types": "bad", "absurd number": "bad", "lone surrogate": "bad",
+                       "leaves the calendar": "bad"},
+    "traefik-json": {"wrong types": "bad", "absurd number": "call",  # a time that is no string is no time
+                     "lone surrogate": "bad", "leaves the calendar": "bad"},
+    "traefik-common": {"wrong types": "bad", "absurd number": "bad", "lone surrogate": "call",
+                       "leaves the calendar": "bad"},
+    "nginx-combined": {"wrong types": "bad", "absurd number": "bad", "lone surrogate": "call",
+                       "leaves the calendar": "bad"},
+    "appwrite-audit": {"wrong types": "bad", "absurd number": "bad", "lone surrogate": "bad",
+                       "leaves the calendar": "bad"},
+    # an app's own line: a time it cannot read is no time, the error is still a call
+    "error-lines": {"wrong types": "call", "absurd number": "call", "lone surrogate": "call",
+                    "leaves the calendar": "call"},
 }
 BAD_LINES = {
     "invalid JSON": b'{"key": "k1", "method": ',
@@ -251,12 +288,13 @@ def _log(log_format: str) -> tuple[bytes, int, int]:
     good = GOOD[log_format]
     outcome = OUTCOMES[log_format]
     lines = [b"\xef\xbb\xbf" + good + b"\r", good, WRONG_TYPES[log_format], ABSURD_NUMBERS[log_format],
-             *BAD_LINES.values(), b"", b"   ", good + b"\r"]
-    calls = 3 + sum(outcome[kind] == "call" for kind in ("wrong types", "absurd number"))
+             LONE_SURROGATES[log_format], LEAVES_THE_CALENDAR[log_format], *BAD_LINES.values(), b"", b"   ",
+             good + b"\r"]
+    calls = 3 + sum(outcome[kind] == "call" for kind in KINDS)
     if log_format == "error-lines":  # lines carrying no missing-scope error are the app's own; only the cap counts
         bad = 1
     else:
-        bad = sum(outcome[kind] == "bad" for kind in ("wrong types", "absurd number")) + len(BAD_LINES)
+        bad = sum(outcome[kind] == "bad" for kind in KINDS) + len(BAD_LINES)
     return b"\n".join(lines), calls, bad
 
 
@@ -374,6 +412,7 @@ ANSWERS = [
     ("not JSON", b"<html>hello</html>", "the answer is not JSON"),
     ("empty", b"", "the answer is not JSON"),
     ("invalid UTF-8", b'{"total": 1, "keys": [{"$id": "k\xff"}]}', "the answer is not JSON"),
+    ("lone surrogate", b'{"total": 1, "keys": [{"$id": "k\\ud83d", "scopes": []}]}', "the answer is not JSON"),
     ("nested 100000 deep", b"[" * 100_000 + b"]" * 100_000, "the answer is not JSON"),
     ("1e999999", b'{"total": 1e999999, "keys": []}', "not Appwrite's key list (at /total)"),
     ("wrong types", b'{"total": 1, "keys": {"$id": "k1"}}', "not Appwrite's key list (at /keys)"),
@@ -438,3 +477,176 @@ def test_usage_rows_after_many_blank_lines_are_all_read(folder):
     report = json.loads(out)
     assert report["keys"][0]["calls"] == 4
     assert [(s["line"], s["reason"]) for s in report["summary"]["badLineSamples"]] == [(30_102, "not valid JSON")]
+
+
+# ---------------------------------------------------------------- issue #17: crashes, every command and format
+
+REPORT_FORMATS = ("table", "json", "lines", "sarif", "junit", "markdown", "html")
+
+
+def _hostile_logs(folder: Path) -> list[str]:
+    """One log per format holding every kind of line above (lone surrogates and year-10000 times included)."""
+    names = []
+    for log_format in sorted(GOOD):
+        (folder / f"{log_format}.log").write_bytes(_log(log_format)[0])
+        names.append(f"{log_format}.log")
+    return names
+
+
+def test_hostile_log_lines_crash_no_command_and_no_format(folder):
+    """A lone surrogate or a year-10000 time in one line once killed `audit` ("internal error") and every
+    nightly `job run` after it; `validate` called the file valid. Now each is a counted bad line everywhere."""
+    logs = [arg for name in _hostile_logs(folder) for arg in ("--logs", name)]
+    for name in REPORT_FORMATS:
+        code, out, err = invoke("audit", "--keys", "keys.json", *logs, "--key", "k1", "--format", name, *NOW)
+        assert code in (0, 1) and err.count("internal error") == 0, (name, err)
+        assert out.encode("utf-8")
+    code, out, err = invoke("explain", "k1", "--keys", "keys.json", *logs, "--key", "k1", *NOW)
+    assert code in (0, 1), err
+    for name in ("json", "table"):
+        code, out, err = invoke("job", "run", "--state", "state.db", "--keys", "keys.json", *logs, "--key", "k1",
+                                "--format", name, *NOW)
+        assert code in (0, 1), err
+        code, out, err = invoke("job", "report", "--state", "state.db", "--format", name)
+        assert code == 0, err
+    code, out, err = invoke("catalog", "lookup", "--input", "keyaudit-jsonl.log", "--format", "json")
+    assert code in (0, 1) and "internal error" not in err, err
+    code, out, err = invoke("validate", "--kind", "call-log", "keyaudit-jsonl.log", "--format", "json")
+    assert code == 1, err
+    problems = [m["message"] for f in json.loads(out) for m in f["messages"]]
+    assert "a string holds a lone UTF-16 surrogate escape (\\ud800-\\udfff)" in problems
+    assert "time is outside the years 1900 to 8999" in problems
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59-01:00", "9999-12-31T23:00:00Z", "0001-01-01T00:00:00Z",
+                                  "1899-12-31T23:59:59Z"])
+def test_a_clock_outside_the_calendar_is_one_line_for_every_command(folder, when):
+    for args in (["audit", "--keys", "keys.json"], ["lint", "keys.json"], ["explain", "k1", "--keys", "keys.json"],
+                 ["baseline", "create", "--output", "b.json", "keys.json"],
+                 ["job", "run", "--state", "state.db", "--keys", "keys.json"]):
+        code, out, err = invoke(*args, "--now", when)
+        assert code == 2 and err.count("\n") == 1 and f"--now '{when}': time is outside the years 1900 to 8999" in err
+    assert not Path("state.db").exists() and not Path("b.json").exists()
+
+
+def test_dates_meaning_forever_work_in_every_format(folder):
+    """`expires: 9999-12-31` is how people write "forever": it silences (the README promises a bad entry never
+    stops a run, and this one is not even bad); a key expiring in year 10000 UTC never expires."""
+    Path("far.json").write_text(json.dumps({"total": 1, "keys": [
+        {"$id": "k1", "name": "n1", "scopes": ["users.read"], "expire": "9999-12-31T23:59:59-01:00",
+         "$createdAt": "9999-12-31T23:59:59-01:00", "accessedAt": "9999-12-31T23:59:59-01:00"}]}))
+    Path("exceptions.yaml").write_text("exceptions:\n  - {rule: no-expiry, key: k1, reason: r, owner: o, "
+                                       "expires: 9999-12-31}\n  - {rule: stale-key, key: k1, reason: r, owner: o, "
+                                       "expires: '9999-12-31T23:59:59-01:00'}\n")
+    Path("policy.yaml").write_text("policy:\n  rules:\n    - {id: p, severity: low, maxLifetimeDays: 90, "
+                                   "message: m, fix: f}\n")
+    for name in REPORT_FORMATS:
+        for keys in ("keys.json", "far.json"):
+            code, out, err = invoke("audit", "--keys", keys, "--exceptions", "exceptions.yaml", "--policy",
+                                    "policy.yaml", "--format", name, *NOW)
+            assert code in (0, 1) and err.count("internal error") == 0, (name, keys, err)
+    code, out, err = invoke("lint", "keys.json", "--exceptions", "exceptions.yaml", "--format", "json", *NOW)
+    assert {"no-expiry", "exception-invalid"} & {f["rule"] for f in json.loads(out)["findings"]} == set(), out
+    code, out, err = invoke("audit", "--keys", "far.json", "--format", "json", *NOW)
+    assert {f["rule"] for f in json.loads(out)["findings"]} & {"expired", "stale-key"} == set()
+    assert invoke("validate", "far.json", "exceptions.yaml")[0] == 0
+    Path("early.json").write_text(Path("far.json").read_text().replace("9999-12-31T23:59:59-01:00",
+                                                                       "0001-01-01T00:00:00+01:00"))
+    one_error_line(*invoke("audit", "--keys", "early.json", *NOW), "early.json", "is not a valid date-time")
+    Path("old.yaml").write_text("exceptions:\n  - {rule: no-expiry, key: k1, reason: r, owner: o, "
+                                "expires: 1800-01-01}\n")
+    code, out, err = invoke("lint", "keys.json", "--exceptions", "old.yaml", "--format", "json", *NOW)
+    assert "exception-invalid" in {f["rule"] for f in json.loads(out)["findings"]}
+
+
+def test_usage_times_outside_the_calendar_are_bad_rows(folder):
+    Path("usage.csv").write_text("key,method,path,count,first_seen,last_seen\n"
+                                 "k1,GET,/v1/users,1,9999-12-31 23:59:59-01,\nk1,GET,/v1/users,1,,0001-01-01 00:00:00+01\n"
+                                 "k1,GET,/v1/users,2,2026-11-20 09:00:00+00,\n")
+    for name in REPORT_FORMATS:
+        code, out, err = invoke("audit", "--keys", "keys.json", "--usage", "usage.csv", "--format", name, *NOW)
+        assert code in (0, 1), err
+    report = json.loads(invoke("audit", "--keys", "keys.json", "--usage", "usage.csv", "--format", "json", *NOW)[1])
+    assert report["summary"]["badLines"] == 2 and report["keys"][0]["calls"] == 2
+
+
+@pytest.mark.parametrize("table, column, value", [
+    ("run", "at", 1e300), ("run", "window_start", -1e15), ("run", "at", "soon"),
+    ("route_day", "first", 1e20), ("route_day", "last", -1e20), ("meta", "value", 9e15)])
+def test_tampered_state_times_are_one_line(folder, table, column, value):
+    import sqlite3
+
+    Path("calls.jsonl").write_bytes(GOOD["keyaudit-jsonl"] + b"\n")
+    assert invoke("job", "run", "--state", "state.db", "--keys", "keys.json", "--logs", "calls.jsonl", *NOW)[0] in (0, 1)
+    db = sqlite3.connect("state.db")
+    where = " WHERE name = 'observed_since'" if table == "meta" else ""
+    db.execute(f"UPDATE {table} SET {column} = ?{where}", (value,))
+    db.commit()
+    db.close()
+    for args in (["job", "report", "--state", "state.db"],
+                 ["job", "run", "--state", "state.db", "--keys", "keys.json", "--now", "2026-11-26T00:00:00Z"]):
+        code, out, err = invoke(*args)
+        if table in ("route_day", "meta") and args[1] == "report":  # only a run rebuilds the window from them
+            assert code == 0, err
+        else:
+            one_error_line(code, out, err, "state.db", "the state file is corrupt")
+
+
+# ---------------------------------------------------------------- issue #17: the router's edge cases
+
+def _requests(log_format: str, path: str) -> bytes:
+    """One GET of `path` by key k1 in `log_format` (k1 given by --key where the format names no key)."""
+    return {
+        "keyaudit-jsonl": json.dumps({"time": "2026-11-20T10:00:00Z", "key": "k1", "method": "GET", "path": path}),
+        "traefik-json": json.dumps({"StartUTC": "2026-11-20T10:00:00Z", "RequestMethod": "GET", "RequestPath": path,
+                                    "DownstreamStatus": 200}),
+        "traefik-common": f'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET {path} HTTP/1.1" 200 5 "-" "-" 1 '
+                          '"api@docker" "http://10.0.0.9:80" 3ms',
+        "nginx-combined": f'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET {path} HTTP/1.1" 200 5 "-" "sdk"',
+        "error-lines": f"2026-11-20T10:00:00Z ERROR app.shop@service.localhost (role: applications) missing scope "
+                       f"(users.read) GET {path}",
+        "usage": f"k1,GET,{path},1,2026-11-20 10:00:00+00,2026-11-20 10:00:00+00",
+    }[log_format].encode()
+
+
+# PHP's parse_url takes `//host` for a host: Appwrite serves these as GET /v1/users ...
+SERVED_AS_USERS = ("//evil.example/v1/users", "//u:p@evil.example:8443/v1/users?x=1", "https://h/v1/users#f")
+# ... and answers these 404: no /v1 (nothing is guessed), an empty host or `:80` PHP refuses (utopia routes `/`)
+NOT_SERVED = ("/users", "///v1/users", "/v1/users/u1:80", "//v1/users")
+
+
+@pytest.mark.parametrize("log_format", ["keyaudit-jsonl", "traefik-json", "traefik-common", "nginx-combined",
+                                        "error-lines", "usage"])
+def test_paths_resolve_as_appwrite_routes_them_in_every_format_that_carries_one(folder, log_format):
+    header = b"key,method,path,count,first_seen,last_seen\n" if log_format == "usage" else b""
+    Path("log").write_bytes(header + b"\n".join(_requests(log_format, p) for p in SERVED_AS_USERS + NOT_SERVED))
+    source = ["--usage", "log"] if log_format == "usage" else ["--logs", "log", "--log-format", log_format]
+    served, not_served = len(SERVED_AS_USERS), len(NOT_SERVED)
+    runs = [invoke("audit", "--keys", "keys.json", *source, "--key", "k1", "--format", "json", *NOW),
+            invoke("job", "run", "--state", "state.db", "--keys", "keys.json", *source, "--key", "k1",
+                   "--format", "json", *NOW)]
+    for code, out, err in runs:
+        assert code in (0, 1), err
+        key = json.loads(out)["keys"][0]
+        assert [(r["method"], r["route"], r["count"]) for r in key["routes"]] == [("GET", "/v1/users", served)], key
+        if log_format != "error-lines":  # an app's error line names a request only when it has a /v1 path
+            assert key["unknownRouteCalls"] == not_served, key
+    for path in SERVED_AS_USERS:
+        assert "GET /v1/users" in invoke("catalog", "lookup", "GET", path)[1]
+    for path in NOT_SERVED:
+        assert "no route matches" in invoke("catalog", "lookup", "GET", path)[1]
+
+
+def test_a_file_name_that_is_not_utf8_is_one_line(folder):
+    """Python decodes such a name to lone surrogates, which crashed every report and the job's state."""
+    import os
+
+    name = os.fsdecode(b"caf\xe9.jsonl")
+    Path(name).write_bytes(GOOD["keyaudit-jsonl"] + b"\n")
+    for args in (["audit", "--keys", "keys.json", "--logs", name, *NOW], ["lint", name, *NOW], ["secrets", name],
+                 ["job", "run", "--state", "state.db", "--keys", "keys.json", "--logs", name, *NOW]):
+        one_error_line(*invoke(*args), "caf\\xe9.jsonl", "the argument is not UTF-8 text")
+    Path("job.yaml").write_text("state: state.db\nkeys: [keys.json]\nlogs: ['*.jsonl']\n")
+    one_error_line(*invoke("job", "run", "--job", "job.yaml", *NOW), "caf\\xe9.jsonl",
+                   "job.yaml: logs file name is not UTF-8 text")
+    assert not Path("state.db").exists()

@@ -50,12 +50,14 @@ def test_every_operation_resolves_to_its_own_route(appwrite_dir, version):
         for request in (
             f"/v1{concrete(path, index)}?queries%5B0%5D=%7B%22method%22%3A%22limit%22%7D&project=p1",
             f"https://cloud.appwrite.io/v1{concrete(path, index + 1)}/",
-            concrete(path, index + 2),
+            f"//evil.example/v1{concrete(path, index + 2)}",  # PHP's parse_url: a host, then the path
         ):
             route = cat.match(method, request)
             assert route is not None, (method, request)
             assert route.template == "/v1" + path, (method, request, route.template)
             assert list(route.scopes) == list(scopes)
+        without_v1 = cat.match(method, concrete(path, index + 3))  # Appwrite answers 404: no route is guessed
+        assert without_v1 is None or without_v1.template != "/v1" + path, (method, path)
     assert len(seen) == len(cat.routes)
     print(f"{version}: {len(seen)} routes, {3 * len(seen)} requests resolved")
 
@@ -147,12 +149,14 @@ def test_transactions_literal_beats_database_id():
     "method,path,template",
     [
         ("GET", "/v1/tablesdb/main/tables/orders/rows?queries%5B0%5D=x", "/v1/tablesdb/{databaseId}/tables/{tableId}/rows"),
-        ("GET", "/tablesdb/main/tables/orders/rows", "/v1/tablesdb/{databaseId}/tables/{tableId}/rows"),
+        ("GET", "//evil.example/v1/tablesdb/main/tables/orders/rows", "/v1/tablesdb/{databaseId}/tables/{tableId}/rows"),
         ("GET", "https://cloud.appwrite.io/v1/users/u1", "/v1/users/{userId}"),
         ("GET", "http://localhost:8080/v1/users/u1?x=1#frag", "/v1/users/{userId}"),
         ("GET", "/v1/users/user%40example", "/v1/users/{userId}"),
         ("GET", "/v1/users/u1/", "/v1/users/{userId}"),
-        ("GET", "//v1//users//u1", "/v1/users/{userId}"),
+        ("GET", "/v1//users//u1", "/v1/users/{userId}"),
+        ("GET", "//u:p@evil.example:8443/v1/users/u1", "/v1/users/{userId}"),
+        ("GET", "http://localhost:8080/v1/users/u1:x", "/v1/users/{userId}"),
         ("HEAD", "/v1/users/u1", "/v1/users/{userId}"),
         ("get", "/v1/users/u1", "/v1/users/{userId}"),
         ("GET", "/v1/users/logs", "/v1/users/{userId}"),  # no literal route `users/logs` for GET
@@ -170,6 +174,12 @@ def test_matcher_rules(method, path, template):
     "method,path",
     [
         ("GET", "/v1/nothing/here"),
+        ("GET", "/users"),  # without /v1: Appwrite answers 404
+        ("GET", "/tablesdb/main/tables/orders/rows"),
+        ("GET", "//v1//users//u1"),  # host `v1`, path //users//u1
+        ("GET", "///v1/users"),  # PHP refuses an empty host: utopia routes `/`
+        ("GET", "/v1/users/u1:80"),  # PHP reads `:80` as a port, then refuses the empty host
+        ("GET", "//evil.example:99999/v1/users"),  # no such port: refused
         ("GET", "/v1/users/u1/not-a-route"),
         ("POST", "/v1/users/u1/logs"),
         ("TRACE", "/v1/users"),

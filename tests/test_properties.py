@@ -38,7 +38,8 @@ from auditor.cli.main import cli
 from auditor.config import load_config
 from auditor.errors import InputError
 from auditor.exceptions import load_exceptions
-from auditor.loaders.calllog import BadRecord, ReadStats, parse_time
+from auditor.loaders.calllog import BadRecord, ReadStats
+from auditor.times import EARLIEST, LATEST, BadTime, iso, parse_time
 from auditor.loaders.document import MAX_DEPTH, load_document
 from auditor.loaders.job_config import load_job_config
 from auditor.loaders.keys import load_key_file
@@ -281,16 +282,18 @@ def test_every_loader_raises_only_input_error(folder, loader):
 
 @FEW
 @given(st.one_of(st.text(max_size=40), st.from_regex(
-    r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d{1,12})?(Z|[+-]\d\d:?\d\d)?", fullmatch=True)))
+    r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d{1,12})?(Z|[+-]\d\d:?\d\d)?", fullmatch=True),
+    st.sampled_from(["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "8999-12-31T23:59:59-00:01",
+                     "1900-01-01T00:00:00+00:01", "9999-12-31 23:59:59-0100"])))
 def test_timestamps_parse_or_are_bad_records(text):
-    for parse, bad in ((rfc3339, BadRecord), (parse_time, BadRecord), (clf, BadRecord), (parse_engine_time, BadRow)):
+    for parse, bad in ((rfc3339, BadRecord), (parse_time, BadTime), (clf, BadRecord), (parse_engine_time, BadRow)):
         try:
             moment = parse(text)
         except bad:
             continue
-        assert math.isfinite(moment)
+        assert EARLIEST <= moment < LATEST and iso(moment)  # every reader checks the one range, which iso formats
     found = find_rfc3339(text)
-    assert found is None or math.isfinite(found)
+    assert found is None or EARLIEST <= found < LATEST
 
 
 _SECRETS = st.one_of(st.text(max_size=6).map(lambda seed: stored_secret(seed)),

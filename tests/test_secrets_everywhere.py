@@ -23,7 +23,7 @@ from werkzeug import Response
 from auditor.cli.main import cli
 from auditor.reporters import REPORTERS
 from auditor.secrets import fingerprint
-from hostile import Secrets, sqlite_text
+from hostile import Secrets, encoded, sqlite_text
 
 NOW = "2026-11-25T00:00:00Z"
 DAY = "2026-11-20"
@@ -396,3 +396,166 @@ def test_no_secret_in_any_error_message(tmp_path, monkeypatch, httpserver):
             (args, result.exit_code, result.stderr)
         assert "internal error" not in result.stderr
         assert s.leaks(result.stdout + result.stderr) == [], (args, result.stderr)
+
+
+# ---------------------------------------------------------------- issue #17: secrets in encoded forms
+
+def _encoded_workspace(s: Secrets) -> dict[str, list[str]]:
+    """Files holding secrets only in encoded forms (hostile.encoded), each form where its medium allows it;
+    returns file -> the names of the secrets in it."""
+    placed: dict[str, list[str]] = {}
+
+    def form(file: str, name: str, how: str) -> str:
+        placed.setdefault(file, []).append(f"{name}/{how}")
+        return encoded(s.std(f"{name}/{how}"))[how]
+
+    json_forms = ("json-u-escape", "json-after-newline", "percent-encoded", "after-percent-equals")
+    keys = [{"$id": f"k{i}", "projectId": form("keys.json", "project", how), "scopes": ["users.read"], "expire": None,
+             "secret": form("keys.json", "secret", how)} for i, how in enumerate(json_forms)]
+    # json.dumps would escape the backslashes that make the escapes: the forms go in as JSON text
+    text = json.dumps({"total": len(keys), "keys": keys}, indent=2).replace("\\\\", "\\")
+    Path("keys.json").write_text(text)
+    Path("keys-utf16.json").write_bytes(text.encode("utf-16"))  # PowerShell's `>`
+    Path("keys-utf32.json").write_bytes(text.encode("utf-32-le"))  # no BOM: found by its NUL bytes
+    placed["keys-utf16.json"] = placed["keys-utf32.json"] = placed["keys.json"]
+    Path("manifest.yaml").write_text(f'''appwriteVersion: "1.9"
+project: "{form("manifest.yaml", "yaml-project", "yaml-line-continuation")}"
+keys:
+  - id: mk1
+    name: ci
+    scopes: [users.read]
+    expire: null
+    owner: "{form("manifest.yaml", "yaml-owner", "json-u-escape")}"
+    purpose: "{form("manifest.yaml", "yaml-purpose", "json-after-newline")}"
+''')
+    Path("main.tf").write_text(f'''locals {{
+  token = "{form("main.tf", "tf-local", "hcl-empty-interpolation")}"
+  other = "{form("main.tf", "tf-other", "hcl-literal-interpolation")}"
+}}
+resource "appwrite_project_key" "ci" {{
+  name   = "ci"
+  scopes = ["users.read"]
+  expire = null
+}}
+''')
+    rows = [{"time": f"{DAY}T10:00:0{i}Z", "key": "k0", "method": "GET", "path": path, "status": 200}
+            for i, path in enumerate([f"/v1/users/{form('calls.jsonl', 'log-path', 'percent-encoded')}",
+                                      f"/v1/nowhere/{form('calls.jsonl', 'log-unknown', 'percent-encoded')}",
+                                      f"/v1/users?{form('calls.jsonl', 'log-query', 'after-percent-equals')}"])]
+    rows.append({"time": f"{DAY}T10:00:09Z", "key": "k0", "method": "GET", "path": "/v1/users", "status": 401,
+                 "error": form("calls.jsonl", "log-error", "json-after-newline")})
+    Path("calls.jsonl").write_text("".join(json.dumps(r).replace("\\\\", "\\") + "\n" for r in rows))
+    Path("nginx.log").write_text(
+        f'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/nope/{form("nginx.log", "nginx", "percent-encoded")} '
+        f'HTTP/1.1" 404 5 "-" "sdk"\n')
+    Path("usage.csv").write_text("key,method,path,count,first_seen,last_seen\n"
+                                 f"k0,GET,/v1/x/{form('usage.csv', 'usage', 'percent-encoded')},1,,\n")
+    Path("keys.json.gz").write_bytes(gzip.compress(text.encode()))
+    placed["keys.json.gz"] = placed["keys.json"]
+    return placed
+
+
+def test_encoded_secrets_are_found_by_secrets_and_lint_and_never_leave(tmp_path, monkeypatch):
+    """`\\u0073tandard_…`, a YAML line continuation, HCL `${""}`, `standard%5F…` in a logged path, a secret
+    after `\\n` or `%3D`: found by `secrets` (UTF-16/32 and gzip files too) and lint, and nothing keyaudit
+    prints or writes (every report format, the job's state) holds one."""
+    s = Secrets()
+    monkeypatch.chdir(tmp_path)
+    placed = _encoded_workspace(s)
+    Path("out").mkdir()
+    inputs = {p for p in tmp_path.rglob("*") if p.is_file()}
+    run = Runner(tmp_path)
+    code = run("secrets", *sorted(placed), expect=(1,))
+    found: dict[str, set[str]] = {}
+    for line in code.stdout.splitlines():
+        found.setdefault(line.split(":", 1)[0], set()).add(line.rsplit("(", 1)[1].rstrip(")"))
+    for file, names in placed.items():
+        assert found.get(file) == {fingerprint(s.by_name[name]) for name in names}, file
+    lint = run("lint", "keys.json", "manifest.yaml", "--now", NOW, "--format", "json")
+    in_files = {f["location"]["file"] for f in json.loads(lint.stdout)["findings"] if f["rule"] == "secret-in-file"}
+    assert in_files == {"keys.json", "manifest.yaml"}
+    logs = ["--logs", "calls.jsonl", "--logs", "nginx.log", "--usage", "usage.csv", "--key", "k0"]
+    audit = ["--keys", "keys.json", "--keys", "manifest.yaml", *logs, "--now", NOW]
+    for name in sorted(REPORTERS):
+        run("audit", *audit, "--format", name)
+        run("audit", *audit, "--output", f"{name}=out/report.{name}")
+    run("lint", "keys.json", "manifest.yaml", "--now", NOW)
+    run("explain", "k0", *audit)
+    run("validate", "keys.json", "manifest.yaml", "calls.jsonl")
+    run("baseline", "create", "--output", "out/baseline.json", *audit)
+    run("fix", "--appwrite-version", "1.9", "--diff", "keys.json", expect=(0, 1, 2))
+    for name in ("json", "html"):
+        run("job", "run", "--state", "out/state.db", *audit, "--format", name, "--output", f"out/job.{name}")
+    for name in ("json", "table"):
+        run("job", "report", "--state", "out/state.db", "--format", name)
+    run("catalog", "lookup", "--input", "calls.jsonl")
+    leaks = [(" ".join(args[:2]), s.leaks(text)) for args, text in run.printed if s.leaks(text)]
+    for path in sorted(p for p in tmp_path.rglob("*") if p.is_file() and p not in inputs):
+        found_in = s.leaks(path.read_bytes()) + (s.leaks(sqlite_text(path)) if path.suffix == ".db" else [])
+        if found_in:
+            leaks.append((path.name, sorted(set(found_in))))
+    assert leaks == [], leaks
+
+
+def test_fifos_devices_and_gzip_bombs_do_not_stop_secrets(tmp_path):
+    import os
+    import time
+
+    os.mkfifo(tmp_path / "fifo")
+    for special in (tmp_path / "fifo", Path("/dev/zero")):
+        started = time.monotonic()
+        result = CliRunner().invoke(cli, ["secrets", str(special)], env={"KEYAUDIT_DEBUG": None})
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1
+        assert "not a regular file (a FIFO, socket or device)" in result.stderr
+        assert time.monotonic() - started < 5
+    from auditor import secret_scan
+
+    bomb = tmp_path / "bomb.gz"
+    bomb.write_bytes(gzip.compress(b"\0" * 4 + b"a" * (4 << 20)))  # text after the sniff: all of it is read
+    original = secret_scan.MAX_DECOMPRESSED
+    secret_scan.MAX_DECOMPRESSED = 1 << 20
+    try:
+        result = CliRunner().invoke(cli, ["secrets", str(bomb)], env={"KEYAUDIT_DEBUG": None})
+    finally:
+        secret_scan.MAX_DECOMPRESSED = original
+    assert result.exit_code in (0, 2)
+
+
+def test_a_debug_traceback_holds_no_secret(tmp_path, monkeypatch):
+    """KEYAUDIT_DEBUG=1 shows the traceback of an internal error; its messages may quote a credential, which is
+    redacted before it leaves, as written and encoded. A credential no header can carry is refused first."""
+    from auditor.cli import fetch_keys
+
+    s = Secrets()
+    credential = s.std("credential")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(f"boom {credential} {encoded(s.std('encoded-in-message'))['json-u-escape']}")
+
+    monkeypatch.setattr(fetch_keys, "fetch", broken)
+    result = CliRunner().invoke(cli, ["fetch-keys", "--endpoint", "http://127.0.0.1:9/v1", "--project", "p"],
+                                env={"APPWRITE_API_KEY": credential, "KEYAUDIT_DEBUG": "1"})
+    assert result.exit_code == 2 and "Traceback" in result.stderr and "RuntimeError: boom <secret sha256:" in \
+        result.stderr
+    assert s.leaks(result.stdout + result.stderr) == []
+    result = CliRunner().invoke(cli, ["fetch-keys", "--endpoint", "http://127.0.0.1:9/v1", "--project", "p"],
+                                env={"APPWRITE_API_KEY": credential[:40] + "\nX-Evil: 1", "KEYAUDIT_DEBUG": "1"})
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "an HTTP header cannot carry" in result.stderr
+
+
+@pytest.mark.parametrize("how", sorted(encoded(Secrets().std("forms"))))
+def test_fix_refuses_to_rewrite_a_file_holding_an_encoded_secret(tmp_path, monkeypatch, how):
+    """A rewritten file keeps the secret it holds: fix refuses, naming its fingerprint, whatever the encoding."""
+    s = Secrets()
+    monkeypatch.chdir(tmp_path)
+    form = encoded(s.std("in-file"))[how]
+    if how.startswith("hcl"):
+        name, text = "main.tf", ('resource "appwrite_project_key" "k" {\n  name = "ci"\n  scopes = ["collections.read"]\n'
+                                 f'  expire = null\n}}\nlocals {{\n  t = "{form}"\n}}\n')
+    else:
+        name, text = "keys.yaml", (f'appwriteVersion: "1.9"\nproject: "{form}"\nkeys:\n  - id: mk1\n    name: ci\n'
+                                   "    scopes: [collections.read]\n    expire: null\n")
+    Path(name).write_text(text)
+    result = CliRunner().invoke(cli, ["fix", "--appwrite-version", "1.9", name], env={"KEYAUDIT_DEBUG": None})
+    assert result.exit_code == 2 and f"holds a key secret ({fingerprint(s.by_name['in-file'])})" in result.stderr
+    assert Path(name).read_text() == text and s.leaks(result.stdout + result.stderr) == []

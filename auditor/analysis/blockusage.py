@@ -26,12 +26,13 @@ from typing import Iterator
 
 from auditor.analysis import evidence
 from auditor.catalog.catalog import Catalog
-from auditor.loaders.calllog import LONG_LINE, MAX_BAD_SAMPLES, BadRecord, Call, ReadStats, call_of_line, parse_time
+from auditor.loaders.calllog import LONG_LINE, MAX_BAD_SAMPLES, BadRecord, Call, ReadStats, call_of_line
 from auditor.loaders.fastjsonl import Grammar, Layout
 from auditor.loaders.logformats.attribution import LogOptions
 from auditor.loaders.logformats.records import UNAUTHORIZED_SCOPE
 from auditor.loaders.logs import without_secret
 from auditor.loaders.source import MAX_LINE_BYTES
+from auditor.times import parse_time
 
 RouteId = tuple[str, str]  # (method, template) of a catalog route
 _CACHE_LIMIT = 100_000  # routes of shapes, keys, and seconds of times remembered

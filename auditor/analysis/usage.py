@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from itertools import islice
 from typing import BinaryIO, Callable, Iterable, Iterator
 
@@ -347,9 +346,3 @@ def merged(usages: list[KeyUsage], key_id: str) -> KeyUsage:
                 into.first_location = slot.first_location
             into.add_aggregate(slot.count, slot.first, slot.last, slot.statuses, slot.denied)
     return total
-
-
-def iso(moment: float | None) -> str | None:
-    if moment is None:
-        return None
-    return datetime.fromtimestamp(moment, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")

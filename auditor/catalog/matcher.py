@@ -1,6 +1,7 @@
 """Resolve a request path to its route exactly as Appwrite's router does.
 
-Appwrite routes with utopia-php/http's `Router::match`: the request path is split
+utopia-php/http's `Http::match` takes `parse_url($uri, PHP_URL_PATH)` of the request URI (`/` when PHP finds
+no path or refuses the URI), and `Router::match` resolves that path: it is split
 on `/` (empty segments dropped), then subsets of the known parameter positions
 are tried, in the order `combinations()` yields them, each time replacing those
 positions by a placeholder and looking the result up among the route templates.
@@ -20,7 +21,8 @@ to the same route, so ids that never repeat still hit the cache.
 from __future__ import annotations
 
 from typing import Generic, TypeVar
-from urllib.parse import urlsplit
+
+from auditor.catalog.php_url import php_url_path
 
 Value = TypeVar("Value")
 
@@ -29,23 +31,13 @@ _CACHE_LIMIT = 200_000
 
 
 def split_path(path: str) -> list[str]:
-    """Segments of a request path as Appwrite sees them, `/v1` first.
+    """Segments of a request URI as Appwrite's router sees them (empty segments dropped).
 
-    Accepts full URLs, paths with or without `/v1`, query strings and fragments.
-    Percent-encoding is kept: Appwrite matches the raw path, so an encoded `/`
-    (`%2F`) stays inside its segment.
+    Nothing is added or guessed: `/users` is not `/v1/users` (Appwrite answers 404), and `//evil.example/v1/users`
+    is `/v1/users` (PHP reads `//host` as a network-path reference). Percent-encoding is kept: Appwrite matches
+    the raw path, so an encoded `/` (`%2F`) stays inside its segment.
     """
-    if "://" in path:
-        path = urlsplit(path).path
-    else:
-        for stop in ("?", "#"):
-            cut = path.find(stop)
-            if cut >= 0:
-                path = path[:cut]
-    parts = [part for part in path.split("/") if part != ""]
-    if not parts or parts[0] != "v1":
-        parts.insert(0, "v1")
-    return parts
+    return [part for part in php_url_path(path).split("/") if part != ""]
 
 
 def template_segments(template: str) -> list[str | None]:

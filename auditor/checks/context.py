@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from auditor.analysis.needs import KeyAnalysis
-from auditor.analysis.usage import Usage, iso
+from auditor.analysis.usage import Usage
+from auditor.times import iso
 from auditor.catalog.catalog import Catalog
 from auditor.exceptions import Exceptions
-from auditor.loaders.calllog import BadRecord, parse_time
 from auditor.loaders.document import Document
 from auditor.model import KeyDefinition
 from auditor.registry import Rule
+from auditor.times import BadTime, deadline, parse_time
 
 DAY = 86_400.0
 
@@ -57,11 +58,21 @@ def label(key: KeyDefinition) -> str:
 
 
 def timestamp(value: str | None) -> float | None:
-    """Seconds since the epoch of a key's date field; None when absent or unreadable."""
+    """Seconds since the epoch of a key's date field; None when absent or unreadable (validation says why)."""
     if not value:
         return None
-    text = value if "T" in value or " " in value else value + "T00:00:00Z"
     try:
-        return parse_time(text)
-    except BadRecord:
+        return parse_time(value)
+    except BadTime:
+        return None
+
+
+def expiry(value: str | None) -> float | None:
+    """When a key's `expire` comes (math.inf: a date past the years keyaudit formats, i.e. never); None when
+    absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return deadline(value)
+    except BadTime:
         return None

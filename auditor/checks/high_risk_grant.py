@@ -10,7 +10,7 @@ is added; missing-scope reports the refused calls); adding rows.write beside
 the deprecated documents.write (a rename, no new privilege).
 """
 
-from auditor.analysis.usage import iso
+from auditor.times import iso
 from auditor.checks.context import label
 from auditor.model import Problem
 from auditor.registry import severity_rank

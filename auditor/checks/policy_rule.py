@@ -11,9 +11,10 @@ ignores keys named otherwise; `maxScopes: 10` fails a 20-scope key;
 
 from __future__ import annotations
 
+import math
 from fnmatch import fnmatchcase
 
-from auditor.checks.context import DAY, label, timestamp
+from auditor.checks.context import DAY, expiry, label, timestamp
 from auditor.model import Problem
 from auditor.policy import condition_of
 
@@ -69,8 +70,8 @@ def _max_lifetime(ctx, key, days):
     """Expiry within `days` of creation (of now when the creation date is unknown)."""
     if key.expires_by_itself:
         return
-    expire = timestamp(key.expire)
-    if expire is None:
+    expire = expiry(key.expire)
+    if expire is None or math.isinf(expire):
         yield None, {"expire": "never", "lifetime": "unlimited", "max": days}, None
         return
     start = timestamp(key.created_at)

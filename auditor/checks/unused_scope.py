@@ -12,7 +12,7 @@ MIN_LOG_DAYS, the one rule reports and `keyaudit fix` share) are too short to
 drop a scope on: the finding is then `info`, and no proposal removes the scope.
 """
 
-from auditor.analysis.usage import iso
+from auditor.times import iso
 from auditor.checks.context import DAY, label, timestamp
 from auditor.fix.plan import MIN_LOG_DAYS, logs_justify_removal
 from auditor.model import Problem

@@ -16,7 +16,6 @@ from auditor.cli.outputs import plan_outputs
 from auditor.errors import InputError
 from auditor.exceptions import load_exceptions
 from auditor.fix.plan import MODES, PlanOptions
-from auditor.loaders.calllog import BadRecord, parse_time
 from auditor.loaders.detect import KEY_KINDS
 from auditor.loaders.logs import LOG_FORMATS
 from auditor.policy.load import load_policy, with_policy
@@ -25,6 +24,7 @@ from auditor.registry import SEVERITIES, configured_rules, severity_rank
 from auditor.report import build
 from auditor.reporters import REPORTERS
 from auditor.secrets import redact, scrub_identifier
+from auditor.times import BadTime, parse_time
 
 
 def _now(value: str | None) -> datetime:
@@ -32,8 +32,8 @@ def _now(value: str | None) -> datetime:
         return datetime.now(timezone.utc)
     try:
         return datetime.fromtimestamp(parse_time(value), timezone.utc)
-    except BadRecord:
-        raise InputError(f"--now {value!r} is not an RFC 3339 date-time") from None
+    except BadTime as error:
+        raise InputError(f"--now {value!r}: {error}") from None
 
 
 def audit_inputs(func):

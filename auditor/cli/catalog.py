@@ -12,6 +12,7 @@ from tabulate import tabulate
 from auditor.catalog.catalog import load
 from auditor.catalog.versions import SUPPORTED
 from auditor.cli.options import appwrite_version, output_format
+from auditor.loaders import jsontext
 from auditor.loaders.source import iter_lines, open_binary
 from auditor.secrets import redact
 
@@ -71,7 +72,7 @@ def _lookup_stream(cat, input_file: str) -> None:
             try:
                 if line is None:
                     raise ValueError("line too long")
-                data = json.loads(line)
+                data = jsontext.loads(line)
                 if not isinstance(data, dict):
                     raise ValueError("not a JSON object")
                 method, path = data.get("method"), data.get("path")

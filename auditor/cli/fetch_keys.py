@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 
 import click
@@ -14,6 +15,7 @@ from auditor.fetch import Credential, fetch_keys as fetch
 from auditor.secrets import scrub_identifier
 
 DEFAULT_KEY_ENV = "APPWRITE_API_KEY"
+_HEADER_VALUE = re.compile(r"[\x20-\x7e]*")
 
 
 @click.command("fetch-keys")
@@ -47,12 +49,22 @@ def fetch_keys(endpoint, project, key_env, session_env, output, timeout):
 
 def _credential(key_env: str, session_env: str | None) -> Credential:
     if session_env:
-        cookie = os.environ.get(session_env, "").strip()
+        cookie = _header_value(session_env, "--session-env")
         if not cookie:
             raise InputError(f"--session-env {session_env}: the variable is not set or empty")
         return Credential(session_cookie=cookie if cookie.startswith("a_session") else f"a_session_console={cookie}")
-    api_key = os.environ.get(key_env, "").strip()
+    api_key = _header_value(key_env, "--key-env")
     if not api_key:
         raise InputError(f"set {key_env} to an API key holding keys.read (or name another variable with --key-env, "
                          "or use --session-env); keyaudit never takes a key on the command line")
     return Credential(api_key=api_key)
+
+
+def _header_value(variable: str, option: str) -> str:
+    """The variable's value for an HTTP header; one that no header may carry is refused here, without quoting
+    it (http.client would raise with the value in its message)."""
+    value = os.environ.get(variable, "").strip()
+    if not _HEADER_VALUE.fullmatch(value):
+        raise InputError(f"{option} {variable}: the value holds a character an HTTP header cannot carry "
+                         "(a line break, a control or non-ASCII character)")
+    return value

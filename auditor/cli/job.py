@@ -9,7 +9,7 @@ import sys
 import click
 from tabulate import tabulate
 
-from auditor.analysis.usage import iso
+from auditor.times import iso
 from auditor.cli.audit import _now, exceeds, log_reading_options, policy_option, run_job, write_output
 from auditor.errors import InputError
 from auditor.loaders.detect import KEY_KINDS

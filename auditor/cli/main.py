@@ -3,11 +3,14 @@
 import importlib
 import os
 import sys
+import traceback
 
 import click
 
 from auditor import __version__
 from auditor.errors import InputError, one_line
+from auditor.loaders.source import utf8_name
+from auditor.secrets import redact
 
 # Each command's module is imported when the command runs (or --help lists it): a command pays at start-up
 # only for what it uses, so `audit` does not load python-hcl2, ruamel.yaml or sqlite3 for the others.
@@ -38,10 +41,17 @@ class _Group(click.Group):
         module, attribute = COMMANDS[name].split(":")
         return getattr(importlib.import_module(module), attribute)
 
-    def main(self, *args, **kwargs):
-        """Click's usage errors as one line too (click prints usage, a hint and the error)."""
+    def main(self, args=None, *rest, **kwargs):
+        """Click's usage errors as one line too (click prints usage, a hint and the error); an argument that is
+        not UTF-8 (a file name of other bytes) as one line before anything runs."""
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            for argument in sys.argv[1:] if args is None else args:
+                utf8_name(argument, "the argument")
+        except InputError as error:
+            click.echo(f"keyaudit: error: {one_line(str(error))}", err=True)
+            sys.exit(2)
+        try:
+            code = super().main(args, *rest, standalone_mode=False, **kwargs)
         except click.UsageError as error:
             command = error.ctx.command_path if error.ctx else "keyaudit"
             click.echo(f"keyaudit: error: {one_line(error.format_message())} (see `{command} --help`)", err=True)
@@ -69,8 +79,9 @@ class _Group(click.Group):
             click.echo("keyaudit: interrupted", err=True)
             sys.exit(130)
         except Exception as error:  # a bug: say so in one line; details only on request
-            if os.environ.get("KEYAUDIT_DEBUG"):
-                raise
+            if os.environ.get("KEYAUDIT_DEBUG"):  # the traceback quotes messages, which may quote a secret
+                click.echo(redact("".join(traceback.format_exception(error))), err=True, nl=False)
+                sys.exit(2)
             click.echo(
                 f"keyaudit: internal error ({type(error).__name__}); rerun with KEYAUDIT_DEBUG=1 for details",
                 err=True,

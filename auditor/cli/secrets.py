@@ -15,7 +15,9 @@ def secrets(files):
     a sha256 fingerprint, never the secret itself.
 
     Finds standard_, account_ and organization_ keys and ephemeral_/dynamic_ JWT
-    keys. Binary files are skipped; large files are streamed. Exit 0: none;
+    keys, as written or encoded (JSON/YAML escapes, HCL interpolation, percent-
+    encoding). UTF-16/32 and gzip files are read; FIFOs and devices refused;
+    other binary files are skipped; large files are streamed. Exit 0: none;
     1: secrets found; 2: a file cannot be read.
     """
     found = 0

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import BinaryIO, Iterator
 
+from auditor.loaders import jsontext
 from auditor.loaders.source import iter_lines
+from auditor.times import BadTime, parse_time
 
 MAX_BAD_SAMPLES = 5
 LONG_LINE = "line longer than 1 MiB"
@@ -64,19 +65,6 @@ class BadRecord(ValueError):
     pass
 
 
-def parse_time(value: str) -> float:
-    text = value.strip()
-    if text[-1:] in "Zz":
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise BadRecord("time is not an RFC 3339 date-time") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
-
-
 def record_to_call(data) -> Call:
     if not isinstance(data, dict):
         raise BadRecord("not a JSON object")
@@ -91,7 +79,10 @@ def record_to_call(data) -> Call:
     if time is not None:
         if not isinstance(time, str) or not time:
             raise BadRecord("'time' is not a string")
-        time = parse_time(time)
+        try:
+            time = parse_time(time)
+        except BadTime as error:
+            raise BadRecord(str(error)) from None
     status = data.get("status")
     if status is not None and (type(status) is not int or not 100 <= status <= 599):
         raise BadRecord("'status' is not an HTTP status code")
@@ -109,7 +100,9 @@ def call_of_line(line: bytes) -> Call | None:
     if not line.strip():
         return None
     try:
-        data = json.loads(line)
+        data = jsontext.loads(line)
+    except jsontext.LoneSurrogate as error:
+        raise BadRecord(str(error)) from None
     except (ValueError, RecursionError):
         raise BadRecord("not valid JSON") from None
     return record_to_call(data)

@@ -11,15 +11,18 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import re
 from dataclasses import dataclass, field
 
 import yaml
 
 from auditor.errors import InputError
+from auditor.loaders import jsontext
 from auditor.loaders.source import display_name, read_document
 
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+_SURROGATE = re.compile("[\ud800-\udfff]")  # YAML's `\u` escapes make them as JSON's do (loaders/jsontext.py)
 
 
 @dataclass
@@ -76,9 +79,11 @@ def _parse_float(token: str) -> float:
 
 def _load_json(name: str, text: str) -> Document:
     try:
-        value = json.loads(text, parse_constant=_reject_constant, parse_float=_parse_float)
+        value = jsontext.loads(text, parse_constant=_reject_constant, parse_float=_parse_float)
     except json.JSONDecodeError as error:
         raise InputError(f"{name}:{error.lineno}: invalid JSON: {error.msg} (column {error.colno})") from None
+    except jsontext.LoneSurrogate as error:
+        raise InputError(f"{name}:{text.count(chr(10), 0, error.pos) + 1}: invalid JSON: {error}") from None
     except RecursionError:
         raise InputError(f"{name}: JSON nested too deeply") from None
     except ValueError as error:
@@ -234,4 +239,7 @@ class _YamlBuilder:
             raise InputError(f"{self.name}:{node.start_mark.line + 1}: number out of range")
         if isinstance(value, bytes):
             raise InputError(f"{self.name}:{node.start_mark.line + 1}: binary values are not allowed")
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise InputError(f"{self.name}:{node.start_mark.line + 1}: invalid YAML: a string holds a lone UTF-16 "
+                             "surrogate escape (\\ud800-\\udfff)")
         return value

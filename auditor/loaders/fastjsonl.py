@@ -22,11 +22,11 @@ then `record_to_call`) reads the same values; any other line is captured whole
   members with a scalar value only (a nested object goes to the exact reader);
 - `key` and `project` shorter than any secret (logs.py passes those untouched);
 - `status` 100-599 or null; `method` 1-16 letters;
-- `path` starting with one `/` (the router reads a path holding `://` with
-  urlsplit, which cuts such a path where the grammar does; after `//` it would
-  find a host), with at most as many segments as the deepest template;
+- `path` starting with one `/` and `v1` (after `//` PHP's parse_url finds a
+  host; without `v1` no route fits), without `:` before its query (PHP may
+  read a port there), with at most as many segments as the deepest template;
 - `time` in the one format the head uses (`YYYY-MM-DDTHH:MM:SS[.f…]Z` or a fixed
-  offset), with a valid calendar date (29 February goes to the exact reader),
+  offset), with a valid calendar date (29 February goes to the exact reader) in the years 1901 to 8998,
   or null. Within one format the text orders as the instant does, so a block's
   first and last call are found by comparing text; only those are parsed.
 """
@@ -54,9 +54,12 @@ HEAD_LINES = 50  # lines of a file's head a layout is learned from
 MAX_RUN = 64  # spaces around a record, or slashes in a row, the regex takes
 
 _CHAR = rb"[\x20\x21\x23-\x5b\x5d-\x7e]"  # printable ASCII but `"` and `\`
-_SEGMENT_CHAR = rb"[\x20\x21\x24-\x2e\x30-\x3e\x40-\x5b\x5d-\x7e]"  # and neither `/`, `?` nor `#`
+# and neither `/`, `?`, `#` nor `:` (PHP's parse_url may read `a:80` as a port: the exact reader decides)
+_SEGMENT_CHAR = rb"[\x20\x21\x24-\x2e\x30-\x39\x3b-\x3e\x40-\x5b\x5d-\x7e]"
 _NUMBER = rb"-?(?:0|[1-9][0-9]{0,99})(?:\.[0-9]{1,100})?(?:[eE][+-]?[0-9]{1,100})?"
-_DATE = (rb"[1-9][0-9]{3}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+# Years 1901 to 8998: any offset keeps such a time within auditor/times.py's range (1900 to 8999); the
+# exact reader judges the others.
+_DATE = (rb"(?:190[1-9]|19[1-9][0-9]|[2-7][0-9]{3}|8[0-8][0-9]{2}|89[0-8][0-9]|899[0-8])-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
          rb"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)")
 _CLOCK = rb"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
 _TIME_FORMAT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ])[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.([0-9]{1,9}))?"
@@ -224,7 +227,7 @@ def _time(time_format: tuple[str, int, str]) -> bytes:
 
 
 def _path(literals: list[frozenset[str]]) -> bytes:
-    """A path as the router splits it (matcher.split_path): `/v1` optional, empty segments dropped.
+    """A path as the router splits it (matcher.split_path): `/v1` first, empty segments dropped.
 
     Segment position p (1 after `v1`) captures `s<p>`: `/` and the segment when it is a literal
     some template has at p, a bare `/` for any other segment (a one-byte capture: ids cost no
@@ -235,7 +238,7 @@ def _path(literals: list[frozenset[str]]) -> bytes:
     for position in range(len(literals) - 1, 0, -1):
         nested = _optional(b"/{0,%d}(?P<s%d>/" % (MAX_RUN, position) + _trie(literals[position]) + end
                            + b"|/(?=" + _SEGMENT_CHAR + b"))" + _SEGMENT_CHAR + b"{0,%d}+" % MAX_STRING + nested)
-    return (rb"(?=/(?!/))" + _optional(b"/v1" + end) + nested + b"/{0,%d}+" % MAX_RUN
+    return (rb"(?=/(?!/))" + b"/v1" + end + nested + b"/{0,%d}+" % MAX_RUN
             + _optional(b"[?#]" + _CHAR + b"{0,%d}+" % MAX_QUERY))
 
 

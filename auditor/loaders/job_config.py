@@ -12,6 +12,7 @@ import os
 
 from auditor.errors import InputError
 from auditor.loaders.document import load_document
+from auditor.loaders.source import utf8_name
 from auditor.validation.schemas import violations
 
 PATH_FIELDS = ("state", "output", "config", "exceptions", "baseline", "policy")
@@ -57,4 +58,4 @@ def _expand(config: str, base: str, field: str, pattern: str) -> list[str]:
     found = sorted(glob.glob(pattern, root_dir=base))
     if not found:
         raise InputError(f"{config}: {field} pattern {pattern!r} matches no file")
-    return [_inside(config, base, field, match) for match in found]
+    return [_inside(config, base, field, utf8_name(match, f"{config}: {field} file name")) for match in found]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
+import stat
 import sys
 import zlib
 from contextlib import contextmanager
@@ -16,18 +18,47 @@ MAX_LINE_BYTES = 1 << 20  # a longer log line is counted as bad, never held in m
 BLOCK_BYTES = 4 << 20  # what iter_blocks reads at a time
 MAX_DOCUMENT_BYTES = 64 << 20  # key files, manifests, appwrite.json
 _GZIP_MAGIC = b"\x1f\x8b"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def display_name(path: str) -> str:
     return "<stdin>" if path == "-" else path
 
 
+def utf8_name(name: str, what: str) -> str:
+    """`name` (a command-line argument, a file a glob found) if it is UTF-8 text. Python decodes other bytes
+    to lone surrogates, which no UTF-8 report, terminal or SQLite state takes: such a name is refused here."""
+    if not _SURROGATE.search(name):
+        return name
+    shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    raise InputError(f"{shown}: {what} is not UTF-8 text; keyaudit writes names into UTF-8 reports (rename it)")
+
+
+def _open_regular(path: str, name: str) -> BinaryIO:
+    """`path` opened for reading if it is a regular file; a FIFO or device is refused without blocking on it."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    kind = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(kind):
+        os.close(descriptor)
+        if stat.S_ISDIR(kind):
+            raise IsADirectoryError
+        raise InputError(f"{name}: not a regular file (a FIFO, socket or device); not read")
+    os.set_blocking(descriptor, True)
+    return os.fdopen(descriptor, "rb")
+
+
 @contextmanager
-def open_binary(path: str) -> Iterator[BinaryIO]:
-    """A binary stream of the decompressed content; gzip is detected by its magic bytes."""
+def open_binary(path: str, regular_only: bool = False) -> Iterator[BinaryIO]:
+    """A binary stream of the decompressed content; gzip is detected by its magic bytes.
+
+    `regular_only`: refuse what is no regular file (a FIFO would block the reader until someone writes it).
+    """
     name = display_name(path)
     try:
-        raw = sys.stdin.buffer if path == "-" else open(path, "rb")
+        if path == "-":
+            raw = sys.stdin.buffer
+        else:
+            raw = _open_regular(path, name) if regular_only else open(path, "rb")
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
     except IsADirectoryError:

@@ -12,7 +12,6 @@ be read statically: such `scopes` or `expire` are refused with a hint to audit
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 
@@ -21,6 +20,7 @@ from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
 from auditor.errors import InputError
+from auditor.loaders import jsontext
 
 RESOURCE_TYPE = "appwrite_project_key"
 # A quoted HCL string without interpolation (${ ... }) or directives (%{ ... }).
@@ -100,7 +100,7 @@ def _string(text: str, node) -> str | None:
     if not _LITERAL_STRING.fullmatch(source):
         return None
     try:
-        return json.loads(source.replace("$${", "${").replace("%%{", "%{"))
+        return jsontext.loads(source.replace("$${", "${").replace("%%{", "%{"))
     except ValueError:
         return None
 

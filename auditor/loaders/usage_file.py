@@ -11,17 +11,17 @@ none. A row that cannot be read is counted as a bad line, by line number and rea
 from __future__ import annotations
 
 import csv
-import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
 from auditor.errors import InputError
+from auditor.loaders import jsontext
 from auditor.loaders.calllog import ReadStats
 from auditor.loaders.document import load_document
 from auditor.loaders.source import MAX_LINE_BYTES, display_name, iter_lines, open_binary
 from auditor.secrets import scrub_identifier
+from auditor.times import BadTime, epoch
 
 REQUIRED_COLUMNS = ("key", "method", "path", "count", "first_seen", "last_seen")
 CSV_NULLS = ("NULL", "\\N")  # how the DuckDB CLI (`-csv`) and Hive print a NULL in CSV
@@ -59,18 +59,15 @@ def parse_engine_time(text: str) -> float:
     if not match:
         raise BadRow("time is neither RFC 3339 nor a SQL timestamp")
     year, month, day, hour, minute, second, fraction, zone = match.groups()
-    offset = timedelta(0)
+    offset = 0
     if zone and zone.upper() not in ("Z", "UTC"):
         digits = zone[1:].replace(":", "")
-        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
-        if zone[0] == "-":
-            offset = -offset
+        offset = (int(digits[:2]) * 3600 + int(digits[2:] or 0) * 60) * (-1 if zone[0] == "-" else 1)
     try:
-        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
-                          int((fraction or "0")[:6].ljust(6, "0")), tzinfo=timezone(offset))
-    except ValueError:
-        raise BadRow("time is not a real date") from None
-    return moment.timestamp()
+        return epoch(int(year), int(month), int(day), int(hour), int(minute), int(second),
+                     int((fraction or "0")[:6].ljust(6, "0")) / 1_000_000, offset)
+    except BadTime as error:
+        raise BadRow(str(error)) from None
 
 
 def _text(value, column: str, required: bool = False) -> str | None:
@@ -114,6 +111,7 @@ def row_from_mapping(data) -> UsageRow:
     first, last = _time(data.get("first_seen"), "first_seen"), _time(data.get("last_seen"), "last_seen")
     if first is not None and last is not None and first > last:
         raise BadRow("'first_seen' is after 'last_seen'")
+    first, last = (last if first is None else first), (first if last is None else last)  # one known: both it
     status = _integer(data.get("status"), "status")
     if status is not None and not 100 <= status <= 599:
         raise BadRow("'status' is not an HTTP status code")
@@ -155,7 +153,7 @@ def _json_lines(stream, name: str, stats: ReadStats, offset: int) -> Iterator[Us
         if not line.strip():
             continue
         try:
-            yield row_from_mapping(json.loads(line))
+            yield row_from_mapping(jsontext.loads(line))
         except BadRow as error:
             stats.bad(name, number, str(error))
         except (ValueError, RecursionError):

@@ -3,7 +3,7 @@
 import json
 from itertools import islice
 
-from auditor.secrets import SECRET_ANYWHERE, redact_values
+from auditor.secrets import holds_secret, redact_values
 
 _BATCH = 1 << 16  # encoder chunks joined at a time
 
@@ -11,11 +11,12 @@ _BATCH = 1 << 16  # encoder chunks joined at a time
 def render(report: dict) -> str:
     """The report, indented, without any secret.
 
-    JSON escapes none of a secret's characters, so a report whose text holds no SECRET_ANYWHERE holds no
-    secret in any value: only then is the redacted copy of the report (as big again as the report) skipped.
+    JSON escapes none of a secret's characters, so a report whose text holds no secret, as written or encoded
+    (holds_secret), holds none in any value: only then is the redacted copy of the report (as big again as the
+    report) skipped.
     """
     text = _indented(report)
-    return _indented(redact_values(report)) if SECRET_ANYWHERE.search(text) else text
+    return _indented(redact_values(report)) if holds_secret(text) else text
 
 
 def _indented(value) -> str:

@@ -14,7 +14,6 @@ written: it is held back until the file grows, and then read whole.
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -30,6 +29,7 @@ from auditor.loaders.usage_file import read_usage_rows
 from auditor.secrets import redact
 from auditor.state.content import Extent, load_checkpoints, plan, scan
 from auditor.state.store import State
+from auditor.times import utc_day
 
 MAX_SAMPLES = 5  # unknown-route samples kept per day, project and key
 
@@ -129,7 +129,7 @@ class _Days:
         number = int(moment // 86_400)
         day = self.cache.get(number)
         if day is None:
-            day = self.cache[number] = time.strftime("%Y-%m-%d", time.gmtime(number * 86_400))
+            day = self.cache[number] = utc_day(number * 86_400)
         return day
 
 
@@ -187,7 +187,7 @@ def ingest(state: State, path: str, kind: str, catalog: Catalog, now: float, opt
         return Outcome(name, skipped_because=todo.nothing_because)
     holdable = found.whole.lines if found.unterminated_last_line and not found.gzip else None
     stats = SliceStats(skip=todo.skip, limit=found.whole.lines, holdable=holdable)
-    increment = _read(path, kind, catalog, stats, _Days(time.strftime("%Y-%m-%d", time.gmtime(now))), options)
+    increment = _read(path, kind, catalog, stats, _Days(utc_day(now)), options)
     after = _identity(path)
     if after[:2] != before[:2] or after[2] < before[2]:
         return Outcome(name, skipped_because="changed while being read (rotated or rewritten); "

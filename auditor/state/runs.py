@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.analysis.usage import iso
+from auditor.times import iso
 from auditor.loaders.calllog import MAX_BAD_SAMPLES, ReadStats
 from auditor.model import Finding
-from auditor.state.store import CorruptState
+from auditor.state.store import CorruptState, stored_time
 from auditor.state.window import DAY, Window
 
 _COLUMNS = "fingerprint, open_since, rule, severity, key, project, scope, message"
@@ -55,8 +55,11 @@ def _integer(value) -> bool:
     return type(value) is int
 
 
-def _moment(value) -> bool:  # seconds since the epoch, years 1 to 9999 (NaN fails both comparisons)
-    return type(value) in (int, float) and -62_135_596_800 <= value < 253_402_300_800
+def _moment(value) -> bool:
+    try:
+        return stored_time(value) is not None
+    except CorruptState:
+        return False
 
 
 def _text(value) -> bool:

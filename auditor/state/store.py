@@ -25,6 +25,7 @@ from typing import Iterator
 from urllib.parse import quote
 
 from auditor.errors import InputError
+from auditor.times import BadTime, checked
 
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x4B415544  # "KAUD": tells a keyaudit state file from any other SQLite database
@@ -95,6 +96,16 @@ _MESSAGES = (  # SQLite's error text -> what the user is told (the state itself 
 
 class CorruptState(Exception):
     """Rows SQLite reads without complaint but keyaudit never writes (a NULL, a blob, a time out of range)."""
+
+
+def stored_time(value) -> float | None:
+    """A time read back from the state: None, or seconds within the range auditor/times.py checks."""
+    if value is None:
+        return None
+    try:
+        return checked(value)
+    except BadTime:
+        raise CorruptState from None
 
 
 class State:

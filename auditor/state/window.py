@@ -8,7 +8,6 @@ has run for ten days has not seen ninety.
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 
 from auditor.analysis.evidence import denial_route, event_route
@@ -17,6 +16,8 @@ from auditor.catalog.catalog import Catalog, Route
 from auditor.errors import InputError
 from auditor.loaders.calllog import ReadStats
 from auditor.loaders.logformats.records import AUDIT, UNLOGGED
+from auditor.state.store import stored_time
+from auditor.times import utc_day
 
 DAY = 86_400
 DEFAULT = "90d"
@@ -34,7 +35,7 @@ class Window:
 
     @property
     def first_day(self) -> str:
-        return time.strftime("%Y-%m-%d", time.gmtime(self.start))
+        return utc_day(self.start)
 
 
 def parse_window(text: str) -> int:
@@ -61,13 +62,13 @@ def window_usage(db, catalog: Catalog, window: Window, stats: ReadStats) -> Usag
         kept = samples.setdefault((project, key), [])
         if len(kept) < MAX_UNKNOWN_SAMPLES and sample not in kept:
             kept.append(sample)
-    usage = Usage(stats=stats, window=(max(window.start, observed_since[0]), window.now))
+    usage = Usage(stats=stats, window=(max(window.start, stored_time(observed_since[0])), window.now))
     for project, key, method, template, count, denied, first, last in db.execute(
             "SELECT project, key, method, route, sum(count), sum(denied), min(first), max(last) FROM route_day "
             "WHERE day >= ? GROUP BY project, key, method, route ORDER BY project, key, method, route", since):
         route = stored_route(catalog, method, template) if template else None
         shown = tuple(samples.get((project, key), ())) if not template else (f"{method} {template}",)
-        usage.add_aggregate(project or None, key, route, count, first=first, last=last,
+        usage.add_aggregate(project or None, key, route, count, first=stored_time(first), last=stored_time(last),
                             statuses=statuses.get((project, key, method, template)), denied=denied, samples=shown)
     return usage
 

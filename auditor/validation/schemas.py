@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from urllib.parse import urljoin
 
@@ -22,6 +21,7 @@ from auditor.catalog.catalog import Catalog
 from auditor.resources import data_dir
 from auditor.scopes import did_you_mean
 from auditor.secrets import redact
+from auditor.times import deadline
 
 BASE_URI = "https://keyaudit.dev/schemas/"
 SCOPE_URI = BASE_URI + "scope.schema.json"
@@ -66,9 +66,7 @@ def _is_real_date(value) -> bool:
     """A calendar-valid date-time (the schema's pattern already fixed its shape)."""
     if not isinstance(value, str) or not _DATE_TIME_SHAPE.fullmatch(value):
         return True  # the pattern reports a wrong shape
-    text = value.upper()
-    text = text[:-1] + "+00:00" if text.endswith("Z") else text
-    datetime.fromisoformat(text if "T" in text or " " in text else text + "T00:00:00")
+    deadline(value)  # a real date in the years keyaudit reads, or later (an expiry of 9999-12-31 is "never")
     return True
 
 

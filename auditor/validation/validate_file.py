@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from auditor.catalog.catalog import Catalog, load
 from auditor.catalog.versions import VERSION_PATTERN, resolve
 from auditor.errors import InputError
+from auditor.loaders import jsontext
 from auditor.loaders.detect import SCHEMA_REFS, is_call_log_name, is_terraform_name
 from auditor.loaders.document import Document, load_document
+from auditor.loaders.calllog import BadRecord, record_to_call
 from auditor.loaders.keys import CLI_HINT, classify
 from auditor.loaders.source import display_name, iter_lines, open_binary
 from auditor.policy import PREFIX
@@ -133,6 +134,24 @@ def _warn_deprecated(doc: Document, catalog: Catalog, report: FileReport) -> Non
             ))
 
 
+def _call_log_problem(line: bytes) -> str | None:
+    """What is wrong with one call-log line: the schema's word, else the reader's (audit counts it bad)."""
+    try:
+        record = jsontext.loads(line)
+    except jsontext.LoneSurrogate as error:
+        return str(error)
+    except (ValueError, RecursionError):
+        return "not valid JSON"
+    found = violations(record, "call-log-record.schema.json", None)
+    if found:
+        return f"{found[0].pointer or '/'}: {found[0].message}"
+    try:
+        record_to_call(record)
+    except BadRecord as error:
+        return str(error)
+    return None
+
+
 def _validate_call_log(path: str, report: FileReport) -> None:
     shown = 0
     hidden = 0
@@ -144,14 +163,7 @@ def _validate_call_log(path: str, report: FileReport) -> None:
             elif not line.strip():
                 continue
             else:
-                try:
-                    record = json.loads(line)
-                except (ValueError, RecursionError):
-                    problem = "not valid JSON"
-                else:
-                    found = violations(record, "call-log-record.schema.json", None)
-                    if found:
-                        problem = f"{found[0].pointer or '/'}: {found[0].message}"
+                problem = _call_log_problem(line)
             if problem:
                 if shown < MAX_LOG_MESSAGES:
                     report.messages.append(Message("error", number, None, problem))

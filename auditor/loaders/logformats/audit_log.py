@@ -23,6 +23,7 @@ import re
 from typing import BinaryIO, Iterator
 
 from auditor.errors import InputError
+from auditor.loaders import jsontext
 from auditor.loaders.calllog import BadRecord, ReadStats, counted_lines
 from auditor.loaders.logformats.attribution import LogOptions
 from auditor.loaders.logformats.records import AuditEvent
@@ -104,7 +105,7 @@ def _parse_lines(name, stream, stats, options) -> Iterator[AuditEvent]:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = jsontext.loads(line)
         except (ValueError, RecursionError):
             stats.bad(name, number, "not valid JSON")
             continue
@@ -158,7 +159,7 @@ def _array_items(text: str, i: int):
     if text.startswith("]", i):
         return i + 1
     while True:
-        value, end = _DECODER.raw_decode(text, i)
+        value, end = jsontext.raw_decode(_DECODER, text, i)
         yield i, value
         i = _skip(text, end)
         if text.startswith(",", i):
@@ -185,12 +186,12 @@ def _object_entries(text: str, start: int):
             has_logs = True
             i = yield from _array_items(text, i)
         else:
-            i = _DECODER.raw_decode(text, i)[1]
+            i = jsontext.raw_decode(_DECODER, text, i)[1]
         i = _skip(text, i)
         if text.startswith(",", i):
             i = _skip(text, i + 1)
         elif not text.startswith("}", i):
             raise json.JSONDecodeError("expected ',' or '}'", text, i)
     if not has_logs:
-        yield start, _DECODER.raw_decode(text, start)[0]
+        yield start, jsontext.raw_decode(_DECODER, text, start)[0]
     return i + 1

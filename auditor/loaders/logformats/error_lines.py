@@ -37,7 +37,7 @@ _SCOPE = re.compile(r"missing scope \(([^()\s]+)\)")
 _SCOPE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*")
 _WHO = re.compile(r"(?<!\S)(\S+) \(role: [^)]{0,64}\) missing scope")
 _APP_EMAIL = re.compile(r"app\.([^@\s]{1,36})@service\.")  # Appwrite project ids are at most 36 characters
-_REQUEST = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE|HEAD) ((?:https?://[^\s/\"']+)?/v1/[^\s\"'<>]*)")
+_REQUEST = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE|HEAD) ((?:(?:https?:)?//[^\s/\"']+)?/v1/[^\s\"'<>]*)")
 
 
 @dataclass(frozen=True)

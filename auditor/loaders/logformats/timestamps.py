@@ -1,4 +1,4 @@
-"""Timestamps as access logs write them, to seconds since the epoch (UTC).
+"""Timestamps as access logs write them, to seconds since the epoch (UTC), checked by auditor/times.py.
 
 Python 3.10's `fromisoformat` takes only 3 or 6 fractional digits; Go writes
 RFC 3339 with up to 9 and trims trailing zeros, so the fraction is parsed here.
@@ -7,37 +7,25 @@ RFC 3339 with up to 9 and trims trailing zeros, so the fraction is parsed here.
 from __future__ import annotations
 
 import re
-from datetime import date
-from functools import lru_cache
 
 from auditor.loaders.calllog import BadRecord
+from auditor.times import BadTime, epoch
 
 _RFC3339 = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?\s*(?:([Zz])|([+-])(\d\d):?(\d\d))?"
 )
 _CLF = re.compile(r"(\d\d)/([A-Z][a-z]{2})/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)")
-_EPOCH_DAY = date(1970, 1, 1)
 _MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
 
 
-@lru_cache(maxsize=4096)
-def _day_start(year: int, month: int, day: int) -> int:
-    """Seconds from the epoch to the day's midnight UTC (a log has few days, so this is cached)."""
-    return (date(year, month, day) - _EPOCH_DAY).days * 86400
-
-
 def _epoch(year, month, day, hour, minute, second, fraction: str | None, sign: str | None, tz_h, tz_m) -> float:
-    hour, minute, second = int(hour), int(minute), int(second)
-    if hour > 23 or minute > 59 or second > 60:  # 60: a leap second, as RFC 3339 allows
-        raise BadRecord("time is not a valid date")
-    try:
-        start = _day_start(int(year), int(month), int(day))
-    except ValueError:
-        raise BadRecord("time is not a valid date") from None
     offset = (int(tz_h) * 3600 + int(tz_m) * 60) * (-1 if sign == "-" else 1) if sign else 0
-    moment = start + hour * 3600 + minute * 60 + second - offset
-    return moment + int(fraction) / 10 ** len(fraction) if fraction else float(moment)
+    try:
+        return epoch(int(year), int(month), int(day), int(hour), int(minute), int(second),
+                     int(fraction) / 10 ** len(fraction) if fraction else 0.0, offset)
+    except BadTime as error:
+        raise BadRecord(str(error)) from None
 
 
 def rfc3339(text: str) -> float:

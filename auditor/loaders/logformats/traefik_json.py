@@ -10,10 +10,10 @@ missing-scope signal: the log does not say why Appwrite refused.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import BinaryIO, Iterator
 
+from auditor.loaders import jsontext
 from auditor.loaders.calllog import BadRecord, Call, ReadStats, counted_lines
 from auditor.loaders.logformats.attribution import NO_KEY, LogOptions, key_for_secret
 from auditor.loaders.logformats.timestamps import rfc3339
@@ -56,7 +56,7 @@ def parse(name: str, stream: BinaryIO, stats: ReadStats, options: LogOptions) ->
         if not line.strip():
             continue
         try:
-            call = _call(json.loads(line), options, stats)
+            call = _call(jsontext.loads(line), options, stats)
         except BadRecord as error:
             stats.bad(name, number, str(error))
             continue

@@ -1,0 +1,96 @@
+"""Secrets written in an encoded form: found in the decoded text, located in the raw text.
+
+A file or log line may hold a secret its reader decodes but a search of the raw text misses:
+
+- JSON and YAML escapes: `\\u0073tandard_…` (`\\x73`, `\\U00000073`), or `\\nstandard_…` (the escape's
+  letter glued to the secret hides it from a search that wants a boundary before it);
+- a YAML double-quoted string split with `\\` and a newline (the break and the next line's indent vanish);
+- HCL interpolation of literals: `standard_ab${""}cd…`, `${"standard_"}ab…`, and directives between its
+  halves (`%{ if true }`);
+- percent-encoding: `standard%5F…` in a logged path, `%3Dstandard_…` after an encoded `=`.
+
+`decode` turns a text into its decoded view with a map back to the raw offsets, so a secret found in the view is
+replaced in the raw text where it was written. Escapes are decoded once (`%255F` stays `%5F`): a reader
+decodes once too.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+MARKERS = ("\\", "%", "${")  # a text without any of these has no encoded form
+_TOKEN = re.compile(
+    r"\\u(?P<u>[0-9a-fA-F]{4})|\\U(?P<U>[0-9a-fA-F]{8})"
+    r"|\\x(?P<x>[0-9a-fA-F]{2})"
+    r"|\\(?P<char>[\\/\"'nrtbf0 ])"
+    r"|\\\r?\n[ \t]*"  # a YAML double-quoted line continuation
+    r"|%(?P<pct>[0-9a-fA-F]{2})"
+    r'|\$\{[ \t]*"(?P<hcl>[^"\\$%]*)"[ \t]*\}'  # an HCL interpolation of a plain string literal
+    r"|%\{[^{}\n]{0,256}\}"  # an HCL template directive (`%{ if true }`): it writes nothing of its own
+)
+_CHARS = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "0": "\0"}
+
+
+@dataclass(frozen=True)
+class DecodedView:
+    """A decoded text in pieces: literal runs (one raw character per character) and decoded escapes."""
+
+    text: str
+    _starts: list[int]  # where each piece starts in `text`
+    _raw: list[tuple[int, int, bool]]  # its raw span, and whether it is literal
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """The raw span that decodes to text[start:end] (whole escapes at its ends)."""
+        return self._raw_offset(start, start_of_span=True), self._raw_offset(end - 1, start_of_span=False)
+
+    def _raw_offset(self, offset: int, start_of_span: bool) -> int:
+        piece = bisect.bisect_right(self._starts, offset) - 1
+        raw_start, raw_end, literal = self._raw[piece]
+        if literal:
+            return raw_start + offset - self._starts[piece] + (0 if start_of_span else 1)
+        return raw_start if start_of_span else raw_end
+
+
+def _decoded(match: re.Match) -> str:
+    if match["u"] is not None:
+        return chr(int(match["u"], 16))
+    if match["U"] is not None:
+        return chr(min(int(match["U"], 16), 0x10FFFF))
+    if match["x"] is not None:
+        return chr(int(match["x"], 16))
+    if match["char"] is not None:
+        return _CHARS.get(match["char"], match["char"])
+    if match["pct"] is not None:
+        return chr(int(match["pct"], 16))
+    if match["hcl"] is not None:
+        return match["hcl"]
+    return ""  # a line continuation, an HCL directive
+
+
+def decode(text: str) -> DecodedView | None:
+    """The decoded view of `text`; None when it holds nothing encoded."""
+    if not any(marker in text for marker in MARKERS):
+        return None
+    pieces: list[str] = []
+    starts: list[int] = []
+    raw: list[tuple[int, int, bool]] = []
+    length = position = 0
+
+    def add(piece: str, raw_start: int, raw_end: int, literal: bool) -> None:
+        nonlocal length
+        if piece:
+            pieces.append(piece)
+            starts.append(length)
+            raw.append((raw_start, raw_end, literal))
+            length += len(piece)
+
+    for match in _TOKEN.finditer(text):
+        add(text[position:match.start()], position, match.start(), True)
+        add(_decoded(match), match.start(), match.end(), False)
+        position = match.end()
+    if position == 0:
+        return None
+    add(text[position:], position, len(text), True)
+    return DecodedView("".join(pieces), starts, raw)
