@@ -5,6 +5,7 @@ docstring gives an example that passes and one that fails.
 """
 
 from auditor.checks import (
+    cloud_only_scope,
     deprecated_scope,
     exception_expired,
     exception_invalid,
@@ -31,6 +32,7 @@ CHECKS = {
     for module in (
         secret_in_file,
         unknown_scope,
+        cloud_only_scope,
         deprecated_scope,
         ineffective_scope,
         implicit_scope,

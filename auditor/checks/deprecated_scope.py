@@ -6,7 +6,10 @@ route such as `GET /v1/databases/{databaseId}/collections/{collectionId}/documen
 would break those calls. `attributes.read` on 1.8: gates no route, drop it.
 Without logs that show the key's calls, the advice is to add the new name
 beside the old one where this version still has routes that accept only the
-old name. Passes: `rows.read`.
+old name. On 2.x the advice also names routes that stopped taking the old name
+(DocumentsDB's document routes take only documentsdb.documents.read). Passes:
+`rows.read`; `policies.read` on Cloud, whose backup-policy routes take it beside
+backups.policies.read (no rename can keep that access, so it is not deprecated there).
 """
 
 from auditor.checks.context import label
@@ -39,7 +42,16 @@ def check(ctx):
                 else:
                     advice, fix = _without_legacy_calls(ctx, analysis, scope, new, who)
             yield Problem(key, scope, {"key": who, "scope": scope, "version": catalog.version,
-                                       "advice": advice, "fix": fix}, key.scope_location(scope))
+                                       "advice": advice + _moved(catalog, scope), "fix": fix}, key.scope_location(scope))
+
+
+def _moved(catalog, scope: str) -> str:
+    """Routes that took `scope` in 1.9 and now take only another name (2.0's DocumentsDB and VectorsDB)."""
+    moves = [move for move in catalog.moved_on_routes if move["old"] == scope]
+    if not moves:
+        return ""
+    shown = "; ".join(f"{move['new']} on {move['routes']} routes such as {move['example']}" for move in moves[:2])
+    return f" (since 2.0 some routes take another name instead: {shown})"
 
 
 def _without_legacy_calls(ctx, analysis, scope: str, new: str, who: str) -> tuple[str, str]:
