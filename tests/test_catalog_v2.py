@@ -128,6 +128,7 @@ def test_manifest_and_appwrite_json_declare_the_version(tmp_path):
     code, out, err = run_cli("audit", "--keys", str(manifest), "--format", "json")
     report = json.loads(out)
     assert report["appwriteVersion"] == "cloud" and report["catalogRelease"] == "2.4.0", err
+    assert report["summary"]["notes"] == [f"Appwrite cloud: {load('cloud').note}"]
     assert not {f["rule"] for f in report["findings"]} & {"unknown-scope", "cloud-only-scope"}
     project = tmp_path / "appwrite.json"
     for endpoint, version in (("https://fra.cloud.appwrite.io/v1", "cloud"), ("https://appwrite.example.com/v1", "1.9")):

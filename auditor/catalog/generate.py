@@ -35,14 +35,14 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # 2.x: the one 2.x spec with route data in ../shared is 2.4.0 (appwrite/specs, Cloud's). Versions without
 # route data of their own use it, and their catalog's note says so; key scopes follow each API version.
 V2_TABLE = "routes-2.4.0-from-cloud-spec.json"
-_NO_OWN_SPEC = ("no {v} spec data in ../shared/appwrite: routes are those of the 2.4.0 spec, the nearest with route "
-                "data (2.0 introduced its DocumentsDB, VectorsDB and project OAuth2 scopes); routes added after {v} "
-                "are listed too")
+_NO_OWN_SPEC = ("keyaudit has no route data of Appwrite {v}: its routes are those of the 2.4.0 spec, the nearest with "
+                "route data (2.0 introduced its DocumentsDB, VectorsDB and project OAuth2 scopes); routes added after "
+                "{v} are listed too")
 V2_SELF_HOSTED = (
     *((v, "sdk_py_24.0.0_api2.0.0", _NO_OWN_SPEC.format(v=v)) for v in ("2.0", "2.1", "2.2", "2.3")),
     ("2.4", "sdk_py_25-27_api2.5.0", "routes of the 2.4.0 spec without Cloud-only services"),
-    ("2.5", "sdk_py_25-27_api2.5.0", "no 2.5 spec data in ../shared/appwrite: routes are those of the 2.4.0 spec, "
-                                     "the nearest older one, without Cloud-only services"),
+    ("2.5", "sdk_py_25-27_api2.5.0", "keyaudit has no route data of Appwrite 2.5: its routes are those of the 2.4.0 "
+                                     "spec, the nearest older one, without Cloud-only services"),
 )
 
 # Where each catalog comes from: the spec files (server first, then console) or
