@@ -153,3 +153,14 @@ def test_fetch_keys_on_a_cloud_host_asks_no_version(monkeypatch):
     fetched = fetch_keys("https://fra.cloud.appwrite.io/v1", "shop", Credential(api_key="k"))
     assert (fetched.server_version, fetched.catalog_version) == ("cloud", "cloud")
     assert asked == ["https://fra.cloud.appwrite.io/v1/project/keys"]
+
+
+def test_validate_names_a_cloud_scope_in_a_self_hosted_manifest(tmp_path):
+    manifest = tmp_path / "keys.yaml"
+    manifest.write_text('appwriteVersion: "2.4"\nkeys:\n  - id: k1\n    name: backups\n'
+                        '    scopes: [restorations.read, rows.read]\n    expire: null\n')
+    code, out, _ = run_cli("validate", str(manifest))
+    assert code == 1
+    assert f"{manifest}:5: error: scope 'restorations.read' exists only on Appwrite Cloud, not on self-hosted " \
+           "Appwrite 2.4" in out
+    assert run_cli("validate", "--appwrite-version", "cloud", str(manifest))[0] == 0
