@@ -18,6 +18,13 @@ ROWS = "/v1/tablesdb/shop/tables/orders/rows"
 LEGACY = "/v1/databases/shop/collections/orders/documents"
 
 
+def write_manifest(tmp_path, version, scopes):
+    path = tmp_path / "keys.yaml"
+    path.write_text(f"appwriteVersion: {version}\nkeys:\n  - id: k1\n    name: backups\n"
+                    f"    scopes: [{', '.join(scopes)}]\n    expire: null\n")
+    return path
+
+
 def scopes_of(version, method, path):
     route = load(version).match(method, path)
     return None if route is None else list(route.scopes)
@@ -123,8 +130,7 @@ def test_documentsdb_call_with_documents_scope_is_missing_on_2x(tmp_path):
 
 
 def test_manifest_and_appwrite_json_declare_the_version(tmp_path):
-    manifest = tmp_path / "keys.yaml"
-    manifest.write_text('appwriteVersion: cloud\nkeys:\n  - id: k1\n    name: backups\n    scopes: [archives.read]\n    expire: null\n')
+    manifest = write_manifest(tmp_path, "cloud", ["archives.read"])
     code, out, err = run_cli("audit", "--keys", str(manifest), "--format", "json")
     report = json.loads(out)
     assert report["appwriteVersion"] == "cloud" and report["catalogRelease"] == "2.4.0", err
@@ -156,11 +162,8 @@ def test_fetch_keys_on_a_cloud_host_asks_no_version(monkeypatch):
 
 
 def test_validate_names_a_cloud_scope_in_a_self_hosted_manifest(tmp_path):
-    manifest = tmp_path / "keys.yaml"
-    manifest.write_text('appwriteVersion: "2.4"\nkeys:\n  - id: k1\n    name: backups\n'
-                        '    scopes: [restorations.read, rows.read]\n    expire: null\n')
-    code, out, _ = run_cli("validate", str(manifest))
-    assert code == 1
-    assert f"{manifest}:5: error: scope 'restorations.read' exists only on Appwrite Cloud, not on self-hosted " \
-           "Appwrite 2.4" in out
-    assert run_cli("validate", "--appwrite-version", "cloud", str(manifest))[0] == 0
+    manifest = str(write_manifest(tmp_path, '"2.4"', ["restorations.read", "rows.read"]))
+    assert run_cli("validate", manifest)[:2] == (1, f"{manifest}:5: error: scope 'restorations.read' exists only on "
+                                                    "Appwrite Cloud, not on self-hosted Appwrite 2.4\n"
+                                                    f"{manifest}: invalid manifest, Appwrite 2.4\n")
+    assert run_cli("validate", "--appwrite-version", "cloud", manifest)[0] == 0
