@@ -3,8 +3,8 @@
 Two ways in, as Appwrite allows them:
 - an API key holding `keys.read`: `GET /v1/project/keys` (project keys own `keys.*` from 1.9.5 on);
 - a console session cookie: `GET /v1/projects/{projectId}/keys`, on every version.
-The server's version (`GET /v1/health/version`, public) picks the catalog; the catalog says whether the API-key
-route exists there. From 1.8 on the list takes `queries[]`, so it is read 100 keys a page (limit and offset);
+The server's version (`GET /v1/health/version`, public) picks the catalog, except on Appwrite Cloud
+(`*.cloud.appwrite.io`), whose catalog is `cloud`; the catalog says whether the API-key route exists there. From 1.8 on the list takes `queries[]`, so it is read 100 keys a page (limit and offset);
 before, one answer holds every key. Redirects are refused: they would carry the credential to another address.
 """
 
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from auditor import __version__
 from auditor.catalog.catalog import load
+from auditor.catalog.versions import CLOUD, is_cloud_endpoint
 from auditor.errors import InputError
 from auditor.loaders import jsontext
 from auditor.loaders.document import MAX_DEPTH, escape_pointer_token
@@ -158,7 +159,7 @@ def scrub(key: dict, project: str) -> dict:
 
 def fetch_keys(endpoint: str, project: str, credential: Credential, timeout: float = 30.0) -> Fetched:
     base = api_base(endpoint)
-    version = server_version(base, project, timeout)
+    version = CLOUD if is_cloud_endpoint(base) else server_version(base, project, timeout)
     catalog = load(version)
     if credential.api_key:
         if catalog.match("GET", API_KEY_ROUTE) is None:
@@ -169,7 +170,7 @@ def fetch_keys(endpoint: str, project: str, credential: Credential, timeout: flo
     else:
         url = f"{base}/v1/projects/{urllib.parse.quote(project, safe='')}/keys"
         headers = {"X-Appwrite-Project": "console", "Cookie": credential.session_cookie}
-    paged = _minor(version) >= (1, 8)
+    paged = version == CLOUD or _minor(version) >= (1, 8)
     keys: list[dict] = []
     seen: set[str] = set()
     while True:

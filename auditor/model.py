@@ -43,7 +43,7 @@ class KeyDefinition:
     secret_state: str = "absent"  # absent | empty | masked | real
     secret_sha256: str | None = None
     scope_locations: dict[str, Location] = field(default_factory=dict)
-    appwrite_version: str | None = None  # declared by a manifest
+    appwrite_version: str | None = None  # declared by a manifest; `cloud` for an appwrite.json on Cloud
     source: str | None = None  # the kind of file it came from: key-export | manifest | appwrite-json | terraform
 
     def scope_location(self, scope: str) -> Location:

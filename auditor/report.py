@@ -28,6 +28,11 @@ def key_notes(analysis, logs_given: bool) -> list[str]:
     return notes + evidence_notes(evidence_of(analysis))
 
 
+def catalog_notes(catalog) -> list[str]:
+    """Where the chosen version's routes come from, when that is not its own spec (2.0-2.3 and 2.5 use 2.4.0's)."""
+    return [f"Appwrite {catalog.version}: {catalog.note}"] if catalog.note else []
+
+
 def log_notes(usage) -> list[str]:
     """What the kinds of logs read imply for the whole report."""
     if usage is None or audit_log.NAME not in usage.stats.formats.values():
@@ -120,7 +125,7 @@ def build(result: AuditResult, fail_on: str | None = None) -> dict:
             "logFormats": dict(usage.stats.formats) if usage else {},
             "unattributed": [{"reason": reason, "count": count}
                              for reason, count in sorted(usage.stats.unattributed.items())] if usage else [],
-            "notes": log_notes(usage),
+            "notes": catalog_notes(result.catalog) + log_notes(usage),
             "exceptions": {
                 "suppressed": sum(s.findings for s in result.silenced),
                 "entries": [{**s.entry.as_dict(), "suppressed": s.findings} for s in result.silenced],

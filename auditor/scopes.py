@@ -12,7 +12,10 @@ def suggestions(name: str, catalog: Catalog) -> list[str]:
 
     `row.read` → rows.read; `collection.read` → tables.read (and the old
     collections.read, which 1.8+ still accepts); otherwise the closest spellings.
+    None for a Cloud-only name in a self-hosted catalog: it is no typo (`restorations.read` is not `reports.read`).
     """
+    if name in catalog.cloud_only:
+        return []
     found: list[str] = []
     resource, _, action = name.lower().partition(".")
     candidates = [f"{resource}s.{action}", f"{resource.rstrip('s')}.{action}", f"{resource}.{action}"]

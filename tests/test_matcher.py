@@ -16,11 +16,17 @@ SPEC_FILES = {
     "1.7": ["open-api3-1.7.4-server.json", "open-api3-1.7.4-console.json"],
     "1.8": ["open-api3-1.8.1-server.json", "open-api3-1.8.1-console.json"],
 }
+V2_TABLE = "routes-2.4.0-from-cloud-spec.json"  # every 2.x catalog's routes come from it
+# Services only Appwrite Cloud serves (the 2.4.x spec is Cloud's): absent from self-hosted 2.x catalogs.
+CLOUD_SERVICES = {"analytics", "apps", "backups", "domains", "mongo", "mysql", "oauth2", "organization", "postgresql",
+                  "waf"}
 FILLERS = ["5f3a9c2e1b7d", "user%40example.com", "a-b_c.d", "%E2%9C%93", "x" * 36]
 
 
 def source_operations(appwrite_dir, version):
     """(method, path, scopes) straight from ../shared, independent of the generator."""
+    if version.startswith("2.") or version == "cloud":
+        return v2_operations(appwrite_dir, load(version))
     if version == "1.9":
         table = json.loads((appwrite_dir / "routes-1.9.6-from-source.json").read_text())
         col = {c: i for i, c in enumerate(table["columns"])}
@@ -31,6 +37,21 @@ def source_operations(appwrite_dir, version):
     for name in SPEC_FILES[version]:
         rows += [(r[col["method"]], r[col["path"]], r[col["scope"]]) for r in operations["specs"][name]["rows"]]
     return rows
+
+
+def v2_operations(appwrite_dir, cat):
+    """The 2.4.0 table's operations; on self-hosted, without Cloud's services and routes only Cloud scopes open."""
+    table = json.loads((appwrite_dir / V2_TABLE).read_text())
+    col = {c: i for i, c in enumerate(table["columns"])}
+    rows = [(r[col["method"]], r[col["path"]], r[col["scope"]]) for r in table["rows"]]
+    if cat.edition == "cloud":
+        return rows
+    def on_cloud_only(path, scopes):
+        keyed = [s for s in scopes if "." in s]
+        return path.split("/")[1] in CLOUD_SERVICES or bool(keyed) and set(keyed) <= cat.cloud_only
+    kept = [row for row in rows if not on_cloud_only(row[1], row[2])]
+    assert 0 < len(kept) < len(rows)
+    return kept
 
 
 def concrete(template, index):

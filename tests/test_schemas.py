@@ -692,7 +692,7 @@ def _first_key_with_routes(report):
     (["findings"], DROP, "required"),
     (["schemaVersion"], 2, "const"),
     (["tool"], "other", "const"),
-    (["appwriteVersion"], "2.0", "enum"),
+    (["appwriteVersion"], "2.6", "enum"),
     (["generatedAt"], "now", "pattern"),
     (["extra"], 1, "additionalProperties"),
     (["summary", "findings", "critical"], -1, "minimum"),

@@ -576,9 +576,9 @@ def test_lines_stay_right_with_bom_and_crlf(tmp_path):
 @pytest.mark.parametrize("value,fragment", [
     ("1.9.2", "Appwrite 1.9.2 is not supported: 1.9.0-1.9.4 name scopes differently from 1.9.5+ and keyaudit has "
               "no route data for them; the nearest supported choice is 1.8"),
-    ("2.0", "Appwrite 2.0 is not supported (supported: 1.6, 1.7, 1.8, 1.9); the nearest is 1.9"),
-    ("1.5.3", "Appwrite 1.5.3 is not supported (supported: 1.6, 1.7, 1.8, 1.9); the nearest is 1.6"),
-    ("latest", "--appwrite-version 'latest' is not a version; use one of 1.6, 1.7, 1.8, 1.9"),
+    ("2.6", "Appwrite 2.6 is not supported (supported: 1.6, 1.7, 1.8, 1.9, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5, cloud); the nearest is 2.5"),
+    ("1.5.3", "Appwrite 1.5.3 is not supported (supported: 1.6, 1.7, 1.8, 1.9, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5, cloud); the nearest is 1.6"),
+    ("latest", "--appwrite-version 'latest' is not a version; use one of 1.6, 1.7, 1.8, 1.9, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5, cloud"),
 ])
 def test_unsupported_appwrite_version_is_refused(tmp_path, value, fragment):
     path = write(tmp_path / "manifest.yaml", MANIFEST_1_9)
@@ -588,7 +588,7 @@ def test_unsupported_appwrite_version_is_refused(tmp_path, value, fragment):
     assert line.startswith(f"keyaudit: error: {fragment}")
 
 
-@pytest.mark.parametrize("value,shown", [("1.9.5", "1.9"), ("v1.9.6", "1.9")])
+@pytest.mark.parametrize("value,shown", [("1.9.5", "1.9"), ("v1.9.6", "1.9"), ("2.2.0", "2.2"), ("Cloud", "cloud")])
 def test_supported_appwrite_versions(tmp_path, value, shown):
     path = write(tmp_path / "manifest.yaml", MANIFEST_1_9)
     proc = run("--appwrite-version", value, path)

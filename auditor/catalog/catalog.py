@@ -39,11 +39,19 @@ class Catalog:
     def __init__(self, data: dict):
         self.version: str = data["version"]
         self.release: str = data["release"]
+        self.edition: str = data.get("edition", "self-hosted")
+        self.note: str | None = data.get("note")
         self.sources: list[dict] = data["sources"]
         registry = data["scopes"]
         self.key_scopes: frozenset[str] = frozenset(registry["key"])
         self.descriptions: dict[str, str] = registry["descriptions"]
         self.renamed: dict[str, str] = registry["renamed"]
+        # old names this version's routes keep as current ones (swapping them would drop access), with why
+        self.still_valid: dict[str, str] = registry.get("stillValid", {})
+        # 1.x names some routes stopped accepting: [{old, new, routes, example}]
+        self.moved_on_routes: list[dict] = registry.get("movedOnRoutes", [])
+        # scopes only Appwrite Cloud has (listed in self-hosted catalogs, where no key can hold them)
+        self.cloud_only: frozenset[str] = frozenset(registry.get("cloudOnly", ()))
         self.implicit: tuple[str, ...] = tuple(registry["implicit"])
         self.never_on_key: frozenset[str] = frozenset(registry["neverOnKey"])
         self.routes: list[Route] = [

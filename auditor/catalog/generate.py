@@ -3,7 +3,9 @@
 Also writes `schemas/scopes/appwrite-<version>.schema.json` from each catalog.
 
 Sources (read, never copied): `../shared/appwrite/specs/*.json` (OpenAPI 3 with
-`x-appwrite.scope`), `routes-1.9.6-from-source.json` and `scopes.json`.
+`x-appwrite.scope`), `routes-1.9.6-from-source.json` and `scopes.json`; for 2.x and
+Cloud, the route table of an appwrite/specs server spec and
+`key-scopes-by-api-version.json` (see generate_v2.py).
 
     python -m auditor.catalog.generate [--shared ../shared/appwrite] [--check]
 
@@ -19,6 +21,7 @@ import sys
 from pathlib import Path
 
 from auditor.catalog.catalog import Catalog
+from auditor.catalog.generate_v2 import build_v2
 from auditor.catalog.versions import SUPPORTED
 from auditor.resources import data_dir
 from auditor.validation import scope_schemas
@@ -28,6 +31,19 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 SCHEMA_DIR = data_dir("schemas") / "scopes"
 DEFAULT_SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "appwrite"
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+# 2.x: the one 2.x spec with route data in ../shared is 2.4.0 (appwrite/specs, Cloud's). Versions without
+# route data of their own use it, and their catalog's note says so; key scopes follow each API version.
+V2_TABLE = "routes-2.4.0-from-cloud-spec.json"
+_NO_OWN_SPEC = ("keyaudit has no route data of Appwrite {v}: its routes are those of the 2.4.0 spec, the nearest with "
+                "route data (2.0 introduced its DocumentsDB, VectorsDB and project OAuth2 scopes); routes added after "
+                "{v} are listed too")
+V2_SELF_HOSTED = (
+    *((v, "sdk_py_24.0.0_api2.0.0", _NO_OWN_SPEC.format(v=v)) for v in ("2.0", "2.1", "2.2", "2.3")),
+    ("2.4", "sdk_py_25-27_api2.5.0", "routes of the 2.4.0 spec without Cloud-only services"),
+    ("2.5", "sdk_py_25-27_api2.5.0", "keyaudit has no route data of Appwrite 2.5: its routes are those of the 2.4.0 "
+                                     "spec, the nearest older one, without Cloud-only services"),
+)
 
 # Where each catalog comes from: the spec files (server first, then console) or
 # the 1.9.6 source table, and the scopes.json entry that lists its key scopes.
@@ -39,6 +55,12 @@ SOURCES = {
     "1.7": {"release": "1.7.4", "specs": ["open-api3-1.7.4-server.json", "open-api3-1.7.4-console.json"], "scopes": "1.7.5"},
     "1.8": {"release": "1.8.1", "specs": ["open-api3-1.8.1-server.json", "open-api3-1.8.1-console.json"], "scopes": "1.8.1"},
     "1.9": {"release": "1.9.6", "routes": "routes-1.9.6-from-source.json", "scopes": "1.9.6"},
+    **{version: {"release": "2.4.0", "routes": V2_TABLE, "keyScopes": scopes, "edition": "self-hosted",
+                 "note": note}
+       for version, scopes, note in V2_SELF_HOSTED},
+    "cloud": {"release": "2.4.0", "routes": V2_TABLE, "keyScopes": "sdk_py_25-27_api2.5.0", "edition": "cloud",
+              "note": "Appwrite Cloud serves 2.5.x; routes are those of the 2.4.0 Cloud spec, the newest with "
+                      "route data"},
 }
 
 # Utopia's router tries parameter positions in the order routes first registered
@@ -156,6 +178,8 @@ def _resolve_replacements(routes: dict) -> None:
 def build(version: str, shared: Path) -> dict:
     source = SOURCES[version]
     scopes_json = json.loads((shared / "scopes.json").read_text())
+    if "keyScopes" in source:
+        return _build_v2(version, source, shared, scopes_json)
     if "specs" in source:
         files = [f"specs/{name}" for name in source["specs"]]
         routes = routes_from_specs(shared, source["specs"])
@@ -172,11 +196,32 @@ def build(version: str, shared: Path) -> dict:
         "paramOrder": param_order(routes),
         "scopes": scope_registry(scopes_json, source["scopes"], source["release"]),
         "columns": ["method", "route", "scopes", "keyAccess", "deprecated", "replacedBy"],
-        "routes": [
-            [method, "/v1" + path, route["scopes"], route["key"], route["deprecated"], route["replacedBy"]]
-            for (method, path), route in sorted(routes.items(), key=lambda item: (item[0][1], item[0][0]))
-        ],
+        "routes": _rows(routes),
     }
+
+
+def _build_v2(version: str, source: dict, shared: Path, scopes_json: dict) -> dict:
+    routes, registry, files = build_v2(source, shared, scopes_json)
+    table = json.loads((shared / source["routes"]).read_text())
+    recorded = [{"file": name, "sha256": sha256_of(shared / name)} for name in [*files, "scopes.json"]]
+    recorded[0].update({"repo": table["repo"], "path": table["path"], "commit": table["commit"]})
+    return {
+        "version": version,
+        "release": source["release"],
+        "edition": source["edition"],
+        "note": source["note"],
+        "regenerate": REGENERATE,
+        "sources": recorded,
+        "paramOrder": param_order(routes),
+        "scopes": registry,
+        "columns": ["method", "route", "scopes", "keyAccess", "deprecated", "replacedBy"],
+        "routes": _rows(routes),
+    }
+
+
+def _rows(routes: dict) -> list[list]:
+    return [[method, "/v1" + path, route["scopes"], route["key"], route["deprecated"], route["replacedBy"]]
+            for (method, path), route in sorted(routes.items(), key=lambda item: (item[0][1], item[0][0]))]
 
 
 def render(catalog: dict) -> str:

@@ -5,6 +5,7 @@ docstring gives an example that passes and one that fails.
 """
 
 from auditor.checks import (
+    cloud_only_scope,
     deprecated_scope,
     deprecated_twin,
     exception_expired,
@@ -33,6 +34,7 @@ CHECKS = {
     for module in (
         secret_in_file,
         unknown_scope,
+        cloud_only_scope,
         deprecated_scope,
     deprecated_twin,
         ineffective_scope,

@@ -7,8 +7,12 @@ they must move to routes that accept rows.read before the old name can go.
 `attributes.read` on 1.8: gates no route, drop it. Without logs of at least
 four weeks that show the key's calls, the advice is to add the new name beside the
 old one where this version still has routes that accept only the old name.
+On 2.x the advice also names routes that stopped taking the old name
+(DocumentsDB's document routes take only documentsdb.documents.read).
 Passes: `rows.read`; `documents.read` beside `rows.read` (deprecated-twin, low,
-says when to drop it); a deprecated name no call needs (unused-scope says drop it).
+says when to drop it); a deprecated name no call needs (unused-scope says drop it);
+`policies.read` on Cloud, whose backup-policy routes take it beside
+backups.policies.read (no rename can keep that access, so it is not deprecated there).
 """
 
 from auditor.checks.context import label
@@ -44,12 +48,21 @@ def check(ctx):
         else:
             advice, fix = _without_legacy_calls(ctx, analysis, scope, new, who)
         yield Problem(key, scope, {"key": who, "scope": scope, "version": catalog.version,
-                                   "advice": advice, "fix": fix}, key.scope_location(scope))
+                                   "advice": advice + _moved(catalog, scope), "fix": fix}, key.scope_location(scope))
 
 
 def shown(routes) -> str:
     text = ", ".join(f"{r.method} {r.template}" for r in routes[:3])
     return text + (f" and {len(routes) - 3} more" if len(routes) > 3 else "")
+
+
+def _moved(catalog, scope: str) -> str:
+    """Routes that took `scope` in 1.9 and now take only another name (2.0's DocumentsDB and VectorsDB)."""
+    moves = [move for move in catalog.moved_on_routes if move["old"] == scope]
+    if not moves:
+        return ""
+    listed = "; ".join(f"{move['new']} on {move['routes']} routes such as {move['example']}" for move in moves[:2])
+    return f" (since 2.0 some routes take another name instead: {listed})"
 
 
 def _without_legacy_calls(ctx, analysis, scope: str, new: str, who: str) -> tuple[str, str]:

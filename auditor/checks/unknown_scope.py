@@ -2,7 +2,8 @@
 
 Fails: `row.read` (did you mean rows.read?), `global`, `graphql`, `account`.
 Passes: `rows.read`, and deprecated names such as `documents.read`, which
-Appwrite still accepts (deprecated-scope reports those).
+Appwrite still accepts (deprecated-scope reports those); Cloud-only names such
+as `archives.read` in a self-hosted 2.x audit (cloud-only-scope reports those).
 """
 
 from auditor.checks.context import label
@@ -16,7 +17,7 @@ def check(ctx):
     for analysis in ctx.analyses:
         key = analysis.key
         for scope in dict.fromkeys(key.scopes):
-            if scope in ctx.catalog.key_scopes:
+            if scope in ctx.catalog.key_scopes or scope in ctx.catalog.cloud_only:
                 continue
             if scope in ctx.catalog.implicit:
                 hint = "; every key holds it implicitly"

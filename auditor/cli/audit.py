@@ -48,7 +48,7 @@ def audit_inputs(func):
                           "machine (repeatable)."),
         click.option("--keys-format", type=click.Choice(KEY_KINDS), help="Force the kind of every key file."),
         click.option("--appwrite-version", metavar="V",
-                     help="1.6, 1.7, 1.8, 1.9 or a full version [default: a manifest's appwriteVersion, else 1.9]."),
+                     help="1.6-1.9, 2.0-2.5, cloud or a full version [default: a manifest's appwriteVersion, else 1.9]."),
         click.option("--config", "config_file", metavar="FILE", help="Rule settings (schemas/config.schema.json)."),
         exceptions_option,
         click.option("--now", metavar="TIME", help="Judge dates as of this RFC 3339 time [default: now]."),

@@ -40,7 +40,7 @@ def job():
 @click.option("--wait", type=click.FloatRange(min=0), metavar="SECONDS",
               help="Wait this long for another job on the same state to finish [default: 0, fail at once].")
 @click.option("--keys-format", type=click.Choice(KEY_KINDS), help="Force the kind of every key file.")
-@click.option("--appwrite-version", metavar="V", help="1.6, 1.7, 1.8, 1.9 or a full version.")
+@click.option("--appwrite-version", metavar="V", help="1.6-1.9, 2.0-2.5, cloud or a full version.")
 @click.option("--config", "config_file", metavar="FILE", help="Rule settings (schemas/config.schema.json).")
 @click.option("--exceptions", "exceptions_file", metavar="FILE", help="Exceptions that silence findings.")
 @click.option("--baseline", "baseline_file", metavar="FILE", help="Report only findings this baseline lacks.")

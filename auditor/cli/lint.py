@@ -72,7 +72,7 @@ def lint_options(func):
         exceptions_option,
         policy_option,
         click.option("--appwrite-version", metavar="V",
-                     help="1.6, 1.7, 1.8, 1.9 or a full version [default: a manifest's appwriteVersion, else 1.9]."),
+                     help="1.6-1.9, 2.0-2.5, cloud or a full version [default: a manifest's appwriteVersion, else 1.9]."),
         click.option("--now", metavar="TIME", help="Judge dates as of this RFC 3339 time [default: now]."),
     ]
     for option in reversed(options):

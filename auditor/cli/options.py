@@ -10,7 +10,7 @@ appwrite_version = click.option(
     default=DEFAULT,
     show_default=True,
     metavar="V",
-    help="Appwrite version: 1.6, 1.7, 1.8, 1.9 or a full version such as 1.8.2.",
+    help="Appwrite version: 1.6-1.9, 2.0-2.5, cloud (what Appwrite Cloud serves) or a full version such as 2.2.0.",
 )
 
 

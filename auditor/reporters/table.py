@@ -57,10 +57,10 @@ def render(report: dict) -> str:
             out.append(f"  bad line {sample['file']}:{sample['line']}: {sample['reason']}")
         for item in summary.get("unattributed", []):
             out.append(f"  tied to no key: {item['count']} requests ({item['reason']})")
-        for note in summary.get("notes", []):
-            out.append(f"note: {note}")
     else:
         out.append("no logs given: skipped " + ", ".join(summary["skippedRules"]))
+    for note in summary.get("notes", []):
+        out.append(f"note: {note}")
     rows = []
     for key in report["keys"]:
         rows.append([

@@ -168,6 +168,9 @@ def _describe(error, catalog: Catalog | None) -> Violation:
     pointer = pointer_of(error.absolute_path)
     validator_name, value = error.validator, error.instance
     if validator_name == "enum" and error.schema.get("$id") == SCOPE_URI and isinstance(value, str):
+        if catalog and value in catalog.cloud_only:
+            message = f"scope {value!r} exists only on Appwrite Cloud, not on self-hosted Appwrite {catalog.version}"
+            return Violation(pointer, redact(message), unknown_scope=value)
         hint = did_you_mean(value, catalog) if catalog else ""
         message = f"unknown scope {value!r} for Appwrite {catalog.version}" + (f"; {hint}" if hint else "")
         return Violation(pointer, redact(message), unknown_scope=value)

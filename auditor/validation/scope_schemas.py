@@ -21,6 +21,7 @@ def scope_schema(catalog: Catalog) -> dict:
             "deprecated": catalog.renamed,
             "implicit": list(catalog.implicit),
             "gatesNoRoute": sorted(catalog.key_scopes - catalog.gating_scopes),
+            **({"cloudOnly": sorted(catalog.cloud_only)} if catalog.cloud_only else {}),
         },
     }
 

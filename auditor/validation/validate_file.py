@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from auditor.catalog.catalog import Catalog, load
-from auditor.catalog.versions import VERSION_PATTERN, resolve
+from auditor.catalog.versions import CLOUD, is_cloud_endpoint, is_version_name, resolve
 from auditor.errors import InputError
 from auditor.loaders import jsontext
 from auditor.loaders.detect import SCHEMA_REFS, is_call_log_name, is_terraform_name
@@ -89,14 +89,18 @@ def _validate_document(doc: Document, forced_kind, version, report: FileReport) 
 
 
 def _declared_version(doc: Document, report: FileReport) -> str | None:
-    """A manifest's own appwriteVersion when it names a supported one.
+    """A manifest's own appwriteVersion when it names a supported one; `cloud` for an appwrite.json on Cloud.
 
     A malformed value is left to the schema; a well-formed but unsupported one
-    (1.9.2, 2.0) is reported at its line. Either way scopes are then checked
+    (1.9.2, 2.7) is reported at its line. Either way scopes are then checked
     against the default version.
     """
-    declared = doc.value.get("appwriteVersion") if isinstance(doc.value, dict) else None
-    if not isinstance(declared, str) or not VERSION_PATTERN.fullmatch(declared):
+    if not isinstance(doc.value, dict):
+        return None
+    if is_cloud_endpoint(doc.value.get("endpoint")):
+        return CLOUD
+    declared = doc.value.get("appwriteVersion")
+    if not isinstance(declared, str) or not is_version_name(declared):
         return None
     try:
         return resolve(declared)
