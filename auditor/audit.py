@@ -12,6 +12,7 @@ from auditor.baseline import Baseline, BaselineOutcome, apply_baseline
 from auditor.catalog.catalog import Catalog, load
 from auditor.catalog.versions import resolve
 from auditor.checks.context import AuditContext
+from auditor.checks.unknown_key import unknown_keys_kept
 from auditor.engine import evaluate, relative, skipped_rules
 from auditor.errors import InputError
 from auditor.exceptions import Exceptions, Silenced, apply_exceptions
@@ -75,7 +76,9 @@ def run_audit(key_paths: list[str], log_paths: list[str], *, version: str | None
         raise InputError("stdin (-) can be read only once")
     key_files = [load_key_file(path, keys_format) for path in key_paths]
     catalog = load(choose_version(version, key_files))
-    log_options = LogOptions(log_format, log_key, KeyIndex(key for f in key_files for key in f.keys))
+    defined = [key for f in key_files for key in f.keys]
+    log_options = LogOptions(log_format, log_key, KeyIndex(defined), frozenset(key.id for key in defined),
+                             unknown_keys_kept(rules))
     if usage_source is not None:
         usage = usage_source(catalog, log_options)
     else:
