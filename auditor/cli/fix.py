@@ -16,7 +16,7 @@ from auditor.errors import InputError
 from auditor.fix.plan import MODES
 from auditor.fix.run import MIN_WINDOW_DAYS, check_drop_window, fix_file
 from auditor.loaders.keys import load_key_file
-from auditor.loaders.logformats.attribution import KeyIndex, LogOptions
+from auditor.loaders.logformats.attribution import LogOptions
 from auditor.loaders.source import display_name
 from auditor.secrets import redact
 
@@ -52,8 +52,8 @@ def fix(files, appwrite_version, mode, show_diff, logs, drop_unused):
     key_files = [load_key_file(path) for path in files]
     usage = None
     if logs:
-        keys = KeyIndex(key for key_file in key_files for key in key_file.keys)
-        usage = read_usage(list(logs), catalog, log_options=LogOptions(None, None, keys))
+        usage = read_usage(list(logs), catalog,
+                           log_options=LogOptions.of([key for key_file in key_files for key in key_file.keys]))
     if drop_unused:
         check_drop_window(usage)
     fixes = [fix_file(key_file, catalog, mode, usage, drop_unused) for key_file in key_files]

@@ -102,3 +102,9 @@ class LogOptions:
     keys: KeyIndex = field(default_factory=KeyIndex)
     defined: frozenset[str] | None = None
     keep_unknown: int = DEFAULT_KEEP
+
+    @classmethod
+    def of(cls, keys: list[KeyDefinition], log_format: str | None = None, log_key: str | None = None,
+           keep_unknown: int = DEFAULT_KEEP) -> LogOptions:
+        """The options of logs read against the defined `keys`."""
+        return cls(log_format, log_key, KeyIndex(keys), frozenset(key.id for key in keys), keep_unknown)
