@@ -31,8 +31,8 @@ from auditor.loaders.logs import open_log
 from auditor.registry import configured_rules
 from auditor.report import build
 from auditor.secrets import fingerprint
+from auditor.state import store
 from auditor.validation.schemas import violations
-from conftest import ROOT
 from job_helpers import job_run
 
 UNKNOWN, KEEP = 5000, 100
@@ -294,3 +294,17 @@ def test_a_keep_below_one_is_one_line(tmp_path):
                                       "--config", str(config)])
     assert result.exit_code == 2 and result.stderr.strip().count("\n") == 0
     assert "unknown-key.keep must be at least 1" in result.stderr
+
+
+def test_a_state_from_before_unknown_day_is_upgraded(tmp_path):
+    state = tmp_path / "state.db"
+    db = sqlite3.connect(state, isolation_level=None)
+    db.executescript(store.SCHEMA.replace(store.UNKNOWN_DAY, "")
+                     + f"PRAGMA application_id = {store.APPLICATION_ID}; PRAGMA user_version = 1;")
+    db.close()
+    code, _, err = job_run(state, keys_file(tmp_path), [jsonl_log(tmp_path)])
+    assert code == 1, err
+    db = sqlite3.connect(state)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 2
+    assert db.execute("SELECT count(*) FROM unknown_day").fetchone()[0] == 1  # 5 000 keys, more than keep (1000)
+    db.close()
