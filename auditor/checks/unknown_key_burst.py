@@ -19,10 +19,11 @@ def check(ctx):
     summary = ctx.usage.unknown_summary()
     busiest = ", ".join(f"{usage.key} ({'' if exact else 'at least '}{usage.calls})"
                         for usage, exact in ctx.usage.unknown_keys()[:NAMED])
+    about = "about " if summary["keysEstimated"] else ""
     yield Problem(None, None, {
-        "keys": f"{'about ' if summary['keysEstimated'] else ''}{summary['keys']}", "calls": summary["calls"],
-        "keep": summary["keep"], "reported": summary["reported"],
-        "aggregated_keys": summary["aggregatedKeys"], "aggregated_calls": summary["aggregatedCalls"],
+        "keys": f"{about}{summary['keys']}", "calls": summary["calls"], "keep": summary["keep"],
+        "reported": summary["reported"], "aggregated_keys": f"{about}{summary['aggregatedKeys']}",
+        "aggregated_calls": summary["aggregatedCalls"],
         "busiest": f"; busiest: {busiest}" if busiest else "; none stands out from the rest",
     }, None)
 
