@@ -12,12 +12,13 @@ from auditor.baseline import Baseline, BaselineOutcome, apply_baseline
 from auditor.catalog.catalog import Catalog, load
 from auditor.catalog.versions import resolve
 from auditor.checks.context import AuditContext
+from auditor.checks.unknown_key import unknown_keys_kept
 from auditor.engine import evaluate, relative, skipped_rules
 from auditor.errors import InputError
 from auditor.exceptions import Exceptions, Silenced, apply_exceptions
 from auditor.fix.plan import KeyPlan, PlanOptions, plan_key
 from auditor.loaders.keys import KeyFile, load_key_file
-from auditor.loaders.logformats.attribution import KeyIndex, LogOptions
+from auditor.loaders.logformats.attribution import LogOptions
 from auditor.model import Finding
 from auditor.progress import Progress
 from auditor.registry import Rule
@@ -81,7 +82,8 @@ def run_audit(key_paths: list[str], log_paths: list[str], *, version: str | None
         raise InputError("stdin (-) can be read only once")
     key_files = [load_key_file(path, keys_format) for path in key_paths]
     catalog = load(choose_version(version, key_files))
-    log_options = LogOptions(log_format, log_key, KeyIndex(key for f in key_files for key in f.keys))
+    log_options = LogOptions.of([key for f in key_files for key in f.keys], log_format, log_key,
+                                unknown_keys_kept(rules))
     if usage_source is not None:
         usage = usage_source(catalog, log_options)
     else:

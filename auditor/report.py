@@ -125,6 +125,7 @@ def build(result: AuditResult, fail_on: str | None = None) -> dict:
             "logFormats": dict(usage.stats.formats) if usage else {},
             "unattributed": [{"reason": reason, "count": count}
                              for reason, count in sorted(usage.stats.unattributed.items())] if usage else [],
+            "unknownKeys": usage.unknown_summary() if usage else None,
             "notes": catalog_notes(result.catalog) + log_notes(usage),
             "exceptions": {
                 "suppressed": sum(s.findings for s in result.silenced),

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from auditor.cli.main import cli
 
 NOW = "2026-11-25T00:00:00Z"
-USAGE_TABLES = ("checkpoint", "bad_line", "route_day", "status_day", "unknown_sample", "meta")
+USAGE_TABLES = ("checkpoint", "bad_line", "route_day", "status_day", "unknown_sample", "unknown_day", "meta")
 ALL_TABLES = USAGE_TABLES + ("run", "run_finding")
 
 

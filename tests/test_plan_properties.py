@@ -24,7 +24,7 @@ from auditor.catalog.versions import SUPPORTED
 from auditor.fix.plan import MODES, PlanOptions, intended_scope, plan_key
 from auditor.fix.run import fix_file
 from auditor.loaders.keys import load_key_file
-from auditor.loaders.logformats.attribution import KeyIndex, LogOptions
+from auditor.loaders.logformats.attribution import LogOptions
 from auditor.registry import configured_rules
 from auditor.report import build
 
@@ -73,7 +73,7 @@ def fixed_scopes(manifest: Path, log: Path, version: str, options: PlanOptions) 
     """What `keyaudit fix` writes for the key, with the same logs and mode."""
     catalog = load(version)
     key_file = load_key_file(str(manifest))
-    usage = read_usage([str(log)], catalog, log_options=LogOptions(None, None, KeyIndex(key_file.keys)))
+    usage = read_usage([str(log)], catalog, log_options=LogOptions.of(key_file.keys))
     result = fix_file(key_file, catalog, options, usage, NOW.timestamp())
     return yaml.safe_load(result.new)["keys"][0]["scopes"]
 

@@ -20,11 +20,12 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from heapq import merge
-from itertools import compress, count, islice, starmap
+from itertools import chain, compress, count, islice, starmap
 from operator import attrgetter, itemgetter, le
 from typing import Iterator
 
 from auditor.analysis import evidence
+from auditor.analysis.topkeys import DEFAULT_KEEP, TopKeys
 from auditor.catalog.catalog import Catalog
 from auditor.loaders.calllog import LONG_LINE, MAX_BAD_SAMPLES, BadRecord, Call, ReadStats, call_of_line
 from auditor.loaders.fastjsonl import Grammar, Layout
@@ -66,17 +67,24 @@ class KeyPart:
 
 @dataclass
 class PartialUsage:
+    """`keys` and `routes`: the defined keys' calls (every key's when LogOptions.defined is None); `unknown`:
+    the busiest other keys' (analysis/topkeys.py), their routes not kept."""
+
     stats: ReadStats = field(default_factory=ReadStats)  # bad samples: the first ones by line
     keys: dict[tuple[str | None, str], KeyPart] = field(default_factory=dict)
     routes: dict[tuple[str | None, str, RouteId], RoutePart] = field(default_factory=dict)
+    unknown: TopKeys[KeyPart] = field(default_factory=lambda: TopKeys(DEFAULT_KEEP))
+    first: float | None = None  # of every call read, the keys not kept included
+    last: float | None = None
 
     def __getstate__(self) -> tuple:
         """Plain tuples for pickle (a worker's part crosses a pipe): a slotted object pickles several times slower."""
         return (self.stats, list(self.keys), list(map(_KEY_FIELDS, self.keys.values())),
-                list(self.routes), list(map(_ROUTE_FIELDS, self.routes.values())))
+                list(self.routes), list(map(_ROUTE_FIELDS, self.routes.values())), self.unknown, self.first,
+                self.last)
 
     def __setstate__(self, state: tuple) -> None:
-        self.stats, keys, key_parts, routes, route_parts = state
+        self.stats, keys, key_parts, routes, route_parts, self.unknown, self.first, self.last = state
         self.keys = dict(zip(keys, starmap(KeyPart, key_parts)))
         self.routes = dict(zip(routes, starmap(RoutePart, route_parts)))
 
@@ -107,7 +115,7 @@ class BlockReader:
         self.catalog = catalog
         self.options = options
         self.max_samples = max_samples
-        self.part = PartialUsage()
+        self.part = PartialUsage(unknown=TopKeys(options.keep_unknown))
         _, self._fraction, self._zone = layout.time_format
         self._group_key = self.grammar.group_key()
         self._untaken = self._group_key((b"",) * self.grammar.line.groups)  # a line not taken captures nothing
@@ -146,7 +154,7 @@ class BlockReader:
             others = list(compress(count(), map(groups[self._untaken].__eq__, firsts)))
             del sizes[others[0]]
         spans = self._spans(rows, firsts, lasts, others)
-        unknown: dict[int, tuple] = {}  # (key, method) of groups of no known route, by their first line's index
+        unknown: dict[int, tuple] = {}  # (KeyPart, method) of groups of no known route, by their first line's index
         samples: list[tuple[int, KeyPart, str, str | None]] = []  # (line, key, method, path) of lines not taken
         for index, taken in sorted([(first, True) for first in sizes] + [(index, False) for index in others]):
             if taken:
@@ -177,7 +185,7 @@ class BlockReader:
         return spans
 
     def _add_group(self, group: tuple, size: int, span: tuple[bytes, bytes], line: int) -> tuple | None:
-        """Add a group's `size` calls, the first on `line`; its (key, method) when its route is unknown."""
+        """Add a group's `size` calls, the first on `line`; (its key's KeyPart, method) when its route is unknown."""
         meaning = self._meanings.get(group[2:]) or self._meaning(group[2:])
         key = self._keys.get(group[:2])
         if key is None:  # one tuple per key: cheaper to hash, and pickled once however many routes it called
@@ -187,9 +195,9 @@ class BlockReader:
             key = self._keys[group[:2]] = (_text(project), key_id.decode())
         low, high = span
         first = self._seconds(low)
-        _add(self.part, key, meaning.status, meaning.route, meaning.denied, size, first,
-             first if high == low else self._seconds(high), line)
-        return None if meaning.route else (key, meaning.method)
+        calls = _add(self.part, self.options.defined, key, meaning.status, meaning.route, meaning.denied, size, first,
+                     first if high == low else self._seconds(high), line)
+        return None if meaning.route else (calls, meaning.method)
 
     def _meaning(self, fields: tuple) -> _Meaning:
         """The exact reader's reading of a method, status, error and path shape (the path a `{}` per id)."""
@@ -222,8 +230,9 @@ class BlockReader:
         call, route = evidence.resolve(call, self.catalog)
         route_id = route and (route.method, route.template)
         key = (call.project, call.key)
-        _add(self.part, key, call.status, route_id, call.error == UNAUTHORIZED_SCOPE, 1, call.time, call.time, number)
-        return [] if route_id else [(number, self.part.keys[key], call.method, call.path)]
+        calls = _add(self.part, self.options.defined, key, call.status, route_id, call.error == UNAUTHORIZED_SCOPE, 1,
+                     call.time, call.time, number)
+        return [] if route_id else [(number, calls, call.method, call.path)]
 
     def _add_samples(self, block: bytes, first_line: int, firsts: list[int], unknown: dict[int, tuple],
                      others: list[tuple[int, KeyPart, str, str | None]]) -> None:
@@ -244,8 +253,8 @@ class BlockReader:
     def _taken(self, first_line: int, firsts: list[int], unknown: dict[int, tuple]) -> Iterator[tuple]:
         """(line, key, method, None: path to read) of each line the grammar took in a group of no known route."""
         for index in compress(count(), map(unknown.__contains__, firsts)):
-            key, method = unknown[firsts[index]]
-            yield first_line + index, self.part.keys[key], method, None
+            calls, method = unknown[firsts[index]]
+            yield first_line + index, calls, method, None
 
     def _seconds(self, text: bytes) -> float | None:
         """parse_time of a time in the grammar's format, its whole seconds parsed once.
@@ -273,12 +282,18 @@ def _sample(method: str, path: str) -> str:
     return f"{method} {path.split('?', 1)[0]}"
 
 
-def _add(part: PartialUsage, key: tuple[str | None, str], status: int | None, route: RouteId | None,
-         denied: bool, size: int, first: float | None, last: float | None, line: int) -> None:
-    """`size` calls of `key` ((project, id)), the first on `line`, their times from `first` to `last`."""
-    calls = part.keys.get(key)
-    if calls is None:
-        calls = part.keys[key] = KeyPart(line)
+def _add(part: PartialUsage, defined: frozenset[str] | None, key: tuple[str | None, str], status: int | None,
+         route: RouteId | None, denied: bool, size: int, first: float | None, last: float | None, line: int) -> KeyPart:
+    """`size` calls of `key` ((project, id)), the first on `line`, their times from `first` to `last`; the key's
+    KeyPart. A key `defined` does not name counts in `part.unknown`, without its routes."""
+    part.first, part.last = earliest(part.first, first), latest(part.last, last)
+    full = defined is None or key[1] in defined
+    if full:
+        calls = part.keys.get(key)
+        if calls is None:
+            calls = part.keys[key] = KeyPart(line)
+    else:
+        calls = part.unknown.track(key, size, lambda: KeyPart(line))
     calls.calls += size
     if first is not None:  # then last is too
         if calls.first is None or first < calls.first:
@@ -288,7 +303,9 @@ def _add(part: PartialUsage, key: tuple[str | None, str], status: int | None, ro
     if route is None:
         calls.unknown_calls += size
         calls.unknown_denied += size if denied else 0
-        return
+        return calls
+    if not full:
+        return calls
     slot = part.routes.get((*key, route))
     if slot is None:
         slot = part.routes[(*key, route)] = RoutePart(first_line=line)
@@ -304,6 +321,7 @@ def _add(part: PartialUsage, key: tuple[str | None, str], status: int | None, ro
         if not slot.denied:
             slot.first_denied_line = line
         slot.denied += size
+    return calls
 
 
 def earliest(current: float | None, moment: float | None) -> float | None:
@@ -333,12 +351,9 @@ def combine(parts: list[PartialUsage], max_samples: int) -> PartialUsage:
         for key, piece in part.keys.items():
             into = whole.keys.setdefault(key, piece)
             if into is not piece:
-                into.first_line = min(into.first_line, piece.first_line)
-                into.calls += piece.calls
-                into.unknown_calls += piece.unknown_calls
-                into.unknown_denied += piece.unknown_denied
-                into.first, into.last = earliest(into.first, piece.first), latest(into.last, piece.last)
-                into.samples += piece.samples
+                _add_key_part(into, piece)
+        whole.unknown.merge(part.unknown, lambda key, piece: KeyPart(piece.first_line), _add_key_part)
+        whole.first, whole.last = earliest(whole.first, part.first), latest(whole.last, part.last)
         for route, piece in part.routes.items():
             into = whole.routes.setdefault(route, piece)
             if into is not piece:
@@ -353,13 +368,22 @@ def combine(parts: list[PartialUsage], max_samples: int) -> PartialUsage:
     whole.stats.bad_samples = sorted(whole.stats.bad_samples, key=itemgetter("line"))[:MAX_BAD_SAMPLES]
     whole.keys = dict(sorted(whole.keys.items(), key=_first_line))
     whole.routes = dict(sorted(whole.routes.items(), key=_first_line))
-    for piece in whole.keys.values():
+    for piece in chain(whole.keys.values(), (counter.value for counter in whole.unknown.counters.values())):
         if piece.samples:
             distinct: dict[str, int] = {}
             for line, sample in sorted(piece.samples):
                 distinct.setdefault(sample, line)
             piece.samples = sorted((line, sample) for sample, line in distinct.items())[:max_samples]
     return whole
+
+
+def _add_key_part(into: KeyPart, piece: KeyPart) -> None:
+    into.first_line = min(into.first_line, piece.first_line)
+    into.calls += piece.calls
+    into.unknown_calls += piece.unknown_calls
+    into.unknown_denied += piece.unknown_denied
+    into.first, into.last = earliest(into.first, piece.first), latest(into.last, piece.last)
+    into.samples += piece.samples
 
 
 def _first_line(entry: tuple) -> int:

@@ -1,7 +1,10 @@
 """Aggregate call logs into per-key route usage.
 
-Memory grows with keys × routes: each call is reduced to its route template at
-once, and unknown paths are only counted (plus a few samples per key).
+Memory grows with defined keys × routes: each call is reduced to its route template
+at once, and unknown paths are only counted (plus a few samples per key). Keys no
+definition names are anyone's to invent, so they are kept in a TopKeys of fixed
+size (analysis/topkeys.py): the busiest in full (calls, times, unknown routes; no
+rule reads their routes), the rest as counts.
 
 keyaudit's JSONL is read in blocks (analysis/blockusage.py), in worker processes
 when there is more than one block (analysis/parallel.py); the other formats call
@@ -16,8 +19,9 @@ from itertools import islice
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 from auditor.analysis import evidence
-from auditor.analysis.blockusage import BlockReader, PartialUsage, RoutePart, combine, earliest, latest
+from auditor.analysis.blockusage import BlockReader, KeyPart, PartialUsage, RoutePart, combine, earliest, latest
 from auditor.analysis.parallel import accumulate, cpu_count
+from auditor.analysis.topkeys import DEFAULT_KEEP, TopKeys
 from auditor.catalog.catalog import Catalog, Route
 from auditor.loaders.calllog import Call, ReadStats
 from auditor.loaders.fastjsonl import learn_layout
@@ -129,9 +133,15 @@ class KeyUsage:
 
 @dataclass
 class Usage:
-    """Everything the logs said, and how much of them could be read."""
+    """Everything the logs said, and how much of them could be read.
+
+    `defined`: the key ids definitions name; their usage is kept in `by_key`, any other key's in `unknown`.
+    None: every key is kept in `by_key` (readers compared with each other, knowing no definitions).
+    """
 
     by_key: dict[tuple[str | None, str], KeyUsage] = field(default_factory=dict)
+    defined: frozenset[str] | None = None
+    unknown: TopKeys[KeyUsage] = field(default_factory=lambda: TopKeys(DEFAULT_KEEP))
     stats: ReadStats = field(default_factory=ReadStats)
     first: float | None = None
     last: float | None = None
@@ -149,7 +159,7 @@ class Usage:
 
         `route` None: calls to no known route, shown by up to MAX_UNKNOWN_SAMPLES `samples` ("METHOD path").
         """
-        usage = self.key_usage(project, key)
+        usage = self.key_usage(project, key, count)
         usage.calls += count
         self.first, usage.first = earliest(self.first, first), earliest(usage.first, first)
         self.last, usage.last = latest(self.last, last), latest(usage.last, last)
@@ -158,11 +168,17 @@ class Usage:
             usage.unknown_denied += denied
             for sample in samples:
                 usage.add_sample(sample)
-            return
-        usage.slot(route).add_aggregate(count, first, last, statuses or {}, denied)
+        elif self.is_defined(key):
+            usage.slot(route).add_aggregate(count, first, last, statuses or {}, denied)
 
-    def key_usage(self, project: str | None, key: str) -> KeyUsage:
-        """The usage of a logged key, created at its first call."""
+    def is_defined(self, key: str) -> bool:
+        return self.defined is None or key in self.defined
+
+    def key_usage(self, project: str | None, key: str, calls: int) -> KeyUsage:
+        """The usage of a logged key about to get `calls` calls, created at its first call (or when an unknown
+        key takes a counter of `unknown`)."""
+        if not self.is_defined(key):
+            return self.unknown.track((project, key), calls, lambda: KeyUsage(key, project))
         usage = self.by_key.get((project, key))
         if usage is None:
             usage = self.by_key[(project, key)] = KeyUsage(key, project)
@@ -175,7 +191,7 @@ class Usage:
         return None if self.first is None else (self.first, self.last)
 
     def add(self, call: Call, route: Route | None, file: str | None = None, line: int = 0) -> None:
-        usage = self.key_usage(call.project, call.key)
+        usage = self.key_usage(call.project, call.key, 1)
         usage.calls += 1
         if call.time is not None:
             if self.first is None or call.time < self.first:
@@ -191,22 +207,17 @@ class Usage:
             if call.error == UNAUTHORIZED_SCOPE:
                 usage.unknown_denied += 1
             usage.add_sample(f"{call.method} {call.path.split('?', 1)[0]}")
-            return
-        usage.slot(route).add(call, file, line)
+        elif self.is_defined(call.key):
+            usage.slot(route).add(call, file, line)
 
     def add_part(self, part: PartialUsage, file: str, routes: dict[tuple[str, str], Route]) -> None:
         """Add what a reader of `file` counted (its keys and routes in the order of their first calls), as adding
         the calls one by one would; `routes` by (method, template)."""
         self.stats.merge(part.stats, file)
+        self.first, self.last = earliest(self.first, part.first), latest(self.last, part.last)
         for (project, key_id), piece in part.keys.items():
-            usage = self.key_usage(project, key_id)
-            usage.calls += piece.calls
-            usage.unknown_route_calls += piece.unknown_calls
-            usage.unknown_denied += piece.unknown_denied
-            for _, sample in piece.samples:
-                usage.add_sample(sample)
-            self.first, usage.first = earliest(self.first, piece.first), earliest(usage.first, piece.first)
-            self.last, usage.last = latest(self.last, piece.last), latest(usage.last, piece.last)
+            _add_key_part(self.key_usage(project, key_id, piece.calls), piece)
+        self.unknown.merge(part.unknown, lambda key, _: KeyUsage(key[1], key[0]), _add_key_part)
         for (project, key_id, route_id), piece in part.routes.items():
             slots = self.by_key[(project, key_id)].routes
             slot = slots.get(route_id)
@@ -216,6 +227,23 @@ class Usage:
                                                                             piece.first_line))
             else:
                 slot.add_part(piece, file)
+
+    def unknown_keys(self) -> list[tuple[KeyUsage, bool]]:
+        """(usage, exact) of the keys no definition names that are surely among the busiest `unknown.capacity`
+        (all of them while `unknown.complete`), busiest first; not `exact`: the key may have made more calls
+        before it was counted (analysis/topkeys.py)."""
+        return [(counter.value, not counter.error) for counter in self.unknown.guaranteed()]
+
+    def unknown_summary(self) -> dict:
+        """How many unknown keys and calls the logs held, and how many of them were counted together (the
+        report's summary.unknownKeys)."""
+        reported = [usage for usage, _ in self.unknown_keys()]
+        keys = self.unknown.distinct
+        return {"keys": keys, "keysEstimated": not self.unknown.complete, "calls": self.unknown.calls,
+                "keep": self.unknown.capacity, "reported": len(reported),
+                "aggregatedKeys": max(keys - len(reported), 0),
+                "aggregatedCalls": self.unknown.calls - sum(usage.calls for usage in reported),
+                "bound": self.unknown.bound}
 
     def for_key(self, key_id: str, project: str | None) -> list[KeyUsage]:
         """Usage recorded for a defined key: same id, and same project where both name one."""
@@ -244,8 +272,9 @@ def read_usage(paths: list[str], catalog: Catalog, usage_paths: list[str] = (),
     `log_options`: forced log format, --key, and the defined keys that access and audit logs are attributed to.
     `progress` is told how far the logs have been read; `workers`: processes for big JSONL logs [all cores].
     """
-    usage = Usage(files=list(paths) + list(usage_paths))
     options = log_options or LogOptions()
+    usage = Usage(files=list(paths) + list(usage_paths), defined=options.defined,
+                  unknown=TopKeys(options.keep_unknown))
     progress = progress or Progress()
     progress.expect(_size(paths))
     done = 0  # bytes of the files read before this one
@@ -301,6 +330,15 @@ def read_jsonl(usage: Usage, name: str, stream: BinaryIO, catalog: Catalog, opti
         parts = [first.result()]
     usage.add_part(combine(parts, MAX_UNKNOWN_SAMPLES), name,
                    {(route.method, route.template): route for route in catalog.routes})
+
+
+def _add_key_part(usage: KeyUsage, piece: KeyPart) -> None:
+    usage.calls += piece.calls
+    usage.unknown_route_calls += piece.unknown_calls
+    usage.unknown_denied += piece.unknown_denied
+    for _, sample in piece.samples:
+        usage.add_sample(sample)
+    usage.first, usage.last = earliest(usage.first, piece.first), latest(usage.last, piece.last)
 
 
 def _ticked(blocks: Iterable[tuple[int, bytes | None]], tick: Callable[[int], None]) -> Iterator[tuple]:

@@ -46,7 +46,7 @@ class AuditContext:
         """The period the logs cover, in words."""
         span = self.usage.span() if self.usage is not None else None
         if span is None:
-            if self.usage is not None and not self.usage.by_key:
+            if self.usage is not None and not self.usage.by_key and not self.usage.unknown.calls:
                 return "no call in the logs could be tied to a key"
             return "logs without timestamps"
         start, end = span

@@ -19,9 +19,9 @@ def check(ctx):
                 "key": label(analysis.key), "count": usage.unknown_route_calls,
                 "version": ctx.catalog.version, "samples": "; ".join(usage.unknown_samples),
             }, analysis.key.location)
-    for (project, key_id), usage in sorted(ctx.usage.by_key.items(), key=lambda item: (item[0][0] or "", item[0][1])):
-        if key_id not in ctx.defined_ids and usage.unknown_route_calls:
+    for usage, _ in sorted(ctx.usage.unknown_keys(), key=lambda item: (item[0].project or "", item[0].key)):
+        if usage.unknown_route_calls:
             yield Problem(None, None, {
-                "key": key_id, "count": usage.unknown_route_calls,
+                "key": usage.key, "count": usage.unknown_route_calls,
                 "version": ctx.catalog.version, "samples": "; ".join(usage.unknown_samples),
-            }, None, key_id=key_id, project=project)
+            }, None, key_id=usage.key, project=usage.project)

@@ -17,7 +17,7 @@ from auditor.errors import InputError
 from auditor.fix.plan import MIN_LOG_DAYS, MODES, PlanOptions
 from auditor.fix.run import fix_file
 from auditor.loaders.keys import load_key_file
-from auditor.loaders.logformats.attribution import KeyIndex, LogOptions
+from auditor.loaders.logformats.attribution import LogOptions
 from auditor.loaders.source import display_name
 from auditor.secrets import redact
 
@@ -57,8 +57,8 @@ def fix(files, appwrite_version, mode, show_diff, logs, drop_unused, grant_refus
     key_files = [load_key_file(path) for path in files]
     usage = None
     if logs:
-        keys = KeyIndex(key for key_file in key_files for key in key_file.keys)
-        usage = read_usage(list(logs), catalog, log_options=LogOptions(None, None, keys))
+        usage = read_usage(list(logs), catalog,
+                           log_options=LogOptions.of([key for key_file in key_files for key in key_file.keys]))
     if drop_unused and usage is None:
         raise InputError(f"--drop-unused needs --logs covering at least {MIN_LOG_DAYS} days")
     options = PlanOptions(mode, drop_unused, grant_refused)

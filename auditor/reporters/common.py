@@ -47,6 +47,19 @@ def sentence(text: str) -> str:
     return text if text.rstrip().endswith((".", "?", "!")) else text + "."
 
 
+def unknown_keys_text(summary: dict) -> str | None:
+    """summary.unknownKeys in words; None when the logs named no key that no definition names."""
+    unknown = summary.get("unknownKeys")
+    if not unknown or not unknown["keys"]:
+        return None
+    about = "about " if unknown["keysEstimated"] else ""
+    text = f"{about}{unknown['keys']} key ids no definition names made {unknown['calls']} calls"
+    if unknown["aggregatedKeys"] or unknown["aggregatedCalls"]:
+        text += (f": {unknown['reported']} reported one by one, {about}{unknown['aggregatedKeys']} with "
+                 f"{unknown['aggregatedCalls']} calls counted together (unknown-key keeps {unknown['keep']})")
+    return text
+
+
 def where(location: dict | None) -> str:
     if not location:
         return ""

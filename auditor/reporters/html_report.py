@@ -12,8 +12,8 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from auditor.reporters.common import (CLI_TITLES, SEVERITY_ORDER, diff, findings_by_key, label, safe, sentence, where,
-                                      worst)
+from auditor.reporters.common import (CLI_TITLES, SEVERITY_ORDER, diff, findings_by_key, label, safe, sentence,
+                                      unknown_keys_text, where, worst)
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 CELLS = {  # state -> (symbol, words)
@@ -137,6 +137,8 @@ def summary(report: dict, per_key: dict[int, list[dict]]) -> list[str]:
         span = f", {e(window['first'])} to {e(window['last'])}" if window["first"] else ""
         out.append(f"<p>Logs: {s['linesRead']} lines read, {s['badLines']} not call records{span}.</p>")
         out += [f"<p>{item['count']} requests tied to no key: {e(item['reason'])}</p>" for item in s.get("unattributed", [])]
+        if unknown := unknown_keys_text(s):
+            out.append(f"<p>{e(sentence(unknown))}</p>")
         out += [f"<p>Note: {e(note)}</p>" for note in s.get("notes", [])]
     else:
         out.append(f"<p>No logs given: skipped {e(', '.join(s['skippedRules']))}.</p>")

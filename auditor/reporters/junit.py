@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from auditor.reporters.common import at_or_above, fail_on, findings_by_key, label, safe, where
+from auditor.reporters.common import at_or_above, fail_on, findings_by_key, label, safe, unknown_keys_text, where
 
 
 def finding_text(finding: dict) -> str:
@@ -69,6 +69,8 @@ def render(report: dict) -> str:
     for name, value in (("appwriteVersion", report["appwriteVersion"]), ("catalogRelease", report["catalogRelease"]),
                         ("failOn", threshold), ("logsGiven", str(report["summary"]["logsGiven"]).lower())):
         ET.SubElement(properties, "property", {"name": name, "value": value})
+    if unknown := unknown_keys_text(report["summary"]):
+        ET.SubElement(properties, "property", {"name": "unknownKeys", "value": unknown})
     suite.extend(cases)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -7,7 +7,7 @@ in lines that start with `keyaudit:`.
 
 from __future__ import annotations
 
-from auditor.reporters.common import safe
+from auditor.reporters.common import safe, unknown_keys_text
 
 
 def _where(location: dict | None) -> str:
@@ -34,6 +34,8 @@ def render(report: dict) -> str:
                 f"{e['suppressed']}" for e in exceptions["entries"] if e["suppressed"]]
         out.append(f"keyaudit: {_plural(exceptions['suppressed'], 'finding')} silenced by exceptions: "
                    + "; ".join(used))
+    if unknown := unknown_keys_text(report["summary"]):
+        out.append(f"keyaudit: {unknown}")
     baseline = report["summary"]["baseline"]
     if baseline:
         if baseline["suppressed"]:

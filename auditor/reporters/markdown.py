@@ -11,8 +11,8 @@ from __future__ import annotations
 import html
 import re
 
-from auditor.reporters.common import (CLI_TITLES, SEVERITY_ORDER, diff, findings_by_key, label, safe, sentence, where,
-                                      worst)
+from auditor.reporters.common import (CLI_TITLES, SEVERITY_ORDER, diff, findings_by_key, label, safe, sentence,
+                                      unknown_keys_text, where, worst)
 
 _ESCAPED = re.compile(r"([\\`*_\[\]|~#@])")
 
@@ -51,6 +51,8 @@ def summary(report: dict, per_key: dict[int, list[dict]]) -> list[str]:
         span = f", {window['first']} to {window['last']}" if window["first"] else ""
         out.append(f"Logs: {s['linesRead']} lines read, {s['badLines']} not call records{span}.")
         out += [f"- {item['count']} requests tied to no key: {item['reason']}" for item in s.get("unattributed", [])]
+        if unknown := unknown_keys_text(s):
+            out.append(f"- {unknown}")
         out += [f"- Note: {note}" for note in s.get("notes", [])]
     else:
         out.append("No logs given: skipped " + ", ".join(code(r) for r in s["skippedRules"]) + ".")

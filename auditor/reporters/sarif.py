@@ -16,7 +16,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
 from auditor.registry import builtin_rules
-from auditor.reporters.common import safe, sentence
+from auditor.reporters.common import safe, sentence, unknown_keys_text
 from auditor.secrets import REDACTED_PREFIX
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -139,6 +139,8 @@ def render(report: dict) -> str:
     if report["summary"]["badLines"]:
         notifications.append({"level": "warning", "message": {
             "text": f"{report['summary']['badLines']} log lines were not call records and were not counted"}})
+    if unknown := unknown_keys_text(report["summary"]):
+        notifications.append({"level": "note", "message": {"text": sentence(unknown)}})
     run = {
         "tool": {"driver": {
             "name": report["tool"], "version": report["version"], "semanticVersion": report["version"],

@@ -6,7 +6,7 @@ import textwrap
 
 from tabulate import tabulate
 
-from auditor.reporters.common import safe
+from auditor.reporters.common import safe, unknown_keys_text
 
 
 def _wrap(text: str, width: int = 70) -> str:
@@ -57,6 +57,8 @@ def render(report: dict) -> str:
             out.append(f"  bad line {sample['file']}:{sample['line']}: {sample['reason']}")
         for item in summary.get("unattributed", []):
             out.append(f"  tied to no key: {item['count']} requests ({item['reason']})")
+        if unknown := unknown_keys_text(summary):
+            out.append(f"  unknown keys: {unknown}")
     else:
         out.append("no logs given: skipped " + ", ".join(summary["skippedRules"]))
     for note in summary.get("notes", []):

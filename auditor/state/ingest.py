@@ -5,7 +5,8 @@ The file is read twice: once to recognise its content (content.py), once through
 here too; usage_file for `--usage`). Readers count each line in `stats.lines_read` before they yield its
 call, so line numbers say which calls the state already holds. Lines are aggregated per day × project × key
 × route in memory (memory grows with those, never with lines) and written with the new checkpoint in one
-transaction.
+transaction. Keys no definition names are counted in a TopKeys of the `keep_unknown` busiest, and the state
+keeps only that many of them (state/unknown_keys.py): a log of made-up keys cannot grow it without end.
 
 An unterminated last line of a plain file that does not read as a record is most likely still being
 written: it is held back until the file grows, and then read whole.
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from auditor.analysis import evidence
+from auditor.analysis.topkeys import DEFAULT_KEEP, TopKeys
 from auditor.analysis.usage import UNAUTHORIZED_SCOPE
 from auditor.catalog.catalog import Catalog, Route
 from auditor.errors import InputError
@@ -30,6 +32,7 @@ from auditor.secrets import redact
 from auditor.state.content import Extent, load_checkpoints, plan, scan
 from auditor.state.store import State
 from auditor.times import utc_day
+from auditor.state.unknown_keys import DroppedDays, trim
 
 MAX_SAMPLES = 5  # unknown-route samples kept per day, project and key
 
@@ -77,33 +80,63 @@ class SliceStats(ReadStats):
 
 
 @dataclass
-class Increment:
-    """What one file adds: tallies per (day, project, key, method, route), unknown-route samples, stats."""
+class KeyTallies:
+    """A key's tallies per (day, project, key, method, route) and unknown-route samples per (day, project, key)."""
 
-    stats: SliceStats
     tallies: dict[tuple[str, str, str, str, str], Tally] = field(default_factory=dict)
     samples: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Increment:
+    """What one file adds: the defined keys' tallies (`known`), the busiest unknown keys' (`unknown`), what
+    was dropped of the others, stats. `defined` None: every key is defined."""
+
+    stats: SliceStats
+    defined: frozenset[str] | None = None
+    known: KeyTallies = field(default_factory=KeyTallies)
+    unknown: TopKeys[KeyTallies] = field(default_factory=lambda: TopKeys(DEFAULT_KEEP))
+    dropped: DroppedDays = field(default_factory=DroppedDays)
     calls: int = 0
     earliest: float | None = None
+
+    def __post_init__(self):
+        self.unknown.on_evict = self._drop
+
+    def _drop(self, key: tuple[str, str], evicted: KeyTallies) -> None:
+        for (day, *_), tally in evicted.tallies.items():
+            self.dropped.drop(day, *key, tally.count)
 
     def add(self, day: str, project: str | None, key: str, method: str, path: str, route: Route | None,
             count: int, first: float | None, last: float | None, status: int | None, error: str | None) -> None:
         project = project or ""
+        held = self.known
+        if self.defined is not None and key not in self.defined:
+            held = self.unknown.track((project, key), count, KeyTallies)
         if route is None:
             slot = (day, project, key, "", "")
-            samples = self.samples.setdefault((day, project, key), [])
+            samples = held.samples.setdefault((day, project, key), [])
             sample = redact(f"{method} {path.split('?', 1)[0]}")  # a path is no place for a secret, nor the state
             if len(samples) < MAX_SAMPLES and sample not in samples:
                 samples.append(sample)
         else:
             slot = (day, project, key, route.method, route.template)
-        tally = self.tallies.get(slot)
+        tally = held.tallies.get(slot)
         if tally is None:
-            tally = self.tallies[slot] = Tally()
+            tally = held.tallies[slot] = Tally()
         tally.add(count, first, last, status, error == UNAUTHORIZED_SCOPE)
         self.calls += count
         if first is not None and (self.earliest is None or first < self.earliest):
             self.earliest = first
+
+    def held(self) -> list[KeyTallies]:
+        """The tallies to write: the defined keys' and the kept unknown keys'."""
+        return [self.known, *(counter.value for counter in self.unknown.counters.values())]
+
+    def finish(self) -> None:
+        """Any key's calls that the TopKeys evicted are at most its bound, on any day."""
+        for dropped in self.dropped.values():
+            dropped.bound += self.unknown.bound
 
 
 @dataclass(frozen=True)
@@ -156,7 +189,7 @@ def _records(path: str, kind: str, catalog: Catalog, stats: SliceStats,
 
 
 def _read(path: str, kind: str, catalog: Catalog, stats: SliceStats, days: _Days, options: LogOptions) -> Increment:
-    increment = Increment(stats)
+    increment = Increment(stats, options.defined, unknown=TopKeys(options.keep_unknown))
     for project, key, method, request, count, first, last, status, error, route in _records(
             path, kind, catalog, stats, options):
         line = stats.lines_read
@@ -217,13 +250,17 @@ def _commit(state: State, name: str, stream: int | None, reached: Extent, increm
                  count = count + excluded.count, denied = denied + excluded.denied,
                  first = coalesce(min(first, excluded.first), first, excluded.first),
                  last = coalesce(max(last, excluded.last), last, excluded.last)""",
-            (slot + (t.count, t.denied, t.first, t.last) for slot, t in increment.tallies.items()))
+            (slot + (t.count, t.denied, t.first, t.last)
+             for held in increment.held() for slot, t in held.tallies.items()))
         db.executemany(
             """INSERT INTO status_day VALUES (?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (day, project, key, method, route, status) DO UPDATE SET count = count + excluded.count""",
             _status_rows(increment))
         db.executemany("INSERT OR IGNORE INTO unknown_sample VALUES (?, ?, ?, ?)",
-                       (slot + (sample,) for slot, samples in increment.samples.items() for sample in samples))
+                       (slot + (sample,) for held in increment.held() for slot, samples in held.samples.items()
+                        for sample in samples))
+        increment.finish()
+        trim(db, increment.defined, increment.unknown.capacity, increment.dropped)
         if stream is None:
             stream = db.execute("SELECT coalesce(max(stream), 0) + 1 FROM checkpoint").fetchone()[0]
         stats = increment.stats
@@ -240,6 +277,7 @@ def _commit(state: State, name: str, stream: int | None, reached: Extent, increm
 
 
 def _status_rows(increment: Increment) -> Iterator[tuple]:
-    for slot, tally in increment.tallies.items():
-        for status, count in tally.statuses.items():
-            yield slot + (status, count)
+    for held in increment.held():
+        for slot, tally in held.tallies.items():
+            for status, count in tally.statuses.items():
+                yield slot + (status, count)

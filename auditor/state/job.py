@@ -28,7 +28,7 @@ class JobRun:
         """Ingest every input, then the window's usage; the report's line counts are those since the last run."""
         for path, kind in self.inputs:
             self.progress(ingest(self.state, path, kind, catalog, self.window.now, options))
-        return window_usage(self.state.db, catalog, self.window, ingested_since_last_run(self.state.db))
+        return window_usage(self.state.db, catalog, self.window, ingested_since_last_run(self.state.db), options)
 
     def record(self, findings: list[Finding]) -> Comparison:
         with self.state.transaction() as db:

@@ -7,6 +7,9 @@ What it keeps:
 - `route_day`, `status_day`, `unknown_sample`: usage per day × project × key × route (counts, first and last
   seen, denied calls, HTTP statuses; calls to no known route under route '' with a few samples), so any
   rolling window can be rebuilt and what falls out of it pruned.
+- `unknown_day`: per day, the calls of keys no definition names that are not kept in `route_day` (only the
+  busiest unknown keys are: state/unknown_keys.py), at most how many of them one key made, and a HyperLogLog
+  of those keys (analysis/topkeys.py).
 - `run`, `run_finding`: each run's findings by fingerprint and since when each has been open, and the lines
   ingested since the run before (by this run, or by one killed since).
 
@@ -27,9 +30,13 @@ from urllib.parse import quote
 from auditor.errors import InputError
 from auditor.times import BadTime, checked
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: unknown_day
 APPLICATION_ID = 0x4B415544  # "KAUD": tells a keyaudit state file from any other SQLite database
 
+UNKNOWN_DAY = """
+CREATE TABLE unknown_day (day TEXT PRIMARY KEY, calls INTEGER NOT NULL, bound INTEGER NOT NULL, keys BLOB NOT NULL)
+    WITHOUT ROWID;
+"""
 SCHEMA = """
 CREATE TABLE checkpoint (
     id INTEGER PRIMARY KEY,
@@ -80,7 +87,7 @@ CREATE TABLE run_finding (
     rule TEXT NOT NULL, severity TEXT NOT NULL, key TEXT, project TEXT, scope TEXT, message TEXT NOT NULL,
     PRIMARY KEY (run, fingerprint)
 ) WITHOUT ROWID;
-"""
+""" + UNKNOWN_DAY
 
 _MESSAGES = (  # SQLite's error text -> what the user is told (the state itself is left as it was)
     ("database or disk is full", "the disk is full; the state is unchanged since the last complete step"),
@@ -177,6 +184,8 @@ def _adopt(db: sqlite3.Connection, path: str) -> None:
     if application_id == APPLICATION_ID:
         if version > SCHEMA_VERSION:
             raise InputError(f"{path}: written by a newer keyaudit (state schema {version}); upgrade keyaudit")
+        if version < SCHEMA_VERSION:  # 1: before unknown_day
+            db.executescript(f"BEGIN IMMEDIATE; {UNKNOWN_DAY} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
         return
     if tables:
         raise InputError(f"{path}: an SQLite database, but not a keyaudit state file")

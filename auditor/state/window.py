@@ -11,13 +11,16 @@ import re
 from dataclasses import dataclass
 
 from auditor.analysis.evidence import denial_route, event_route
+from auditor.analysis.topkeys import TopKeys
 from auditor.analysis.usage import MAX_UNKNOWN_SAMPLES, Usage
 from auditor.catalog.catalog import Catalog, Route
 from auditor.errors import InputError
 from auditor.loaders.calllog import ReadStats
+from auditor.loaders.logformats.attribution import LogOptions
 from auditor.loaders.logformats.records import AUDIT, UNLOGGED
 from auditor.state.store import stored_time
 from auditor.times import utc_day
+from auditor.state.unknown_keys import window_dropped
 
 DAY = 86_400
 DEFAULT = "90d"
@@ -45,8 +48,10 @@ def parse_window(text: str) -> int:
     return int(match.group(1))
 
 
-def window_usage(db, catalog: Catalog, window: Window, stats: ReadStats) -> Usage | None:
-    """The usage of the window's days; None when the state has never ingested anything."""
+def window_usage(db, catalog: Catalog, window: Window, stats: ReadStats, options: LogOptions) -> Usage | None:
+    """The usage of the window's days; None when the state has never ingested anything.
+
+    `options`: the defined keys (and how many unknown keys to keep), as the audit reads logs."""
     observed_since = db.execute("SELECT value FROM meta WHERE name = 'observed_since'").fetchone()
     if observed_since is None:
         return None
@@ -62,7 +67,8 @@ def window_usage(db, catalog: Catalog, window: Window, stats: ReadStats) -> Usag
         kept = samples.setdefault((project, key), [])
         if len(kept) < MAX_UNKNOWN_SAMPLES and sample not in kept:
             kept.append(sample)
-    usage = Usage(stats=stats, window=(max(window.start, stored_time(observed_since[0])), window.now))
+    usage = Usage(stats=stats, window=(max(window.start, stored_time(observed_since[0])), window.now),
+                  defined=options.defined, unknown=TopKeys(options.keep_unknown))
     for project, key, method, template, count, denied, first, last in db.execute(
             "SELECT project, key, method, route, sum(count), sum(denied), min(first), max(last) FROM route_day "
             "WHERE day >= ? GROUP BY project, key, method, route ORDER BY project, key, method, route", since):
@@ -70,6 +76,8 @@ def window_usage(db, catalog: Catalog, window: Window, stats: ReadStats) -> Usag
         shown = tuple(samples.get((project, key), ())) if not template else (f"{method} {template}",)
         usage.add_aggregate(project or None, key, route, count, first=stored_time(first), last=stored_time(last),
                             statuses=statuses.get((project, key, method, template)), denied=denied, samples=shown)
+    for calls, bound, keys in window_dropped(db, window.first_day):
+        usage.unknown.add_uncounted(calls, bound, keys)
     return usage
 
 
@@ -88,5 +96,5 @@ def stored_route(catalog: Catalog, method: str, template: str) -> Route | None:
 
 def prune(db, window: Window) -> None:
     """Forget the usage of days before the window (within the caller's transaction)."""
-    for table in ("route_day", "status_day", "unknown_sample"):
+    for table in ("route_day", "status_day", "unknown_sample", "unknown_day"):
         db.execute(f"DELETE FROM {table} WHERE day < ?", (window.first_day,))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from auditor.analysis.topkeys import DEFAULT_KEEP
 from auditor.loaders.calllog import ReadStats
 from auditor.model import KeyDefinition
 from auditor.secrets import fingerprint, redact, scrub_identifier, sha256_hex
@@ -90,8 +91,20 @@ def key_for_secret(secret, options: LogOptions, stats: ReadStats, no_secret: str
 
 @dataclass(frozen=True)
 class LogOptions:
-    """How to read call logs: a forced format, the key of lines that name none, the defined keys."""
+    """How to read call logs: a forced format, the key of lines that name none, the defined keys.
+
+    `defined`: the ids of the defined keys, kept in full; other keys' usage is bounded to the busiest
+    `keep_unknown` (analysis/topkeys.py). None: every key is kept in full.
+    """
 
     format: str | None = None
     key: str | None = None
     keys: KeyIndex = field(default_factory=KeyIndex)
+    defined: frozenset[str] | None = None
+    keep_unknown: int = DEFAULT_KEEP
+
+    @classmethod
+    def of(cls, keys: list[KeyDefinition], log_format: str | None = None, log_key: str | None = None,
+           keep_unknown: int = DEFAULT_KEEP) -> LogOptions:
+        """The options of logs read against the defined `keys`."""
+        return cls(log_format, log_key, KeyIndex(keys), frozenset(key.id for key in keys), keep_unknown)
