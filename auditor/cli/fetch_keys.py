@@ -27,7 +27,8 @@ DEFAULT_KEY_ENV = "APPWRITE_API_KEY"
                    "version; used instead of an API key.")
 @click.option("--output", metavar="FILE", help="Write the key list here instead of stdout.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
-              help="Give up on an answer after this long.")
+              help="Give up when the whole exchange (every request, headers and body, every page) has not "
+                   "ended after this long.")
 def fetch_keys(endpoint, project, key_env, session_env, output, timeout):
     """Write the project's keys as Appwrite's keyList, each secret replaced by its sha256 (secretSha256).
 
