@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import click
 
-from auditor.atomic import write_text
+from auditor.atomic import target_status, write_text
 from auditor.audit import run_audit
 from auditor.baseline import load_baseline
 from auditor.checks.context import label
@@ -98,6 +98,13 @@ def run_job(keys, logs, keys_format, appwrite_version, config_file, now, excepti
                      log_format=log_format, log_key=log_key, progress=progress), config
 
 
+def check_targets(paths) -> None:
+    """Refuse, before any work, an output file keyaudit would refuse to write (auditor/atomic.py)."""
+    for path in paths:
+        if path:
+            target_status(path)
+
+
 def write_output(text: str, output: str | None) -> None:
     """The report (or baseline) on stdout, or in `output`, replaced whole or left as it was (auditor/atomic.py)."""
     if not output:
@@ -133,6 +140,7 @@ def audit(keys, logs, usage, keys_format, appwrite_version, config_file, excepti
     report says so. Exit 0: nothing at or above --fail-on; 1: findings; 2: bad input.
     """
     targets = plan_outputs(output_format, output, REPORTERS)
+    check_targets(path for _, path in targets)
     result, config = run_job(keys, logs, keys_format, appwrite_version, config_file, now, exceptions_file,
                              baseline_file, usage=usage, policy_file=policy_file, log_format=log_format,
                              log_key=log_key, progress=Progress.on_stderr(quiet))

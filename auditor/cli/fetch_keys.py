@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from auditor.atomic import write_text
+from auditor.atomic import target_status, write_text
 from auditor.errors import InputError
 from auditor.fetch import Credential, fetch_keys as fetch
 from auditor.secrets import scrub_identifier
@@ -35,7 +35,10 @@ def fetch_keys(endpoint, project, key_env, session_env, output, timeout):
     The credential is read from an environment variable, never from the command line (where shell history
     would keep it). Audit the result like any key export: keyaudit audit --keys FILE ...
     """
-    fetched = fetch(endpoint, project, _credential(key_env, session_env), timeout)
+    credential = _credential(key_env, session_env)
+    if output:
+        target_status(output)  # refused before the credential is sent anywhere
+    fetched = fetch(endpoint, project, credential, timeout)
     text = json.dumps(fetched.key_list, indent=2) + "\n"
     if output:
         write_text(output, text)  # a failed fetch never leaves half a file

@@ -9,7 +9,7 @@ import sys
 import click
 
 from auditor.analysis.usage import read_usage
-from auditor.atomic import write_text
+from auditor.atomic import target_status, write_text
 from auditor.catalog.catalog import load
 from auditor.checks.context import label
 from auditor.errors import InputError
@@ -57,6 +57,10 @@ def fix(files, appwrite_version, mode, show_diff, logs, drop_unused):
     if drop_unused:
         check_drop_window(usage)
     fixes = [fix_file(key_file, catalog, mode, usage, drop_unused) for key_file in key_files]
+    changed = [result for result in fixes if result.new != result.old]
+    if not show_diff:
+        for result in changed:
+            target_status(result.name)  # one refused file: none is written, no change announced
     for result in fixes:
         for plan in result.plans:
             for note in plan.notes:
@@ -70,10 +74,9 @@ def fix(files, appwrite_version, mode, show_diff, logs, drop_unused):
         if any(result.changed for result in fixes):
             sys.exit(1)
         return
-    for result in fixes:
-        if result.new != result.old:
-            write_text(result.name, result.new)
-            click.echo(redact(f"keyaudit: fixed {result.name}"), err=True)
+    for result in changed:
+        write_text(result.name, result.new)
+        click.echo(redact(f"keyaudit: fixed {result.name}"), err=True)
 
 
 def _diff_names(name: str) -> tuple[str, str]:

@@ -10,7 +10,7 @@ import click
 from tabulate import tabulate
 
 from auditor.analysis.usage import iso
-from auditor.cli.audit import _now, exceeds, log_reading_options, policy_option, run_job, write_output
+from auditor.cli.audit import _now, check_targets, exceeds, log_reading_options, policy_option, run_job, write_output
 from auditor.errors import InputError
 from auditor.loaders.detect import KEY_KINDS
 from auditor.loaders.job_config import load_job_config
@@ -67,6 +67,7 @@ def run(job_file, **options):
     path = settings["state"]
     for target in (path, settings["output"]):
         _make_parent(target)
+    check_targets([settings["output"]])  # before anything is ingested
     with state_errors(path), job_lock(path, settings["wait"]):
         state = open_for_job(path)
         runner = JobRun(state, settings["logs"], settings["usage"], window, _progress)
