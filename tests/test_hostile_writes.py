@@ -98,26 +98,20 @@ def test_a_symbolic_link_at_the_target_is_refused_and_left_alone(workspace, writ
 
 
 @pytest.mark.parametrize("writer", WRITERS)
-def test_a_read_only_target_is_refused_and_left_alone(workspace, writer):
+@pytest.mark.parametrize("mode", [0o444, 0o640, 0o604])
+def test_a_read_only_target_is_refused_and_a_writable_one_replaced_keeping_its_permissions(workspace, writer, mode):
     run, folder = workspace
     target = folder / ("keys.yaml" if writer == "fix FILE" else "report.out")
     target.write_text(_content(writer))
-    target.chmod(0o444)
+    target.chmod(mode)
     code, err = run(writer, target)
-    _one_line(code, err, f"{target}: the file is read-only; keyaudit leaves it as it is")
-    assert target.read_text() == _content(writer) and stat.S_IMODE(target.stat().st_mode) == 0o444
-
-
-@pytest.mark.parametrize("writer", WRITERS)
-def test_a_writable_target_is_replaced_keeping_its_permissions(workspace, writer):
-    run, folder = workspace
-    target = folder / ("keys.yaml" if writer == "fix FILE" else "report.out")
-    target.write_text(_content(writer))
-    target.chmod(0o640)
-    code, err = run(writer, target)
-    assert code in (0, 1), err
-    assert target.read_text() != _content(writer) and not target.is_symlink()
-    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    if mode == 0o444:
+        _one_line(code, err, f"{target}: the file is read-only; keyaudit leaves it as it is")
+        assert target.read_text() == _content(writer)
+    else:
+        assert code in (0, 1), err
+        assert target.read_text() != _content(writer) and not target.is_symlink()
+    assert stat.S_IMODE(target.stat().st_mode) == mode
 
 
 @pytest.mark.parametrize("writer", [w for w in WRITERS if w != "fix FILE"])
