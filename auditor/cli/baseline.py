@@ -6,9 +6,9 @@ import click
 
 from auditor.baseline import render
 from auditor.cli.audit import audit_inputs, check_targets, log_reading_options, policy_option, run_job, write_output
+from auditor.cli.echo import say
 from auditor.cli.lint import key_definition_files
 from auditor.errors import InputError
-from auditor.secrets import redact
 
 
 @click.group()
@@ -39,4 +39,4 @@ def create(files, keys, logs, usage, keys_format, appwrite_version, config_file,
                         usage=usage, policy_file=policy_file, log_format=log_format, log_key=log_key)
     write_output(render(result.findings, result.now), output)
     recorded = len({f.fingerprint for f in result.findings})
-    click.echo(redact(f"keyaudit: baseline {output}: {recorded} findings recorded"), err=True)
+    say(f"keyaudit: baseline {output}: {recorded} findings recorded", err=True)

@@ -11,8 +11,10 @@ import click
 from auditor.analysis.usage import read_usage
 from auditor.atomic import target_status, write_text
 from auditor.catalog.catalog import load
+from auditor.cli.echo import say
 from auditor.checks.context import label
 from auditor.errors import InputError
+from auditor.escape import terminal
 from auditor.fix.plan import MODES
 from auditor.fix.run import MIN_WINDOW_DAYS, check_drop_window, fix_file
 from auditor.loaders.keys import load_key_file
@@ -64,19 +66,19 @@ def fix(files, appwrite_version, mode, show_diff, logs, drop_unused):
     for result in fixes:
         for plan in result.plans:
             for note in plan.notes:
-                click.echo(redact(f"{plan.key.location}: {label(plan.key)}: {note}"), err=True)
-        if show_diff and result.new != result.old:
-            sys.stdout.writelines(redact(line) for line in difflib.unified_diff(
+                say(f"{plan.key.location}: {label(plan.key)}: {note}", err=True)
+        if show_diff and result.new != result.old:  # the file's own lines, with whatever they hold
+            sys.stdout.writelines(terminal(redact(line), lines=True) for line in difflib.unified_diff(
                 result.old.splitlines(True), result.new.splitlines(True), *_diff_names(result.name)))
         for command in result.commands:
-            click.echo(redact(command))
+            say(command)
     if show_diff:
         if any(result.changed for result in fixes):
             sys.exit(1)
         return
     for result in changed:
         write_text(result.name, result.new)
-        click.echo(redact(f"keyaudit: fixed {result.name}"), err=True)
+        say(f"keyaudit: fixed {result.name}", err=True)
 
 
 def _diff_names(name: str) -> tuple[str, str]:

@@ -11,6 +11,7 @@ from tabulate import tabulate
 
 from auditor.analysis.usage import iso
 from auditor.cli.audit import _now, check_targets, exceeds, log_reading_options, policy_option, run_job, write_output
+from auditor.cli.echo import cells, say
 from auditor.errors import InputError
 from auditor.loaders.detect import KEY_KINDS
 from auditor.loaders.job_config import load_job_config
@@ -118,13 +119,12 @@ def _settings(job_file: str | None, options: dict) -> dict:
 
 
 def _progress(outcome: Outcome) -> None:
-    path = redact(outcome.path)
     if outcome.skipped_because:
-        click.echo(f"keyaudit: {path}: skipped, {redact(outcome.skipped_because)}", err=True)
+        say(f"keyaudit: {outcome.path}: skipped, {outcome.skipped_because}", err=True)
         return
     held = "; an unterminated last line is held back until it is complete" if outcome.held_back else ""
-    click.echo(f"keyaudit: {path}: ingested {outcome.lines} new lines ({outcome.bad_lines} bad), "
-               f"{outcome.calls} calls{held}", err=True)
+    say(f"keyaudit: {outcome.path}: ingested {outcome.lines} new lines ({outcome.bad_lines} bad), "
+        f"{outcome.calls} calls{held}", err=True)
 
 
 @job.command("report")
@@ -172,5 +172,5 @@ def _table(comparison: Comparison) -> str:
                                                                          if with_age else [])
                     for r in found]
             headers = ["severity", "rule", "key", "scope"] + (["open since", "days"] if with_age else [])
-            out.append(tabulate(rows, headers=headers, tablefmt="simple"))
+            out.append(tabulate(cells(rows), headers=headers, tablefmt="simple"))
     return "\n".join(out) + "\n"
