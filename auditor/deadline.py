@@ -2,8 +2,8 @@
 
 A socket timeout bounds one read: a server that drips a byte every half second never trips it and keeps the
 caller as long as it likes. Here each connection is given the time left as its connect timeout, and a timer
-shuts its socket down when the deadline passes, which ends whatever read is waiting (headers or body).
-`Deadline.expired` then tells the caller why the read ended.
+shuts its socket down when the deadline passes, which ends whatever read is waiting (a TLS handshake, headers
+or body). `Deadline.expired` then tells the caller why the read ended.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ class Deadline:
     def __init__(self, seconds: float):
         self.seconds = seconds
         self._end = time.monotonic() + seconds
-        self._timers: list[threading.Timer] = []
+        self._guards: list[tuple[threading.Timer, socket.socket]] = []
 
     def left(self) -> float:
         return self._end - time.monotonic()
@@ -30,37 +30,49 @@ class Deadline:
         return self.left() <= 0
 
     def guard(self, sock: socket.socket) -> None:
-        """Shut `sock` down at the deadline unless `release` comes first."""
-        timer = threading.Timer(max(self.left(), 0), _shut_down, (sock,))
+        """Shut `sock`'s connection down at the deadline unless `release` comes first.
+
+        The timer holds a duplicate of the socket: TLS takes the original over (and closes that object), while
+        shutting down any descriptor of a connection ends the reads on all of them.
+        """
+        twin = sock.dup()
+        timer = threading.Timer(max(self.left(), 0), _shut_down, (twin,))
         timer.daemon = True
         timer.start()
-        self._timers.append(timer)
+        self._guards.append((timer, twin))
 
     def release(self) -> None:
         """Cancel the timers of finished requests (call it once each answer is read)."""
-        for timer in self._timers:
+        for timer, twin in self._guards:
             timer.cancel()
-        self._timers.clear()
+            twin.close()
+        self._guards.clear()
 
 
 def _shut_down(sock: socket.socket) -> None:
-    try:  # the plain socket's shutdown, also for TLS: it only wakes the reader, leaving TLS state to that thread
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
     except OSError:
         pass  # already closed: the exchange ended first
 
 
 class _Guarded:
-    """Mixed into http.client's connections: the time left bounds the connect, then guards the socket."""
+    """Mixed into http.client's connections: the time left bounds the connect, and the socket is guarded from
+    the moment it exists (before a TLS handshake)."""
 
     def __init__(self, *args, deadline: Deadline, **kwargs):
         super().__init__(*args, **kwargs)
         self.deadline = deadline
+        self._create_connection = self._guarded_connection
 
     def connect(self):
         self.timeout = min(self.timeout, max(self.deadline.left(), 0.001))
         super().connect()
-        self.deadline.guard(self.sock)
+
+    def _guarded_connection(self, *args, **kwargs) -> socket.socket:
+        sock = socket.create_connection(*args, **kwargs)
+        self.deadline.guard(sock)
+        return sock
 
 
 class _GuardedHTTP(_Guarded, http.client.HTTPConnection):
