@@ -9,7 +9,7 @@ Refused with one line (InputError, exit 2), the target left as it was:
   writing through it would replace a file the user never named. The rename replaces the name itself, so a
   link planted after the check is replaced, never followed.
 - a read-only file: its owner said it must not change (root included, who could write it anyway).
-A target that is no regular file (/dev/null, a pipe) is written as it is.
+A target that is no regular file (/dev/null, a pipe someone reads) is written as it is.
 """
 
 from __future__ import annotations
@@ -64,8 +64,10 @@ def target_status(path: str) -> os.stat_result | None:
 
 
 def _write_special(path: str, text: str) -> None:
-    """A device or a pipe, opened without following a link swapped in since the check."""
-    descriptor = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+    """A device or a pipe, opened without following a link swapped in since the check, and without waiting:
+    a pipe planted where no one reads fails at once (ENXIO) instead of holding keyaudit forever."""
+    descriptor = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    os.set_blocking(descriptor, True)
     with open(descriptor, "w", encoding="utf-8", newline="") as handle:
         handle.write(text)
 

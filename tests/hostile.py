@@ -97,4 +97,6 @@ ACTIVE_TEXT = [
     "**bold** _em_ ~~gone~~ `code` $x^2$ | cell | # heading &lt;b&gt; &#x3C;i&#x3E; \\",
     "```\nFORGED fence ~~~",
     "::error file=x.py,line=1::forged ::stop-commands::t",
+    "a\\|b\\\\|c `\\|` ``|`` [x]\\",  # backslashes before a pipe, a backtick run, a bracket
+    "\u0085\u2028<!-- FORGED --> -->",
 ]

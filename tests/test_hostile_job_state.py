@@ -163,3 +163,15 @@ def test_a_tampered_time_is_a_corrupt_state(tmp_path, table, column, value):
     db.close()
     code, _, err = job_run(state, keys)
     assert code == 2 and err.strip() == f"keyaudit: error: {state}: the state file is corrupt"
+
+
+@pytest.mark.parametrize("points_to", ["victim.txt", "nowhere.txt"])
+def test_a_link_planted_as_the_lock_file_is_refused_and_nothing_is_created(tmp_path, points_to):
+    keys = write_keys(tmp_path, [key("k1", ["rows.read"])])
+    (tmp_path / "victim.txt").write_text("victim\n")
+    (tmp_path / "state.db.lock").symlink_to(tmp_path / points_to)
+    code, _, err = job_run(tmp_path / "state.db", keys)
+    assert code == 2 and err.strip() == (f"keyaudit: error: {tmp_path}/state.db.lock: the job's lock file is a "
+                                         f"symbolic link (to {tmp_path / points_to}); remove it")
+    assert (tmp_path / "victim.txt").read_text() == "victim\n" and not (tmp_path / "nowhere.txt").exists()
+    assert not (tmp_path / "state.db").exists()

@@ -1,7 +1,7 @@
 """Text from outside stays text in every output (issue #17, class 3).
 
-Every string of a real report (keys, findings, fixes, exceptions, baseline, summary) gets an attack of
-tests/hostile.py's ACTIVE_TEXT appended, and every format renders it:
+Every string of a real report (keys, findings, fixes, exceptions, baseline, summary) gets each attack of
+tests/hostile.py's ACTIVE_TEXT appended in turn, and every format renders it:
 - table, lines (a terminal, a CI log): no control, bidi or invisible format character; no line starts with what
   followed a line break;
 - markdown, rendered by GitHub's own cmark-gfm, and html: the same elements and links as the same report with
@@ -66,7 +66,8 @@ def _suffixed(value, attack, field=None):
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
-    """(harmless, hostile): the sample audit with exceptions, a baseline and log notes, every text suffixed."""
+    """(the report, harmless): the sample audit with exceptions, a baseline and log notes, and the same with
+    harmless text appended to every text value."""
     folder = tmp_path_factory.mktemp("hostile-output")
     code, out, err = run_cli("audit", *SAMPLES, "--format", "json")
     report = json.loads(out)
@@ -88,21 +89,28 @@ def reports(tmp_path_factory):
     assert report["summary"]["exceptions"]["entries"] and report["summary"]["baseline"]["absent"]
     assert any(k.get("fixes", {}).get("edits") for k in report["keys"])
     assert any(k.get("fixes", {}).get("commands") for k in report["keys"])
-    harmless = _suffixed(report, lambda text: " plain")
-    hostile = _suffixed(report, lambda text: ACTIVE_TEXT[len(text) % len(ACTIVE_TEXT)])
-    return harmless, hostile
+    return report, _suffixed(report, lambda text: " plain")
 
 
-def test_the_corpus_reaches_every_field(reports):
-    """Each attack is appended somewhere, and the report holds many text values."""
-    _, hostile = reports
-    text = json.dumps(hostile)
-    assert all(json.dumps(attack)[1:-1] in text for attack in ACTIVE_TEXT)
+ATTACKS = pytest.mark.parametrize("attack", ACTIVE_TEXT, ids=[f"attack{i}" for i in range(len(ACTIVE_TEXT))])
 
 
+@pytest.fixture
+def hostile(reports, attack):
+    """The report with `attack` appended to every text value."""
+    return _suffixed(reports[0], lambda text: attack)
+
+
+def test_every_text_value_gets_the_attack(reports):
+    report, _ = reports
+    attacked = json.dumps(_suffixed(report, lambda text: "\x1b"))
+    assert attacked.count("\\u001b") > 500  # keys, findings, fixes, exceptions, baseline, summary
+
+
+@ATTACKS
 @pytest.mark.parametrize("name", ["table", "lines"])
-def test_terminal_formats_show_no_control_and_forge_no_line(reports, name):
-    harmless, hostile = reports
+def test_terminal_formats_show_no_control_and_forge_no_line(reports, hostile, name):
+    harmless = reports[1]
     out = REPORTERS[name](copy.deepcopy(hostile))
     _assert_inert(out)
     assert not [line for line in out.split("\n") if line.startswith(("FORGED", "::"))]
@@ -149,9 +157,10 @@ def _assert_no_mention_or_autolink(shape: _Shape) -> None:
             assert not re.search(r"@[\w-]|://|\bwww\.", data, re.IGNORECASE), data
 
 
+@ATTACKS
 @pytest.mark.parametrize("name", ["markdown", "html"])
-def test_markdown_and_html_get_no_element_link_comment_or_mention(reports, name):
-    harmless, hostile = reports
+def test_markdown_and_html_get_no_element_link_comment_or_mention(reports, hostile, name):
+    harmless = reports[1]
     render = _github if name == "markdown" else _Shape
     plain, attacked = (render(REPORTERS[name](copy.deepcopy(report))) for report in (harmless, hostile))
     assert attacked.elements == plain.elements  # no element, attribute, link or cell more or less
@@ -167,8 +176,9 @@ def _xml_shape(element: ET.Element) -> list:
     return [(e.tag, sorted(e.attrib)) for e in element.iter()]
 
 
-def test_junit_is_well_formed_xml_with_the_same_elements(reports):
-    harmless, hostile = reports
+@ATTACKS
+def test_junit_is_well_formed_xml_with_the_same_elements(reports, hostile):
+    harmless = reports[1]
     text = REPORTERS["junit"](copy.deepcopy(hostile))
     _assert_inert(text, keep="\n\t\r")
     assert _xml_shape(ET.fromstring(text.encode())) == _xml_shape(ET.fromstring(
@@ -188,8 +198,8 @@ def _texts(value):
             yield from _texts(item)
 
 
-def test_sarif_message_texts_hold_no_embedded_link(reports):
-    _, hostile = reports
+@ATTACKS
+def test_sarif_message_texts_hold_no_embedded_link(hostile):
     sarif = json.loads(REPORTERS["sarif"](copy.deepcopy(hostile)))
     assert [e.message for e in sarif_validator().iter_errors(sarif)] == []
     results = sarif["runs"][0]["results"]
@@ -199,8 +209,8 @@ def test_sarif_message_texts_hold_no_embedded_link(reports):
         _assert_inert(text, keep="\n\t")
 
 
-def test_json_stays_exact_data(reports):
-    _, hostile = reports
+@ATTACKS
+def test_json_stays_exact_data(hostile):
     assert json.loads(REPORTERS["json"](copy.deepcopy(hostile))) == hostile
 
 

@@ -153,8 +153,13 @@ def test_a_refused_job_output_ingests_nothing(workspace, tmp_path):
     assert not (folder / "state.db").exists()
 
 
-def test_devices_and_pipes_are_written_as_they_are(workspace):
+def test_devices_are_written_as_they_are_and_a_pipe_no_one_reads_fails_at_once(workspace):
     run, folder = workspace
     code, err = run("audit --output", "/dev/null")
     assert code in (0, 1), err
     assert json.loads((folder / "keys.json").read_text())["total"] == 1
+    pipe = folder / "report.out"
+    os.mkfifo(pipe)
+    for writer in WRITERS[:-1]:  # fix's target is a key file
+        code, err = run(writer, pipe)
+        _one_line(code, err, f"{pipe}: cannot write (No such device or address)")

@@ -9,6 +9,7 @@ import sys
 import click
 
 from auditor.atomic import target_status, write_text
+from auditor.cli.echo import say
 from auditor.errors import InputError
 from auditor.fetch import Credential, fetch_keys as fetch
 from auditor.secrets import scrub_identifier
@@ -44,9 +45,9 @@ def fetch_keys(endpoint, project, key_env, session_env, output, timeout):
         write_text(output, text)  # a failed fetch never leaves half a file
     else:
         sys.stdout.write(text)
-    click.echo(f"keyaudit: {len(fetched.key_list['keys'])} keys of project {scrub_identifier(project)} from Appwrite "
-               f"{fetched.server_version} (catalog {fetched.catalog_version}); audit them with "
-               f"--appwrite-version {fetched.server_version}", err=True)
+    say(f"keyaudit: {len(fetched.key_list['keys'])} keys of project {scrub_identifier(project)} from Appwrite "
+        f"{fetched.server_version} (catalog {fetched.catalog_version}); audit them with "
+        f"--appwrite-version {fetched.server_version}", err=True)
 
 
 def _credential(key_env: str, session_env: str | None) -> Credential:
