@@ -47,14 +47,13 @@ def _ascii_unsafe(keep: str) -> re.Pattern:
     return re.compile("[" + "".join(re.escape(chr(code)) for code in (*range(32), 127) if chr(code) not in keep) + "]")
 
 
-def terminal(value, lines: bool = False) -> str:
+def terminal(value, tabs: bool = False) -> str:
     """Text for a terminal or a CI log: one line (line breaks become spaces), nothing the terminal acts on.
 
-    `lines=True` keeps line feeds and tabs, for a block keyaudit lays out itself (a diff of a file's lines).
+    `tabs=True` keeps tabs (a file's own line in a diff), which are otherwise spaces.
     """
-    if lines:
-        return clean(_BREAKS.sub("\n", str(value)), keep="\t\n")
-    return clean(_BREAKS.sub(" ", str(value)).replace("\t", " "), keep="")
+    text = _BREAKS.sub(" ", str(value))
+    return clean(text, keep="\t") if tabs else clean(text.replace("\t", " "), keep="")
 
 
 def _one_line(value) -> str:

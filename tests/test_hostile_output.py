@@ -256,6 +256,9 @@ def test_explain_fix_validate_lint_and_baseline_print_names_safely(hostile_files
         "audit table": invoke("audit", "--keys", keys, "--logs", logs, *NOW),
         "audit lines": invoke("audit", "--keys", keys, "--logs", logs, *NOW, "--format", "lines"),
     }
+    named = tmp_path / (HOSTILE_FILE + ".yaml")  # the diff's header names the file
+    named.write_text(manifest.read_text())
+    runs["fix --diff of a hostile file name"] = invoke("fix", "--appwrite-version", "1.9", "--diff", named)
     runs["fix"] = invoke("fix", "--appwrite-version", "1.9", manifest)
     for name, result in runs.items():
         assert result.exit_code in (0, 1), (name, result.stderr)

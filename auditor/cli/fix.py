@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import sys
 
 import click
@@ -67,8 +68,8 @@ def fix(files, appwrite_version, mode, show_diff, logs, drop_unused):
         for plan in result.plans:
             for note in plan.notes:
                 say(f"{plan.key.location}: {label(plan.key)}: {note}", err=True)
-        if show_diff and result.new != result.old:  # the file's own lines, with whatever they hold
-            sys.stdout.writelines(terminal(redact(line), lines=True) for line in difflib.unified_diff(
+        if show_diff and result.new != result.old:
+            sys.stdout.writelines(_diff_line(line) for line in difflib.unified_diff(
                 result.old.splitlines(True), result.new.splitlines(True), *_diff_names(result.name)))
         for command in result.commands:
             say(command)
@@ -79,6 +80,13 @@ def fix(files, appwrite_version, mode, show_diff, logs, drop_unused):
     for result in changed:
         write_text(result.name, result.new)
         say(f"keyaudit: fixed {result.name}", err=True)
+
+
+def _diff_line(line: str) -> str:
+    """A line of the diff as printed: its own line end kept, anything else (a file's line, a file name) shown
+    as one line with nothing a terminal acts on."""
+    body, end = re.fullmatch(r"(.*?)(\r?\n)?", line, re.S).groups()
+    return terminal(redact(body), tabs=True) + (end or "")
 
 
 def _diff_names(name: str) -> tuple[str, str]:
