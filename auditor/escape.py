@@ -30,6 +30,7 @@ _JOINERS = "\u200c\u200d"  # ZWNJ and ZWJ: Persian, Indic scripts and emoji sequ
 
 
 def _unsafe(char: str) -> bool:
+    """A control, format (bidi, invisible), surrogate, line or paragraph separator character, or a noncharacter."""
     return (unicodedata.category(char) in _UNSAFE_CATEGORIES and char not in _JOINERS) or \
         (ord(char) & 0xFFFE) == 0xFFFE or 0xFDD0 <= ord(char) <= 0xFDEF
 
@@ -57,6 +58,7 @@ def terminal(value, tabs: bool = False) -> str:
 
 
 def _one_line(value) -> str:
+    """One line (for Markdown, where a line break would end a cell, a heading or an item); tabs are spaces there."""
     return clean(_BREAKS.sub(" ", str(value)), keep="\t")
 
 

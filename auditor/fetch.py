@@ -56,6 +56,11 @@ class _RefuseRedirect(urllib.request.HTTPRedirectHandler):
         return None  # urllib then raises the 3xx as an HTTPError
 
 
+def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
+    """What reads the server: every request ends by `deadline`, and redirects are refused."""
+    return opener(deadline, _RefuseRedirect)
+
+
 
 def api_base(endpoint: str) -> str:
     """`https://host/v1`, whether the user gave the endpoint with /v1 or without."""
@@ -74,7 +79,7 @@ def get_json(url: str, headers: dict[str, str], deadline: Deadline):
     shown = url.split("?", 1)[0]
     late = f"{shown}: no complete answer within {deadline.seconds:g} s (--timeout bounds the whole exchange)"
     try:
-        with opener(deadline, _RefuseRedirect).open(request, timeout=max(deadline.left(), 0.001)) as response:
+        with _opener(deadline).open(request, timeout=max(deadline.left(), 0.001)) as response:
             body = response.read(MAX_ANSWER_BYTES + 1)
             content_type = response.headers.get("Content-Type") or "no content type"
     except urllib.error.HTTPError as error:
