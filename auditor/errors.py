@@ -1,5 +1,6 @@
 """The exception types that become a one-line message and exit code 2."""
 
+from auditor.escape import terminal
 from auditor.secrets import redact
 
 
@@ -21,5 +22,6 @@ class NotKeyFile(InputError):
 
 
 def one_line(message: str) -> str:
-    """An error message as shown: one line, no secret (it may quote a value read from a file or an answer)."""
-    return " ".join(redact(message).splitlines())
+    """An error message as shown: one line, no secret, nothing a terminal acts on (it may quote a value read
+    from a file or a server's answer: a Location header, a Content-Type, an error type)."""
+    return terminal(redact(message))

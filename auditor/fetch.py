@@ -6,6 +6,7 @@ Two ways in, as Appwrite allows them:
 The server's version (`GET /v1/health/version`, public) picks the catalog, except on Appwrite Cloud
 (`*.cloud.appwrite.io`), whose catalog is `cloud`; the catalog says whether the API-key route exists there. From 1.8 on the list takes `queries[]`, so it is read 100 keys a page (limit and offset);
 before, one answer holds every key. Redirects are refused: they would carry the credential to another address.
+`--timeout` is one deadline for the whole exchange (auditor/deadline.py), not a bound on each socket read.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from auditor import __version__
 from auditor.catalog.catalog import load
 from auditor.catalog.versions import CLOUD, is_cloud_endpoint
+from auditor.deadline import Deadline, opener
 from auditor.errors import InputError
 from auditor.loaders import jsontext
 from auditor.loaders.document import MAX_DEPTH, escape_pointer_token
@@ -56,7 +58,10 @@ class _RefuseRedirect(urllib.request.HTTPRedirectHandler):
         return None  # urllib then raises the 3xx as an HTTPError
 
 
-_OPENER = urllib.request.build_opener(_RefuseRedirect)
+def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
+    """What reads the server: every request ends by `deadline`, and redirects are refused."""
+    return opener(deadline, _RefuseRedirect)
+
 
 
 def api_base(endpoint: str) -> str:
@@ -70,24 +75,30 @@ def api_base(endpoint: str) -> str:
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def get_json(url: str, headers: dict[str, str], timeout: float):
+def get_json(url: str, headers: dict[str, str], deadline: Deadline):
     request = urllib.request.Request(url, headers={
         **headers, "Accept": "application/json", "User-Agent": f"keyaudit/{__version__}"})
     shown = url.split("?", 1)[0]
+    late = f"{shown}: no complete answer within {deadline.seconds:g} s (--timeout bounds the whole exchange)"
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
+        with _opener(deadline).open(request, timeout=max(deadline.left(), 0.001)) as response:
             body = response.read(MAX_ANSWER_BYTES + 1)
             content_type = response.headers.get("Content-Type") or "no content type"
     except urllib.error.HTTPError as error:
-        raise InputError(_http_error(shown, error)) from None
+        said = _http_error(shown, error)  # reads the error body: the deadline may pass meanwhile
+        raise InputError(late if deadline.expired else said) from None
     except urllib.error.URLError as error:
-        if isinstance(error.reason, (socket.timeout, TimeoutError)):
-            raise InputError(f"{shown}: no answer within {timeout:g} s") from None
+        if deadline.expired or isinstance(error.reason, (socket.timeout, TimeoutError)):
+            raise InputError(late) from None
         raise InputError(f"{shown}: cannot connect ({error.reason})") from None
-    except (socket.timeout, TimeoutError):
-        raise InputError(f"{shown}: no answer within {timeout:g} s") from None
-    except (OSError, http.client.HTTPException) as error:
+    except (OSError, http.client.HTTPException) as error:  # socket.timeout and TimeoutError included
+        if deadline.expired or isinstance(error, (socket.timeout, TimeoutError)):
+            raise InputError(late) from None
         raise InputError(f"{shown}: connection failed ({type(error).__name__})") from None
+    finally:
+        deadline.release()
+    if deadline.expired:  # the socket was shut down mid-answer: what was read is a truncated body
+        raise InputError(late)
     if len(body) > MAX_ANSWER_BYTES:
         raise InputError(f"{shown}: answer larger than {MAX_ANSWER_BYTES >> 20} MiB")
     try:
@@ -130,8 +141,8 @@ def _http_error(url: str, error: urllib.error.HTTPError) -> str:
     return f"{url}: {said}"
 
 
-def server_version(base: str, project: str, timeout: float) -> str:
-    answer = get_json(f"{base}/v1/health/version", {"X-Appwrite-Project": project}, timeout)
+def server_version(base: str, project: str, deadline: Deadline) -> str:
+    answer = get_json(f"{base}/v1/health/version", {"X-Appwrite-Project": project}, deadline)
     version = answer.get("version") if isinstance(answer, dict) else None
     if not isinstance(version, str) or not _VERSION.fullmatch(version):
         raise InputError(f"{base}/v1/health/version: no Appwrite version in the answer")
@@ -158,8 +169,10 @@ def scrub(key: dict, project: str) -> dict:
 
 
 def fetch_keys(endpoint: str, project: str, credential: Credential, timeout: float = 30.0) -> Fetched:
+    """The project's keys, or InputError; the whole exchange ends within `timeout` seconds."""
+    deadline = Deadline(timeout)
     base = api_base(endpoint)
-    version = CLOUD if is_cloud_endpoint(base) else server_version(base, project, timeout)
+    version = CLOUD if is_cloud_endpoint(base) else server_version(base, project, deadline)
     catalog = load(version)
     if credential.api_key:
         if catalog.match("GET", API_KEY_ROUTE) is None:
@@ -180,7 +193,7 @@ def fetch_keys(endpoint: str, project: str, credential: Credential, timeout: flo
                 ("queries[]", json.dumps({"method": "limit", "values": [PAGE_SIZE]})),
                 ("queries[]", json.dumps({"method": "offset", "values": [len(keys)]})),
             ])
-        page = get_json(url + query, headers, timeout)
+        page = get_json(url + query, headers, deadline)
         problems = violations(page, "key-export.schema.json#/$defs/keyList", None)
         if problems or not isinstance(page.get("total"), int):
             where = problems[0].pointer if problems else "/total"

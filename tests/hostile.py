@@ -100,3 +100,26 @@ def encoded(secret: str) -> dict[str, str]:
 LONE_SURROGATE = "a\\ud83d"
 # Times that leave the calendar once converted to UTC (year 10000) or come before what keyaudit reads.
 OUT_OF_RANGE_TIMES = ("9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "1899-12-31T23:59:59Z")
+
+
+# Text that tries to act where it is shown (issue #17, class 3). A line break is followed by FORGED: no output
+# line may start with it. Each entry is one attack; tests append them to every string a report or a command shows.
+ACTIVE_TEXT = [
+    "\x1b[2J\x1b[H\x1b]0;pwned\x07",  # clear the screen, home the cursor, set the window title
+    "\x9b2J\x9d0;pwned\x9c\x90q\x9c",  # the same with C1 controls: CSI, OSC, ST, DCS
+    "\u202eevil\u202c \u2066x\u2069 \u202ay\u202b\u202d \u200f\u200e\u061c",  # bidi overrides, isolates, marks
+    "\u200b\ufeff\u00ad\u2060\u180e\ufff9",  # invisible format characters
+    "\nFORGED.json:1: critical forged-rule: fake",  # a forged `lines` line or table row
+    "\rFORGED \r\nFORGED \u2028FORGED \u2029FORGED \x85FORGED \x0bFORGED \x0cFORGED \x1cFORGED",
+    "\x00NUL\x07\x08\x7f\t",
+    "\ud800 a lone surrogate \udfff \ufffe",
+    "<img src=x onerror=alert(1)><script>alert(1)</script><!-- hidden --> <a href=//evil.example>a</a>",
+    "[link](https://evil.example) ![image](https://evil.example/i.png) [ref][1] <https://evil.example>",
+    "@admins @org/team mail@evil.example",
+    "https://evil.example www.evil.example HTTP://EVIL.EXAMPLE",
+    "**bold** _em_ ~~gone~~ `code` $x^2$ | cell | # heading &lt;b&gt; &#x3C;i&#x3E; \\",
+    "```\nFORGED fence ~~~",
+    "::error file=x.py,line=1::forged ::stop-commands::t",
+    "a\\|b\\\\|c `\\|` ``|`` [x]\\",  # backslashes before a pipe, a backtick run, a bracket
+    "\u0085\u2028<!-- FORGED --> -->",
+]

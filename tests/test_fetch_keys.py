@@ -13,6 +13,7 @@ from werkzeug import Response
 from auditor.cli.main import cli
 from auditor.loaders.keys import load_key_file
 from conftest import APPWRITE
+from drip_server import VERSION_BODY, DripServer, answer
 
 PROJECT = "shop-prod"
 API_KEY = "standard_" + "ab" * 128
@@ -140,7 +141,35 @@ def test_timeout(httpserver):
 
     httpserver.expect_request("/v1/health/version").respond_with_handler(slow)
     assert one_line_error(*fetch(httpserver, "--timeout", "0.2")[::2]).endswith(
-        "/v1/health/version: no answer within 0.2 s")
+        "/v1/health/version: no complete answer within 0.2 s (--timeout bounds the whole exchange)")
+
+
+KEYS_PAGE = answer(b'{"total":0,"keys":[]}' + b" " * 200)
+LONG_VERSION = answer(VERSION_BODY + b" " * 100)
+TLS_RECORD = b"\x16\x03\x03\x40\x00" + b"\x00" * 200  # a handshake record of 16 KiB, its body a byte at a time
+
+
+@pytest.mark.parametrize("answers, route, scheme", [
+    ([(answer(VERSION_BODY), 0)], "/v1/health/version", "http"),  # the status line and headers drip
+    ([(LONG_VERSION, len(LONG_VERSION) - 120)], "/v1/health/version", "http"),  # the headers come, the body drips
+    ([(answer(VERSION_BODY), 10_000), (KEYS_PAGE, 150)], "/v1/project/keys", "http"),  # the second request drips
+    ([(TLS_RECORD, 5)], "/v1/health/version", "https"),  # the server's TLS handshake drips
+], ids=["headers", "body", "second request", "TLS handshake"])
+def test_timeout_bounds_the_whole_exchange_not_one_read(answers, route, scheme, tmp_path):
+    """A byte every 0.1 s never trips a per-read timeout of 0.8 s; the deadline ends the exchange anyway."""
+    output = tmp_path / "keys.json"
+    output.write_text("old")
+    with DripServer(answers, interval=0.1) as server:
+        started = time.monotonic()
+        endpoint = server.url.replace("http:", f"{scheme}:")
+        result = CliRunner().invoke(cli, ["fetch-keys", "--endpoint", endpoint, "--project", PROJECT,
+                                          "--timeout", "0.8", "--output", str(output)],
+                                    env={"APPWRITE_API_KEY": API_KEY})
+        took = time.monotonic() - started
+    assert one_line_error(result.exit_code, result.stderr).endswith(
+        f"{route}: no complete answer within 0.8 s (--timeout bounds the whole exchange)")
+    assert took < 2.5, took  # each answer drips for 5 s or more
+    assert output.read_text() == "old"
 
 
 def test_network_failure_and_redirect(httpserver):

@@ -1,7 +1,6 @@
 """Ready-to-apply fixes: the new scope list, the CLI commands that set it, the edited lines; and where missing-scope is logged."""
 
 import json
-import shlex
 import shutil
 
 from audit_helpers import NOW, audit, call, key, write_logs

@@ -21,7 +21,7 @@ from auditor.analysis.usage import read_usage
 from auditor.audit import run_audit
 from auditor.catalog.catalog import load
 from auditor.catalog.versions import SUPPORTED
-from auditor.fix.plan import MODES, PlanOptions, intended_scope, plan_key
+from auditor.fix.plan import MODES, PlanOptions, intended_scope
 from auditor.fix.run import fix_file
 from auditor.loaders.keys import load_key_file
 from auditor.loaders.logformats.attribution import LogOptions

@@ -396,14 +396,14 @@ _VERSIONS = st.sampled_from([b'{"version": "1.9.6"}', b'{"version": "1.8.1"}', b
          b'"expire": ""}]}', True)  # once written out as `Infinity`, which is not JSON
 def test_any_answer_to_fetch_keys_gives_keys_or_raises_only_input_error(version, keys, api_key):
     credential = fetch.Credential(api_key="k") if api_key else fetch.Credential(session_cookie="a_session_console=c")
-    opener, fetch._OPENER = fetch._OPENER, _Server(version, keys)
+    opener, fetch._opener = fetch._opener, lambda deadline: _Server(version, keys)
     try:
         fetched = fetch.fetch_keys("https://appwrite.example/v1", "p", credential)
     except InputError as error:
         assert "\n" not in str(error)
         return
     finally:
-        fetch._OPENER = opener
+        fetch._opener = opener
     assert isinstance(fetched.key_list["keys"], list)
     for found in fetched.key_list["keys"]:
         assert isinstance(found["$id"], str) and found["secret"] == "" and isinstance(found["scopes"], list)

@@ -7,11 +7,12 @@ from datetime import datetime, timezone
 
 import click
 
-from auditor.atomic import write_text
+from auditor.atomic import target_status, write_text
 from auditor.audit import run_audit
 from auditor.baseline import load_baseline
 from auditor.checks.context import label
 from auditor.config import load_config
+from auditor.cli.echo import say
 from auditor.cli.outputs import plan_outputs
 from auditor.errors import InputError
 from auditor.exceptions import load_exceptions
@@ -23,7 +24,7 @@ from auditor.progress import Progress
 from auditor.registry import SEVERITIES, configured_rules, severity_rank
 from auditor.report import build
 from auditor.reporters import REPORTERS
-from auditor.secrets import redact, scrub_identifier
+from auditor.secrets import scrub_identifier
 from auditor.times import BadTime, parse_time
 
 
@@ -114,6 +115,13 @@ def run_job(keys, logs, keys_format, appwrite_version, config_file, now, excepti
                      log_format=log_format, log_key=log_key, progress=progress, plan_options=plan_options), config
 
 
+def check_targets(paths) -> None:
+    """Refuse, before any work, an output file keyaudit would refuse to write (auditor/atomic.py)."""
+    for path in paths:
+        if path:
+            target_status(path)
+
+
 def write_output(text: str, output: str | None) -> None:
     """The report (or baseline) on stdout, or in `output`, replaced whole or left as it was (auditor/atomic.py)."""
     if not output:
@@ -150,6 +158,7 @@ def audit(keys, logs, usage, keys_format, appwrite_version, config_file, excepti
     report says so. Exit 0: nothing at or above --fail-on; 1: findings; 2: bad input.
     """
     targets = plan_outputs(output_format, output, REPORTERS)
+    check_targets(path for _, path in targets)
     result, config = run_job(keys, logs, keys_format, appwrite_version, config_file, now, exceptions_file,
                              baseline_file, usage=usage, policy_file=policy_file, log_format=log_format,
                              log_key=log_key, progress=Progress.on_stderr(quiet),
@@ -180,8 +189,10 @@ def explain(key_id, keys, logs, usage, keys_format, appwrite_version, config_fil
     if not matches:
         raise InputError(f"no key {key_id!r} in the key definitions")
 
-    def echo(text: str) -> None:  # names, scopes and paths come from untrusted files
-        click.echo(redact(text))
+    def echo(text: str, gap: bool = False) -> None:  # one line each: names, scopes and paths come from outside
+        if gap:
+            click.echo()
+        say(text)
 
     for analysis in matches:
         key = analysis.key
@@ -200,7 +211,7 @@ def explain(key_id, keys, logs, usage, keys_format, appwrite_version, config_fil
             if finding.key == key.id and finding.scope:
                 flagged.setdefault(finding.scope, []).append(finding)
         for scope in dict.fromkeys(key.scopes):
-            echo(f"\n  {scope}")
+            echo(f"  {scope}", gap=True)
             justifying = [n for n in analysis.needs if scope in n.any_of]
             for need in sorted(justifying, key=lambda n: -n.usage.count)[:10]:
                 route = need.usage.route
@@ -213,14 +224,15 @@ def explain(key_id, keys, logs, usage, keys_format, appwrite_version, config_fil
                 echo("    no logged call needs it" if result.usage is not None else "    usage unknown (no logs)")
         key_level = [f for f in result.findings if f.key == key.id and not f.scope]
         if key_level:
-            echo("\n  key findings")
+            echo("  key findings", gap=True)
             for finding in key_level:
                 echo(f"    {finding.severity} {finding.rule}: {finding.message}")
         missing = [f for f in result.findings if f.key == key.id and f.rule == "missing-scope" and f.scope]
         for finding in missing:
             if finding.scope not in key.scopes:
-                echo(f"\n  missing {finding.scope}: {finding.message}")
+                echo(f"  missing {finding.scope}: {finding.message}", gap=True)
         for scope, verdict in verdicts.items():
-            echo(f"\n  {scope}\n    proposal: {', '.join(verdict)}")
+            echo(f"  {scope}", gap=True)
+            echo(f"    proposal: {', '.join(verdict)}")
         for note in plan.notes:
             echo(f"  note: {note}")

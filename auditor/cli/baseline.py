@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 
 from auditor.baseline import render
-from auditor.cli.audit import audit_inputs, log_reading_options, policy_option, run_job, write_output
+from auditor.cli.audit import audit_inputs, check_targets, log_reading_options, policy_option, run_job, write_output
+from auditor.cli.echo import say
 from auditor.cli.lint import key_definition_files
 from auditor.errors import InputError
-from auditor.secrets import redact
 
 
 @click.group()
@@ -34,8 +34,9 @@ def create(files, keys, logs, usage, keys_format, appwrite_version, config_file,
     key_paths = list(keys) + key_definition_files(files)
     if not key_paths:
         raise InputError("no key definitions: give key files (FILE... or --keys FILE)")
+    check_targets([output])
     result, _ = run_job(key_paths, logs, keys_format, appwrite_version, config_file, now, exceptions_file,
                         usage=usage, policy_file=policy_file, log_format=log_format, log_key=log_key)
     write_output(render(result.findings, result.now), output)
     recorded = len({f.fingerprint for f in result.findings})
-    click.echo(redact(f"keyaudit: baseline {output}: {recorded} findings recorded"), err=True)
+    say(f"keyaudit: baseline {output}: {recorded} findings recorded", err=True)

@@ -11,6 +11,7 @@ from tabulate import tabulate
 
 from auditor.catalog.catalog import load
 from auditor.catalog.versions import SUPPORTED
+from auditor.cli.echo import say
 from auditor.cli.options import appwrite_version, output_format
 from auditor.loaders import jsontext
 from auditor.loaders.source import iter_lines, open_binary
@@ -50,7 +51,7 @@ def lookup(method, path, input_file, appwrite_version, output_format):
         return
     click.echo(f"Appwrite {cat.label}")
     if route is None:
-        click.echo(redact(f"{method.upper()} {path}: no route matches (unknown route)"))
+        say(f"{method.upper()} {path}: no route matches (unknown route)")
         return
     rows = [
         ("route", f"{route.method} {route.template}"),

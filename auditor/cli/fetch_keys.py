@@ -9,7 +9,8 @@ import sys
 
 import click
 
-from auditor.atomic import write_text
+from auditor.atomic import target_status, write_text
+from auditor.cli.echo import say
 from auditor.errors import InputError
 from auditor.fetch import Credential, fetch_keys as fetch
 from auditor.secrets import scrub_identifier
@@ -29,22 +30,26 @@ _HEADER_VALUE = re.compile(r"[\x20-\x7e]*")
                    "version; used instead of an API key.")
 @click.option("--output", metavar="FILE", help="Write the key list here instead of stdout.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
-              help="Give up on an answer after this long.")
+              help="Give up when the whole exchange (every request, headers and body, every page) has not "
+                   "ended after this long.")
 def fetch_keys(endpoint, project, key_env, session_env, output, timeout):
     """Write the project's keys as Appwrite's keyList, each secret replaced by its sha256 (secretSha256).
 
     The credential is read from an environment variable, never from the command line (where shell history
     would keep it). Audit the result like any key export: keyaudit audit --keys FILE ...
     """
-    fetched = fetch(endpoint, project, _credential(key_env, session_env), timeout)
+    credential = _credential(key_env, session_env)
+    if output:
+        target_status(output)  # refused before the credential is sent anywhere
+    fetched = fetch(endpoint, project, credential, timeout)
     text = json.dumps(fetched.key_list, indent=2) + "\n"
     if output:
         write_text(output, text)  # a failed fetch never leaves half a file
     else:
         sys.stdout.write(text)
-    click.echo(f"keyaudit: {len(fetched.key_list['keys'])} keys of project {scrub_identifier(project)} from Appwrite "
-               f"{fetched.server_version} (catalog {fetched.catalog_version}); audit them with "
-               f"--appwrite-version {fetched.server_version}", err=True)
+    say(f"keyaudit: {len(fetched.key_list['keys'])} keys of project {scrub_identifier(project)} from Appwrite "
+        f"{fetched.server_version} (catalog {fetched.catalog_version}); audit them with "
+        f"--appwrite-version {fetched.server_version}", err=True)
 
 
 def _credential(key_env: str, session_env: str | None) -> Credential:

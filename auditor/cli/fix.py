@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import sys
 import time
 
 import click
 
 from auditor.analysis.usage import read_usage
-from auditor.atomic import write_text
+from auditor.atomic import target_status, write_text
 from auditor.catalog.catalog import load
+from auditor.cli.echo import say
 from auditor.checks.context import label
 from auditor.errors import InputError
+from auditor.escape import terminal
 from auditor.fix.plan import MIN_LOG_DAYS, MODES, PlanOptions
 from auditor.fix.run import fix_file
 from auditor.loaders.keys import load_key_file
@@ -63,23 +66,33 @@ def fix(files, appwrite_version, mode, show_diff, logs, drop_unused, grant_refus
         raise InputError(f"--drop-unused needs --logs covering at least {MIN_LOG_DAYS} days")
     options = PlanOptions(mode, drop_unused, grant_refused)
     fixes = [fix_file(key_file, catalog, options, usage, time.time()) for key_file in key_files]
+    changed = [result for result in fixes if result.new != result.old]
+    if not show_diff:
+        for result in changed:
+            target_status(result.name)  # one refused file: none is written, no change announced
     for result in fixes:
         for plan in result.plans:
             for note in plan.notes:
-                click.echo(redact(f"{plan.key.location}: {label(plan.key)}: {note}"), err=True)
+                say(f"{plan.key.location}: {label(plan.key)}: {note}", err=True)
         if show_diff and result.new != result.old:
-            sys.stdout.writelines(redact(line) for line in difflib.unified_diff(
+            sys.stdout.writelines(_diff_line(line) for line in difflib.unified_diff(
                 result.old.splitlines(True), result.new.splitlines(True), *_diff_names(result.name)))
         for command in result.commands:
-            click.echo(redact(command))
+            say(command)
     if show_diff:
         if any(result.changed for result in fixes):
             sys.exit(1)
         return
-    for result in fixes:
-        if result.new != result.old:
-            write_text(result.name, result.new)
-            click.echo(redact(f"keyaudit: fixed {result.name}"), err=True)
+    for result in changed:
+        write_text(result.name, result.new)
+        say(f"keyaudit: fixed {result.name}", err=True)
+
+
+def _diff_line(line: str) -> str:
+    """A line of the diff as printed: its own line end kept, anything else (a file's line, a file name) shown
+    as one line with nothing a terminal acts on."""
+    body, end = re.fullmatch(r"(.*?)(\r?\n)?", line, re.S).groups()
+    return terminal(redact(body), tabs=True) + (end or "")
 
 
 def _diff_names(name: str) -> tuple[str, str]:

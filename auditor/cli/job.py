@@ -10,7 +10,8 @@ import click
 from tabulate import tabulate
 
 from auditor.times import iso
-from auditor.cli.audit import _now, exceeds, log_reading_options, policy_option, run_job, write_output
+from auditor.cli.audit import _now, check_targets, exceeds, log_reading_options, policy_option, run_job, write_output
+from auditor.cli.echo import cells, say
 from auditor.errors import InputError
 from auditor.loaders.detect import KEY_KINDS
 from auditor.loaders.job_config import load_job_config
@@ -67,6 +68,7 @@ def run(job_file, **options):
     path = settings["state"]
     for target in (path, settings["output"]):
         _make_parent(target)
+    check_targets([settings["output"]])  # before anything is ingested
     with state_errors(path), job_lock(path, settings["wait"]):
         state = open_for_job(path)
         runner = JobRun(state, settings["logs"], settings["usage"], window, _progress)
@@ -117,13 +119,12 @@ def _settings(job_file: str | None, options: dict) -> dict:
 
 
 def _progress(outcome: Outcome) -> None:
-    path = redact(outcome.path)
     if outcome.skipped_because:
-        click.echo(f"keyaudit: {path}: skipped, {redact(outcome.skipped_because)}", err=True)
+        say(f"keyaudit: {outcome.path}: skipped, {outcome.skipped_because}", err=True)
         return
     held = "; an unterminated last line is held back until it is complete" if outcome.held_back else ""
-    click.echo(f"keyaudit: {path}: ingested {outcome.lines} new lines ({outcome.bad_lines} bad), "
-               f"{outcome.calls} calls{held}", err=True)
+    say(f"keyaudit: {outcome.path}: ingested {outcome.lines} new lines ({outcome.bad_lines} bad), "
+        f"{outcome.calls} calls{held}", err=True)
 
 
 @job.command("report")
@@ -171,5 +172,5 @@ def _table(comparison: Comparison) -> str:
                                                                          if with_age else [])
                     for r in found]
             headers = ["severity", "rule", "key", "scope"] + (["open since", "days"] if with_age else [])
-            out.append(tabulate(rows, headers=headers, tablefmt="simple"))
+            out.append(tabulate(cells(rows), headers=headers, tablefmt="simple"))
     return "\n".join(out) + "\n"

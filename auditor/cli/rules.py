@@ -5,7 +5,9 @@ import json
 import click
 from tabulate import tabulate
 
+from auditor.cli.echo import cells
 from auditor.config import load_config
+from auditor.escape import markdown, markdown_code
 from auditor.registry import configured_rules
 from auditor.secrets import redact
 
@@ -13,7 +15,8 @@ from auditor.secrets import redact
 def markdown_table(rules) -> str:
     lines = ["| rule | severity | needs logs | what it finds |", "|---|---|---|---|"]
     for rule in rules.values():
-        lines.append(f"| `{rule.id}` | {rule.severity} | {'yes' if rule.requires_logs else 'no'} | {rule.title} |")
+        lines.append(f"| {markdown_code(rule.id, True)} | {markdown(rule.severity)} | "
+                     f"{'yes' if rule.requires_logs else 'no'} | {markdown(rule.title)} |")
     return "\n".join(lines)
 
 
@@ -34,8 +37,8 @@ def rules(output_format, config_file):
     elif output_format == "markdown":
         click.echo(redact(markdown_table(registry)))
     else:  # a config's policy rules are a team's text: redacted like every report
-        click.echo(redact(tabulate(
-            [[r.id, r.severity if r.enabled else "off", "yes" if r.requires_logs else "no", r.title]
-             for r in registry.values()],
+        click.echo(tabulate(
+            cells([[r.id, r.severity if r.enabled else "off", "yes" if r.requires_logs else "no", r.title]
+                   for r in registry.values()]),
             headers=["rule", "severity", "needs logs", "title"],
-        )))
+        ))

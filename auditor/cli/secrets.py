@@ -4,8 +4,8 @@ import sys
 
 import click
 
+from auditor.cli.echo import say
 from auditor.secret_scan import scan_file
-from auditor.secrets import redact
 
 
 @click.command()
@@ -23,6 +23,6 @@ def secrets(files):
     found = 0
     for path in files:
         for hit in scan_file(path) or []:
-            click.echo(redact(f"{path}:{hit.line}: {hit.kind} key secret ({hit.fingerprint})"))
+            say(f"{path}:{hit.line}: {hit.kind} key secret ({hit.fingerprint})")
             found += 1
     sys.exit(1 if found else 0)

@@ -6,8 +6,9 @@ import sys
 import click
 
 from auditor.catalog.versions import resolve
+from auditor.cli.echo import say
 from auditor.errors import one_line
-from auditor.secrets import redact, redact_values
+from auditor.secrets import redact_values
 from auditor.loaders.detect import KINDS
 from auditor.validation.validate_file import validate_path
 
@@ -41,10 +42,10 @@ def validate(files, kind, appwrite_version, output_format):
                 continue
             for m in r.messages:
                 where = f"{r.file}:{m.line}" if m.line else (f"{r.file}#{m.pointer}" if m.pointer else r.file)
-                click.echo(redact(f"{where}: {m.level}: {m.text}"))
+                say(f"{where}: {m.level}: {m.text}")
             status = "invalid" if r.errors else "valid"
             version = f", Appwrite {r.version}" if r.version else ""
-            click.echo(redact(f"{r.file}: {status} {r.kind}{version}"))
+            say(f"{r.file}: {status} {r.kind}{version}")
     if any(r.unreadable for r in reports):
         sys.exit(2)
     if any(r.errors for r in reports):

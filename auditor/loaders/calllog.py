@@ -8,7 +8,6 @@ number and reason, never their content (a log line may carry anything).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator

@@ -1,32 +1,33 @@
 """What the report formats share: a safe copy of the report, and its findings by key.
 
 Key names, ids and scopes come from untrusted files: `safe` redacts any secret
-in any string and replaces characters no XML or HTML document (nor a terminal)
-should get, before a format escapes the text for itself; every format renders
-such a copy (JSON, which escapes control characters itself, only redacts).
+in any string and passes it through its medium's function of auditor/escape.py
+(by default `clean`: no control, bidi or other invisible character), before a
+format escapes the text for itself; every format renders such a copy (JSON,
+which escapes for itself and stays exact data, only redacts).
 """
 
 from __future__ import annotations
 
 import difflib
-import re
+from typing import Callable
 
+from auditor.escape import clean
 from auditor.registry import SEVERITIES, severity_rank
 from auditor.secrets import redact
 
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 SEVERITY_ORDER = tuple(reversed(SEVERITIES))  # critical first
 CLI_TITLES = {">=18": "Appwrite CLI 18+", "<18": "Appwrite CLI before 18", "any": "Appwrite CLI"}  # fixes.commands[].cli
 
 
-def safe(value):
-    """A deep copy of `value` whose strings hold no secret and no control character."""
+def safe(value, medium: Callable[[str], str] = clean):
+    """A deep copy of `value` whose strings hold no secret, each passed through `medium`."""
     if isinstance(value, str):
-        return _FORBIDDEN.sub("\ufffd", redact(value))
+        return medium(redact(value))
     if isinstance(value, dict):
-        return {safe(k): safe(v) for k, v in value.items()}
+        return {safe(k, medium): safe(v, medium) for k, v in value.items()}
     if isinstance(value, list):
-        return [safe(item) for item in value]
+        return [safe(item, medium) for item in value]
     return value
 
 

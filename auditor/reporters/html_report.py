@@ -9,9 +9,9 @@ All text is HTML-escaped: key names and scopes come from untrusted files.
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 
+from auditor.escape import html as e
 from auditor.reporters.common import (CLI_TITLES, SEVERITY_ORDER, diff, findings_by_key, label, safe, sentence,
                                       unknown_keys_text, where, worst)
 
@@ -24,10 +24,6 @@ CELLS = {  # state -> (symbol, words)
 }
 
 STYLE = (Path(__file__).with_name("html_report.css")).read_text(encoding="utf-8")
-
-
-def e(value) -> str:
-    return escape("" if value is None else str(value), quote=True)
 
 
 def badge(severity: str | None) -> str:

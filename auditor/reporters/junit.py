@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from auditor.escape import xml
 from auditor.reporters.common import at_or_above, fail_on, findings_by_key, label, safe, unknown_keys_text, where
 
 
@@ -46,7 +47,7 @@ def key_case(name: str, classname: str, file: str | None, findings: list[dict], 
 
 
 def render(report: dict) -> str:
-    report = safe(report)
+    report = safe(report, xml)  # ElementTree escapes the markup
     threshold = fail_on(report)
     per_key, others = findings_by_key(report)
     cases = [

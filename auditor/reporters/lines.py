@@ -7,13 +7,17 @@ in lines that start with `keyaudit:`.
 
 from __future__ import annotations
 
+from auditor.escape import terminal
 from auditor.reporters.common import safe, unknown_keys_text
 
 
 def _where(location: dict | None) -> str:
+    """`file:line`; a file named `::command::…` is written `./::command::…`, so that a line never starts
+    with `::` (GitHub Actions takes such a line from a log as a workflow command)."""
     if not location:
         return ""
-    return f"{location['file']}:{location['line']}" if location["line"] else location["file"]
+    file = f"./{location['file']}" if location["file"].startswith(":") else location["file"]
+    return f"{file}:{location['line']}" if location["line"] else file
 
 
 def _plural(count: int, word: str) -> str:
@@ -21,13 +25,12 @@ def _plural(count: int, word: str) -> str:
 
 
 def render(report: dict) -> str:
-    report = safe(report)
+    report = safe(report, terminal)  # every field one line: a name cannot forge a finding line
     out = []
     for finding in report["findings"]:
         where = _where(finding["location"])
-        message = " ".join(finding["message"].splitlines())  # a name with a line break cannot forge a finding line
-        step = f" (next: {' '.join(finding['next'].splitlines())})" if finding.get("next") else ""
-        out.append(f"{where + ': ' if where else ''}{finding['severity']} {finding['rule']}: {message}{step}")
+        step = f" (next: {finding['next']})" if finding.get("next") else ""
+        out.append(f"{where + ': ' if where else ''}{finding['severity']} {finding['rule']}: {finding['message']}{step}")
     exceptions = report["summary"]["exceptions"]
     if exceptions["suppressed"]:
         used = [f"{_where(e['location'])} ({e['rule']} {e['key']}{' ' + e['scope'] if e['scope'] else ''}): "

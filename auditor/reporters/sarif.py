@@ -3,7 +3,8 @@
 One reporting descriptor per rule, its help from rules/<id>.yaml; each result
 carries keyaudit's fingerprint as a partial fingerprint (stable across line
 moves), `security-severity` so GitHub ranks it, and a physical location when
-the finding comes from a file. A missing-scope result points at the log line of
+the finding comes from a file. Message texts are escaped for SARIF (a bracket
+of a key name would start an embedded link). A missing-scope result points at the log line of
 the first denied call and relates it to the key's definition. A result whose
 finding a key's ready fix answers carries that fix as SARIF `fixes`: the scope
 list's lines replaced (report `fixes.edits`), which SARIF viewers can apply.
@@ -15,6 +16,7 @@ import json
 from pathlib import PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
+from auditor.escape import sarif_text
 from auditor.registry import builtin_rules
 from auditor.reporters.common import safe, sentence, unknown_keys_text
 from auditor.secrets import REDACTED_PREFIX
@@ -80,8 +82,8 @@ def fixes_by_finding(keys: list[dict]) -> dict[str, dict]:
         if not edits or any(REDACTED_PREFIX in line for edit in edits for line in edit["before"] + edit["after"]):
             continue
         fix = {
-            "description": {"text": f"Set the scopes of {key['name'] or key['id']} to "
-                                    f"{', '.join(key['fixes']['scopes']) or 'none'}"},
+            "description": {"text": sarif_text(f"Set the scopes of {key['name'] or key['id']} to "
+                                               f"{', '.join(key['fixes']['scopes']) or 'none'}")},
             "artifactChanges": [{
                 "artifactLocation": {"uri": artifact_uri(edit["file"])},
                 "replacements": [{"deletedRegion": {"startLine": edit["startLine"], "endLine": edit["endLine"]},
@@ -100,7 +102,7 @@ def result(finding: dict, rule_index: int) -> dict:
         "ruleId": finding["rule"],
         "ruleIndex": rule_index,
         "level": LEVELS[finding["severity"]],
-        "message": {"text": text},
+        "message": {"text": sarif_text(text)},
         "partialFingerprints": {FINGERPRINT_NAME: finding["fingerprint"]},
         "properties": {key: finding[key] for key in ("severity", "key", "project", "scope", "fix")},
     }

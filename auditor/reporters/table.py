@@ -6,6 +6,7 @@ import textwrap
 
 from tabulate import tabulate
 
+from auditor.escape import terminal
 from auditor.reporters.common import safe, unknown_keys_text
 
 
@@ -44,7 +45,7 @@ def _risk(risk: dict) -> str:
 
 
 def render(report: dict) -> str:
-    report = safe(report)
+    report = safe(report, terminal)  # every field one line: a name cannot forge a row
     summary = report["summary"]
     out = [f"keyaudit {report['version']} · Appwrite {report['appwriteVersion']} (routes of {report['catalogRelease']})"]
     if summary["logsGiven"]:

@@ -8,6 +8,7 @@ from auditor.analysis.usage import Usage
 from auditor.catalog.catalog import Catalog
 from auditor.loaders.logformats.attribution import LogOptions
 from auditor.model import Finding
+from auditor.state.clock import refuse_going_back
 from auditor.state.ingest import Outcome, ingest
 from auditor.state.runs import Comparison, ingested_since_last_run, record_run
 from auditor.state.store import State
@@ -15,10 +16,14 @@ from auditor.state.window import Window, prune, window_usage
 
 
 class JobRun:
-    """`usage` is the audit's usage source (auditor.audit.run_audit); `record` closes the run."""
+    """`usage` is the audit's usage source (auditor.audit.run_audit); `record` closes the run.
+
+    A run as of a time before the state's newest is refused before anything is read (auditor/state/clock.py).
+    """
 
     def __init__(self, state: State, logs: list[str], usage_files: list[str], window: Window,
                  progress: Callable[[Outcome], None]):
+        refuse_going_back(state, window.now)
         self.state = state
         self.inputs = [(path, "logs") for path in logs] + [(path, "usage") for path in usage_files]
         self.window = window

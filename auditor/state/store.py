@@ -194,9 +194,9 @@ def _adopt(db: sqlite3.Connection, path: str) -> None:
 
 
 def open_for_job(path: str) -> State:
-    """The state file to run a job on, created when missing."""
+    """The state file to run a job on, created when missing: the real file, the one job_lock locked."""
     _check_writable(path)
-    db = sqlite3.connect(path, isolation_level=None, timeout=10)
+    db = sqlite3.connect(os.path.realpath(path), isolation_level=None, timeout=10)
     _adopt(db, path)
     return State(db, path)
 
@@ -218,18 +218,31 @@ def open_for_reading(path: str) -> State:
 def job_lock(path: str, wait: float) -> Iterator[None]:
     """Hold the state for one job; a second job waits up to `wait` seconds, then gives up.
 
-    The lock is SQLite's own exclusive lock on a small file beside the state, `<state>.lock`: the
-    operating system drops it when the holder dies, even by kill -9, so no stale lock outlives a job.
+    The lock is SQLite's own exclusive lock on a small file beside the state's real file, `<real path>.lock`:
+    two jobs reaching one state by two names (a symbolic link, `x/../state.db`) take the same lock, and the
+    operating system drops it when the holder dies, even by kill -9, so no stale lock outlives a job. A state
+    file with more than one hard link is refused: its names cannot be told to be one file before it is opened
+    (and SQLite, which names its journal after the path, would corrupt it).
     """
-    lock_path = f"{path}.lock"
+    real = os.path.realpath(path)
+    try:
+        links = os.stat(real).st_nlink
+    except OSError:
+        links = 1  # not there yet: open_for_job creates it, or says why it cannot
+    if links > 1:
+        raise InputError(f"{path}: the state file has {links} hard links; give it one name (a symbolic link is fine)")
+    lock_path = f"{real}.lock"
+    if os.path.islink(lock_path):  # planted: SQLite would create or lock the file it points to
+        raise InputError(f"{lock_path}: the job's lock file is a symbolic link (to {os.readlink(lock_path)}); "
+                         "remove it")
     try:
         lock = sqlite3.connect(lock_path, timeout=wait, isolation_level=None)
         lock.execute("BEGIN EXCLUSIVE")
-    except sqlite3.OperationalError as error:
+    except sqlite3.Error as error:
         if "locked" in str(error):
             raise InputError(f"{path}: another keyaudit job is running on this state; "
                              f"let it finish or give --wait SECONDS") from None
-        raise InputError(f"{lock_path}: cannot create the job's lock file ({error})") from None
+        raise InputError(f"{lock_path}: cannot use it as the job's lock file ({error})") from None
     try:
         yield
     finally:
