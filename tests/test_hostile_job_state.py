@@ -106,7 +106,7 @@ def _refused(err, path, newest, now):
                            "clock, or start a new state file")
 
 
-@pytest.mark.parametrize("future", ["2027-11-25T00:00:00Z", "2026-11-25T00:00:01Z", "9000-01-01T00:00:00Z"])
+@pytest.mark.parametrize("future", ["2027-11-25T00:00:00Z", "2026-11-25T00:00:01Z", "8999-01-01T00:00:00Z"])
 def test_a_run_in_the_future_then_one_at_the_right_time_is_refused(tmp_path, future):
     keys = write_keys(tmp_path, [key("k1", ["rows.read"])])
     state = tmp_path / "state.db"
