@@ -38,6 +38,11 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
+def at_or_above(severity: str, threshold: str) -> bool:
+    """Whether `severity` reaches `threshold` (--fail-on, a config's failOn); `none` is never reached."""
+    return threshold != "none" and severity_rank(severity) >= severity_rank(threshold)
+
+
 @lru_cache(maxsize=None)
 def builtin_rules() -> dict[str, Rule]:
     rules = {}

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from auditor.analysis.needs import KeyAnalysis
 from auditor.analysis.usage import Usage
-from auditor.times import iso
+from auditor.times import DAY, iso
 from auditor.catalog.catalog import Catalog
 from auditor.exceptions import Exceptions
 from auditor.loaders.document import Document
@@ -15,7 +15,6 @@ from auditor.model import KeyDefinition
 from auditor.registry import Rule
 from auditor.times import BadTime, deadline, parse_time
 
-DAY = 86_400.0
 
 
 @dataclass

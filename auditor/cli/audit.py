@@ -3,152 +3,35 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
 
 import click
 
-from auditor.atomic import target_status, write_text
-from auditor.audit import run_audit
-from auditor.baseline import load_baseline
+from auditor.audit import AuditRequest, audit as run
 from auditor.checks.context import label
-from auditor.config import load_config
+from auditor.cli import options
 from auditor.cli.echo import say
-from auditor.cli.outputs import plan_outputs
+from auditor.cli.outputs import check_targets, plan_outputs, write_output
 from auditor.errors import InputError
-from auditor.exceptions import load_exceptions
-from auditor.fix.plan import MODES, PlanOptions
-from auditor.loaders.detect import KEY_KINDS
-from auditor.loaders.logs import LOG_FORMATS
-from auditor.policy.load import load_policy, with_policy
 from auditor.progress import Progress
-from auditor.registry import SEVERITIES, configured_rules, severity_rank
+from auditor.registry import at_or_above
 from auditor.report import build
 from auditor.reporters import REPORTERS
 from auditor.secrets import scrub_identifier
-from auditor.times import BadTime, parse_time
-
-
-def _now(value: str | None) -> datetime:
-    if value is None:
-        return datetime.now(timezone.utc)
-    try:
-        return datetime.fromtimestamp(parse_time(value), timezone.utc)
-    except BadTime as error:
-        raise InputError(f"--now {value!r}: {error}") from None
-
-
-def audit_inputs(func):
-    options = [
-        click.option("--keys", "keys", multiple=True, metavar="FILE",
-                     help="Key definitions: Appwrite export, manifest or appwrite.json (repeatable; - for stdin)."),
-        click.option("--logs", "logs", multiple=True, metavar="FILE",
-                     help="Call logs: keyaudit JSONL, Traefik JSON or common, nginx combined, Appwrite audit "
-                          "logs or app error lines, gzip or not (repeatable; - for stdin)."),
-        click.option("--usage", "usage", multiple=True, metavar="FILE",
-                     help="Pre-aggregated usage, CSV or JSON, as samples/sql/ makes it from logs too big for one "
-                          "machine (repeatable)."),
-        click.option("--keys-format", type=click.Choice(KEY_KINDS), help="Force the kind of every key file."),
-        click.option("--appwrite-version", metavar="V",
-                     help="1.6-1.9, 2.0-2.5, cloud or a full version [default: a manifest's appwriteVersion, else 1.9]."),
-        click.option("--config", "config_file", metavar="FILE", help="Rule settings (schemas/config.schema.json)."),
-        exceptions_option,
-        click.option("--now", metavar="TIME", help="Judge dates as of this RFC 3339 time [default: now]."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-exceptions_option = click.option(
-    "--exceptions", "exceptions_file", metavar="FILE",
-    help="Exceptions that silence findings until they expire (schemas/exceptions.schema.json).")
-baseline_option = click.option(
-    "--baseline", "baseline_file", metavar="FILE",
-    help="Report only findings this baseline does not hold (keyaudit baseline create).")
-policy_option = click.option(
-    "--policy", "policy_file", metavar="FILE",
-    help="Organisation policy: rules as data, findings policy:<id> (schemas/policy.schema.json).")
-
-
-def log_reading_options(func):
-    """--log-format and --key: how audit and explain read logs that are not keyaudit's JSONL."""
-    func = click.option("--key", "log_key", metavar="ID",
-                        help="The key of every log line that names none (nginx, Traefik common, error lines, "
-                             "access logs without X-Appwrite-Key).")(func)
-    return click.option("--log-format", type=click.Choice(LOG_FORMATS),
-                        help="Force the format of every --logs file [default: detected per file].")(func)
-
-
-def proposal_options(func):
-    """--fix-mode and --grant-refused: the proposal every report carries, as `keyaudit fix --drop-unused` writes it."""
-    func = click.option("--grant-refused", is_flag=True,
-                        help="Let the proposal add scopes that only calls Appwrite refused asked for (a refused call "
-                             "is a request, not a need; each high-risk addition is a high-risk-grant finding).")(func)
-    return click.option("--fix-mode", type=click.Choice(MODES), default="add", show_default=True,
-                        help="The proposal's deprecated names, as keyaudit fix --mode: add the new name beside the "
-                             "old one, or replace it.")(func)
-
-
-def proposal(fix_mode: str, grant_refused: bool) -> PlanOptions:
-    return PlanOptions(fix_mode, drop_unused=True, grant_refused=grant_refused)
-
-
-quiet_option = click.option("--quiet", is_flag=True,
-                            help="No progress line on stderr while big logs are read (it shows only on a terminal).")
-
-
-def run_job(keys, logs, keys_format, appwrite_version, config_file, now, exceptions_file, baseline_file=None,
-            usage=(), usage_source=None, policy_file=None, log_format=None, log_key=None, progress=None,
-            plan_options=PlanOptions(drop_unused=True)):
-    """The audit as every command runs it: config (with --policy's rules), rules, exceptions and baseline applied.
-
-    `usage_source` (the scheduled job's state) replaces logs and usage files; see auditor.audit.run_audit.
-    `progress` shows how far the logs have been read (auditor/progress.py).
-    """
-    config = with_policy(load_config(config_file), load_policy(policy_file) if policy_file else None)
-    rules = configured_rules(config)
-    exceptions = load_exceptions(config_file, config, exceptions_file, rules)
-    baseline = load_baseline(baseline_file) if baseline_file else None
-    return run_audit(list(keys), list(logs), version=appwrite_version or config.get("appwriteVersion"),
-                     keys_format=keys_format, rules=rules, now=_now(now), exceptions=exceptions,
-                     baseline=baseline, usage_paths=list(usage), usage_source=usage_source,
-                     log_format=log_format, log_key=log_key, progress=progress, plan_options=plan_options), config
-
-
-def check_targets(paths) -> None:
-    """Refuse, before any work, an output file keyaudit would refuse to write (auditor/atomic.py)."""
-    for path in paths:
-        if path:
-            target_status(path)
-
-
-def write_output(text: str, output: str | None) -> None:
-    """The report (or baseline) on stdout, or in `output`, replaced whole or left as it was (auditor/atomic.py)."""
-    if not output:
-        sys.stdout.write(text)
-        return
-    write_text(output, text)
-
-
-def exceeds(findings, threshold: str) -> bool:
-    """Whether a finding is at or above `threshold` (`none`: never)."""
-    return threshold != "none" and any(severity_rank(f.severity) >= severity_rank(threshold) for f in findings)
 
 
 @click.command()
-@audit_inputs
+@options.audit_inputs
 @click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)),
               help="Report format [default: from the --output file's suffix, else table].")
 @click.option("--output", "output", multiple=True, metavar="[FORMAT=]FILE",
               help="Write the --format report to FILE instead of stdout; FORMAT=FILE also writes that format "
                    "(repeatable: --output sarif=a.sarif --output html=a.html).")
-@click.option("--fail-on", type=click.Choice(SEVERITIES + ("none",)),
-              help="Exit 1 when a finding is at or above this severity [default: high].")
-@baseline_option
-@policy_option
-@log_reading_options
-@proposal_options
-@quiet_option
+@options.fail_on("the config's failOn, else high")
+@options.baseline
+@options.policy
+@options.log_reading
+@options.proposal
+@options.quiet
 def audit(keys, logs, usage, keys_format, appwrite_version, config_file, exceptions_file, now, output_format, output,
           fail_on, baseline_file, policy_file, log_format, log_key, fix_mode, grant_refused, quiet):
     """Audit API keys against the calls they made: least-privilege findings.
@@ -159,31 +42,35 @@ def audit(keys, logs, usage, keys_format, appwrite_version, config_file, excepti
     """
     targets = plan_outputs(output_format, output, REPORTERS)
     check_targets(path for _, path in targets)
-    result, config = run_job(keys, logs, keys_format, appwrite_version, config_file, now, exceptions_file,
-                             baseline_file, usage=usage, policy_file=policy_file, log_format=log_format,
-                             log_key=log_key, progress=Progress.on_stderr(quiet),
-                             plan_options=proposal(fix_mode, grant_refused))
-    threshold = fail_on or config.get("failOn") or "high"
+    request = AuditRequest.assemble(
+        keys, logs, config_file=config_file, policy_file=policy_file, exceptions_file=exceptions_file,
+        baseline_file=baseline_file, appwrite_version=appwrite_version, usage_paths=usage, keys_format=keys_format,
+        now=options.moment(now), log_format=log_format, log_key=log_key, progress=Progress.on_stderr(quiet),
+        plan_options=options.plan_options(fix_mode, grant_refused))
+    result = run(request)
+    threshold = fail_on or request.config.get("failOn") or "high"
     report = build(result, threshold)
     for name, path in targets:
         write_output(REPORTERS[name](report), path)
-    if exceeds(result.findings, threshold):
+    if any(at_or_above(finding.severity, threshold) for finding in result.findings):
         sys.exit(1)
 
 
 @click.command()
 @click.argument("key_id")
-@audit_inputs
-@policy_option
-@log_reading_options
-@proposal_options
-@quiet_option
+@options.audit_inputs
+@options.policy
+@options.log_reading
+@options.proposal
+@options.quiet
 def explain(key_id, keys, logs, usage, keys_format, appwrite_version, config_file, exceptions_file, now, policy_file,
             log_format, log_key, fix_mode, grant_refused, quiet):
     """Each scope KEY_ID holds, with the calls that justify it or why it is flagged."""
-    result, _ = run_job(keys, logs, keys_format, appwrite_version, config_file, now, exceptions_file, usage=usage,
-                        policy_file=policy_file, log_format=log_format, log_key=log_key,
-                        progress=Progress.on_stderr(quiet), plan_options=proposal(fix_mode, grant_refused))
+    result = run(AuditRequest.assemble(
+        keys, logs, config_file=config_file, policy_file=policy_file, exceptions_file=exceptions_file,
+        appwrite_version=appwrite_version, usage_paths=usage, keys_format=keys_format, now=options.moment(now),
+        log_format=log_format, log_key=log_key, progress=Progress.on_stderr(quiet),
+        plan_options=options.plan_options(fix_mode, grant_refused)))
     wanted = scrub_identifier(key_id)  # a key whose id is a secret is known by its fingerprint (loaders/keys.py)
     matches = [a for a in result.analyses if a.key.id in (key_id, wanted)]
     if not matches:

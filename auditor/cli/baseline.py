@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
+from auditor.audit import AuditRequest, audit
 from auditor.baseline import render
-from auditor.cli.audit import audit_inputs, check_targets, log_reading_options, policy_option, run_job, write_output
+from auditor.cli import options
+from auditor.cli.outputs import check_targets, write_output
 from auditor.cli.echo import say
 from auditor.cli.lint import key_definition_files
 from auditor.errors import InputError
@@ -18,9 +20,9 @@ def baseline():
 
 @baseline.command()
 @click.argument("files", nargs=-1, metavar="[FILE...]")
-@audit_inputs
-@log_reading_options
-@policy_option
+@options.audit_inputs
+@options.log_reading
+@options.policy
 @click.option("--output", metavar="FILE", required=True, help="Where to write the baseline (JSON).")
 def create(files, keys, logs, usage, keys_format, appwrite_version, config_file, exceptions_file, now, log_format,
            log_key, policy_file, output):
@@ -35,8 +37,10 @@ def create(files, keys, logs, usage, keys_format, appwrite_version, config_file,
     if not key_paths:
         raise InputError("no key definitions: give key files (FILE... or --keys FILE)")
     check_targets([output])
-    result, _ = run_job(key_paths, logs, keys_format, appwrite_version, config_file, now, exceptions_file,
-                        usage=usage, policy_file=policy_file, log_format=log_format, log_key=log_key)
+    result = audit(AuditRequest.assemble(
+        key_paths, logs, config_file=config_file, policy_file=policy_file, exceptions_file=exceptions_file,
+        appwrite_version=appwrite_version, usage_paths=usage, keys_format=keys_format, now=options.moment(now),
+        log_format=log_format, log_key=log_key))
     write_output(render(result.findings, result.now), output)
     recorded = len({f.fingerprint for f in result.findings})
     say(f"keyaudit: baseline {output}: {recorded} findings recorded", err=True)

@@ -10,7 +10,7 @@ import click
 from tabulate import tabulate
 
 from auditor.catalog.catalog import load
-from auditor.catalog.versions import SUPPORTED
+from auditor.catalog.versions import DEFAULT, SUPPORTED
 from auditor.cli.echo import say
 from auditor.cli.options import appwrite_version, output_format
 from auditor.loaders import jsontext
@@ -27,7 +27,7 @@ def catalog():
 @click.argument("method", required=False)
 @click.argument("path", required=False)
 @click.option("--input", "input_file", metavar="FILE|-", help="Call-log records (JSONL with method and path).")
-@appwrite_version
+@appwrite_version(default=DEFAULT, show_default=True)
 @output_format("table", "json")
 def lookup(method, path, input_file, appwrite_version, output_format):
     """Show the route METHOD PATH resolves to and the scopes that pass it.
@@ -93,14 +93,7 @@ def _lookup_stream(cat, input_file: str) -> None:
 
 
 @catalog.command("list")
-@click.option(
-    "--appwrite-version",
-    "appwrite_version",
-    default="1.9",
-    show_default=True,
-    metavar="V|all",
-    help="A supported version, or `all` for every one.",
-)
+@appwrite_version("Catalog version, or `all` for every one", default=DEFAULT, show_default=True, metavar="V|all")
 @output_format("csv", "json")
 def list_routes(appwrite_version, output_format):
     """Every route with each scope it accepts: one row per version, method, route and scope."""

@@ -13,6 +13,7 @@ import click
 from auditor.analysis.usage import read_usage
 from auditor.atomic import target_status, write_text
 from auditor.catalog.catalog import load
+from auditor.cli import options
 from auditor.cli.echo import say
 from auditor.checks.context import label
 from auditor.errors import InputError
@@ -29,8 +30,8 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-@click.option("--appwrite-version", required=True, metavar="V",
-              help="The version the keys live on: names written for one version can be invalid in another.")
+@options.appwrite_version("The version the keys live on (names written for one version can be invalid in another)",
+                          required=True)
 @click.option("--mode", type=click.Choice(MODES), default="add", show_default=True,
               help="add: put each new scope name beside the deprecated one (breaks no caller); "
                    "replace: swap them, keeping old names that logged calls to legacy-only routes still need.")

@@ -9,13 +9,13 @@ import sys
 import click
 from tabulate import tabulate
 
-from auditor.times import iso
-from auditor.cli.audit import _now, check_targets, exceeds, log_reading_options, policy_option, run_job, write_output
+from auditor.audit import AuditRequest, audit
+from auditor.cli import options
 from auditor.cli.echo import cells, say
+from auditor.cli.outputs import check_targets, write_output
 from auditor.errors import InputError
-from auditor.loaders.detect import KEY_KINDS
 from auditor.loaders.job_config import load_job_config
-from auditor.registry import SEVERITIES
+from auditor.registry import at_or_above
 from auditor.report import build
 from auditor.reporters import REPORTERS
 from auditor.secrets import redact
@@ -24,6 +24,7 @@ from auditor.state.job import JobRun
 from auditor.state.runs import Comparison, compare
 from auditor.state.store import job_lock, open_for_job, open_for_reading, state_errors
 from auditor.state.window import DEFAULT, Window, parse_window
+from auditor.times import iso
 
 
 @click.group()
@@ -34,33 +35,32 @@ def job():
 @job.command("run")
 @click.option("--job", "job_file", metavar="FILE", help="Job settings (schemas/job.schema.json); options win.")
 @click.option("--state", metavar="FILE", help="The SQLite state file, created on the first run.")
-@click.option("--keys", multiple=True, metavar="FILE", help="Key definitions (repeatable).")
-@click.option("--logs", multiple=True, metavar="FILE", help="Call logs, gzip or not (repeatable).")
-@click.option("--usage", multiple=True, metavar="FILE", help="Pre-aggregated usage, CSV or JSON (repeatable).")
+@options.keys
+@options.logs
+@options.usage
 @click.option("--window", metavar="DAYS", help=f"Rolling window in whole days [default: {DEFAULT}].")
 @click.option("--wait", type=click.FloatRange(min=0), metavar="SECONDS",
               help="Wait this long for another job on the same state to finish [default: 0, fail at once].")
-@click.option("--keys-format", type=click.Choice(KEY_KINDS), help="Force the kind of every key file.")
-@click.option("--appwrite-version", metavar="V", help="1.6-1.9, 2.0-2.5, cloud or a full version.")
-@click.option("--config", "config_file", metavar="FILE", help="Rule settings (schemas/config.schema.json).")
-@click.option("--exceptions", "exceptions_file", metavar="FILE", help="Exceptions that silence findings.")
-@click.option("--baseline", "baseline_file", metavar="FILE", help="Report only findings this baseline lacks.")
-@policy_option
-@log_reading_options
-@click.option("--now", metavar="TIME", help="Run as of this RFC 3339 time [default: now].")
+@options.keys_format
+@options.audit_version
+@options.config
+@options.exceptions
+@options.baseline
+@options.policy
+@options.log_reading
+@options.now
 @click.option("--format", "output_format", metavar="FORMAT", help=f"{', '.join(sorted(REPORTERS))} [default: table].")
 @click.option("--output", metavar="FILE", help="Write the report here instead of stdout.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES + ("none",)),
-              help="Exit 1 when a finding is at or above this severity [default: high].")
-def run(job_file, **options):
+@options.fail_on("the config's failOn, else high")
+def run(job_file, **given):
     """Ingest new logs into the state, audit the window, record the findings.
 
     A file already ingested is skipped, a grown one adds only its new lines, a rotated or gzipped copy is
     recognised. The report covers the usage of the last --window days. Exit 0: nothing at or above --fail-on;
     1: findings; 2: bad input, or another job holds the state.
     """
-    settings = _settings(job_file, options)
-    now = _now(settings["now"])
+    settings = _settings(job_file, given)
+    now = options.moment(settings["now"])
     window = Window(parse_window(settings["window"]), now.timestamp())
     output_format = settings["output_format"]
     if output_format not in REPORTERS:
@@ -72,18 +72,20 @@ def run(job_file, **options):
     with state_errors(path), job_lock(path, settings["wait"]):
         state = open_for_job(path)
         runner = JobRun(state, settings["logs"], settings["usage"], window, _progress)
-        result, config = run_job(settings["keys"], (), settings["keys_format"], settings["appwrite_version"],
-                                 settings["config_file"], iso(window.now), settings["exceptions_file"],
-                                 settings["baseline_file"], usage_source=runner.usage,
-                                 policy_file=settings["policy_file"], log_format=settings["log_format"],
-                                 log_key=settings["log_key"])
+        request = AuditRequest.assemble(
+            settings["keys"], config_file=settings["config_file"], policy_file=settings["policy_file"],
+            exceptions_file=settings["exceptions_file"], baseline_file=settings["baseline_file"],
+            appwrite_version=settings["appwrite_version"], keys_format=settings["keys_format"], now=now,
+            usage_source=runner.usage, log_format=settings["log_format"], log_key=settings["log_key"])
+        result = audit(request)
         # the report is delivered before the run is recorded: a run whose report could not be written
         # must not swallow its new findings
         write_output(REPORTERS[output_format](build(result)), settings["output"])
         comparison = runner.record(result.findings)
     click.echo(f"keyaudit: run {comparison.last['id']}: {len(comparison.open)} findings, {len(comparison.new)} new, "
                f"{len(comparison.fixed)} fixed since the previous run", err=True)
-    if exceeds(result.findings, settings["fail_on"] or config.get("failOn") or "high"):
+    threshold = settings["fail_on"] or request.config.get("failOn") or "high"
+    if any(at_or_above(finding.severity, threshold) for finding in result.findings):
         sys.exit(1)
 
 

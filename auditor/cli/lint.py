@@ -7,10 +7,11 @@ import sys
 
 import click
 
-from auditor.cli.audit import baseline_option, exceeds, exceptions_option, policy_option, run_job
+from auditor.audit import AuditRequest, audit
+from auditor.cli import options
 from auditor.errors import InputError, NotKeyFile, one_line
 from auditor.loaders.keys import load_key_file
-from auditor.registry import SEVERITIES
+from auditor.registry import at_or_above
 from auditor.report import build
 from auditor.reporters import REPORTERS
 
@@ -65,28 +66,16 @@ def name_next_steps(report: dict) -> None:
                                "entry (keyaudit baseline create)")
 
 
-def lint_options(func):
-    options = [
-        click.option("--config", "config_file", metavar="FILE",
-                     help="Rule settings and exceptions (schemas/config.schema.json)."),
-        exceptions_option,
-        policy_option,
-        click.option("--appwrite-version", metavar="V",
-                     help="1.6-1.9, 2.0-2.5, cloud or a full version [default: a manifest's appwriteVersion, else 1.9]."),
-        click.option("--now", metavar="TIME", help="Judge dates as of this RFC 3339 time [default: now]."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
 @click.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-@lint_options
-@baseline_option
+@options.config
+@options.exceptions
+@options.policy
+@options.audit_version
+@options.now
+@options.baseline
 @click.option("--format", "output_format", type=click.Choice(["lines", "json"]), default="lines", show_default=True)
-@click.option("--fail-on", type=click.Choice(SEVERITIES + ("none",)),
-              help="Exit 1 when a finding is at or above this severity [default: the config's failOn, else medium].")
+@options.fail_on("the config's failOn, else medium")
 def lint(files, config_file, exceptions_file, policy_file, appwrite_version, now, baseline_file, output_format,
          fail_on):
     """Check key definition files without logs: key exports, manifests, appwrite.json, Terraform.
@@ -100,11 +89,13 @@ def lint(files, config_file, exceptions_file, policy_file, appwrite_version, now
     key_files = key_definition_files(files)
     if not key_files:
         return
-    result, config = run_job(key_files, [], None, appwrite_version, config_file, now, exceptions_file, baseline_file,
-                             policy_file=policy_file)
-    threshold = fail_on or config.get("failOn") or "medium"
+    request = AuditRequest.assemble(key_files, config_file=config_file, policy_file=policy_file,
+                                    exceptions_file=exceptions_file, baseline_file=baseline_file,
+                                    appwrite_version=appwrite_version, now=options.moment(now))
+    result = audit(request)
+    threshold = fail_on or request.config.get("failOn") or "medium"
     report = build(result, threshold)
     name_next_steps(report)
     sys.stdout.write(REPORTERS[output_format](report))
-    if exceeds(result.findings, threshold):
+    if any(at_or_above(finding.severity, threshold) for finding in result.findings):
         sys.exit(1)

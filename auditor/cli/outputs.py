@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 
+from auditor.atomic import target_status, write_text
 from auditor.errors import InputError
 
 _FORMAT_PREFIX = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)=(.*)", re.S)
@@ -56,3 +58,18 @@ def plan_outputs(output_format: str | None, outputs: tuple[str, ...], formats) -
             raise InputError(f"--output: {path} would receive both the {seen[where]} and the {name} report")
         seen[where] = name
     return sorted(targets, key=lambda target: target[1] is None)
+
+
+def check_targets(paths) -> None:
+    """Refuse, before any work, an output file keyaudit would refuse to write (auditor/atomic.py)."""
+    for path in paths:
+        if path:
+            target_status(path)
+
+
+def write_output(text: str, output: str | None) -> None:
+    """The report (or baseline) on stdout, or in `output`, replaced whole or left as it was (auditor/atomic.py)."""
+    if not output:
+        sys.stdout.write(text)
+        return
+    write_text(output, text)

@@ -5,6 +5,7 @@ import json
 import click
 from tabulate import tabulate
 
+from auditor.cli import options
 from auditor.cli.echo import cells
 from auditor.config import load_config
 from auditor.escape import markdown, markdown_code
@@ -23,7 +24,7 @@ def markdown_table(rules) -> str:
 @click.command()
 @click.option("--format", "output_format", type=click.Choice(["table", "json", "markdown"]), default="table",
               show_default=True)
-@click.option("--config", "config_file", metavar="FILE", help="Show severities as this config sets them.")
+@options.config
 def rules(output_format, config_file):
     """List every rule with its id, severity and title."""
     registry = configured_rules(load_config(config_file))

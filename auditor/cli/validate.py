@@ -6,6 +6,7 @@ import sys
 import click
 
 from auditor.catalog.versions import resolve
+from auditor.cli import options
 from auditor.cli.echo import say
 from auditor.errors import one_line
 from auditor.secrets import redact_values
@@ -16,8 +17,7 @@ from auditor.validation.validate_file import validate_path
 @click.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option("--kind", type=click.Choice(KINDS), help="Skip detection: every FILE is of this kind.")
-@click.option("--appwrite-version", metavar="V",
-              help="Scopes of this version [default: a manifest's appwriteVersion, else 1.9].")
+@options.audit_version
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def validate(files, kind, appwrite_version, output_format):
     """Validate key exports, manifests, appwrite.json, call logs and configs.

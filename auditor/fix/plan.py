@@ -39,13 +39,13 @@ from auditor.catalog.catalog import Catalog
 from auditor.model import KeyDefinition
 from auditor.risk import taxonomy
 from auditor.scopes import suggestions
+from auditor.times import DAY
 
 MODES = ("add", "replace")
 MIN_SIMILARITY = 0.85  # difflib ratio between an unknown name and the scope it is taken for
 # Four full weeks: the shortest span of logs to drop a scope on. Every daily and weekly job shows in it; a job
 # that runs once a month may not, which is why unused-scope states the window against the key's age.
 MIN_LOG_DAYS = 28
-DAY = 86_400.0
 KEEP = None  # in Edit.values: the element as the file writes it
 INTO_EMPTY = -1  # Edit.index of what goes into an empty list
 

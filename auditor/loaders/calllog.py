@@ -18,7 +18,7 @@ from auditor.times import BadTime, parse_time
 
 MAX_BAD_SAMPLES = 5
 LONG_LINE = "line longer than 1 MiB"
-_METHOD = re.compile(r"[A-Za-z]{1,16}")
+METHOD = re.compile(r"[A-Za-z]{1,16}")  # an HTTP method as every log format takes it
 
 
 @dataclass(slots=True)
@@ -70,7 +70,7 @@ def record_to_call(data) -> Call:
     key, method, path = data.get("key"), data.get("method"), data.get("path")
     if not isinstance(key, str) or not key:
         raise BadRecord("missing or invalid 'key'")
-    if not isinstance(method, str) or not _METHOD.fullmatch(method):
+    if not isinstance(method, str) or not METHOD.fullmatch(method):
         raise BadRecord("missing or invalid 'method'")
     if not isinstance(path, str) or not path:
         raise BadRecord("missing or invalid 'path'")

@@ -17,7 +17,7 @@ from typing import Iterator
 
 from auditor.errors import InputError
 from auditor.loaders import jsontext
-from auditor.loaders.calllog import ReadStats
+from auditor.loaders.calllog import METHOD, ReadStats
 from auditor.loaders.document import load_document
 from auditor.loaders.source import MAX_LINE_BYTES, display_name, iter_lines, open_binary
 from auditor.secrets import scrub_identifier
@@ -26,7 +26,6 @@ from auditor.times import BadTime, epoch
 REQUIRED_COLUMNS = ("key", "method", "path", "count", "first_seen", "last_seen")
 CSV_NULLS = ("NULL", "\\N")  # how the DuckDB CLI (`-csv`) and Hive print a NULL in CSV
 OPTIONAL_COLUMNS = ("project", "status", "error")
-_METHOD = re.compile(r"[A-Za-z]{1,16}")
 _BLANK = b"\xef\xbb\xbf \t\r\n\x0b\x0c"  # what a blank line holds (a BOM may start the file)
 _BLANK_TEXT = _BLANK.decode()
 _HEAD_BYTES = 64 << 10
@@ -102,7 +101,7 @@ def row_from_mapping(data) -> UsageRow:
         raise BadRow("not an object")
     key = _text(data.get("key"), "key", required=True)
     method = _text(data.get("method"), "method", required=True)
-    if not _METHOD.fullmatch(method):
+    if not METHOD.fullmatch(method):
         raise BadRow("'method' is not an HTTP method")
     path = _text(data.get("path"), "path", required=True)
     count = _integer(data.get("count"), "count")

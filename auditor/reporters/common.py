@@ -31,10 +31,6 @@ def safe(value, medium: Callable[[str], str] = clean):
     return value
 
 
-def at_or_above(severity: str, threshold: str) -> bool:
-    return threshold != "none" and severity_rank(severity) >= severity_rank(threshold)
-
-
 def fail_on(report: dict) -> str:
     return report["summary"].get("failOn", "high")
 

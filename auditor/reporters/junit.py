@@ -11,7 +11,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from auditor.escape import xml
-from auditor.reporters.common import at_or_above, fail_on, findings_by_key, label, safe, unknown_keys_text, where
+from auditor.registry import at_or_above
+from auditor.reporters.common import fail_on, findings_by_key, label, safe, unknown_keys_text, where
 
 
 def finding_text(finding: dict) -> str:

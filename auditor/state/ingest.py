@@ -31,7 +31,7 @@ from auditor.loaders.usage_file import read_usage_rows
 from auditor.secrets import redact
 from auditor.state.content import Extent, load_checkpoints, plan, scan
 from auditor.state.store import State
-from auditor.times import utc_day
+from auditor.times import DAY, utc_day
 from auditor.state.unknown_keys import DroppedDays, trim
 
 MAX_SAMPLES = 5  # unknown-route samples kept per day, project and key
@@ -159,10 +159,10 @@ class _Days:
     def __call__(self, moment: float | None) -> str:
         if moment is None:
             return self.default
-        number = int(moment // 86_400)
+        number = int(moment // DAY)
         day = self.cache.get(number)
         if day is None:
-            day = self.cache[number] = utc_day(number * 86_400)
+            day = self.cache[number] = utc_day(number * DAY)
         return day
 
 

@@ -12,7 +12,8 @@ from auditor.times import iso
 from auditor.loaders.calllog import MAX_BAD_SAMPLES, ReadStats
 from auditor.model import Finding
 from auditor.state.store import CorruptState, stored_time
-from auditor.state.window import DAY, Window
+from auditor.state.window import Window
+from auditor.times import DAY
 
 _COLUMNS = "fingerprint, open_since, rule, severity, key, project, scope, message"
 

@@ -19,10 +19,9 @@ from auditor.loaders.calllog import ReadStats
 from auditor.loaders.logformats.attribution import LogOptions
 from auditor.loaders.logformats.records import AUDIT, UNLOGGED
 from auditor.state.store import stored_time
-from auditor.times import utc_day
+from auditor.times import DAY, utc_day
 from auditor.state.unknown_keys import window_dropped
 
-DAY = 86_400
 DEFAULT = "90d"
 _WINDOW = re.compile(r"([1-9][0-9]{0,4})d")
 

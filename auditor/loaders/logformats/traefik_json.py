@@ -10,18 +10,16 @@ missing-scope signal: the log does not say why Appwrite refused.
 
 from __future__ import annotations
 
-import re
 from typing import BinaryIO, Iterator
 
 from auditor.loaders import jsontext
-from auditor.loaders.calllog import BadRecord, Call, ReadStats, counted_lines
+from auditor.loaders.calllog import METHOD, BadRecord, Call, ReadStats, counted_lines
 from auditor.loaders.logformats.attribution import NO_KEY, LogOptions, key_for_secret
 from auditor.loaders.logformats.timestamps import rfc3339
 
 NAME = "traefik-json"
 KEY_HEADER = "request_X-Appwrite-Key"
 PROJECT_HEADER = "request_X-Appwrite-Project"
-_METHOD = re.compile(r"[A-Za-z]{1,16}")
 
 
 def is_entry(value) -> bool:
@@ -40,7 +38,7 @@ def _call(entry, options: LogOptions, stats: ReadStats) -> Call | None:
     if not isinstance(entry, dict):
         raise BadRecord("not a JSON object")
     method, path = entry.get("RequestMethod"), entry.get("RequestPath")
-    if not isinstance(method, str) or not _METHOD.fullmatch(method) or not isinstance(path, str) or not path:
+    if not isinstance(method, str) or not METHOD.fullmatch(method) or not isinstance(path, str) or not path:
         raise BadRecord("not a Traefik access-log entry (no RequestMethod and RequestPath)")
     moment = entry.get("StartUTC") or entry.get("time")
     time = rfc3339(moment) if isinstance(moment, str) else None

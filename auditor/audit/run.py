@@ -1,26 +1,25 @@
-"""The audit job: key files and call logs in, an audit result out."""
+"""The audit run: an AuditRequest in, an AuditResult out."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
 
 from auditor.analysis.needs import KeyAnalysis, analyse_key
 from auditor.analysis.usage import Usage, read_usage
-from auditor.baseline import Baseline, BaselineOutcome, apply_baseline
+from auditor.audit.request import AuditRequest
+from auditor.baseline import BaselineOutcome, apply_baseline
 from auditor.catalog.catalog import Catalog, load
 from auditor.catalog.versions import resolve
 from auditor.checks.context import AuditContext
 from auditor.checks.unknown_key import unknown_keys_kept
 from auditor.engine import evaluate, relative, skipped_rules
 from auditor.errors import InputError
-from auditor.exceptions import Exceptions, Silenced, apply_exceptions
-from auditor.fix.plan import KeyPlan, PlanOptions, plan_key
+from auditor.exceptions import Silenced, apply_exceptions
+from auditor.fix.plan import KeyPlan, plan_key
 from auditor.loaders.keys import KeyFile, load_key_file
 from auditor.loaders.logformats.attribution import LogOptions
 from auditor.model import Finding
-from auditor.progress import Progress
 from auditor.registry import Rule
 from auditor.secrets import redact
 
@@ -61,37 +60,31 @@ def choose_version(requested: str | None, key_files: list[KeyFile]) -> str | Non
         raise InputError(f"{source}: appwriteVersion: {error}") from None
 
 
-def run_audit(key_paths: list[str], log_paths: list[str], *, version: str | None = None,
-              keys_format: str | None = None, rules: dict[str, Rule], now: datetime | None = None,
-              exceptions: Exceptions | None = None, baseline: Baseline | None = None,
-              usage_paths: list[str] = (),
-              usage_source: Callable[[Catalog, LogOptions], Usage | None] | None = None,
-              log_format: str | None = None, log_key: str | None = None,
-              progress: Progress | None = None, plan_options: PlanOptions = PlanOptions(drop_unused=True)) -> AuditResult:
-    """Findings of the enabled rules; exceptions silence theirs first, then the baseline hides known ones.
+def run_audit(key_paths: list[str], log_paths: list[str], **fields) -> AuditResult:
+    """`audit` of a request made of these inputs (the fields of AuditRequest), as tests and scripts call it."""
+    return audit(AuditRequest(list(key_paths), list(log_paths), **fields))
 
-    Usage comes from call logs and pre-aggregated usage files, or from `usage_source` (the scheduled job's
-    state), called with the catalog and the log options once the key files have chosen the catalog. `log_format` forces the format of every log
-    (detected per file otherwise); `log_key` is the key of log lines that name none (--key). `progress` shows
-    how far the logs have been read. `plan_options` shape the proposed change of every key (auditor/fix/plan.py):
-    reports propose the least-privilege set, as `keyaudit fix --drop-unused` writes it.
-    """
+
+def audit(request: AuditRequest) -> AuditResult:
+    """Findings of the enabled rules; exceptions silence theirs first, then the baseline hides known ones."""
+    key_paths, log_paths, usage_paths = request.key_paths, request.log_paths, request.usage_paths
+    rules, exceptions, now = request.rules, request.exceptions, request.now
     if not key_paths:
         raise InputError("no key definitions: give at least one --keys FILE")
     if sum(1 for p in key_paths + log_paths + list(usage_paths) if p == "-") > 1:
         raise InputError("stdin (-) can be read only once")
-    key_files = [load_key_file(path, keys_format) for path in key_paths]
-    catalog = load(choose_version(version, key_files))
-    log_options = LogOptions.of([key for f in key_files for key in f.keys], log_format, log_key,
+    key_files = [load_key_file(path, request.keys_format) for path in key_paths]
+    catalog = load(choose_version(request.version, key_files))
+    log_options = LogOptions.of([key for f in key_files for key in f.keys], request.log_format, request.log_key,
                                 unknown_keys_kept(rules))
-    if usage_source is not None:
-        usage = usage_source(catalog, log_options)
+    if request.usage_source is not None:
+        usage = request.usage_source(catalog, log_options)
     else:
-        usage = (read_usage(log_paths, catalog, list(usage_paths), log_options, progress)
+        usage = (read_usage(log_paths, catalog, list(usage_paths), log_options, request.progress)
                  if log_paths or usage_paths else None)
     analyses = [analyse_key(key, usage, catalog) for f in key_files for key in f.keys]
     now = now or datetime.now(timezone.utc)
-    plans = {id(analysis): plan_key(analysis, catalog, plan_options, usage) for analysis in analyses}
+    plans = {id(analysis): plan_key(analysis, catalog, request.plan_options, usage) for analysis in analyses}
     ctx = AuditContext(catalog, analyses, usage, [f.document for f in key_files], now,
                        defined_ids={a.key.id for a in analyses}, exceptions=exceptions, plans=plans)
     findings, silenced = apply_exceptions(evaluate(ctx, rules), exceptions, now.timestamp())
@@ -99,5 +92,5 @@ def run_audit(key_paths: list[str], log_paths: list[str], *, version: str | None
     sources = [f.document.name for f in key_files] + (exceptions.sources if exceptions else [])
     files_read = {redact(relative(name)) for name in sources}  # as baselines write them (auditor/baseline.py)
     rules_run = {rule.id for rule in rules.values() if rule.enabled} - set(skipped)
-    findings, outcome = apply_baseline(findings, baseline, files_read, rules_run)
+    findings, outcome = apply_baseline(findings, request.baseline, files_read, rules_run)
     return AuditResult(catalog, key_files, analyses, usage, findings, rules, skipped, now, silenced, outcome, plans)
