@@ -1,6 +1,6 @@
 """The exception types that become a one-line message and exit code 2."""
 
-from auditor.escape import terminal
+from auditor.output.escape import terminal
 from auditor.secrets import redact
 
 

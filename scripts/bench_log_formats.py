@@ -86,7 +86,7 @@ def measure(keys: str, log: str) -> None:
     from auditor.analysis.usage import read_usage
     from auditor.catalog.catalog import load
     from auditor.loaders.keys import load_key_file
-    from auditor.loaders.logformats.attribution import KeyIndex, LogOptions
+    from auditor.loaders.logs.attribution import KeyIndex, LogOptions
 
     catalog = load("1.9")
     options = LogOptions(key=KEYS[0][0], keys=KeyIndex(load_key_file(keys).keys))

@@ -34,25 +34,25 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from auditor.analysis.usage import read_usage  # noqa: E402
-from auditor.baseline import load_baseline  # noqa: E402
+from auditor.rules.baseline import load_baseline  # noqa: E402
 from auditor.catalog.catalog import load  # noqa: E402
 from auditor.catalog.matcher import split_path, template_segments  # noqa: E402
-from auditor.config import load_config  # noqa: E402
+from auditor.rules.config import load_config  # noqa: E402
 from auditor.errors import InputError  # noqa: E402
-from auditor.exceptions import load_exceptions  # noqa: E402
-from auditor.loaders.calllog import BadRecord, ReadStats  # noqa: E402
+from auditor.rules.exceptions import load_exceptions  # noqa: E402
+from auditor.loaders.logs.calllog import BadRecord, ReadStats  # noqa: E402
 from auditor.times import BadTime, parse_time  # noqa: E402
 from auditor.loaders.document import load_document  # noqa: E402
-from auditor.loaders.job_config import load_job_config  # noqa: E402
+from auditor.state.job_config import load_job_config  # noqa: E402
 from auditor.loaders.keys import load_key_file  # noqa: E402
-from auditor.loaders.logformats.attribution import KeyIndex, LogOptions  # noqa: E402
-from auditor.loaders.logformats.timestamps import clf, rfc3339  # noqa: E402
+from auditor.loaders.logs.attribution import KeyIndex, LogOptions  # noqa: E402
+from auditor.loaders.logs.timestamps import clf, rfc3339  # noqa: E402
 from auditor.loaders.logs import LOG_FORMATS, iter_calls  # noqa: E402
 from auditor.loaders.usage_file import BadRow, parse_engine_time, read_usage_rows  # noqa: E402
 from auditor.model import KeyDefinition, Location  # noqa: E402
 from auditor.policy.load import load_policy  # noqa: E402
-from auditor.registry import configured_rules  # noqa: E402
-from auditor.secret_scan import scan_stream  # noqa: E402
+from auditor.rules.registry import configured_rules  # noqa: E402
+from auditor.secrets.scan import scan_stream  # noqa: E402
 from auditor.secrets import find_secrets, redact  # noqa: E402
 from hostile import minted_secret, stored_secret  # noqa: E402
 from test_hostile_inputs import GOOD  # noqa: E402

@@ -5,7 +5,7 @@ import json
 from datetime import datetime, timezone
 
 from auditor.audit import run_audit
-from auditor.registry import configured_rules
+from auditor.rules.registry import configured_rules
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 FUTURE = "2027-06-30T00:00:00.000+00:00"

@@ -19,11 +19,11 @@ from click.testing import CliRunner
 from auditor.catalog.catalog import load
 from auditor.cli.catalog import _lookup_stream
 from auditor.cli.main import cli
-from auditor.loaders.calllog import ReadStats
-from auditor.loaders.logformats.attribution import LogOptions
+from auditor.loaders.logs.calllog import ReadStats
+from auditor.loaders.logs.attribution import LogOptions
 from auditor.loaders.logs import LOG_FORMATS, iter_calls
 from auditor.loaders.usage_file import read_usage_rows
-from auditor.secret_scan import scan_file
+from auditor.secrets.scan import scan_file
 from auditor.validation.validate_file import validate_path
 
 

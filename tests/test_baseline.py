@@ -4,7 +4,7 @@ import json
 import os
 import re
 
-from auditor.engine import fingerprint
+from auditor.rules.engine import fingerprint
 from auditor.validation.schemas import violations
 from conftest import ROOT, run_cli
 from lint_helpers import NOW, appwrite_json, manifest

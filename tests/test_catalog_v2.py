@@ -5,10 +5,10 @@ import json
 import pytest
 
 from audit_helpers import audit, call, fired, key, write_keys, write_logs
-from auditor import fetch as fetch_module
+from auditor.loaders.keys import live as fetch_module
 from auditor.catalog.catalog import load
 from auditor.catalog.versions import SUPPORTED
-from auditor.fetch import Credential, fetch_keys
+from auditor.loaders.keys.live import Credential, fetch_keys
 from conftest import run_cli
 
 SELF_HOSTED_2X = ("2.0", "2.1", "2.2", "2.3", "2.4", "2.5")

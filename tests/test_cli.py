@@ -9,7 +9,7 @@ import pytest
 
 from audit_helpers import call, key, write_keys, write_logs
 from auditor.catalog.versions import SUPPORTED
-from auditor.registry import builtin_rules
+from auditor.rules.registry import builtin_rules
 from conftest import ROOT, run_cli
 
 SAMPLE_KEYS = ["--keys", "samples/keys/keylist.json", "--keys", "samples/appwrite.json", "--keys", "samples/manifest.yaml"]

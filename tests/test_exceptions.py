@@ -8,8 +8,8 @@ from audit_helpers import NOW as NOW_DT, key, write_keys
 from auditor.audit import run_audit
 from auditor.checks.exception_expired import RULE_ID as EXPIRED
 from auditor.checks.exception_invalid import RULE_ID as INVALID
-from auditor.exceptions import load_exceptions
-from auditor.registry import builtin_rules, configured_rules
+from auditor.rules.exceptions import load_exceptions
+from auditor.rules.registry import builtin_rules, configured_rules
 from auditor.validation.schemas import violations
 from conftest import run_cli
 from lint_helpers import NOW, appwrite_json, yaml_list

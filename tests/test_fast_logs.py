@@ -1,4 +1,4 @@
-"""The block reader of keyaudit JSONL (loaders/fastjsonl.py, analysis/blockusage.py) against the line-by-line one.
+"""The block reader of keyaudit JSONL (loaders/logs/fastjsonl.py, analysis/blockusage.py) against the line-by-line one.
 
 Whatever the block size, the number of worker processes or the input, reading a log in blocks must give
 exactly the Usage that reading it call by call gives: same keys in the same order, same routes, counts,
@@ -19,8 +19,8 @@ from auditor.analysis import usage as usage_module
 from auditor.analysis.parallel import accumulate
 from auditor.analysis.usage import Usage, add_calls, read_jsonl, read_usage
 from auditor.catalog.catalog import load
-from auditor.loaders.fastjsonl import MAX_QUERY, MAX_STRING, Grammar, Layout, _longest_line, learn_layout
-from auditor.loaders.logformats.attribution import KeyIndex, LogOptions
+from auditor.loaders.logs.fastjsonl import MAX_QUERY, MAX_STRING, Grammar, Layout, _longest_line, learn_layout
+from auditor.loaders.logs.attribution import KeyIndex, LogOptions
 from auditor.loaders.logs import iter_calls, open_log
 from auditor.loaders.source import MAX_LINE_BYTES, iter_blocks
 from auditor.model import KeyDefinition, Location

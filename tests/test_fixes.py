@@ -6,8 +6,8 @@ import shutil
 from audit_helpers import NOW, audit, call, key, write_logs
 from auditor.audit import run_audit
 from auditor.loaders.keys import load_key_file
-from auditor.registry import configured_rules
-from auditor.report import build
+from auditor.rules.registry import configured_rules
+from auditor.audit.report import build
 from auditor.validation.schemas import violations
 from conftest import ROOT, run_cli
 

@@ -299,7 +299,7 @@ def test_the_state_grows_with_keys_routes_and_days_never_with_lines_or_distinct_
     """The same 5 keys, 5 routes (and unknown paths), 4 days and 2 statuses in 1 200 lines and in 4 800: every
     path distinct. The state holds one row per day × key × route (× status), at most MAX_SAMPLES unknown paths
     per day and key, at most MAX_BAD_SAMPLES bad lines per file: the two states have the same rows."""
-    from auditor.loaders.calllog import MAX_BAD_SAMPLES
+    from auditor.loaders.logs.calllog import MAX_BAD_SAMPLES
     from auditor.state.ingest import MAX_SAMPLES
 
     keys = write_keys(tmp_path, [key(f"k{i}", ["rows.read", "users.read"]) for i in range(5)])

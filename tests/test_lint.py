@@ -4,7 +4,7 @@ import json
 import re
 
 from audit_helpers import key, write_keys
-from auditor.registry import builtin_rules
+from auditor.rules.registry import builtin_rules
 from auditor.validation.schemas import violations
 from conftest import ROOT, run_cli
 from lint_helpers import NOW, appwrite_json, manifest

@@ -11,15 +11,15 @@ import pytest
 from audit_helpers import NOW
 from auditor.audit import run_audit
 from auditor.errors import InputError
-from auditor.loaders.calllog import BadRecord, ReadStats
-from auditor.loaders.logformats.attribution import KEY_DYNAMIC, KEY_REDACTED, NO_KEY, KeyIndex, LogOptions
-from auditor.loaders.logformats.detect import detect_format
-from auditor.loaders.logformats.records import AuditEvent
-from auditor.loaders.logformats.timestamps import clf, rfc3339
+from auditor.loaders.logs.calllog import BadRecord, ReadStats
+from auditor.loaders.logs.attribution import KEY_DYNAMIC, KEY_REDACTED, NO_KEY, KeyIndex, LogOptions
+from auditor.loaders.logs.detect import detect_format
+from auditor.loaders.logs.records import AuditEvent
+from auditor.loaders.logs.timestamps import clf, rfc3339
 from auditor.loaders.keys import load_key_file
 from auditor.loaders.logs import LOG_FORMATS, iter_calls
-from auditor.registry import configured_rules
-from auditor.report import build
+from auditor.rules.registry import configured_rules
+from auditor.audit.report import build
 from auditor.validation.schemas import violations
 from conftest import ROOT, run_cli
 
@@ -256,7 +256,7 @@ def test_a_log_from_stdin_is_detected_too():
 
 
 def test_an_oversized_audit_document_is_refused_with_advice(tmp_path, monkeypatch):
-    from auditor.loaders.logformats import audit_log
+    from auditor.loaders.logs import audit_log
 
     monkeypatch.setattr(audit_log, "MAX_DOCUMENT_BYTES", 1000)
     big = tmp_path / "audit.json"
@@ -307,3 +307,10 @@ def test_common_log_timestamps():
     assert clf("20/Nov/2026:10:00:02 +0100") == 1795165202.0
     with pytest.raises(BadRecord):
         clf("20/Foo/2026:10:00:02 +0100")
+
+
+def test_the_report_schema_names_exactly_the_registered_log_formats():
+    """A new log format is one module and one line in loaders/logs PARSERS; the report schema must follow."""
+    schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
+    named = schema["properties"]["summary"]["properties"]["logFormats"]["additionalProperties"]["enum"]
+    assert named == list(LOG_FORMATS)

@@ -24,9 +24,9 @@ from auditor.catalog.versions import SUPPORTED
 from auditor.fix.plan import MODES, PlanOptions, intended_scope
 from auditor.fix.run import fix_file
 from auditor.loaders.keys import load_key_file
-from auditor.loaders.logformats.attribution import LogOptions
-from auditor.registry import configured_rules
-from auditor.report import build
+from auditor.loaders.logs.attribution import LogOptions
+from auditor.rules.registry import configured_rules
+from auditor.audit.report import build
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from auditor.analysis.usage import read_usage
 from auditor.catalog.catalog import load
 from auditor.cli.main import cli
-from auditor.progress import DELAY, INTERVAL, Progress
+from auditor.output.progress import DELAY, INTERVAL, Progress
 from conftest import run_cli
 
 
@@ -85,7 +85,7 @@ def test_the_line_drawn_on_a_terminal_holds_no_piece_of_a_secret(tmp_path, monke
     while audit and explain read logs named by secrets and full of them, it holds no 31 characters of any."""
     import types
 
-    from auditor import progress as progress_module
+    from auditor.output import progress as progress_module
     from auditor.analysis import usage as usage_module
     from hostile import Secrets
 

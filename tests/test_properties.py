@@ -29,28 +29,28 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from auditor import fetch
+from auditor.loaders.keys import live as fetch
 from auditor.analysis.usage import read_usage
-from auditor.baseline import load_baseline
+from auditor.rules.baseline import load_baseline
 from auditor.catalog.catalog import load
 from auditor.catalog.matcher import split_path, template_segments
 from auditor.cli.main import cli
-from auditor.config import load_config
+from auditor.rules.config import load_config
 from auditor.errors import InputError
-from auditor.exceptions import load_exceptions
-from auditor.loaders.calllog import BadRecord, ReadStats
+from auditor.rules.exceptions import load_exceptions
+from auditor.loaders.logs.calllog import BadRecord, ReadStats
 from auditor.times import EARLIEST, LATEST, BadTime, iso, parse_time
 from auditor.loaders.document import MAX_DEPTH, load_document
-from auditor.loaders.job_config import load_job_config
+from auditor.state.job_config import load_job_config
 from auditor.loaders.keys import load_key_file
-from auditor.loaders.logformats.attribution import KeyIndex, LogOptions
-from auditor.loaders.logformats.timestamps import clf, find_rfc3339, rfc3339
+from auditor.loaders.logs.attribution import KeyIndex, LogOptions
+from auditor.loaders.logs.timestamps import clf, find_rfc3339, rfc3339
 from auditor.loaders.logs import LOG_FORMATS, iter_calls
 from auditor.loaders.usage_file import BadRow, parse_engine_time, read_usage_rows
 from auditor.model import KeyDefinition, Location
 from auditor.policy.load import load_policy
-from auditor.registry import configured_rules
-from auditor.secret_scan import scan_stream
+from auditor.rules.registry import configured_rules
+from auditor.secrets.scan import scan_stream
 from auditor.secrets import find_secrets, redact, scrub_identifier
 from audit_helpers import call, key, write_keys
 from conftest import ROOT

@@ -15,7 +15,7 @@ from appwrite_server import KEY_ID, SECRET, appwrite  # noqa: F401 (the server f
 from audit_helpers import NOW, key, write_keys
 from auditor.audit import run_audit
 from auditor.recorder import record_calls
-from auditor.registry import configured_rules
+from auditor.rules.registry import configured_rules
 
 
 def client_for(server, secret=SECRET):

@@ -14,7 +14,7 @@ import pytest
 from appwrite_server import KEY_ID, SECRET, appwrite  # noqa: F401 (the server fixture)
 from audit_helpers import NOW, key, write_keys
 from auditor.audit import run_audit
-from auditor.registry import configured_rules
+from auditor.rules.registry import configured_rules
 from conftest import ROOT
 
 SNIPPET = ROOT / "tests" / "fixtures" / "recorder" / "record-calls.mjs"

@@ -11,7 +11,7 @@ import pytest
 from jsonschema import Draft7Validator
 
 from audit_helpers import call, key, over_a_month, write_keys, write_logs
-from auditor.registry import builtin_rules
+from auditor.rules.registry import builtin_rules
 from auditor.reporters import REPORTERS
 from conftest import ROOT, SHARED, run_cli
 

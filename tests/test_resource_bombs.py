@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 from werkzeug import Response
 
-from auditor import fetch
-from auditor import report as report_module
+from auditor.loaders.keys import live as fetch
+from auditor.audit import report as report_module
 from auditor.analysis.needs import analyse_key
 from auditor.analysis.usage import KeyUsage, Usage, read_usage
 from auditor.audit import run_audit
@@ -27,7 +27,7 @@ from auditor.cli.main import cli
 from auditor.loaders.document import load_document
 from auditor.loaders.logs import LOG_FORMATS
 from auditor.model import KeyDefinition, Location
-from auditor.registry import configured_rules
+from auditor.rules.registry import configured_rules
 from conftest import ROOT
 from test_hostile_inputs import GOOD, one_error_line
 

@@ -4,7 +4,7 @@ import pytest
 
 from audit_helpers import FUTURE, audit, call, fired, key, over_a_month
 from auditor.checks import CHECKS
-from auditor.registry import builtin_rules
+from auditor.rules.registry import builtin_rules
 
 ROWS = "/v1/tablesdb/shop/tables/products/rows"
 LEGACY_DOCS = "/v1/databases/shop/collections/orders/documents"

@@ -9,7 +9,7 @@ import tracemalloc
 
 import pytest
 
-from auditor.secret_scan import CHUNK, OVERLAP, scan_file, scan_stream
+from auditor.secrets.scan import CHUNK, OVERLAP, scan_file, scan_stream
 from auditor.secrets import MAX_SECRET_CHARS, SECRET_PATTERN, find_secrets, redact
 from conftest import run_cli
 

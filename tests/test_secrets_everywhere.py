@@ -508,8 +508,7 @@ def test_fifos_devices_and_gzip_bombs_do_not_stop_secrets(tmp_path):
         assert result.exit_code == 2 and result.stderr.count("\n") == 1
         assert "not a regular file (a FIFO, socket or device)" in result.stderr
         assert time.monotonic() - started < 5
-    from auditor import secret_scan
-
+    from auditor.secrets import scan as secret_scan
     bomb = tmp_path / "bomb.gz"
     bomb.write_bytes(gzip.compress(b"\0" * 4 + b"a" * (4 << 20)))  # text after the sniff: all of it is read
     original = secret_scan.MAX_DECOMPRESSED

@@ -8,9 +8,9 @@ import yaml
 from audit_helpers import audit, fired, key
 from auditor.catalog.catalog import load
 from auditor.catalog.versions import SUPPORTED
-from auditor.report import build
+from auditor.audit.report import build
 from auditor.resources import data_dir
-from auditor.risk import key_risk, scope_risk, taxonomy
+from auditor.catalog.risk import key_risk, scope_risk, taxonomy
 from auditor.validation.schemas import violations
 
 

@@ -6,7 +6,7 @@ import shutil
 from audit_helpers import NOW
 from auditor.audit import run_audit
 from auditor.loaders.keys import load_key_file
-from auditor.registry import configured_rules
+from auditor.rules.registry import configured_rules
 from conftest import ROOT, run_cli
 
 FIXTURES = ROOT / "tests" / "fixtures" / "terraform"

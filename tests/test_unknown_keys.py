@@ -26,10 +26,10 @@ from auditor.analysis.usage import Usage, read_jsonl
 from auditor.audit import run_audit
 from auditor.catalog.catalog import load
 from auditor.cli.main import cli
-from auditor.loaders.logformats.attribution import LogOptions
+from auditor.loaders.logs.attribution import LogOptions
 from auditor.loaders.logs import open_log
-from auditor.registry import configured_rules
-from auditor.report import build
+from auditor.rules.registry import configured_rules
+from auditor.audit.report import build
 from auditor.secrets import fingerprint
 from auditor.state import store
 from auditor.validation.schemas import violations

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from audit_helpers import call, key, write_keys, write_logs
-from auditor.loaders.calllog import ReadStats
+from auditor.loaders.logs.calllog import ReadStats
 from auditor.loaders.usage_file import BadRow, parse_engine_time, read_usage_rows
 from job_helpers import NOW
 from test_usage_sql import keyaudit

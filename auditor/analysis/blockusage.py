@@ -1,13 +1,13 @@
 """Blocks of keyaudit JSONL lines added up per key and route: what one worker process hands back, once.
 
-The fast grammar (loaders/fastjsonl.py) turns a block into one tuple per line.
+The fast grammar (loaders/logs/fastjsonl.py) turns a block into one tuple per line.
 Lines with the same key, method, project, status, error and path shape make one
 group; groups are found, counted and their first and last lines located by
 `dict.setdefault`, `Counter` and `dict(zip(...))` over the tuples, with no Python
 code per line. Each group is then read once, as the exact reader would read any of
 its lines (its route through analysis/evidence.py, from the path's shape). Lines
 the grammar does not take are read one by one by that exact reader, attributed by
-loaders/logs.py. So the blocks give what reading their lines one by one gives.
+loaders/logs/__init__.py. So the blocks give what reading their lines one by one gives.
 
 Line numbers are the file's: each block comes with the number of its first line.
 A reader adds any blocks of a file, in the order of the file; usage.py merges the
@@ -27,10 +27,10 @@ from typing import Iterator
 from auditor.analysis import evidence
 from auditor.analysis.topkeys import DEFAULT_KEEP, TopKeys
 from auditor.catalog.catalog import Catalog
-from auditor.loaders.calllog import LONG_LINE, MAX_BAD_SAMPLES, BadRecord, Call, ReadStats, call_of_line
-from auditor.loaders.fastjsonl import Grammar, Layout
-from auditor.loaders.logformats.attribution import LogOptions
-from auditor.loaders.logformats.records import UNAUTHORIZED_SCOPE
+from auditor.loaders.logs.calllog import LONG_LINE, MAX_BAD_SAMPLES, BadRecord, Call, ReadStats, call_of_line
+from auditor.loaders.logs.fastjsonl import Grammar, Layout
+from auditor.loaders.logs.attribution import LogOptions
+from auditor.loaders.logs.records import UNAUTHORIZED_SCOPE
 from auditor.loaders.logs import without_secret
 from auditor.loaders.source import MAX_LINE_BYTES
 from auditor.times import parse_time
@@ -106,7 +106,7 @@ class _Meaning:
 class BlockReader:
     """Adds blocks of one file's lines (in file order) into a PartialUsage.
 
-    The grammar takes a key or project only when it is shorter than any secret, so loaders/logs.py's
+    The grammar takes a key or project only when it is shorter than any secret, so loaders/logs/__init__.py's
     without_secret would pass the lines of a group untouched; the lines it does not take go through it.
     """
 

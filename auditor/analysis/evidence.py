@@ -1,7 +1,7 @@
 """The route a logged call needs, for usage.py: the catalog's, or a stand-in for calls a log names without a path.
 
 A request goes to the route the catalog matches for its method and path. Two
-kinds of calls carry no path (loaders/logformats/records.py) and get a stand-in
+kinds of calls carry no path (loaders/logs/records.py) and get a stand-in
 route (`EvidenceRoute`) with the scopes the log implies, shown as words where a
 route is shown:
 
@@ -26,9 +26,9 @@ from functools import lru_cache
 
 from auditor.catalog.catalog import Catalog, Route
 from auditor.catalog.events import routes_logging
-from auditor.loaders.calllog import Call
-from auditor.loaders.logformats.error_lines import is_scope_denial
-from auditor.loaders.logformats.records import AUDIT, UNAUTHORIZED_SCOPE, UNLOGGED, AuditEvent, ScopeDenial
+from auditor.loaders.logs.calllog import Call
+from auditor.loaders.logs.error_lines import is_scope_denial
+from auditor.loaders.logs.records import AUDIT, UNAUTHORIZED_SCOPE, UNLOGGED, AuditEvent, ScopeDenial
 
 AUDIT_EVENT = "audit-event"
 SCOPE_ERROR = "scope-error"

@@ -23,15 +23,15 @@ from auditor.analysis.blockusage import BlockReader, KeyPart, PartialUsage, Rout
 from auditor.analysis.parallel import accumulate, cpu_count
 from auditor.analysis.topkeys import DEFAULT_KEEP, TopKeys
 from auditor.catalog.catalog import Catalog, Route
-from auditor.loaders.calllog import Call, ReadStats
-from auditor.loaders.fastjsonl import learn_layout
-from auditor.loaders.logformats.attribution import LogOptions
-from auditor.loaders.logformats.detect import JSONL
+from auditor.loaders.logs.calllog import Call, ReadStats
+from auditor.loaders.logs.fastjsonl import learn_layout
+from auditor.loaders.logs.attribution import LogOptions
+from auditor.loaders.logs.detect import JSONL
 from auditor.loaders.logs import HEAD_BYTES, open_log, read_calls
 from auditor.loaders.source import BLOCK_BYTES, iter_blocks, position
 from auditor.loaders.usage_file import UsageRow, read_usage_rows
 from auditor.model import Location
-from auditor.progress import Progress
+from auditor.output.progress import Progress
 
 UNAUTHORIZED_SCOPE = "general_unauthorized_scope"
 GRAPHQL_TEMPLATES = {"/v1/graphql", "/v1/graphql/mutation"}

@@ -1,8 +1,9 @@
 """One audit run, from request to result: `AuditRequest` (request.py) is every input assembled once from the
-options, config, policy, rules, exceptions and baseline; `run.py` turns it into an `AuditResult`.
+options, config, policy, rules, exceptions and baseline; `run.py` turns it into an `AuditResult`, and
+report.py into the report dict every reporter renders.
 
-Commands (auditor/cli/) build a request and run it; the report (report.py) renders the result. Imports the
-loaders, analysis, checks and fix planner; nothing below the CLI imports this package except the report.
+Imports loaders, analysis, checks, rules and the fix planner; only the CLI imports it (`auditor.audit.run_audit`
+is the documented entry for tests and scripts).
 """
 
 from auditor.audit.request import AuditRequest

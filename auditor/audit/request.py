@@ -7,15 +7,15 @@ from datetime import datetime
 from typing import Callable
 
 from auditor.analysis.usage import Usage
-from auditor.baseline import Baseline, load_baseline
+from auditor.rules.baseline import Baseline, load_baseline
 from auditor.catalog.catalog import Catalog
-from auditor.config import load_config
-from auditor.exceptions import Exceptions, load_exceptions
+from auditor.rules.config import load_config
+from auditor.rules.exceptions import Exceptions, load_exceptions
 from auditor.fix.plan import PlanOptions
-from auditor.loaders.logformats.attribution import LogOptions
+from auditor.loaders.logs.attribution import LogOptions
 from auditor.policy.load import load_policy, with_policy
-from auditor.progress import Progress
-from auditor.registry import Rule, configured_rules
+from auditor.output.progress import Progress
+from auditor.rules.registry import Rule, configured_rules
 
 
 @dataclass

@@ -8,19 +8,19 @@ from datetime import datetime, timezone
 from auditor.analysis.needs import KeyAnalysis, analyse_key
 from auditor.analysis.usage import Usage, read_usage
 from auditor.audit.request import AuditRequest
-from auditor.baseline import BaselineOutcome, apply_baseline
+from auditor.rules.baseline import BaselineOutcome, apply_baseline
 from auditor.catalog.catalog import Catalog, load
 from auditor.catalog.versions import resolve
 from auditor.checks.context import AuditContext
 from auditor.checks.unknown_key import unknown_keys_kept
-from auditor.engine import evaluate, relative, skipped_rules
+from auditor.rules.engine import evaluate, relative, skipped_rules
 from auditor.errors import InputError
-from auditor.exceptions import Silenced, apply_exceptions
+from auditor.rules.exceptions import Silenced, apply_exceptions
 from auditor.fix.plan import KeyPlan, plan_key
 from auditor.loaders.keys import KeyFile, load_key_file
-from auditor.loaders.logformats.attribution import LogOptions
+from auditor.loaders.logs.attribution import LogOptions
 from auditor.model import Finding
-from auditor.registry import Rule
+from auditor.rules.registry import Rule
 from auditor.secrets import redact
 
 
@@ -90,7 +90,7 @@ def audit(request: AuditRequest) -> AuditResult:
     findings, silenced = apply_exceptions(evaluate(ctx, rules), exceptions, now.timestamp())
     skipped = skipped_rules(rules, usage is not None)
     sources = [f.document.name for f in key_files] + (exceptions.sources if exceptions else [])
-    files_read = {redact(relative(name)) for name in sources}  # as baselines write them (auditor/baseline.py)
+    files_read = {redact(relative(name)) for name in sources}  # as baselines write them (auditor/rules/baseline.py)
     rules_run = {rule.id for rule in rules.values() if rule.enabled} - set(skipped)
     findings, outcome = apply_baseline(findings, request.baseline, files_read, rules_run)
     return AuditResult(catalog, key_files, analyses, usage, findings, rules, skipped, now, silenced, outcome, plans)

@@ -2,6 +2,9 @@
 
 A rule's text, severity and options live in `rules/<id>.yaml`; each module's
 docstring gives an example that passes and one that fails.
+
+Imports analysis, catalog, fix (each key's plan), loaders and rules (settings, exceptions); only
+rules/engine.py, audit and the CLI import it.
 """
 
 from auditor.checks import (

@@ -13,8 +13,8 @@ the deprecated documents.write (a rename, no new privilege).
 from auditor.times import iso
 from auditor.checks.context import label
 from auditor.model import Problem
-from auditor.registry import severity_rank
-from auditor.risk import scope_risk
+from auditor.rules.registry import severity_rank
+from auditor.catalog.risk import scope_risk
 
 RULE_ID = "high-risk-grant"
 

@@ -13,8 +13,8 @@ reported once, under the new name.
 from auditor.checks.context import label
 from auditor.errors import InputError
 from auditor.model import Problem
-from auditor.registry import SEVERITIES, severity_rank
-from auditor.risk import opened_routes, scope_risk
+from auditor.rules.registry import SEVERITIES, severity_rank
+from auditor.catalog.risk import opened_routes, scope_risk
 
 RULE_ID = "high-risk-scope"
 

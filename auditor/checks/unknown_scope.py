@@ -8,7 +8,7 @@ as `archives.read` in a self-hosted 2.x audit (cloud-only-scope reports those).
 
 from auditor.checks.context import label
 from auditor.model import Problem
-from auditor.scopes import did_you_mean, suggestions
+from auditor.catalog.scopes import did_you_mean, suggestions
 
 RULE_ID = "unknown-scope"
 

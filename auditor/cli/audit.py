@@ -12,9 +12,9 @@ from auditor.cli import options
 from auditor.cli.echo import say
 from auditor.cli.outputs import check_targets, plan_outputs, write_output
 from auditor.errors import InputError
-from auditor.progress import Progress
-from auditor.registry import at_or_above
-from auditor.report import build
+from auditor.output.progress import Progress
+from auditor.rules.registry import at_or_above
+from auditor.audit.report import build
 from auditor.reporters import REPORTERS
 from auditor.secrets import scrub_identifier
 
@@ -71,7 +71,7 @@ def explain(key_id, keys, logs, usage, keys_format, appwrite_version, config_fil
         appwrite_version=appwrite_version, usage_paths=usage, keys_format=keys_format, now=options.moment(now),
         log_format=log_format, log_key=log_key, progress=Progress.on_stderr(quiet),
         plan_options=options.plan_options(fix_mode, grant_refused)))
-    wanted = scrub_identifier(key_id)  # a key whose id is a secret is known by its fingerprint (loaders/keys.py)
+    wanted = scrub_identifier(key_id)  # a key whose id is a secret is known by its fingerprint (loaders/keys/__init__.py)
     matches = [a for a in result.analyses if a.key.id in (key_id, wanted)]
     if not matches:
         raise InputError(f"no key {key_id!r} in the key definitions")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from auditor.audit import AuditRequest, audit
-from auditor.baseline import render
+from auditor.rules.baseline import render
 from auditor.cli import options
 from auditor.cli.outputs import check_targets, write_output
 from auditor.cli.echo import say

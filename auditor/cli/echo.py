@@ -1,11 +1,11 @@
 """Printing text that holds values from outside (names, paths, messages): redacted, then written through
-auditor/escape.py's terminal medium, so that nothing in it acts on the terminal or forges a line."""
+auditor/output/escape.py's terminal medium, so that nothing in it acts on the terminal or forges a line."""
 
 from __future__ import annotations
 
 import click
 
-from auditor.escape import terminal
+from auditor.output.escape import terminal
 from auditor.secrets import redact
 
 

@@ -9,10 +9,10 @@ import sys
 
 import click
 
-from auditor.atomic import target_status, write_text
+from auditor.output.atomic import target_status, write_text
 from auditor.cli.echo import say
 from auditor.errors import InputError
-from auditor.fetch import Credential, fetch_keys as fetch
+from auditor.loaders.keys.live import Credential, fetch_keys as fetch
 from auditor.secrets import scrub_identifier
 
 DEFAULT_KEY_ENV = "APPWRITE_API_KEY"

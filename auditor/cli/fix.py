@@ -11,17 +11,17 @@ import time
 import click
 
 from auditor.analysis.usage import read_usage
-from auditor.atomic import target_status, write_text
+from auditor.output.atomic import target_status, write_text
 from auditor.catalog.catalog import load
 from auditor.cli import options
 from auditor.cli.echo import say
 from auditor.checks.context import label
 from auditor.errors import InputError
-from auditor.escape import terminal
+from auditor.output.escape import terminal
 from auditor.fix.plan import MIN_LOG_DAYS, MODES, PlanOptions
 from auditor.fix.run import fix_file
 from auditor.loaders.keys import load_key_file
-from auditor.loaders.logformats.attribution import LogOptions
+from auditor.loaders.logs.attribution import LogOptions
 from auditor.loaders.source import display_name
 from auditor.secrets import redact
 

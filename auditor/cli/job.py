@@ -14,9 +14,9 @@ from auditor.cli import options
 from auditor.cli.echo import cells, say
 from auditor.cli.outputs import check_targets, write_output
 from auditor.errors import InputError
-from auditor.loaders.job_config import load_job_config
-from auditor.registry import at_or_above
-from auditor.report import build
+from auditor.state.job_config import load_job_config
+from auditor.rules.registry import at_or_above
+from auditor.audit.report import build
 from auditor.reporters import REPORTERS
 from auditor.secrets import redact
 from auditor.state.ingest import Outcome

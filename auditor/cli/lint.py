@@ -11,8 +11,8 @@ from auditor.audit import AuditRequest, audit
 from auditor.cli import options
 from auditor.errors import InputError, NotKeyFile, one_line
 from auditor.loaders.keys import load_key_file
-from auditor.registry import at_or_above
-from auditor.report import build
+from auditor.rules.registry import at_or_above
+from auditor.audit.report import build
 from auditor.reporters import REPORTERS
 
 # names of the kinds keyaudit reads: such a file that fails to parse is broken, not someone else's

@@ -14,7 +14,7 @@ from auditor.errors import InputError
 from auditor.fix.plan import MODES, PlanOptions
 from auditor.loaders.detect import KEY_KINDS
 from auditor.loaders.logs import LOG_FORMATS
-from auditor.registry import SEVERITIES
+from auditor.rules.registry import SEVERITIES
 from auditor.times import BadTime, parse_time
 
 VERSIONS = "1.6-1.9, 2.0-2.5, cloud (what Appwrite Cloud serves) or a full version such as 2.2.0"

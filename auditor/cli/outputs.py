@@ -12,7 +12,7 @@ import os
 import re
 import sys
 
-from auditor.atomic import target_status, write_text
+from auditor.output.atomic import target_status, write_text
 from auditor.errors import InputError
 
 _FORMAT_PREFIX = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)=(.*)", re.S)
@@ -61,14 +61,14 @@ def plan_outputs(output_format: str | None, outputs: tuple[str, ...], formats) -
 
 
 def check_targets(paths) -> None:
-    """Refuse, before any work, an output file keyaudit would refuse to write (auditor/atomic.py)."""
+    """Refuse, before any work, an output file keyaudit would refuse to write (auditor/output/atomic.py)."""
     for path in paths:
         if path:
             target_status(path)
 
 
 def write_output(text: str, output: str | None) -> None:
-    """The report (or baseline) on stdout, or in `output`, replaced whole or left as it was (auditor/atomic.py)."""
+    """The report (or baseline) on stdout, or in `output`, replaced whole or left as it was (auditor/output/atomic.py)."""
     if not output:
         sys.stdout.write(text)
         return

@@ -7,9 +7,9 @@ from tabulate import tabulate
 
 from auditor.cli import options
 from auditor.cli.echo import cells
-from auditor.config import load_config
-from auditor.escape import markdown, markdown_code
-from auditor.registry import configured_rules
+from auditor.rules.config import load_config
+from auditor.output.escape import markdown, markdown_code
+from auditor.rules.registry import configured_rules
 from auditor.secrets import redact
 
 

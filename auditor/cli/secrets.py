@@ -5,7 +5,7 @@ import sys
 import click
 
 from auditor.cli.echo import say
-from auditor.secret_scan import scan_file
+from auditor.secrets.scan import scan_file
 
 
 @click.command()

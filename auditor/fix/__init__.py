@@ -1,8 +1,11 @@
-"""`keyaudit fix`: rewrite key definitions in place, keeping comments, order and formatting.
+"""Everything that changes a key's scopes: `keyaudit fix` rewriting key definitions in place (comments, order
+and formatting kept), and the ready fix every report carries.
 
-plan.py decides per key what to change (from the catalog of one Appwrite
-version, and the logs when given); the editors apply it to the file's own text:
-edit_yaml.py (ruamel.yaml round trip), edit_array.py (JSON and HCL lists, by
-source span); commands.py prints Appwrite CLI commands for keys that live in
-Appwrite (key exports); run.py ties a file to its editor.
+plan.py is the one planner: per key, what to change (from the catalog of one Appwrite version, and the logs
+when given). ready.py renders a plan as the report's `fixes` (with line_edit.py for files edited by line).
+The editors apply a plan to the file's own text: edit_yaml.py (ruamel.yaml round trip), edit_array.py and
+json_spans.py (JSON and HCL lists, by source span); run.py ties a file to its editor.
+
+Imports analysis, catalog, checks, loaders and reporters (CLI command titles, in run.py); imported by audit, checks
+(a plan per key) and the CLI.
 """

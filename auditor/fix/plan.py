@@ -37,8 +37,8 @@ from auditor.analysis.needs import KeyAnalysis, Need
 from auditor.analysis.usage import Usage
 from auditor.catalog.catalog import Catalog
 from auditor.model import KeyDefinition
-from auditor.risk import taxonomy
-from auditor.scopes import suggestions
+from auditor.catalog.risk import taxonomy
+from auditor.catalog.scopes import suggestions
 from auditor.times import DAY
 
 MODES = ("add", "replace")

@@ -19,7 +19,7 @@ import shlex
 from auditor.catalog.catalog import Catalog
 from auditor.checks.expired import has_expired
 from auditor.fix.plan import KeyPlan
-from auditor.fix_edits import scope_list_edit
+from auditor.fix.line_edit import scope_list_edit
 from auditor.loaders.keys import KeyFile
 from auditor.model import Finding, KeyDefinition
 

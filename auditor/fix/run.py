@@ -24,8 +24,8 @@ from auditor.fix.json_spans import json_spans
 from auditor.fix.plan import KeyPlan, PlanOptions, plan_key
 from auditor.fix.ready import apply_commands
 from auditor.loaders.keys import KeyFile
-from auditor.loaders.terraform import literal_values
-from auditor.loaders.terraform_hcl import parse_key_blocks
+from auditor.loaders.keys.terraform import literal_values
+from auditor.loaders.keys.terraform_hcl import parse_key_blocks
 from auditor.reporters.common import CLI_TITLES
 from auditor.secrets import find_secrets
 

@@ -17,7 +17,7 @@ from typing import Iterator
 
 from auditor.errors import InputError
 from auditor.loaders import jsontext
-from auditor.loaders.calllog import METHOD, ReadStats
+from auditor.loaders.logs.calllog import METHOD, ReadStats
 from auditor.loaders.document import load_document
 from auditor.loaders.source import MAX_LINE_BYTES, display_name, iter_lines, open_binary
 from auditor.secrets import scrub_identifier
@@ -114,7 +114,7 @@ def row_from_mapping(data) -> UsageRow:
     status = _integer(data.get("status"), "status")
     if status is not None and not 100 <= status <= 599:
         raise BadRow("'status' is not an HTTP status code")
-    # a secret where a key id or project belongs is kept only as its fingerprint, as in logs (loaders/logs.py)
+    # a secret where a key id or project belongs is kept only as its fingerprint, as in logs (loaders/logs/__init__.py)
     return UsageRow(scrub_identifier(key), method.upper(), path, count, first, last,
                     scrub_identifier(_text(data.get("project"), "project")), status, _text(data.get("error"), "error"))
 

@@ -6,6 +6,8 @@ exactly one condition from CONDITIONS; every violation is a finding
 `policy:<id>` carrying the rule's own severity, message and fix. They join the built-in rules in the registry, so
 a config's `rules:` section can turn them off or change their severity like any
 other, and auditor/checks/policy_rule.py evaluates them all.
+
+Imported by rules/registry.py, checks/policy_rule.py, audit/request.py and validation.
 """
 
 from __future__ import annotations

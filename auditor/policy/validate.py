@@ -12,7 +12,7 @@ import string
 from fnmatch import fnmatchcase
 
 from auditor.policy import COMMON_FIELDS, CONDITIONS, TEXT_FIELDS, condition_of
-from auditor.risk import taxonomy
+from auditor.catalog.risk import taxonomy
 
 GLOB_CHARS = set("*?[")
 

@@ -1,4 +1,7 @@
-"""One module per output format; each renders the report dict of auditor.report."""
+"""One module per output format; each renders the report dict of auditor.audit.report.
+
+Reporters see only the report dict; imported by the CLI (and fix/run.py for the Appwrite CLI titles).
+"""
 
 from collections.abc import Mapping
 from importlib import import_module

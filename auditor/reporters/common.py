@@ -1,7 +1,7 @@
 """What the report formats share: a safe copy of the report, and its findings by key.
 
 Key names, ids and scopes come from untrusted files: `safe` redacts any secret
-in any string and passes it through its medium's function of auditor/escape.py
+in any string and passes it through its medium's function of auditor/output/escape.py
 (by default `clean`: no control, bidi or other invisible character), before a
 format escapes the text for itself; every format renders such a copy (JSON,
 which escapes for itself and stays exact data, only redacts).
@@ -12,8 +12,8 @@ from __future__ import annotations
 import difflib
 from typing import Callable
 
-from auditor.escape import clean
-from auditor.registry import SEVERITIES, severity_rank
+from auditor.output.escape import clean
+from auditor.rules.registry import SEVERITIES, severity_rank
 from auditor.secrets import redact
 
 SEVERITY_ORDER = tuple(reversed(SEVERITIES))  # critical first

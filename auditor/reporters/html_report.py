@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.escape import html as e
+from auditor.output.escape import html as e
 from auditor.reporters.common import (CLI_TITLES, SEVERITY_ORDER, diff, findings_by_key, label, safe, sentence,
                                       unknown_keys_text, where, worst)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from auditor.escape import xml
-from auditor.registry import at_or_above
+from auditor.output.escape import xml
+from auditor.rules.registry import at_or_above
 from auditor.reporters.common import fail_on, findings_by_key, label, safe, unknown_keys_text, where
 
 

@@ -7,7 +7,7 @@ in lines that start with `keyaudit:`.
 
 from __future__ import annotations
 
-from auditor.escape import terminal
+from auditor.output.escape import terminal
 from auditor.reporters.common import safe, unknown_keys_text
 
 

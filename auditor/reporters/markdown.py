@@ -3,14 +3,14 @@
 A summary table, then one section per key: its scopes granted → proposed as a
 diff, its findings with their fix, and the commands and file edits that apply
 the fix. Every fingerprint is listed at the end for baselines. Every value is
-written through auditor/escape.py's Markdown functions: text from the key files
+written through auditor/output/escape.py's Markdown functions: text from the key files
 and logs cannot open a link, an image, HTML, a mention, an autolink, a table
 cell or a block.
 """
 
 from __future__ import annotations
 
-from auditor.escape import markdown as text, markdown_block as block, markdown_code as code
+from auditor.output.escape import markdown as text, markdown_block as block, markdown_code as code
 from auditor.reporters.common import (CLI_TITLES, SEVERITY_ORDER, diff, findings_by_key, label, safe, sentence,
                                       unknown_keys_text, where, worst)
 

@@ -16,8 +16,8 @@ import json
 from pathlib import PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
-from auditor.escape import sarif_text
-from auditor.registry import builtin_rules
+from auditor.output.escape import sarif_text
+from auditor.rules.registry import builtin_rules
 from auditor.reporters.common import safe, sentence, unknown_keys_text
 from auditor.secrets import REDACTED_PREFIX
 

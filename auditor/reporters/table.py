@@ -6,7 +6,7 @@ import textwrap
 
 from tabulate import tabulate
 
-from auditor.escape import terminal
+from auditor.output.escape import terminal
 from auditor.reporters.common import safe, unknown_keys_text
 
 

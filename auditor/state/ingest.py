@@ -23,8 +23,8 @@ from auditor.analysis.topkeys import DEFAULT_KEEP, TopKeys
 from auditor.analysis.usage import UNAUTHORIZED_SCOPE
 from auditor.catalog.catalog import Catalog, Route
 from auditor.errors import InputError
-from auditor.loaders.calllog import Call, ReadStats
-from auditor.loaders.logformats.attribution import LogOptions
+from auditor.loaders.logs.calllog import Call, ReadStats
+from auditor.loaders.logs.attribution import LogOptions
 from auditor.loaders.logs import iter_calls
 from auditor.loaders.source import display_name
 from auditor.loaders.usage_file import read_usage_rows

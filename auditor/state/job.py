@@ -6,7 +6,7 @@ from typing import Callable
 
 from auditor.analysis.usage import Usage
 from auditor.catalog.catalog import Catalog
-from auditor.loaders.logformats.attribution import LogOptions
+from auditor.loaders.logs.attribution import LogOptions
 from auditor.model import Finding
 from auditor.state.clock import refuse_going_back
 from auditor.state.ingest import Outcome, ingest

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auditor.times import iso
-from auditor.loaders.calllog import MAX_BAD_SAMPLES, ReadStats
+from auditor.loaders.logs.calllog import MAX_BAD_SAMPLES, ReadStats
 from auditor.model import Finding
 from auditor.state.store import CorruptState, stored_time
 from auditor.state.window import Window

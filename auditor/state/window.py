@@ -15,9 +15,9 @@ from auditor.analysis.topkeys import TopKeys
 from auditor.analysis.usage import MAX_UNKNOWN_SAMPLES, Usage
 from auditor.catalog.catalog import Catalog, Route
 from auditor.errors import InputError
-from auditor.loaders.calllog import ReadStats
-from auditor.loaders.logformats.attribution import LogOptions
-from auditor.loaders.logformats.records import AUDIT, UNLOGGED
+from auditor.loaders.logs.calllog import ReadStats
+from auditor.loaders.logs.attribution import LogOptions
+from auditor.loaders.logs.records import AUDIT, UNLOGGED
 from auditor.state.store import stored_time
 from auditor.times import DAY, utc_day
 from auditor.state.unknown_keys import window_dropped
@@ -84,7 +84,7 @@ def stored_route(catalog: Catalog, method: str, template: str) -> Route | None:
     """A stored route resolved again (the catalog may be another version than the one that stored it).
 
     Stand-in routes of calls a log names without a path are stored as analysis/evidence.py words them
-    (loaders/logformats/records.py): `audit` `event row.create`, `unlogged` `route (rows.read or documents.read)`.
+    (loaders/logs/records.py): `audit` `event row.create`, `unlogged` `route (rows.read or documents.read)`.
     """
     if method == AUDIT:
         return event_route(catalog, template.removeprefix("event "))

@@ -19,7 +19,7 @@ from referencing import Registry, Resource
 
 from auditor.catalog.catalog import Catalog
 from auditor.resources import data_dir
-from auditor.scopes import did_you_mean
+from auditor.catalog.scopes import did_you_mean
 from auditor.secrets import redact
 from auditor.times import deadline
 

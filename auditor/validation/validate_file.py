@@ -10,12 +10,12 @@ from auditor.errors import InputError
 from auditor.loaders import jsontext
 from auditor.loaders.detect import SCHEMA_REFS, is_call_log_name, is_terraform_name
 from auditor.loaders.document import Document, load_document
-from auditor.loaders.calllog import BadRecord, record_to_call
+from auditor.loaders.logs.calllog import BadRecord, record_to_call
 from auditor.loaders.keys import CLI_HINT, classify
 from auditor.loaders.source import display_name, iter_lines, open_binary
 from auditor.policy import PREFIX
 from auditor.policy.validate import policy_problems
-from auditor.registry import builtin_rules
+from auditor.rules.registry import builtin_rules
 from auditor.validation.schemas import violations
 from auditor.validation.validate_terraform import terraform_messages
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from auditor.catalog.catalog import Catalog
-from auditor.loaders.terraform import block_problems, literal_values, read_hcl
-from auditor.loaders.terraform_hcl import parse_key_blocks
+from auditor.loaders.keys.terraform import block_problems, literal_values, read_hcl
+from auditor.loaders.keys.terraform_hcl import parse_key_blocks
 
 
 def terraform_messages(path: str, catalog: Catalog) -> list[tuple[str, int, str, str]]:

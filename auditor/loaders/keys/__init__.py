@@ -1,15 +1,21 @@
-"""Read any key-definition file: detect its kind, check its structure, build keys."""
+"""Read any key-definition file: detect its kind, check its structure, build keys.
+
+This package holds one loader per kind: export.py (Appwrite key exports), manifest.py (keyaudit manifests),
+appwrite_json.py, terraform.py with terraform_hcl.py; live.py reads the keys of a running server
+(`keyaudit fetch-keys`) within one deadline (deadline.py). Imported by audit, checks, fix, validation and
+the CLI through `load_key_file`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from auditor.errors import InputError, NotKeyFile
-from auditor.loaders.appwrite_json import keys_from_appwrite_json
+from auditor.loaders.keys.appwrite_json import keys_from_appwrite_json
 from auditor.loaders.detect import KEY_KINDS, SCHEMA_REFS, detect, is_terraform_name, shape_for
 from auditor.loaders.document import Document, load_document
-from auditor.loaders.keys_export import keys_from_export
-from auditor.loaders.manifest import keys_from_manifest
+from auditor.loaders.keys.export import keys_from_export
+from auditor.loaders.keys.manifest import keys_from_manifest
 from auditor.model import KeyDefinition
 from auditor.secrets import MIN_SECRET_CHARS, redact, scrub_identifier
 from auditor.validation.schemas import violations
@@ -43,7 +49,7 @@ def missing_scopes_hint(doc: Document, kind: str, problems) -> str | None:
 def load_key_file(path: str, forced_kind: str | None = None) -> KeyFile:
     """Keys of one file; any structural problem is an InputError naming file and line."""
     if is_terraform_name(path):
-        from auditor.loaders.terraform import keys_from_hcl, load_hcl  # python-hcl2 and lark: only for .tf files
+        from auditor.loaders.keys.terraform import keys_from_hcl, load_hcl  # python-hcl2 and lark: only for .tf files
 
         doc, blocks = load_hcl(path)
         return KeyFile(doc, "terraform", "hcl", with_source(keys_from_hcl(doc, blocks), "terraform"))
@@ -64,7 +70,7 @@ def load_key_file(path: str, forced_kind: str | None = None) -> KeyFile:
     elif kind == "manifest":
         keys = keys_from_manifest(doc)
     elif kind == "terraform":
-        from auditor.loaders.terraform import keys_from_show
+        from auditor.loaders.keys.terraform import keys_from_show
 
         keys = keys_from_show(doc, shape)
     else:
@@ -84,7 +90,7 @@ def scrub_secrets(key: KeyDefinition) -> None:
     """A secret in a key's id, project, scopes or text fields is replaced by its fingerprint as the key is read.
 
     The secret field itself is kept only as its sha256; a secret anywhere else in a definition would otherwise
-    travel into reports, baselines and the job's state. Logs get the same treatment (loaders/logs.py), so a key
+    travel into reports, baselines and the job's state. Logs get the same treatment (loaders/logs/__init__.py), so a key
     whose id is a secret still meets its calls under the fingerprint. secret-in-file reports the secret itself,
     by place and fingerprint, from the file's text.
     """

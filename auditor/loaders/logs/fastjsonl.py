@@ -40,7 +40,7 @@ from operator import itemgetter
 
 from auditor.catalog.catalog import Catalog
 from auditor.catalog.matcher import template_segments
-from auditor.loaders.calllog import BadRecord, record_to_call
+from auditor.loaders.logs.calllog import BadRecord, record_to_call
 from auditor.loaders.source import MAX_LINE_BYTES
 from auditor.secrets import MIN_SECRET_CHARS
 
@@ -202,7 +202,7 @@ def _string(limit: int, minimum: int = 0) -> bytes:
 
 
 def _value(name: str, layout: Layout, path: bytes) -> bytes:
-    short = MIN_SECRET_CHARS - 1  # loaders/logs.py passes a key or project that short untouched
+    short = MIN_SECRET_CHARS - 1  # loaders/logs/__init__.py passes a key or project that short untouched
     if name == "time":
         return b'(?:"(?P<time>' + _time(layout.time_format) + b')"|null)'
     if name == "key":

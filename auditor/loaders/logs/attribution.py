@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from auditor.analysis.topkeys import DEFAULT_KEEP
-from auditor.loaders.calllog import ReadStats
+from auditor.loaders.logs.calllog import ReadStats
 from auditor.model import KeyDefinition
 from auditor.secrets import fingerprint, redact, scrub_identifier, sha256_hex
 
@@ -63,7 +63,7 @@ class KeyIndex:
         """Appwrite 1.8+ logs a key's actions under the key's name; `name:<name>` when no definition has it."""
         if name == DYNAMIC_NAME:
             return None, KEY_DYNAMIC
-        name, project = redact(name), scrub_identifier(project)  # as definitions keep them (loaders/keys.py)
+        name, project = redact(name), scrub_identifier(project)  # as definitions keep them (loaders/keys/__init__.py)
         ids = sorted({key.id for key in self._by_name.get(name, ())
                       if project is None or key.project in (None, project)})
         if not ids:

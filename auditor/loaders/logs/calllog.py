@@ -37,7 +37,7 @@ class ReadStats:
     lines_read: int = 0
     bad_lines: int = 0
     bad_samples: list[dict] = field(default_factory=list)
-    # Requests read but tied to no single key (reason -> count); see loaders/logformats/attribution.py.
+    # Requests read but tied to no single key (reason -> count); see loaders/logs/attribution.py.
     unattributed: dict[str, int] = field(default_factory=dict)
     formats: dict[str, str] = field(default_factory=dict)  # file -> the log format it was read as
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 import yaml
 
 from auditor.catalog.catalog import Catalog, Route
-from auditor.registry import severity_rank
+from auditor.rules.registry import severity_rank
 from auditor.resources import data_dir
 from auditor.validation.schemas import violations
 

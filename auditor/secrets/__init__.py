@@ -14,6 +14,9 @@ app/init/constants.php.
 
 keyaudit keeps a sha256 of a secret (to recognise the key in access logs) and
 shows only a 12-digit prefix of that hash as a fingerprint.
+
+scan.py finds secrets in files (`keyaudit secrets`, the secret-in-file rule); encodings.py recognises a secret
+written encoded. Any package that prints, writes or keeps outside text imports this one.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from auditor.secret_encodings import decode
+from auditor.secrets.encodings import decode
 
 STORED_KINDS = ("standard", "account", "organization")
 MINTED_KINDS = ("ephemeral", "dynamic")

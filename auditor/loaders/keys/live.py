@@ -6,7 +6,7 @@ Two ways in, as Appwrite allows them:
 The server's version (`GET /v1/health/version`, public) picks the catalog, except on Appwrite Cloud
 (`*.cloud.appwrite.io`), whose catalog is `cloud`; the catalog says whether the API-key route exists there. From 1.8 on the list takes `queries[]`, so it is read 100 keys a page (limit and offset);
 before, one answer holds every key. Redirects are refused: they would carry the credential to another address.
-`--timeout` is one deadline for the whole exchange (auditor/deadline.py), not a bound on each socket read.
+`--timeout` is one deadline for the whole exchange (auditor/loaders/keys/deadline.py), not a bound on each socket read.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from auditor import __version__
 from auditor.catalog.catalog import load
 from auditor.catalog.versions import CLOUD, is_cloud_endpoint
-from auditor.deadline import Deadline, opener
+from auditor.loaders.keys.deadline import Deadline, opener
 from auditor.errors import InputError
 from auditor.loaders import jsontext
 from auditor.loaders.document import MAX_DEPTH, escape_pointer_token

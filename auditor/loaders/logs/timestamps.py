@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from auditor.loaders.calllog import BadRecord
+from auditor.loaders.logs.calllog import BadRecord
 from auditor.times import BadTime, epoch
 
 _RFC3339 = re.compile(

@@ -3,7 +3,7 @@
 `keyaudit baseline create` writes one entry per finding (schemas/baseline.schema.json):
 its fingerprint plus rule, key, scope and file for the reader. Never a message,
 a line number or a secret: a fingerprint hashes rule, project, key, scope and
-file path only (auditor.engine.fingerprint), so entries survive line moves and
+file path only (auditor.rules.engine.fingerprint), so entries survive line moves and
 edits elsewhere in a file. `--baseline FILE` hides findings whose fingerprint it
 holds and lists its entries that no longer occur (fixed, renamed or moved).
 An entry is judged only when this run could have found it again: its rule ran
@@ -19,7 +19,7 @@ from datetime import datetime
 
 from auditor import TOOL_NAME
 from auditor.times import iso
-from auditor.engine import relative
+from auditor.rules.engine import relative
 from auditor.errors import InputError
 from auditor.loaders.document import load_document
 from auditor.model import Finding
@@ -88,7 +88,7 @@ def apply_baseline(findings: list[Finding], baseline: Baseline | None, files_rea
                    rules_run: set[str]) -> tuple[list[Finding], BaselineOutcome | None]:
     """The findings the baseline does not hold, and what it hid and what it holds in vain.
 
-    `files_read` are paths as auditor.engine.relative gives them, redacted as `entry` writes them.
+    `files_read` are paths as auditor.rules.engine.relative gives them, redacted as `entry` writes them.
     """
     if baseline is None:
         return findings, None

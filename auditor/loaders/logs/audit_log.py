@@ -24,10 +24,10 @@ from typing import BinaryIO, Iterator
 
 from auditor.errors import InputError
 from auditor.loaders import jsontext
-from auditor.loaders.calllog import BadRecord, ReadStats, counted_lines
-from auditor.loaders.logformats.attribution import LogOptions
-from auditor.loaders.logformats.records import AuditEvent
-from auditor.loaders.logformats.timestamps import rfc3339
+from auditor.loaders.logs.calllog import BadRecord, ReadStats, counted_lines
+from auditor.loaders.logs.attribution import LogOptions
+from auditor.loaders.logs.records import AuditEvent
+from auditor.loaders.logs.timestamps import rfc3339
 from auditor.loaders.source import MAX_DOCUMENT_BYTES
 
 NAME = "appwrite-audit"

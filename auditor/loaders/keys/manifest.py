@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from auditor.loaders.document import Document
-from auditor.loaders.keys_export import scope_locations
+from auditor.loaders.keys.export import scope_locations
 from auditor.model import KeyDefinition, Location
 
 

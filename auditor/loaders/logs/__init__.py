@@ -1,8 +1,15 @@
 """Calls from any log file: the one entry point every log consumer uses.
 
-Each file's format is detected from its first lines (loaders/logformats/detect.py)
-unless forced; keyaudit's JSONL is read by loaders/calllog.py, the other formats
-by their modules in loaders/logformats/.
+Each file's format is detected from its first lines (loaders/logs/detect.py)
+unless forced; keyaudit's JSONL is read by loaders/logs/calllog.py, the other formats
+by their modules in loaders/logs/.
+
+PARSERS is the registry of log formats: a format is one module here (`NAME` and `parse(name, stream, stats,
+options)`, yielding the `Call` of each line that holds one and counting the rest in `stats`) and one line in
+PARSERS; detect.py tells it from a file's first lines, and the report schema's list of formats is tested
+against LOG_FORMATS. calllog.py reads keyaudit's JSONL (Call, ReadStats, BadRecord); fastjsonl.py its fast
+path; records.py the Call subclasses of audit events and missing-scope error lines; attribution.py and
+timestamps.py serve every format. Imported by analysis, state, fix and the CLI.
 """
 
 from __future__ import annotations
@@ -11,10 +18,10 @@ from contextlib import contextmanager
 from typing import BinaryIO, Iterator
 
 from auditor.errors import InputError
-from auditor.loaders.calllog import Call, ReadStats, read_call_stream
-from auditor.loaders.logformats import audit_log, common_log, error_lines, traefik_json
-from auditor.loaders.logformats.attribution import LogOptions
-from auditor.loaders.logformats.detect import JSONL, detect_format
+from auditor.loaders.logs.calllog import Call, ReadStats, read_call_stream
+from auditor.loaders.logs import audit_log, common_log, error_lines, traefik_json
+from auditor.loaders.logs.attribution import LogOptions
+from auditor.loaders.logs.detect import JSONL, detect_format
 from auditor.loaders.source import display_name, open_binary
 from auditor.secrets import MIN_SECRET_CHARS, is_real_secret, redact, scrub_identifier
 
@@ -34,7 +41,7 @@ def iter_calls(path: str, stats: ReadStats, options: LogOptions | None = None) -
     """Every call recorded in `path`; unreadable lines are counted in `stats`.
 
     Audit-log events and missing-scope error lines come as the Call subclasses of
-    loaders/logformats/records.py, with a stand-in method and path; analysis/evidence.py
+    loaders/logs/records.py, with a stand-in method and path; analysis/evidence.py
     gives them their scopes.
     """
     options = options or LogOptions()
@@ -71,7 +78,7 @@ def without_secret(call: Call, stats: ReadStats, options: LogOptions) -> Call | 
     """The call with every secret out of its key and project, as access logs' key headers are treated.
 
     A record whose key is a secret (a recorder handed the key's secret for its id) is attributed by the
-    secret's sha256 (loaders/logformats/attribution.py): to the defined key with that secret, else to
+    secret's sha256 (loaders/logs/attribution.py): to the defined key with that secret, else to
     `sha256:<12 hex>`; a dynamic or shared one is counted as unattributed (None). A project that holds a
     secret becomes its fingerprint. Nothing else of the secret is kept. Ids and projects shorter than any
     secret (all real ones) pass untouched at the cost of two length checks.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.loaders.calllog import Call
+from auditor.loaders.logs.calllog import Call
 
 AUDIT = "audit"  # stand-in method of an audit event
 UNLOGGED = "unlogged"  # stand-in method of a refused call whose route the line does not name

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 
-from auditor.loaders.logformats import audit_log, common_log, error_lines, traefik_json
+from auditor.loaders.logs import audit_log, common_log, error_lines, traefik_json
 
 JSONL = "keyaudit-jsonl"
 HEAD_LINES = 20

@@ -8,7 +8,7 @@ import os
 from auditor.checks import check_for
 from auditor.checks.context import AuditContext
 from auditor.model import Finding
-from auditor.registry import Rule, severity_rank
+from auditor.rules.registry import Rule, severity_rank
 from auditor.secrets import redact
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from auditor.catalog.catalog import Catalog
 from auditor.errors import InputError
 from auditor.loaders.document import Document
-from auditor.loaders.keys_export import scope_locations
+from auditor.loaders.keys.export import scope_locations
 from auditor.loaders.source import display_name, read_document
-from auditor.loaders.terraform_hcl import RESOURCE_TYPE, KeyBlock, parse_key_blocks
+from auditor.loaders.keys.terraform_hcl import RESOURCE_TYPE, KeyBlock, parse_key_blocks
 from auditor.model import KeyDefinition, Location
 from auditor.secrets import classify_secret
 from auditor.validation.schemas import violations

@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import BinaryIO, Iterator
 
 from auditor.loaders import jsontext
-from auditor.loaders.calllog import METHOD, BadRecord, Call, ReadStats, counted_lines
-from auditor.loaders.logformats.attribution import NO_KEY, LogOptions, key_for_secret
-from auditor.loaders.logformats.timestamps import rfc3339
+from auditor.loaders.logs.calllog import METHOD, BadRecord, Call, ReadStats, counted_lines
+from auditor.loaders.logs.attribution import NO_KEY, LogOptions, key_for_secret
+from auditor.loaders.logs.timestamps import rfc3339
 
 NAME = "traefik-json"
 KEY_HEADER = "request_X-Appwrite-Key"

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from typing import BinaryIO, Iterator
 
-from auditor.loaders.calllog import BadRecord, Call, ReadStats, counted_lines
-from auditor.loaders.logformats.attribution import NO_KEY_IN_FORMAT, LogOptions
-from auditor.loaders.logformats.timestamps import clf
+from auditor.loaders.logs.calllog import BadRecord, Call, ReadStats, counted_lines
+from auditor.loaders.logs.attribution import NO_KEY_IN_FORMAT, LogOptions
+from auditor.loaders.logs.timestamps import clf
 
 NGINX = "nginx-combined"
 TRAEFIK = "traefik-common"

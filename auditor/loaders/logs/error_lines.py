@@ -21,10 +21,10 @@ import re
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
-from auditor.loaders.calllog import Call, ReadStats, counted_lines
-from auditor.loaders.logformats.attribution import NO_KEY_IN_FORMAT, LogOptions
-from auditor.loaders.logformats.records import UNAUTHORIZED_SCOPE, ScopeDenial
-from auditor.loaders.logformats.timestamps import find_rfc3339
+from auditor.loaders.logs.calllog import Call, ReadStats, counted_lines
+from auditor.loaders.logs.attribution import NO_KEY_IN_FORMAT, LogOptions
+from auditor.loaders.logs.records import UNAUTHORIZED_SCOPE, ScopeDenial
+from auditor.loaders.logs.timestamps import find_rfc3339
 
 NAME = "error-lines"
 NOT_A_KEY = "scope errors of user sessions or guests, not of a key"

@@ -7,9 +7,9 @@ from auditor.analysis.evidence import AUDIT_EVENT, EvidenceRoute
 from auditor.times import iso
 from auditor.audit import AuditResult
 from auditor.fix.ready import ready_fix
-from auditor.loaders.logformats import audit_log
-from auditor.registry import SEVERITIES
-from auditor.risk import key_risk
+from auditor.loaders.logs import audit_log
+from auditor.rules.registry import SEVERITIES
+from auditor.catalog.risk import key_risk
 
 SCHEMA_VERSION = 1
 
