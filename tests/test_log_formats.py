@@ -307,3 +307,39 @@ def test_common_log_timestamps():
     assert clf("20/Nov/2026:10:00:02 +0100") == 1795165202.0
     with pytest.raises(BadRecord):
         clf("20/Foo/2026:10:00:02 +0100")
+
+
+@pytest.mark.parametrize("line", [
+    '2026-11-20 10:00:00,000 INFO shop.web: GET /v1/keys search q="missing scopes ([\\"keys.write\\"])"',
+    '2026-11-20 10:00:00,000 INFO shop.web: search q=missing scopes (["keys.write"])',
+    '2026-11-20 10:00:00,000 INFO shop.web: note app.shop-prod@service.x (role: applications) missing scopes '
+    '(["keys.write"]) said the ticket',
+    '2026-11-20 10:00:00,000 INFO shop.web: search GET /v1/keys general_unauthorized_scope',
+    '{"msg": "GET /v1/keys search", "q": "app.shop-prod@service.x (role: applications) missing scopes (['
+    '\\"keys.write\\"])"}',
+    '{"msg": "GET /v1/keys", "type": "general_unauthorized_scope", "code": 200}',
+])
+def test_only_appwrites_exact_error_shape_is_a_refusal(tmp_path, line):
+    log = tmp_path / "app.log"
+    log.write_text("2026-11-20 10:00:00,000 INFO shop.web: started\n" + line + "\n")
+    records, stats = read(str(log), key=MAILER, format="error-lines")
+    assert records == [] and stats.unattributed == {}
+    _, report = audit(str(log), key=MAILER, log_format="error-lines")
+    assert [f for f in report["findings"] if f["rule"] == "missing-scope"] == []
+
+
+def test_a_user_whose_email_looks_like_a_key_is_refused_as_a_user(tmp_path):
+    log = tmp_path / "app.log"
+    log.write_text("2026-11-20 10:00:00,000 ERROR shop.web: AppwriteException: app.shop-prod@service.x "
+                   '(role: users) missing scopes (["keys.write"])\n')
+    records, stats = read(str(log), key=MAILER, format="error-lines")
+    assert records == [] and stats.unattributed == {"scope errors of user sessions or guests, not of a key": 1}
+
+
+def test_a_record_saying_the_scope_error_beside_a_success_is_no_refusal(tmp_path):
+    log = tmp_path / "calls.jsonl"
+    log.write_text(json.dumps({"key": MAILER, "method": "GET", "path": "/v1/users", "status": 200,
+                               "error": "general_unauthorized_scope"}) + "\n")
+    result = run_audit([KEYS], [str(log)], rules=configured_rules(None), now=NOW)
+    (missing,) = [f for f in result.findings if f.rule == "missing-scope"]
+    assert "general_unauthorized_scope" not in missing.message  # a call that passed, not a refusal

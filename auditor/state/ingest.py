@@ -151,7 +151,8 @@ def _records(path: str, kind: str, catalog: Catalog, stats: SliceStats,
                    route)
     else:
         for row in read_usage_rows(path, stats):
-            yield (row.project, row.key, row.method, row.path, row.count, row.first, row.last, row.status, row.error,
+            error = UNAUTHORIZED_SCOPE if evidence.refused(row.status, row.error) else None
+            yield (row.project, row.key, row.method, row.path, row.count, row.first, row.last, row.status, error,
                    match(row.method, row.path))
 
 
