@@ -20,7 +20,8 @@ from auditor.cli.main import cli
 from conftest import ROOT
 
 NOW = ("--now", "2026-11-25T00:00:00Z")
-KEYS = {"total": 1, "keys": [{"$id": "k1", "name": "n1", "scopes": ["users.read"], "expire": None}]}
+KEYS = {"total": 1, "keys": [{"$id": "k1", "name": "n1", "scopes": ["users.read"], "expire": None,
+                              "projectId": "shop"}]}
 
 
 def invoke(*args, env=None):
@@ -201,7 +202,8 @@ GOOD = {
     "traefik-common": b'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/users HTTP/1.1" 200 5 "-" "-" 1 '
                       b'"api@docker" "http://10.0.0.9:80" 3ms',
     "nginx-combined": b'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/users HTTP/1.1" 200 5 "-" "sdk"',
-    "appwrite-audit": b'{"event": "user.create", "userEmail": "app.shop@service.example.com", "userName": "n1", '
+    "appwrite-audit": b'{"event": "user.create", "userId": "", "userEmail": "app.shop@service.example.com", '
+                      b'"userName": "n1", '
                       b'"time": "2026-11-20T10:00:00.000+00:00"}',
     "error-lines": b"2026-11-20T10:00:00Z ERROR GET /v1/users: app.shop@service.localhost (role: applications) "
                    b"missing scope (users.read)",
@@ -211,7 +213,7 @@ WRONG_TYPES = {
     "traefik-json": b'{"RequestMethod": 5, "RequestPath": ["/v1/users"]}',
     "traefik-common": b'10.0.0.1 - - [99/Nov/2026:10:00:00 +0000] "GET /v1/users HTTP/1.1" 200 5 "-" "-" 1 "a" "b" 3ms',
     "nginx-combined": b'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET" 200 5 "-" "sdk"',
-    "appwrite-audit": b'{"event": 5, "userEmail": "app.shop@service.example.com", "userName": "n1"}',
+    "appwrite-audit": b'{"event": 5, "userId": "", "userEmail": "app.shop@service.example.com", "userName": "n1"}',
     "error-lines": b"9999-99-99T99:99:99Z GET /v1/users: app.shop@service.localhost (role: applications) missing "
                    b"scope (users.read)",
 }
@@ -220,7 +222,7 @@ ABSURD_NUMBERS = {
     "traefik-json": b'{"RequestMethod": "GET", "RequestPath": "/v1/users", "StartUTC": 1e999999}',
     "traefik-common": b'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/users HTTP/1.1" 999 5 "-" "-" 1 "a" "b" 3ms',
     "nginx-combined": b'10.0.0.1 - - [20/Nov/99999:10:00:00 +0000] "GET /v1/users HTTP/1.1" 200 5 "-" "sdk"',
-    "appwrite-audit": b'{"event": "user.create", "userEmail": "app.shop@service.x", "userName": "n1", '
+    "appwrite-audit": b'{"event": "user.create", "userId": "", "userEmail": "app.shop@service.x", "userName": "n1", '
                       b'"time": 1e999999}',
     "error-lines": b"1" * 5000 + b" GET /v1/users/" + b"9" * 5000 + b": app.shop@service.localhost (role: "
                    b"applications) missing scope (users.read)",
