@@ -223,3 +223,14 @@ def test_deprecated_scope_without_logs_adds_the_new_name_beside_the_old(tmp_path
     (finding,) = [f for f in audit(tmp_path, [key("k1", ["documents.read"])]).findings if f.rule == "deprecated-scope"]
     assert "accept only documents.read" in finding.message and "no logs say" in finding.message
     assert finding.fix.startswith("Add rows.read to") and "remove documents.read once" in finding.fix
+
+
+def test_an_expiry_beyond_the_horizon_is_long_expiry(tmp_path):
+    (finding,) = [f for f in audit(tmp_path, [key("k1", ["users.read"], expire="9999-12-31T00:00:00.000+00:00")]
+                                   ).findings if f.rule == "long-expiry"]
+    assert finding.severity == "medium" and "expires on 9999-12-31" in finding.message
+    assert not fired(audit(tmp_path, [key("k1", ["users.read"], expire=FUTURE)]), "long-expiry")
+    late = key("k1", ["users.read"], expire="2028-01-31T00:00:00.000+00:00")
+    assert fired(audit(tmp_path, [late]), "long-expiry")
+    assert not fired(audit(tmp_path, [late], config={"rules": {"long-expiry": {"options": {"days": 800}}}}),
+                     "long-expiry")
