@@ -20,6 +20,7 @@ from auditor.checks import (
     policy_rule,
     secret_in_file,
     stale_key,
+    stale_logs,
     unknown_key,
     unknown_route,
     unknown_scope,
@@ -46,6 +47,7 @@ CHECKS = {
         long_expiry,
         expired,
         stale_key,
+        stale_logs,
         exception_invalid,
         exception_expired,
     )

@@ -85,6 +85,7 @@ class Increment:
     samples: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
     calls: int = 0
     earliest: float | None = None
+    latest: float | None = None
 
     def add(self, day: str, project: str | None, key: str, method: str, path: str, route: Route | None,
             count: int, first: float | None, last: float | None, status: int | None, error: str | None) -> None:
@@ -104,6 +105,8 @@ class Increment:
         self.calls += count
         if first is not None and (self.earliest is None or first < self.earliest):
             self.earliest = first
+        if last is not None and (self.latest is None or last > self.latest):
+            self.latest = last
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,10 @@ def _commit(state: State, name: str, stream: int | None, reached: Extent, increm
         earliest = increment.earliest if increment.earliest is not None else now
         db.execute("INSERT INTO meta VALUES ('observed_since', ?) "
                    "ON CONFLICT (name) DO UPDATE SET value = min(value, excluded.value)", (earliest,))
+        if increment.calls:  # the last call ingested, where the logs' coverage ends (state/window.py)
+            latest = increment.latest if increment.latest is not None else now
+            db.execute("INSERT INTO meta VALUES ('observed_until', ?) "
+                       "ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)", (latest,))
 
 
 def _status_rows(increment: Increment) -> Iterator[tuple]:
