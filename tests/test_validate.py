@@ -183,7 +183,7 @@ def test_undetectable_file_asks_for_kind(tmp_path):
     proc = run(path)
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [f"keyaudit: error: {path}: not a key export, key manifest, appwrite.json "
-                                        "or config file (say which with --keys-format for audit and lint, --kind for validate)"]
+                                        "or config file (say which with --keys-format for audit, --kind for validate)"]
 
 
 # Each input is detected as something else (or nothing) without --kind: mystery.json is
