@@ -8,24 +8,25 @@ import sys
 import click
 
 from auditor.cli.audit import baseline_option, exceeds, exceptions_option, policy_option, run_job
+from auditor.config import load_config
 from auditor.errors import InputError, NotKeyFile, one_line
 from auditor.loaders.keys import load_key_file
 from auditor.registry import SEVERITIES
 from auditor.report import build
 from auditor.reporters import REPORTERS
 
-# names of the kinds keyaudit reads: such a file that fails to parse is broken, not someone else's
-_DOCUMENT_SUFFIXES = (".json", ".yaml", ".yml", ".json.gz", ".yaml.gz", ".yml.gz", ".tf")
+NOT_LINTED = "lint takes key files and keyaudit configs only: leave it out (pre-commit: `exclude:` it)"
 
 
-def key_definition_files(paths) -> list[str]:
-    """The paths that hold key definitions, by content; the others are named on stderr and skipped.
+def judged_files(paths) -> tuple[list[str], list[str]]:
+    """(the key files to judge, one refusal line per file that cannot be judged), over every path.
 
-    A hook's file pattern is a guess (`keys.yaml` may hold translations), so a
-    file of another kind is no error here, nor is a file that is no JSON or
-    YAML at all unless its name says it should be; a broken key file still is.
+    Each file is judged or refused, never skipped: a file of another kind (a
+    hook's name pattern guessed wrong), a broken key file, a config that is
+    invalid. A valid keyaudit config is judged by its schema and holds no key.
+    All files are tried, so one run names every bad one.
     """
-    kept = []
+    kept, refused = [], []
     for path in paths:
         if path == "-":  # stdin cannot be read twice: taken as a key file, as `audit --keys -` takes it
             kept.append(path)
@@ -33,15 +34,19 @@ def key_definition_files(paths) -> list[str]:
         try:
             load_key_file(path)
         except NotKeyFile as error:
-            click.echo(f"keyaudit: skipped {one_line(str(error))}", err=True)
+            if error.kind != "config":
+                refused.append(f"{one_line(str(error))}; {NOT_LINTED}")
+                continue
+            try:
+                load_config(path)
+            except InputError as invalid:
+                refused.append(one_line(str(invalid)))
             continue
         except InputError as error:
-            if path.lower().endswith(_DOCUMENT_SUFFIXES):
-                raise
-            click.echo(f"keyaudit: skipped {one_line(str(error))}", err=True)
+            refused.append(one_line(str(error)))
             continue
         kept.append(path)
-    return kept
+    return kept, refused
 
 
 def name_next_steps(report: dict) -> None:
@@ -91,20 +96,27 @@ def lint(files, config_file, exceptions_file, policy_file, appwrite_version, now
          fail_on):
     """Check key definition files without logs: key exports, manifests, appwrite.json, Terraform.
 
-    Each FILE's kind is told from its content; files that hold no key
-    definitions are skipped (and named on stderr). Runs every rule that needs
-    no logs. Prints `file:line: severity rule: message` per finding, nothing
-    else when clean but a `keyaudit:` line for what exceptions or a baseline
-    hid. Exit 0: nothing at or above --fail-on; 1: findings; 2: bad input.
+    Each FILE's kind is told from its content. Every FILE is judged or
+    refused: one that holds no key definitions (a keyaudit config is checked
+    as one), or is broken, gets one `keyaudit: error:` line on stderr, the
+    others are still judged, and the exit is 2. Runs every rule that needs no
+    logs. Prints `file:line: severity rule: message` per finding, nothing else
+    when clean but a `keyaudit:` line for what exceptions or a baseline hid.
+    Exit 0: nothing at or above --fail-on; 1: findings; 2: bad input.
     """
-    key_files = key_definition_files(files)
-    if not key_files:
-        return
-    result, config = run_job(key_files, [], None, appwrite_version, config_file, now, exceptions_file, baseline_file,
-                             policy_file=policy_file)
-    threshold = fail_on or config.get("failOn") or "medium"
-    report = build(result, threshold)
-    name_next_steps(report)
-    sys.stdout.write(REPORTERS[output_format](report))
-    if exceeds(result.findings, threshold):
+    key_files, refused = judged_files(files)
+    for line in refused:
+        click.echo(f"keyaudit: error: {line}", err=True)
+    failed = False
+    if key_files:
+        result, config = run_job(key_files, [], None, appwrite_version, config_file, now, exceptions_file,
+                                 baseline_file, policy_file=policy_file)
+        threshold = fail_on or config.get("failOn") or "medium"
+        report = build(result, threshold)
+        name_next_steps(report)
+        sys.stdout.write(REPORTERS[output_format](report))
+        failed = exceeds(result.findings, threshold)
+    if refused:
+        sys.exit(2)
+    if failed:
         sys.exit(1)
