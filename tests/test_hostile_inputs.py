@@ -242,8 +242,8 @@ LONE_SURROGATES = {
     "nginx-combined": b'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/users/\\ud83d HTTP/1.1" 200 5 "-" "sdk"',
     "appwrite-audit": b'{"event": "user.create", "userEmail": "app.shop@service.example.com", "userName": "n1", '
                       b'"ip": "\\ud83d"}',
-    "error-lines": b"2026-11-20T10:00:00Z ERROR app.shop@service.localhost (role: applications) missing scope "
-                   b"(users.read) GET /v1/users/\\ud83d",
+    "error-lines": b"2026-11-20T10:00:00Z ERROR GET /v1/users/\\ud83d: app.shop@service.localhost (role: "
+                   b"applications) missing scope (users.read)",
 }
 # issue #17: a time that is year 10000 once in UTC
 LEAVES_THE_CALENDAR = {
@@ -253,8 +253,8 @@ LEAVES_THE_CALENDAR = {
     "nginx-combined": b'10.0.0.1 - - [31/Dec/9999:23:59:59 -0100] "GET /v1/users HTTP/1.1" 200 5 "-" "sdk"',
     "appwrite-audit": b'{"event": "user.create", "userEmail": "app.shop@service.example.com", "userName": "n1", '
                       b'"time": "9999-12-31T23:59:59.000-01:00"}',
-    "error-lines": b"9999-12-31T23:59:59-01:00 ERROR app.shop@service.localhost (role: applications) missing scope "
-                   b"(users.read) GET /v1/users",
+    "error-lines": b"9999-12-31T23:59:59-01:00 ERROR GET /v1/users: app.shop@service.localhost (role: "
+                   b"applications) missing scope (users.read)",
 }
 KINDS = ("wrong types", "absurd number", "lone surrogate", "leaves the calendar")
 # per format: what each kind of line becomes (call, bad, or skipped: error-lines skips lines carrying no error)
@@ -612,8 +612,8 @@ def _requests(log_format: str, path: str) -> bytes:
         "traefik-common": f'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET {path} HTTP/1.1" 200 5 "-" "-" 1 '
                           '"api@docker" "http://10.0.0.9:80" 3ms',
         "nginx-combined": f'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET {path} HTTP/1.1" 200 5 "-" "sdk"',
-        "error-lines": f"2026-11-20T10:00:00Z ERROR app.shop@service.localhost (role: applications) missing scope "
-                       f"(users.read) GET {path}",
+        "error-lines": f"2026-11-20T10:00:00Z ERROR GET {path}: app.shop@service.localhost (role: applications) "
+                       "missing scope (users.read)",
         "usage": f"k1,GET,{path},1,2026-11-20 10:00:00+00,2026-11-20 10:00:00+00",
     }[log_format].encode()
 

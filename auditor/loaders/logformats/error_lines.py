@@ -98,8 +98,14 @@ def _tail_denial(text: str) -> tuple[Denial, int] | None:
 
 
 def _request(text: str) -> tuple[str, str] | None:
+    """The request a line names before its error: `GET /v1/users: <message>` (the colon ends the path)."""
     match = _REQUEST.search(text)
-    return (match.group(1), match.group(2)) if match else None
+    if not match:
+        return None
+    path = match.group(2)
+    if path.endswith(":") and text.startswith(" ", match.end()):
+        path = path[:-1]
+    return match.group(1), path
 
 
 def _json_denial(text: str) -> Denial | None:
