@@ -16,9 +16,13 @@ class InputError(Exception):
 class NotKeyFile(InputError):
     """A readable file of another kind, or of none of ours: no key definitions in it.
 
-    `keyaudit lint` skips such files (pre-commit passes files by name); every
-    other command treats them as bad input.
+    `kind`: the kind of ours it is (`config`, `call-log`), None when it is none of ours. `keyaudit lint`
+    judges a config as a config and refuses the others; every other command treats them as bad input.
     """
+
+    def __init__(self, message: str, kind: str | None = None):
+        super().__init__(message)
+        self.kind = kind
 
 
 def one_line(message: str) -> str:

@@ -157,7 +157,7 @@ MANIFEST_KEYS = [
     dict(name="staging-deployer", created="2026-06-03T09:12:40.201", expire="2027-06-30T00:00:00.000+00:00",
          scopes=["functions.read", "functions.write", "sites.read", "sites.write", "policies.read"],
          owner="devops@shop.example", purpose="CI deploys functions and the storefront site to staging"),
-    dict(name="uptime-probe", created="2026-07-21T14:55:03.870", expire="2027-07-31T00:00:00.000+00:00",
+    dict(name="uptime-probe", created="2026-07-21T14:55:03.870", expire="9999-12-31T00:00:00.000+00:00",
          scopes=["health.read"], owner="sre@shop.example",
          purpose="External uptime monitor polling GET /v1/health every minute"),
     dict(name="search-indexer", created="2026-08-11T10:30:18.066", expire="2027-08-31T00:00:00.000+00:00",
@@ -518,8 +518,8 @@ MANIFEST_HEADER = """\
 # Never put a key's secret here.
 #
 # Sample notes: staging-deployer holds policies.read, renamed project.policies.read
-# in 1.9.5 (deprecated-scope); uptime-probe holds only health.read, which every
-# key has anyway (implicit-scope); search-indexer is clean.
+# in 1.9.5 (deprecated-scope); uptime-probe holds only health.read (implicit-scope)
+# and "expires" in 9999 (long-expiry); search-indexer is clean.
 """
 
 
@@ -582,7 +582,8 @@ gives a function at run time.
 | site storefront | | rows.read | the shop front; its calls are not in these logs | never-used |
 
 `manifest.yaml` adds three staging keys: `staging-deployer` holds policies.read (deprecated-scope: renamed
-project.policies.read in 1.9.5), `uptime-probe` holds only health.read (implicit-scope: every key has it),
+project.policies.read in 1.9.5), `uptime-probe` holds only health.read (implicit-scope: every key has it) and
+expires on 9999-12-31 (long-expiry: no expiry at all),
 `search-indexer` is clean.
 
 Some failures are ordinary and carry no finding: a few product reads return 404 `row_not_found`, two

@@ -44,7 +44,8 @@ def test_fingerprints_survive_line_moves_and_unrelated_edits(tmp_path):
     code, out, _ = run_cli("lint", keys, *NOW, "--baseline", str(baseline), "--format", "json")
     report = json.loads(out)
     assert code == 0 and report["findings"] == []
-    assert report["summary"]["baseline"] == {"file": str(baseline), "suppressed": 1, "absent": []}
+    assert report["summary"]["baseline"] == {"file": str(baseline), "suppressed": 1, "absent": [],
+                                             "mismatched": []}
 
 
 def test_engine_fingerprint_has_no_line_number():
@@ -122,3 +123,24 @@ def test_bad_baseline_and_bad_usage_are_exit_2(tmp_path):
     assert code == 2 and "no key definitions" in err
     code, _, err = run_cli("baseline", "create", keys, *NOW)
     assert code == 2 and "--output" in err
+
+
+def test_an_entry_with_a_findings_fingerprint_but_another_rule_key_or_scope_is_reported_not_honoured(tmp_path):
+    keys = appwrite_json(tmp_path / "appwrite.json", ["documents.read"])
+    baseline = create(tmp_path, keys)
+    document = json.loads(baseline.read_text())
+    (entry,) = document["findings"]
+    entry.update(rule="no-expiry", key="k-other", scope=None)  # hides "something harmless", says the file
+    baseline.write_text(json.dumps(document))
+    code, out, _ = run_cli("lint", keys, *NOW, "--baseline", str(baseline))
+    assert code == 1
+    lines = out.splitlines()
+    assert "medium deprecated-scope" in lines[0] and len(lines) == 2
+    assert lines[1] == (f"keyaudit: baseline {baseline} entry no-expiry k-other has the fingerprint of "
+                        "deprecated-scope function:report documents.read: not honoured, the finding is reported")
+    code, out, _ = run_cli("lint", keys, *NOW, "--baseline", str(baseline), "--format", "json")
+    report = json.loads(out)
+    assert violations(report, "report.schema.json", None) == []
+    assert report["summary"]["baseline"]["suppressed"] == 0 and report["summary"]["baseline"]["absent"] == []
+    assert report["summary"]["baseline"]["mismatched"] == [
+        {"entry": entry, "finding": {"rule": "deprecated-scope", "key": "function:report", "scope": "documents.read"}}]

@@ -20,7 +20,8 @@ from auditor.cli.main import cli
 from conftest import ROOT
 
 NOW = ("--now", "2026-11-25T00:00:00Z")
-KEYS = {"total": 1, "keys": [{"$id": "k1", "name": "n1", "scopes": ["users.read"], "expire": None}]}
+KEYS = {"total": 1, "keys": [{"$id": "k1", "name": "n1", "scopes": ["users.read"], "expire": None,
+                              "projectId": "shop"}]}
 
 
 def invoke(*args, env=None):
@@ -207,27 +208,30 @@ GOOD = {
     "traefik-common": b'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/users HTTP/1.1" 200 5 "-" "-" 1 '
                       b'"api@docker" "http://10.0.0.9:80" 3ms',
     "nginx-combined": b'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/users HTTP/1.1" 200 5 "-" "sdk"',
-    "appwrite-audit": b'{"event": "user.create", "userEmail": "app.shop@service.example.com", "userName": "n1", '
+    "appwrite-audit": b'{"event": "user.create", "userId": "", "userEmail": "app.shop@service.example.com", '
+                      b'"userName": "n1", '
                       b'"time": "2026-11-20T10:00:00.000+00:00"}',
-    "error-lines": b"2026-11-20T10:00:00Z ERROR app.shop@service.localhost (role: applications) missing scope "
-                   b"(users.read) GET /v1/users",
+    "error-lines": b"2026-11-20T10:00:00Z ERROR GET /v1/users: app.shop@service.localhost (role: applications) "
+                   b"missing scope (users.read)",
 }
 WRONG_TYPES = {
     "keyaudit-jsonl": b'{"key": 5, "method": "GET", "path": "/v1/users"}',
     "traefik-json": b'{"RequestMethod": 5, "RequestPath": ["/v1/users"]}',
     "traefik-common": b'10.0.0.1 - - [99/Nov/2026:10:00:00 +0000] "GET /v1/users HTTP/1.1" 200 5 "-" "-" 1 "a" "b" 3ms',
     "nginx-combined": b'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET" 200 5 "-" "sdk"',
-    "appwrite-audit": b'{"event": 5, "userEmail": "app.shop@service.example.com", "userName": "n1"}',
-    "error-lines": b"app.shop@service.localhost (role: applications) missing scope (users.read) at 9999-99-99",
+    "appwrite-audit": b'{"event": 5, "userId": "", "userEmail": "app.shop@service.example.com", "userName": "n1"}',
+    "error-lines": b"9999-99-99T99:99:99Z GET /v1/users: app.shop@service.localhost (role: applications) missing "
+                   b"scope (users.read)",
 }
 ABSURD_NUMBERS = {
     "keyaudit-jsonl": b'{"key": "k1", "method": "GET", "path": "/v1/users", "status": 1e999999}',
     "traefik-json": b'{"RequestMethod": "GET", "RequestPath": "/v1/users", "StartUTC": 1e999999}',
     "traefik-common": b'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/users HTTP/1.1" 999 5 "-" "-" 1 "a" "b" 3ms',
     "nginx-combined": b'10.0.0.1 - - [20/Nov/99999:10:00:00 +0000] "GET /v1/users HTTP/1.1" 200 5 "-" "sdk"',
-    "appwrite-audit": b'{"event": "user.create", "userEmail": "app.shop@service.x", "userName": "n1", '
+    "appwrite-audit": b'{"event": "user.create", "userId": "", "userEmail": "app.shop@service.x", "userName": "n1", '
                       b'"time": 1e999999}',
-    "error-lines": b"1" * 5000 + b" missing scope (users.read) GET /v1/users/" + b"9" * 5000,
+    "error-lines": b"1" * 5000 + b" GET /v1/users/" + b"9" * 5000 + b": app.shop@service.localhost (role: "
+                   b"applications) missing scope (users.read)",
 }
 # issue #17: a lone surrogate escape wherever the format has a string (text formats read it as plain text)
 LONE_SURROGATES = {
@@ -238,8 +242,8 @@ LONE_SURROGATES = {
     "nginx-combined": b'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/users/\\ud83d HTTP/1.1" 200 5 "-" "sdk"',
     "appwrite-audit": b'{"event": "user.create", "userEmail": "app.shop@service.example.com", "userName": "n1", '
                       b'"ip": "\\ud83d"}',
-    "error-lines": b"2026-11-20T10:00:00Z ERROR app.shop@service.localhost (role: applications) missing scope "
-                   b"(users.read) GET /v1/users/\\ud83d",
+    "error-lines": b"2026-11-20T10:00:00Z ERROR GET /v1/users/\\ud83d: app.shop@service.localhost (role: "
+                   b"applications) missing scope (users.read)",
 }
 # issue #17: a time that is year 10000 once in UTC
 LEAVES_THE_CALENDAR = {
@@ -249,8 +253,8 @@ LEAVES_THE_CALENDAR = {
     "nginx-combined": b'10.0.0.1 - - [31/Dec/9999:23:59:59 -0100] "GET /v1/users HTTP/1.1" 200 5 "-" "sdk"',
     "appwrite-audit": b'{"event": "user.create", "userEmail": "app.shop@service.example.com", "userName": "n1", '
                       b'"time": "9999-12-31T23:59:59.000-01:00"}',
-    "error-lines": b"9999-12-31T23:59:59-01:00 ERROR app.shop@service.localhost (role: applications) missing scope "
-                   b"(users.read) GET /v1/users",
+    "error-lines": b"9999-12-31T23:59:59-01:00 ERROR GET /v1/users: app.shop@service.localhost (role: "
+                   b"applications) missing scope (users.read)",
 }
 KINDS = ("wrong types", "absurd number", "lone surrogate", "leaves the calendar")
 # per format: what each kind of line becomes (call, bad, or skipped: error-lines skips lines carrying no error)
@@ -379,10 +383,15 @@ def test_no_log_line_makes_a_search_take_quadratic_time(folder):
     """Error-line patterns once backtracked over the whole line (a 40 000-character line took 6 s, 1 MiB an
     hour); each search is now linear. Lines of 120 KB, each built to defeat one pattern (a minute each before)."""
     n = 120_000
-    lines = [b"x missing scope (a) " + b"b" * n, b"general_unauthorized_scope " + b"app." * (n // 4),
+    lines = [b"ERROR: app.shop@service.x (role: applications) missing scope (users.read)",  # detected as error lines
+             b"x missing scope (a) " + b"b" * n, b"general_unauthorized_scope " + b"app." * (n // 4),
              b"general_unauthorized_scope " + b"a (role: " * (n // 9),
              b"general_unauthorized_scope " + b"missing scopes ([" * (n // 17),
-             b"general_unauthorized_scope GET " + b"GET https://" * (n // 12)]
+             b"general_unauthorized_scope GET " + b"GET https://" * (n // 12),
+             b": " * (n // 2) + b"a (role: applications) missing scope (a)",
+             b"a (role: " * (n // 9) + b") missing scopes ([" + b'"a",' * (n // 4) + b'"a"])',
+             b"GET https://" * (n // 12) + b": general_unauthorized_scope",
+             b'{"msg": "' + b"GET https://" * (n // 12) + b'", "type": "general_unauthorized_scope"}']
     Path("app.log").write_bytes(b"\n".join(lines) + b"\n")
     started = time.monotonic()
     code, out, err = invoke("audit", "--keys", "keys.json", "--logs", "app.log", "--key", "k1", "--format", "json",
@@ -603,8 +612,8 @@ def _requests(log_format: str, path: str) -> bytes:
         "traefik-common": f'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET {path} HTTP/1.1" 200 5 "-" "-" 1 '
                           '"api@docker" "http://10.0.0.9:80" 3ms',
         "nginx-combined": f'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET {path} HTTP/1.1" 200 5 "-" "sdk"',
-        "error-lines": f"2026-11-20T10:00:00Z ERROR app.shop@service.localhost (role: applications) missing scope "
-                       f"(users.read) GET {path}",
+        "error-lines": f"2026-11-20T10:00:00Z ERROR GET {path}: app.shop@service.localhost (role: applications) "
+                       "missing scope (users.read)",
         "usage": f"k1,GET,{path},1,2026-11-20 10:00:00+00,2026-11-20 10:00:00+00",
     }[log_format].encode()
 

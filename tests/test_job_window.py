@@ -47,7 +47,7 @@ def test_window_counts_only_its_days_and_prunes_the_rest(tmp_path):
     assert json.loads(out)["keys"][0]["calls"] == 2
 
 
-def test_the_window_ends_now_and_begins_when_observation_did(tmp_path):
+def test_the_window_ends_at_the_last_ingested_call_and_begins_when_observation_did(tmp_path):
     keys = write_keys(tmp_path, [key("old", ["rows.read", "users.read"], **{"$createdAt": "2026-01-01T00:00:00Z"}),
                                  key("new", ["rows.read", "users.read"], **{"$createdAt": "2026-11-24T00:00:00Z"})])
     log = tmp_path / "calls.jsonl"
@@ -55,9 +55,9 @@ def test_the_window_ends_now_and_begins_when_observation_did(tmp_path):
                           call("new", "GET", ROW, time="2026-11-24T08:00:00Z")]))
     code, out, _ = job_run(tmp_path / "state.db", keys, [log])
     messages = {f["key"]: f["message"] for f in json.loads(out)["findings"] if f["rule"] == "unused-scope"}
-    assert ("the logs cover 2026-11-01 to 2026-11-25 (24 days) of the key's 328 days, so needs older than that may "
+    assert ("the logs cover 2026-11-01 to 2026-11-24 (23 days) of the key's 328 days, so needs older than that may "
             "not show; that is under the 28 days it takes to drop a scope on") in messages["old"]
-    assert ("the logs cover 2026-11-01 to 2026-11-25 (24 days), all 1 days of the key's life (created 2026-11-24)"
+    assert ("the logs cover 2026-11-01 to 2026-11-24 (23 days), all 0 days of the key's life (created 2026-11-24)"
             in messages["new"])
 
 
@@ -70,13 +70,13 @@ def test_new_fixed_and_open_for_across_three_runs(tmp_path):
     keys = write_keys(tmp_path, [key("k1", ["rows.read", "teams.read"])])  # the team swapped a scope
     for now in ("2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"):
         code, _, err = job_run(state, keys, [log], now=now)
-    assert err.strip().endswith("run 3: 2 findings, 0 new, 0 fixed since the previous run")
+    assert err.strip().endswith("run 3: 3 findings, 0 new, 0 fixed since the previous run")
     code, out, _ = job("report", "--state", str(state), "--format", "json")
     report = json.loads(out)
     assert (report["lastRun"]["id"], report["previousRun"]["id"]) == (3, 2)
     assert report["new"] == [] and report["fixed"] == []
     assert {(f["rule"], f["scope"], f["openDays"]) for f in report["open"]} == {
-        ("over-privileged", None, 2), ("unused-scope", "teams.read", 1)}
+        ("over-privileged", None, 2), ("unused-scope", "teams.read", 1), ("stale-logs", None, 2)}
 
     sqlite3.connect(state).execute("DELETE FROM run WHERE id = 3").connection.commit()
     code, out, _ = job("report", "--state", str(state), "--format", "json")  # as it stood after run 2
@@ -86,7 +86,7 @@ def test_new_fixed_and_open_for_across_three_runs(tmp_path):
     code, out, _ = job("report", "--state", str(state))
     assert code == 0
     assert "new since the previous run: 1" in out and "fixed since the previous run: 1" in out
-    assert "open: 2" in out
+    assert "open: 3" in out
 
 
 def test_a_finding_fixed_then_found_again_is_new_again(tmp_path):
@@ -187,5 +187,34 @@ def test_the_job_reads_every_log_format_the_audit_reads(tmp_path):
 
     from_audit = outcome("audit", *common)
     assert from_audit[0]
-    assert outcome("job", "run", "--state", str(tmp_path / "state.db"), *common) == from_audit
-    assert outcome("job", "run", "--state", str(tmp_path / "state.db"), *common) == from_audit  # from the state
+    stale = ("stale-logs", None, None, "medium")  # the fixtures' last call is from 2026-11-20: a feed, it is stale
+    for _ in range(2):  # from the logs, then from the state
+        findings, keys = outcome("job", "run", "--state", str(tmp_path / "state.db"), *common)
+        assert stale in findings and (findings - {stale}, keys) == from_audit
+
+
+def test_a_stalled_feed_is_stale_logs_and_does_not_stretch_the_window(tmp_path):
+    """Log shipping stopped on 2026-11-01: the job still runs on 2026-11-25, and its logs cover nothing after."""
+    keys = write_keys(tmp_path, [key("k1", ["rows.read", "users.read"], **{"$createdAt": "2026-01-01T00:00:00Z"})])
+    log = tmp_path / "calls.jsonl"
+    log.write_text(lines([call("k1", "GET", ROW, time="2026-10-20T00:00:00Z"),
+                          call("k1", "GET", ROW, time="2026-11-01T00:00:00Z")]))
+    code, out, _ = job_run(tmp_path / "state.db", keys, [log])
+    report = json.loads(out)
+    (stale,) = [f for f in report["findings"] if f["rule"] == "stale-logs"]
+    assert stale["severity"] == "medium" and stale["message"] == (
+        "the last call the job ingested is from 2026-11-01, 24 days before this run (threshold 2 days)")
+    (unused,) = [f for f in report["findings"] if f["rule"] == "unused-scope"]
+    assert "the logs cover 2026-10-20 to 2026-11-01 (12 days)" in unused["message"]
+    fresh = tmp_path / "fresh.jsonl"
+    fresh.write_text(lines([call("k1", "GET", ROW, time="2026-11-24T12:00:00Z")]))
+    code, out, _ = job_run(tmp_path / "state.db", keys, [fresh])
+    assert findings(out, "stale-logs") == set()
+    code, out, _ = job_run(tmp_path / "state2.db", keys, [log], "--config", str(_config(tmp_path, 30)))
+    assert findings(out, "stale-logs") == set()
+
+
+def _config(tmp_path, days):
+    config = tmp_path / "keyaudit.yaml"
+    config.write_text(yaml.safe_dump({"rules": {"stale-logs": {"options": {"days": days}}}}))
+    return config

@@ -62,19 +62,32 @@ def test_every_output_line_has_the_pre_commit_shape_and_no_secret():
     assert any(" critical secret-in-file: " in line and "sha256:" in line for line in lines)
 
 
-def test_files_without_key_definitions_are_skipped_and_named(tmp_path):
+def test_every_file_is_judged_or_refused_with_one_line_never_skipped(tmp_path):
     translations = tmp_path / "keys.yaml"
     translations.write_text("greeting: Hello\nfarewell: Bye\n")
     config = tmp_path / "keyaudit.yaml"
-    config.write_text("failOn: high\n")
+    config.write_text("failOn: high\n")  # a keyaudit config: judged by its schema
+    bad_config = tmp_path / "keyaudit-bad.yaml"
+    bad_config.write_text("failOn: sometimes\n")
     notes = tmp_path / "NOTES.md"
     notes.write_text("# keys\n\n- rotate: [monthly\n")
+    terraform_json = tmp_path / "keys.tf.json"
+    terraform_json.write_text(json.dumps({"resource": {"appwrite_project_key": {"k": {"name": "k",
+                                                                                    "scopes": ["users.read"]}}}}))
+    project = tmp_path / "appwrite.json"  # Appwrite's own file, with a `rules` member: not a config
+    appwrite_json(project, ["documents.read"])
+    project.write_text(json.dumps({**json.loads(project.read_text()), "rules": [{"domain": "shop.example"}]}))
     keys = manifest(tmp_path / "keys-manifest.yaml", [("k1", ["users.read"], "2027-06-30T00:00:00Z")])
-    code, out, err = run_cli("lint", str(translations), str(config), str(notes), keys, *NOW)
-    assert code == 0 and out == ""
-    assert [line.split(":")[0] for line in err.splitlines()] == ["keyaudit"] * 3
-    assert str(translations) in err and str(config) in err and str(notes) in err and keys not in err
-    assert run_cli("lint", str(translations), *NOW)[0] == 0  # nothing to lint is no failure
+    code, out, err = run_cli("lint", str(translations), str(config), str(bad_config), str(notes), str(terraform_json),
+                             str(project), keys, *NOW)
+    assert code == 2
+    assert [LINE.match(line)["rule"] for line in out.splitlines()] == ["deprecated-scope"]
+    refused = err.splitlines()
+    assert [line.split(": ")[2].split(":")[0] for line in refused] == [
+        str(translations), str(bad_config), str(notes), str(terraform_json)]
+    assert all(line.startswith("keyaudit: error: ") for line in refused)
+    assert "leave it out" in refused[0] and ".tf files" in refused[3]
+    assert run_cli("lint", str(config), keys, *NOW) == (0, "", "")
 
 
 def test_broken_key_file_is_one_line_and_exit_2(tmp_path):

@@ -18,6 +18,7 @@ from auditor.loaders.logs.records import AuditEvent
 from auditor.loaders.logs.timestamps import clf, rfc3339
 from auditor.loaders.keys import load_key_file
 from auditor.loaders.logs import LOG_FORMATS, iter_calls
+from auditor.model import KeyDefinition, Location
 from auditor.rules.registry import configured_rules
 from auditor.audit.report import build
 from auditor.validation.schemas import violations
@@ -309,8 +310,79 @@ def test_common_log_timestamps():
         clf("20/Foo/2026:10:00:02 +0100")
 
 
-def test_the_report_schema_names_exactly_the_registered_log_formats():
-    """A new log format is one module and one line in loaders/logs PARSERS; the report schema must follow."""
-    schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
-    named = schema["properties"]["summary"]["properties"]["logFormats"]["additionalProperties"]["enum"]
-    assert named == list(LOG_FORMATS)
+@pytest.mark.parametrize("line", [
+    '2026-11-20 10:00:00,000 INFO shop.web: GET /v1/keys search q="missing scopes ([\\"keys.write\\"])"',
+    '2026-11-20 10:00:00,000 INFO shop.web: search q=missing scopes (["keys.write"])',
+    '2026-11-20 10:00:00,000 INFO shop.web: note app.shop-prod@service.x (role: applications) missing scopes '
+    '(["keys.write"]) said the ticket',
+    '2026-11-20 10:00:00,000 INFO shop.web: search GET /v1/keys general_unauthorized_scope',
+    '{"msg": "GET /v1/keys search", "q": "app.shop-prod@service.x (role: applications) missing scopes (['
+    '\\"keys.write\\"])"}',
+    '{"msg": "GET /v1/keys", "type": "general_unauthorized_scope", "code": 200}',
+])
+def test_only_appwrites_exact_error_shape_is_a_refusal(tmp_path, line):
+    log = tmp_path / "app.log"
+    log.write_text("2026-11-20 10:00:00,000 INFO shop.web: started\n" + line + "\n")
+    records, stats = read(str(log), key=MAILER, format="error-lines")
+    assert records == [] and stats.unattributed == {}
+    _, report = audit(str(log), key=MAILER, log_format="error-lines")
+    assert [f for f in report["findings"] if f["rule"] == "missing-scope"] == []
+
+
+def test_a_user_whose_email_looks_like_a_key_is_refused_as_a_user(tmp_path):
+    log = tmp_path / "app.log"
+    log.write_text("2026-11-20 10:00:00,000 ERROR shop.web: AppwriteException: app.shop-prod@service.x "
+                   '(role: users) missing scopes (["keys.write"])\n')
+    records, stats = read(str(log), key=MAILER, format="error-lines")
+    assert records == [] and stats.unattributed == {"scope errors of user sessions or guests, not of a key": 1}
+
+
+def test_a_record_saying_the_scope_error_beside_a_success_is_no_refusal(tmp_path):
+    log = tmp_path / "calls.jsonl"
+    log.write_text(json.dumps({"key": MAILER, "method": "GET", "path": "/v1/users", "status": 200,
+                               "error": "general_unauthorized_scope"}) + "\n")
+    result = run_audit([KEYS], [str(log)], rules=configured_rules(None), now=NOW)
+    (missing,) = [f for f in result.findings if f.rule == "missing-scope"]
+    assert "general_unauthorized_scope" not in missing.message  # a call that passed, not a refusal
+
+
+def _audit_records(tmp_path, entries, keys=None):
+    log = tmp_path / "audit.jsonl"
+    log.write_text("".join(json.dumps(entry) + "\n" for entry in entries))
+    stats = ReadStats()
+    index = KeyIndex(keys if keys is not None else load_key_file(KEYS).keys)
+    records = list(iter_calls(str(log), stats, LogOptions(format="appwrite-audit", keys=index)))
+    return [(r.key, r.event) for r in records], stats
+
+
+def _entry(**fields):
+    return {"event": "user.create", "userId": "", "userEmail": "app.shop-prod@service.appwrite.shop.example",
+            "userName": "order-sync", "time": "2026-11-20T10:00:00.000+00:00", **fields}
+
+
+def test_only_entries_appwrite_writes_for_a_key_are_the_keys(tmp_path):
+    """A user account whose email and name copy a key's keeps its own id: its actions are not the key's."""
+    records, stats = _audit_records(tmp_path, [
+        _entry(), _entry(userType="app"), _entry(userType="keyProject"),
+        _entry(userId="6744e7b1002c5b1f2c3d"), _entry(userType="user"),
+        _entry(userEmail="app.shop-prod@service.appwrite.shop.example.evil user"),
+        _entry(userEmail="xapp.shop-prod@service.appwrite.shop.example"),
+    ])
+    assert records == [(ORDER_SYNC, "user.create")] * 3
+    assert stats.unattributed == {"audit entries by users, guests or the Console, not by an API key": 4}
+    _, stats = _audit_records(tmp_path, [{k: v for k, v in _entry().items() if k != "userId"}])
+    assert stats.bad_samples[0]["reason"] == "missing or invalid 'userId' (empty for an API key)"
+
+
+def test_a_key_without_a_project_takes_no_projects_audit_entries(tmp_path):
+    here = Location("keys.yaml", 1)
+    keys = [KeyDefinition("k-global", ["users.write"], here, name="sync"),
+            KeyDefinition("k-shop", ["users.write"], here, name="sync", project="shop-prod")]
+    records, stats = _audit_records(tmp_path, [_entry(userName="sync"),
+                                               _entry(userName="sync", userEmail="app.other@service.example")],
+                                    keys)
+    assert records == [("k-shop", "user.create")]
+    assert stats.unattributed == {
+        "key name 'sync' is defined without a project (k-global): audit entries, which name their project, are "
+        "attributed to no key; give the key its project (`projectId` in an export, as fetch-keys writes it; "
+        "`project` in a manifest)": 1}

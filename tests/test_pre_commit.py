@@ -84,10 +84,13 @@ def test_hooks_fail_on_a_deprecated_scope_and_a_committed_secret_then_pass_once_
     assert code == 1, out
     assert re.search(r"^keyaudit \(Appwrite API key definitions\)\.+Failed$", out, re.M), out
     assert "appwrite.json:9: medium deprecated-scope: documents.read is deprecated in Appwrite 1.9; use rows.read" in out
+    # refused, not skipped: one line, and the other files are still judged
+    assert re.search(r"^keyaudit: error: locales/keys\.yaml: not a key export.*leave it out", out, re.M), out
     assert SECRET not in out
 
     appwrite_json(project / "appwrite.json", ["rows.read"])
-    commit_all(project, "the function reads rows")
+    (project / "locales" / "keys.yaml").rename(project / "locales" / "strings.yaml")
+    commit_all(project, "the function reads rows; the translations no longer look like keys")
     code, out = try_repo(hook_repo, project)
     assert code == 1, out
     assert re.search(r"^keyaudit \(Appwrite API key definitions\)\.+Passed$", out, re.M), out

@@ -141,7 +141,7 @@ def _json_values():
 
 FIELDS = ["key", "method", "path", "time", "status", "error", "project", "RequestMethod", "RequestPath",
           "StartUTC", "DownstreamStatus", "request_X-Appwrite-Key", "request_X-Appwrite-Project", "event",
-          "userEmail", "userName", "logs"]
+          "userId", "userEmail", "userName", "userType", "logs"]
 
 
 def _records():

@@ -234,3 +234,38 @@ def test_deprecated_scope_without_logs_adds_the_new_name_beside_the_old(tmp_path
     (finding,) = [f for f in audit(tmp_path, [key("k1", ["documents.read"])]).findings if f.rule == "deprecated-scope"]
     assert "accept only documents.read" in finding.message and "no logs of four weeks or more say" in finding.message
     assert finding.fix.startswith("Add rows.read to") and "remove documents.read once" in finding.fix
+
+
+def test_an_expiry_beyond_the_horizon_is_long_expiry(tmp_path):
+    (finding,) = [f for f in audit(tmp_path, [key("k1", ["users.read"], expire="9999-12-31T00:00:00.000+00:00")]
+                                   ).findings if f.rule == "long-expiry"]
+    assert finding.severity == "medium" and "expires on 9999-12-31" in finding.message
+    assert not fired(audit(tmp_path, [key("k1", ["users.read"], expire=FUTURE)]), "long-expiry")
+    late = key("k1", ["users.read"], expire="2028-01-31T00:00:00.000+00:00")
+    assert fired(audit(tmp_path, [late]), "long-expiry")
+    assert not fired(audit(tmp_path, [late], config={"rules": {"long-expiry": {"options": {"days": 800}}}}),
+                     "long-expiry")
+
+
+@pytest.mark.parametrize("version, scope, hint, fix", [
+    ("1.9", "storage.read", "did you mean files.read or buckets.read?",
+     "Replace storage.read on name-k1 (k1) with the scope it stands for: files.read or buckets.read"),
+    ("1.9", "db.write", "did you mean databases.write?", "Replace db.write with databases.write on name-k1 (k1)"),
+    ("1.8", "keys.write", "keys.write is a key scope from Appwrite 1.9 on",
+     "Remove keys.write from name-k1 (k1), or give --appwrite-version the version the project runs "
+     "(this audit is of 1.8)"),
+    ("1.6", "sites.read", "sites.read is a key scope from Appwrite 1.7 on", None),
+    ("1.6", "rows.read", "rows.read is a key scope from Appwrite 1.8 on; Appwrite 1.6 names it documents.read",
+     "Replace rows.read with documents.read on name-k1 (k1)"),
+])
+def test_unknown_scopes_are_suggested_by_meaning_and_named_with_their_versions(tmp_path, version, scope, hint, fix):
+    (finding,) = [f for f in audit(tmp_path, [key("k1", [scope])], version=version).findings
+                  if f.rule == "unknown-scope"]
+    assert finding.message == f"{scope} is not an API key scope of Appwrite {version}; {hint}"
+    assert finding.severity == "high" and (fix is None or finding.fix == fix)
+
+
+def test_implicit_scopes_are_info_not_high(tmp_path):
+    result = audit(tmp_path, [key("k1", ["users.read", "global", "graphql"])])
+    assert {(f.scope, f.severity) for f in result.findings if f.rule == "unknown-scope"} == {
+        ("global", "info"), ("graphql", "info")}

@@ -477,7 +477,8 @@ INVALID = [
     pytest.param("manifest.schema.json", manifest_with_key(scopes=["users.read"] * 101), "1.9", "maxItems",
                  "/keys/0/scopes", "a list violates maxItems 100", id="manifest-key-101-scopes"),
     pytest.param("manifest.schema.json", manifest_with_key(scopes=["executions.read"]), "1.8", "enum",
-                 "/keys/0/scopes/0", "unknown scope 'executions.read' for Appwrite 1.8; did you mean execution.read?",
+                 "/keys/0/scopes/0", "unknown scope 'executions.read' for Appwrite 1.8; executions.read is a key "
+                 "scope from Appwrite 1.9 on; Appwrite 1.8 names it execution.read",
                  id="manifest-executions-on-1.8"),
     pytest.param("manifest.schema.json", manifest_with_key(scopes=["collection.read"]), "1.9", "enum",
                  "/keys/0/scopes/0", "did you mean tables.read (or the old collections.read)?",

@@ -113,17 +113,18 @@ resource "appwrite_project_key" "ci" {{
         f'garbage {s.std("nginx-bad")}\n',
     ]))
     put("audit.json", json.dumps({"total": 3, "logs": [
-        {"event": "row.create", "userEmail": f"app.{s.std('audit-project')}@service.cloud.appwrite.io",
+        {"event": "row.create", "userId": "", "userEmail": f"app.{s.std('audit-project')}@service.cloud.appwrite.io",
          "userName": key_name, "time": f"{DAY}T12:00:00.000+00:00", "ip": "10.0.0.2"},
-        {"event": "user.create", "userEmail": "app.shop@service.cloud.appwrite.io", "userName": s.std("audit-name"),
+        {"event": "user.create", "userId": "", "userEmail": "app.shop@service.cloud.appwrite.io", "userName": s.std("audit-name"),
          "time": f"{DAY}T12:00:01.000+00:00"},
         {"event": s.std("audit-event"), "userEmail": 3},
     ]}, indent=1))
     put("errors.log", "".join([
-        f"{DAY}T13:00:00Z ERROR app.{s.std('error-lines-project')}@service.localhost (role: applications) missing "
-        f'scopes (["rows.read","documents.read"]) GET /v1/tablesdb/shop/tables/t/rows/{s.eph("error-lines-path")}\n',
-        f"{DAY}T13:00:01Z ERROR app.shop@service.localhost (role: applications) missing scope (users.read) "
-        f"key={s.std('error-lines-noise')}\n",
+        f"{DAY}T13:00:00Z ERROR GET /v1/tablesdb/shop/tables/t/rows/{s.eph('error-lines-path')}: "
+        f"app.{s.std('error-lines-project')}@service.localhost (role: applications) missing "
+        f'scopes (["rows.read","documents.read"])\n',
+        f"{DAY}T13:00:01Z ERROR key={s.std('error-lines-noise')}: app.shop@service.localhost (role: applications) "
+        f"missing scope (users.read)\n",
     ]))
     usage = io.StringIO()
     writer = csv.writer(usage, lineterminator="\n")

@@ -183,7 +183,7 @@ def test_undetectable_file_asks_for_kind(tmp_path):
     proc = run(path)
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [f"keyaudit: error: {path}: not a key export, key manifest, appwrite.json "
-                                        "or config file (say which with --keys-format for audit and lint, --kind for validate)"]
+                                        "or config file (say which with --keys-format for audit, --kind for validate)"]
 
 
 # Each input is detected as something else (or nothing) without --kind: mystery.json is
@@ -602,7 +602,8 @@ def test_manifest_valid_on_1_9_but_not_on_1_8(tmp_path):
     proc = run("--appwrite-version", "1.8", path)
     assert proc.returncode == 1
     assert messages(proc.stdout) == [
-        (str(path), 9, "error", "unknown scope 'executions.read' for Appwrite 1.8; did you mean execution.read?"),
+        (str(path), 9, "error", "unknown scope 'executions.read' for Appwrite 1.8; executions.read is a key scope "
+                                "from Appwrite 1.9 on; Appwrite 1.8 names it execution.read"),
     ]
     assert summary(proc.stdout, path) == "invalid manifest, Appwrite 1.8"
 

@@ -205,9 +205,10 @@ class BlockReader:
             self._meanings.clear()
         method, status, error, *shape = fields
         path = "/v1" + "".join(segment.decode() if segment != b"/" else "/{}" for segment in shape)
-        call, route = evidence.resolve(Call("", method.decode().upper(), path, None, None, _text(error), None),
+        code = None if status in (b"", b"null") else int(status)
+        call, route = evidence.resolve(Call("", method.decode().upper(), path, None, code, _text(error), None),
                                        self.catalog)
-        meaning = self._meanings[fields] = _Meaning(call.method, None if status in (b"", b"null") else int(status),
+        meaning = self._meanings[fields] = _Meaning(call.method, code,
                                                     route and (route.method, route.template),
                                                     call.error == UNAUTHORIZED_SCOPE)
         return meaning

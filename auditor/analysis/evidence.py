@@ -15,8 +15,10 @@ route is shown:
 - a missing-scope error line (`ScopeDenial`): `unlogged route (rows.read or
   documents.read)`, a call Appwrite answered 401 general_unauthorized_scope.
 
-A request whose `error` holds Appwrite's missing-scope message rather than its
-type counts as general_unauthorized_scope too.
+A request whose `error` holds exactly Appwrite's missing-scope message rather
+than its type counts as general_unauthorized_scope too; either counts only with
+status 401 or none logged (Appwrite answers this error with 401 alone), so a
+record saying `general_unauthorized_scope` beside a 200 is no refusal.
 """
 
 from __future__ import annotations
@@ -60,12 +62,18 @@ def denial_route(path: str, scopes: tuple[str, ...]) -> EvidenceRoute:
     return EvidenceRoute(UNLOGGED, path, scopes, True, False, None, source=SCOPE_ERROR, name=" or ".join(scopes))
 
 
+def refused(status: int | None, error: str | None) -> bool:
+    """Whether a logged status and error are Appwrite's refusal for a missing scope."""
+    return status in (None, 401) and error is not None and is_scope_denial(error)
+
+
 def resolve(call: Call, catalog: Catalog) -> tuple[Call, Route | None]:
     """The call to count and its route (None: unknown), for a call of any log format."""
     if isinstance(call, AuditEvent):
         return call, event_route(catalog, call.event)
     if isinstance(call, ScopeDenial):
         return call, denial_route(call.path, call.scopes)
-    if call.error is not None and call.error != UNAUTHORIZED_SCOPE and is_scope_denial(call.error):
-        call.error = UNAUTHORIZED_SCOPE
+    if call.error is not None:
+        call.error = UNAUTHORIZED_SCOPE if refused(call.status, call.error) else (
+            None if call.error == UNAUTHORIZED_SCOPE else call.error)
     return call, catalog.match(call.method, call.path)

@@ -361,7 +361,7 @@ def _size(paths: list[str]) -> int | None:
 def add_usage_row(usage: Usage, row: UsageRow, route: Route | None) -> None:
     usage.add_aggregate(row.project, row.key, route, row.count, first=row.first, last=row.last,
                         statuses={row.status: row.count} if row.status is not None else None,
-                        denied=row.count if row.error == UNAUTHORIZED_SCOPE else 0,
+                        denied=row.count if evidence.refused(row.status, row.error) else 0,
                         samples=(f"{row.method} {row.path.split('?', 1)[0]}",))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from auditor.audit import AuditRequest, audit
@@ -9,7 +11,7 @@ from auditor.rules.baseline import render
 from auditor.cli import options
 from auditor.cli.outputs import check_targets, write_output
 from auditor.cli.echo import say
-from auditor.cli.lint import key_definition_files
+from auditor.cli.lint import judged_files
 from auditor.errors import InputError
 
 
@@ -29,11 +31,17 @@ def create(files, keys, logs, usage, keys_format, appwrite_version, config_file,
     """Write the fingerprints of the current findings to --output.
 
     Takes the inputs of `audit` (--keys, --logs, --usage, ...) or of `lint`
-    (FILE..., files without key definitions skipped), or both. Findings that exceptions silence
+    (FILE..., judged as lint judges them: a file it refuses is named and nothing is written), or both.
+    Findings that exceptions silence
     are left out, so they come back when their exception expires. The file holds
     no secrets and no line numbers; commit it beside the key files.
     """
-    key_paths = list(keys) + key_definition_files(files)
+    judged, refused = judged_files(files)
+    for line in refused:
+        click.echo(f"keyaudit: error: {line}", err=True)
+    if refused:
+        sys.exit(2)
+    key_paths = list(keys) + judged
     if not key_paths:
         raise InputError("no key definitions: give key files (FILE... or --keys FILE)")
     check_targets([output])

@@ -9,24 +9,25 @@ import click
 
 from auditor.audit import AuditRequest, audit
 from auditor.cli import options
+from auditor.rules.config import load_config
 from auditor.errors import InputError, NotKeyFile, one_line
 from auditor.loaders.keys import load_key_file
 from auditor.rules.registry import at_or_above
 from auditor.audit.report import build
 from auditor.reporters import REPORTERS
 
-# names of the kinds keyaudit reads: such a file that fails to parse is broken, not someone else's
-_DOCUMENT_SUFFIXES = (".json", ".yaml", ".yml", ".json.gz", ".yaml.gz", ".yml.gz", ".tf")
+NOT_LINTED = "lint takes key files and keyaudit configs only: leave it out (pre-commit: `exclude:` it)"
 
 
-def key_definition_files(paths) -> list[str]:
-    """The paths that hold key definitions, by content; the others are named on stderr and skipped.
+def judged_files(paths) -> tuple[list[str], list[str]]:
+    """(the key files to judge, one refusal line per file that cannot be judged), over every path.
 
-    A hook's file pattern is a guess (`keys.yaml` may hold translations), so a
-    file of another kind is no error here, nor is a file that is no JSON or
-    YAML at all unless its name says it should be; a broken key file still is.
+    Each file is judged or refused, never skipped: a file of another kind (a
+    hook's name pattern guessed wrong), a broken key file, a config that is
+    invalid. A valid keyaudit config is judged by its schema and holds no key.
+    All files are tried, so one run names every bad one.
     """
-    kept = []
+    kept, refused = [], []
     for path in paths:
         if path == "-":  # stdin cannot be read twice: taken as a key file, as `audit --keys -` takes it
             kept.append(path)
@@ -34,15 +35,19 @@ def key_definition_files(paths) -> list[str]:
         try:
             load_key_file(path)
         except NotKeyFile as error:
-            click.echo(f"keyaudit: skipped {one_line(str(error))}", err=True)
+            if error.kind != "config":
+                refused.append(f"{one_line(str(error))}; {NOT_LINTED}")
+                continue
+            try:
+                load_config(path)
+            except InputError as invalid:
+                refused.append(one_line(str(invalid)))
             continue
         except InputError as error:
-            if path.lower().endswith(_DOCUMENT_SUFFIXES):
-                raise
-            click.echo(f"keyaudit: skipped {one_line(str(error))}", err=True)
+            refused.append(one_line(str(error)))
             continue
         kept.append(path)
-    return kept
+    return kept, refused
 
 
 def name_next_steps(report: dict) -> None:
@@ -80,22 +85,29 @@ def lint(files, config_file, exceptions_file, policy_file, appwrite_version, now
          fail_on):
     """Check key definition files without logs: key exports, manifests, appwrite.json, Terraform.
 
-    Each FILE's kind is told from its content; files that hold no key
-    definitions are skipped (and named on stderr). Runs every rule that needs
-    no logs. Prints `file:line: severity rule: message` per finding, nothing
-    else when clean but a `keyaudit:` line for what exceptions or a baseline
-    hid. Exit 0: nothing at or above --fail-on; 1: findings; 2: bad input.
+    Each FILE's kind is told from its content. Every FILE is judged or
+    refused: one that holds no key definitions (a keyaudit config is checked
+    as one), or is broken, gets one `keyaudit: error:` line on stderr, the
+    others are still judged, and the exit is 2. Runs every rule that needs no
+    logs. Prints `file:line: severity rule: message` per finding, nothing else
+    when clean but a `keyaudit:` line for what exceptions or a baseline hid.
+    Exit 0: nothing at or above --fail-on; 1: findings; 2: bad input.
     """
-    key_files = key_definition_files(files)
-    if not key_files:
-        return
-    request = AuditRequest.assemble(key_files, config_file=config_file, policy_file=policy_file,
-                                    exceptions_file=exceptions_file, baseline_file=baseline_file,
-                                    appwrite_version=appwrite_version, now=options.moment(now))
-    result = audit(request)
-    threshold = fail_on or request.config.get("failOn") or "medium"
-    report = build(result, threshold)
-    name_next_steps(report)
-    sys.stdout.write(REPORTERS[output_format](report))
-    if any(at_or_above(finding.severity, threshold) for finding in result.findings):
+    key_files, refused = judged_files(files)
+    for line in refused:
+        click.echo(f"keyaudit: error: {line}", err=True)
+    failed = False
+    if key_files:
+        request = AuditRequest.assemble(key_files, config_file=config_file, policy_file=policy_file,
+                                        exceptions_file=exceptions_file, baseline_file=baseline_file,
+                                        appwrite_version=appwrite_version, now=options.moment(now))
+        result = audit(request)
+        threshold = fail_on or request.config.get("failOn") or "medium"
+        report = build(result, threshold)
+        name_next_steps(report)
+        sys.stdout.write(REPORTERS[output_format](report))
+        failed = any(at_or_above(finding.severity, threshold) for finding in result.findings)
+    if refused:
+        sys.exit(2)
+    if failed:
         sys.exit(1)

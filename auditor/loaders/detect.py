@@ -8,6 +8,8 @@ KEY_KINDS = ("key-export", "manifest", "appwrite-json", "terraform")
 KINDS = KEY_KINDS + ("call-log", "config")
 CALL_LOG_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".log", ".log.gz")
 TERRAFORM_SUFFIX = ".tf"
+TERRAFORM_JSON_SUFFIX = ".tf.json"  # Terraform's JSON configuration syntax
+APPWRITE_JSON_FIELDS = ("functions", "sites", "projectId")  # no config has them (config.schema.json)
 
 # kind -> schema reference used to validate a document of that kind
 SCHEMA_REFS = {
@@ -26,6 +28,10 @@ def is_terraform_name(path: str) -> bool:
     return path.lower().endswith(TERRAFORM_SUFFIX)
 
 
+def is_terraform_json_name(path: str) -> bool:
+    return path.lower().endswith(TERRAFORM_JSON_SUFFIX)
+
+
 def is_call_log_name(path: str) -> bool:
     return path.lower().endswith(CALL_LOG_SUFFIXES)
 
@@ -39,8 +45,9 @@ def detect(value, name: str) -> tuple[str, str | None]:
         keys = value.get("keys")
         if terraform_show_shape(value):
             return "terraform", terraform_show_shape(value)
-        if "keys" not in value and ("rules" in value or "failOn" in value or "exceptions" in value
-                                    or "policy" in value):
+        appwrite_json = any(field in value for field in APPWRITE_JSON_FIELDS)
+        if "keys" not in value and not appwrite_json and ("rules" in value or "failOn" in value
+                                                          or "exceptions" in value or "policy" in value):
             return "config", None
         if "appwriteVersion" in value or (
             isinstance(keys, list) and keys and all(isinstance(k, dict) and "id" in k and "$id" not in k for k in keys)
@@ -50,11 +57,11 @@ def detect(value, name: str) -> tuple[str, str | None]:
             return "key-export", "keyList"
         if "$id" in value and ("scopes" in value or "secret" in value or "expire" in value):
             return "key-export", "key"
-        if any(field in value for field in ("functions", "sites", "projectId")):
+        if appwrite_json:
             return "appwrite-json", None
     raise NotKeyFile(
         f"{name}: not a key export, key manifest, appwrite.json or config file "
-        "(say which with --keys-format for audit and lint, --kind for validate)"
+        "(say which with --keys-format for audit, --kind for validate)"
     )
 
 

@@ -39,6 +39,11 @@ def label(key: dict) -> str:
     return f"{key['name']} ({key['id']})" if key["name"] and key["name"] != key["id"] else key["id"]
 
 
+def named(entry: dict) -> str:
+    """A baseline entry or finding as `rule key scope`, the parts it has."""
+    return " ".join(part for part in (entry["rule"], entry.get("key"), entry.get("scope")) if part)
+
+
 def sentence(text: str) -> str:
     """`text` ending in a full stop, unless it already ends in punctuation."""
     return text if text.rstrip().endswith((".", "?", "!")) else text + "."

@@ -8,7 +8,7 @@ in lines that start with `keyaudit:`.
 from __future__ import annotations
 
 from auditor.output.escape import terminal
-from auditor.reporters.common import safe, unknown_keys_text
+from auditor.reporters.common import named, safe, unknown_keys_text
 
 
 def _where(location: dict | None) -> str:
@@ -45,7 +45,9 @@ def render(report: dict) -> str:
             out.append(f"keyaudit: {_plural(baseline['suppressed'], 'known finding')} hidden by baseline "
                        f"{baseline['file']}")
         for entry in baseline["absent"]:
-            what = " ".join(part for part in (entry["rule"], entry.get("key"), entry.get("scope")) if part)
-            out.append(f"keyaudit: baseline {baseline['file']} holds a finding that no longer occurs: {what}"
+            out.append(f"keyaudit: baseline {baseline['file']} holds a finding that no longer occurs: {named(entry)}"
                        + (f" in {entry['file']}" if entry.get("file") else ""))
+        for item in baseline["mismatched"]:
+            out.append(f"keyaudit: baseline {baseline['file']} entry {named(item['entry'])} has the fingerprint of "
+                       f"{named(item['finding'])}: not honoured, the finding is reported")
     return "".join(line + "\n" for line in out)

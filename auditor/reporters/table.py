@@ -7,7 +7,7 @@ import textwrap
 from tabulate import tabulate
 
 from auditor.output.escape import terminal
-from auditor.reporters.common import safe, unknown_keys_text
+from auditor.reporters.common import named, safe, unknown_keys_text
 
 
 def _wrap(text: str, width: int = 70) -> str:
@@ -31,9 +31,9 @@ def _hidden(summary: dict) -> list[str]:
         out.append(f"baseline {baseline['file']}: {baseline['suppressed']} known findings hidden, "
                    f"{len(baseline['absent'])} entries no longer occur")
         for entry in baseline["absent"]:
-            what = " ".join(part for part in (entry["rule"], entry.get("key"), entry.get("scope"), entry.get("file"))
-                            if part)
-            out.append(f"  no longer occurs: {what}")
+            out.append(f"  no longer occurs: {named(entry)}" + (f" {entry['file']}" if entry.get("file") else ""))
+        for item in baseline["mismatched"]:
+            out.append(f"  not honoured: entry {named(item['entry'])} has the fingerprint of {named(item['finding'])}")
     return out
 
 

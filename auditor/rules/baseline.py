@@ -4,8 +4,11 @@
 its fingerprint plus rule, key, scope and file for the reader. Never a message,
 a line number or a secret: a fingerprint hashes rule, project, key, scope and
 file path only (auditor.rules.engine.fingerprint), so entries survive line moves and
-edits elsewhere in a file. `--baseline FILE` hides findings whose fingerprint it
-holds and lists its entries that no longer occur (fixed, renamed or moved).
+edits elsewhere in a file. `--baseline FILE` hides a finding only when an entry
+has its fingerprint AND names its rule, key and scope; an entry whose
+fingerprint matches a finding that it misnames (edited by hand, or copied from
+another finding) is reported as mismatched and hides nothing. It also lists its
+entries that no longer occur (fixed, renamed or moved).
 An entry is judged only when this run could have found it again: its rule ran
 and its file was read. So a pre-commit run on the changed files alone, or a
 lint without logs, does not call the rest of the baseline gone.
@@ -28,6 +31,7 @@ from auditor.validation.schemas import violations
 
 SCHEMA = "baseline.schema.json"
 BASELINE_VERSION = 1
+_NAMED = ("rule", "key", "scope")  # what an entry must name, beside the fingerprint, to hide a finding
 
 
 @dataclass
@@ -43,9 +47,11 @@ class BaselineOutcome:
     file: str
     suppressed: int = 0
     absent: list[dict] = field(default_factory=list)  # entries no finding matched
+    mismatched: list[dict] = field(default_factory=list)  # {"entry", "finding"}: fingerprint alike, the rest not
 
     def as_dict(self) -> dict:
-        return {"file": self.file, "suppressed": self.suppressed, "absent": self.absent}
+        return {"file": self.file, "suppressed": self.suppressed, "absent": self.absent,
+                "mismatched": self.mismatched}
 
 
 def entry(finding: Finding) -> dict:
@@ -84,6 +90,10 @@ def load_baseline(path: str) -> Baseline:
     return Baseline(doc.name, {item["fingerprint"]: item for item in doc.value["findings"]})
 
 
+def _named(finding: Finding) -> dict:
+    return {name: getattr(finding, name) for name in _NAMED}
+
+
 def apply_baseline(findings: list[Finding], baseline: Baseline | None, files_read: set[str],
                    rules_run: set[str]) -> tuple[list[Finding], BaselineOutcome | None]:
     """The findings the baseline does not hold, and what it hid and what it holds in vain.
@@ -95,11 +105,15 @@ def apply_baseline(findings: list[Finding], baseline: Baseline | None, files_rea
     outcome = BaselineOutcome(baseline.file)
     kept, seen = [], set()
     for finding in findings:
-        if finding.fingerprint in baseline.entries:
+        item, named = baseline.entries.get(finding.fingerprint), _named(finding)
+        if item is not None and all(item.get(name) == value for name, value in named.items()):
             outcome.suppressed += 1
             seen.add(finding.fingerprint)
-        else:
-            kept.append(finding)
+            continue
+        if item is not None and finding.fingerprint not in seen:
+            outcome.mismatched.append({"entry": item, "finding": named})
+            seen.add(finding.fingerprint)
+        kept.append(finding)
     outcome.absent = [item for fingerprint, item in baseline.entries.items()
                       if fingerprint not in seen and item["rule"] in rules_run
                       and (item.get("file") is None or item["file"] in files_read)]

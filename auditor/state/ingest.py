@@ -99,6 +99,7 @@ class Increment:
     dropped: DroppedDays = field(default_factory=DroppedDays)
     calls: int = 0
     earliest: float | None = None
+    latest: float | None = None
 
     def __post_init__(self):
         self.unknown.on_evict = self._drop
@@ -128,6 +129,8 @@ class Increment:
         self.calls += count
         if first is not None and (self.earliest is None or first < self.earliest):
             self.earliest = first
+        if last is not None and (self.latest is None or last > self.latest):
+            self.latest = last
 
     def held(self) -> list[KeyTallies]:
         """The tallies to write: the defined keys' and the kept unknown keys'."""
@@ -184,7 +187,8 @@ def _records(path: str, kind: str, catalog: Catalog, stats: SliceStats,
                    route)
     else:
         for row in read_usage_rows(path, stats):
-            yield (row.project, row.key, row.method, row.path, row.count, row.first, row.last, row.status, row.error,
+            error = UNAUTHORIZED_SCOPE if evidence.refused(row.status, row.error) else None
+            yield (row.project, row.key, row.method, row.path, row.count, row.first, row.last, row.status, error,
                    match(row.method, row.path))
 
 
@@ -274,6 +278,10 @@ def _commit(state: State, name: str, stream: int | None, reached: Extent, increm
         earliest = increment.earliest if increment.earliest is not None else now
         db.execute("INSERT INTO meta VALUES ('observed_since', ?) "
                    "ON CONFLICT (name) DO UPDATE SET value = min(value, excluded.value)", (earliest,))
+        if increment.calls:  # the last call ingested, where the logs' coverage ends (state/window.py)
+            latest = increment.latest if increment.latest is not None else now
+            db.execute("INSERT INTO meta VALUES ('observed_until', ?) "
+                       "ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)", (latest,))
 
 
 def _status_rows(increment: Increment) -> Iterator[tuple]:

@@ -2,7 +2,9 @@
 
 Days are whole UTC days: a 90-day window judged on 2026-11-25 holds 2026-08-27 to 2026-11-25. The window the
 audit states (unused-scope, never-used) starts when the state began observing if that is later: a job that
-has run for ten days has not seen ninety.
+has run for ten days has not seen ninety. It ends at the last call ingested, not at the run's time: when log
+shipping stalls, the logs cover nothing after their last line, and "unused for N days" must not grow with the
+stall (stale-logs reports the stall itself).
 """
 
 from __future__ import annotations
@@ -51,9 +53,12 @@ def window_usage(db, catalog: Catalog, window: Window, stats: ReadStats, options
     """The usage of the window's days; None when the state has never ingested anything.
 
     `options`: the defined keys (and how many unknown keys to keep), as the audit reads logs."""
-    observed_since = db.execute("SELECT value FROM meta WHERE name = 'observed_since'").fetchone()
-    if observed_since is None:
+    observed = {name: stored_time(value) for name, value in
+                db.execute("SELECT name, value FROM meta WHERE name IN ('observed_since', 'observed_until')")}
+    if "observed_since" not in observed:
         return None
+    end = min(window.now, observed.get("observed_until", window.now))
+    start = min(max(window.start, observed["observed_since"]), end)
     since = (window.first_day,)
     statuses: dict[tuple, dict[int, int]] = {}
     for *slot, status, count in db.execute(
@@ -66,8 +71,7 @@ def window_usage(db, catalog: Catalog, window: Window, stats: ReadStats, options
         kept = samples.setdefault((project, key), [])
         if len(kept) < MAX_UNKNOWN_SAMPLES and sample not in kept:
             kept.append(sample)
-    usage = Usage(stats=stats, window=(max(window.start, stored_time(observed_since[0])), window.now),
-                  defined=options.defined, unknown=TopKeys(options.keep_unknown))
+    usage = Usage(stats=stats, window=(start, end), defined=options.defined, unknown=TopKeys(options.keep_unknown))
     for project, key, method, template, count, denied, first, last in db.execute(
             "SELECT project, key, method, route, sum(count), sum(denied), min(first), max(last) FROM route_day "
             "WHERE day >= ? GROUP BY project, key, method, route ORDER BY project, key, method, route", since):

@@ -32,6 +32,12 @@ def shared_secret(ids: list[str]) -> str:
     return f"one secret is defined for keys {', '.join(ids)}: attributed to neither"
 
 
+def no_project(name: str, ids: list[str]) -> str:
+    return (f"key name {name!r} is defined without a project ({', '.join(ids)}): audit entries, which name their "
+            "project, are attributed to no key; give the key its project (`projectId` in an export, as fetch-keys "
+            "writes it; `project` in a manifest)")
+
+
 def shared_name(name: str, ids: list[str]) -> str:
     return f"key name {redact(name)!r} is shared by keys {', '.join(ids)}: attributed to neither"
 
@@ -59,13 +65,17 @@ class KeyIndex:
             return None, shared_secret(sorted(ids))
         return next(iter(ids)), None
 
-    def by_name(self, name: str, project: str | None) -> tuple[str | None, str | None]:
-        """Appwrite 1.8+ logs a key's actions under the key's name; `name:<name>` when no definition has it."""
+    def by_name(self, name: str, project: str) -> tuple[str | None, str | None]:
+        """Appwrite 1.8+ logs a key's actions under the key's name and its project; `name:<name>` when no
+        definition has it. A key defined without a project takes no project's entries: a same-named key of
+        any other project would pass for it; the entry is counted under a reason that says so."""
         if name == DYNAMIC_NAME:
             return None, KEY_DYNAMIC
         name, project = redact(name), scrub_identifier(project)  # as definitions keep them (loaders/keys/__init__.py)
-        ids = sorted({key.id for key in self._by_name.get(name, ())
-                      if project is None or key.project in (None, project)})
+        named = self._by_name.get(name, ())
+        ids = sorted({key.id for key in named if key.project == project})
+        if not ids and any(key.project is None for key in named):
+            return None, no_project(name, sorted(key.id for key in named if key.project is None))
         if not ids:
             return f"name:{name}", None  # a name read from a log: shown, so never a secret
         if len(ids) > 1:

@@ -4,11 +4,16 @@
                            "userName": "order-sync", "mode": "default", "ip": "10.0.4.17",
                            "time": "2026-11-20T10:00:00.000+00:00", ...}, ...]}
 
-Since 1.8 Appwrite logs an action done with an API key under the email
-`app.<projectId>@service.<host>` and the key's name as `userName`; the entry is
-attributed to the defined key of that name (when several keys share it, to
-neither, and the report says so). Entries by users, guests and the Console are
-counted, not attributed. An entry names its action by audit event, which
+Since 1.8 Appwrite logs an action done with an API key as the user it makes up
+for the key (app/controllers/shared/api.php): an empty `userId`, the email
+`app.<projectId>@service.<host>`, the key's name as `userName`, and `userType`
+`app` (1.8) or `keyProject` (later) where the entry has one. Only an entry of
+exactly that shape is a key's: a user account whose email and name look like a
+key's has its own id, so its actions are never counted for the key. The entry
+is attributed to the defined key of that name in that project (when several
+keys share it, to neither, and the report says so; a key defined without a
+project takes none: see attribution.py). Entries by users, guests and the
+Console are counted, not attributed. An entry names its action by audit event, which
 auditor/analysis/evidence.py maps to routes. Audit logs record mutations only.
 
 Read as one JSON document (a logList, an array of entries, or several of them
@@ -32,7 +37,8 @@ from auditor.loaders.source import MAX_DOCUMENT_BYTES
 
 NAME = "appwrite-audit"
 NOT_A_KEY = "audit entries by users, guests or the Console, not by an API key"
-_APP_EMAIL = re.compile(r"app\.([^@\s]+)@service\.")
+_APP_EMAIL = re.compile(r"app\.([A-Za-z0-9][A-Za-z0-9._-]{0,35})@service\.[^\s@]{1,255}")  # project ids: 36 chars
+_KEY_TYPES = ("app", "keyProject")  # Appwrite 1.8's ACTIVITY_TYPE_APP, later ACTOR_TYPE_KEY_PROJECT
 _DECODER = json.JSONDecoder()
 _WHITESPACE = re.compile(r"[ \t\r\n]*")
 _HEAD_BYTES = 64 << 10
@@ -48,15 +54,18 @@ def _event(entry, options: LogOptions, stats: ReadStats) -> AuditEvent | None:
     if not isinstance(entry, dict):
         raise BadRecord("not a log object")
     event, email, name, moment = entry.get("event"), entry.get("userEmail"), entry.get("userName"), entry.get("time")
+    user_id, user_type = entry.get("userId"), entry.get("userType")
     if not isinstance(event, str) or not event:
         raise BadRecord("missing or invalid 'event'")
     if not isinstance(email, str):
         raise BadRecord("missing or invalid 'userEmail'")
+    if not isinstance(user_id, str):
+        raise BadRecord("missing or invalid 'userId' (empty for an API key)")
     if moment is not None and not isinstance(moment, str):
         raise BadRecord("'time' is not a string")
     time = rfc3339(moment) if moment else None
-    app = _APP_EMAIL.match(email)
-    if app is None:
+    app = _APP_EMAIL.fullmatch(email)
+    if app is None or user_id or (user_type is not None and user_type not in _KEY_TYPES):
         stats.unattributed_line(NOT_A_KEY)
         return None
     if not isinstance(name, str) or not name:

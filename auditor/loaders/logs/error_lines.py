@@ -1,22 +1,36 @@
 """Error lines: application logs that print Appwrite's missing-scope errors.
 
 Appwrite refuses a key a route with HTTP 401, type `general_unauthorized_scope`
-and a message naming the scopes any one of which would have passed:
+and a message naming the scopes any one of which would have passed, written by
+app/controllers/shared/api.php as `<email> (role: <label>) missing scopes (<json_encode of the route's scopes>)`:
 
     app.shop-prod@service.cloud.appwrite.io (role: applications) missing scopes (["rows.read","documents.read"])   (1.8+)
     app.shop-prod@service.localhost (role: applications) missing scope (documents.read)                          (<= 1.7)
 
-An SDK raises it as an exception that apps log. Only lines carrying such an
-error count; the others are the app's own business and are skipped, and so is
-the last line of a Python traceback that repeats the error logged just before
-it (`logger.exception`), so one refusal counts once. A line also
-naming the request (`GET /v1/...`) becomes a call to that route; otherwise a
-`ScopeDenial` of the scopes named. The key is `--key` (the message names the
-project, never the key); a refusal of a user session or guest is no key's.
+An SDK raises it as an exception that apps log. Only Appwrite's exact shapes
+count, where a log line's structure puts an error, never a phrase found
+anywhere in a line (a logged search for `missing scopes (["keys.write"])` is
+no refusal):
+
+- in a text line, the message ends the line and starts it or follows `: `
+  (`AppwriteException: <message>`, `sync failed: <message>`); the type alone
+  counts the same way (`request failed: general_unauthorized_scope`);
+- in a JSON line, the object's `type` is `general_unauthorized_scope` (with
+  `code` 401 where present, as Appwrite's error response has it), or its
+  `message`, `msg` or `error` holds the message as a text line would.
+
+A request the line names before the error (`GET /v1/...`; in a JSON line at the
+start of its `msg` or `message`) makes the refusal a call to that route;
+otherwise it is a `ScopeDenial` of the scopes named. The last line of a Python
+traceback that repeats the error logged just before it (`logger.exception`) is
+skipped, so one refusal counts once. The key is `--key` (the message names the
+project, never the key); a refusal of a user session or guest is no key's: a
+key acts as `app.<projectId>@service.<host>` with the role `applications`.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
@@ -30,14 +44,19 @@ NAME = "error-lines"
 NOT_A_KEY = "scope errors of user sessions or guests, not of a key"
 NOTHING_TO_JUDGE = "scope errors that name neither the route nor the scopes"
 
-# Each pattern is searched in lines of up to 1 MiB written by anyone: every repetition is bounded or starts at
-# a token boundary, so no line can make a search take time quadratic in its length.
-_SCOPES = re.compile(r"missing scopes \((\[[^\]]{0,4096}\])\)")
-_SCOPE = re.compile(r"missing scope \(([^()\s]+)\)")
-_SCOPE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*")
-_WHO = re.compile(r"(?<!\S)(\S+) \(role: [^)]{0,64}\) missing scope")
-_APP_EMAIL = re.compile(r"app\.([^@\s]{1,36})@service\.")  # Appwrite project ids are at most 36 characters
-_REQUEST = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE|HEAD) ((?:(?:https?:)?//[^\s/\"']+)?/v1/[^\s\"'<>]*)")
+# Patterns are matched against a line's tail or a field that has been cut to Appwrite's shape first: every
+# repetition is bounded, so no line of up to 1 MiB can make a match take time quadratic in its length.
+_SCOPE_NAME = r"[a-z][A-Za-z0-9_-]{0,63}(?:\.[A-Za-z0-9_-]{1,64}){0,4}"
+_MESSAGE = re.compile(rf'(?P<who>[^\s"]{{1,320}}) \(role: (?P<role>[a-z]{{1,32}})\) missing '
+                      rf'(?:scopes \((?P<scopes>\[(?:"{_SCOPE_NAME}"(?:,"{_SCOPE_NAME}"){{0,63}})?\])\)'
+                      rf'|scope \((?P<scope>{_SCOPE_NAME})\))')
+_KEY_EMAIL = re.compile(r"app\.([A-Za-z0-9._-]{1,36})@service\.[^\s@]{1,255}")  # project ids: 36 characters
+_KEY_ROLE = "applications"  # the label of Appwrite's ROLE_APPS, lower-cased as the message has it
+_ROLE_MARK = " (role: "
+_TAIL_MARK = ": "
+_REQUEST = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE|HEAD) ((?:(?:https?:)?//[^\s/\"']{1,255})?/v1/[^\s\"'<>]{0,8192})")
+_MESSAGE_FIELDS = ("message", "msg", "error")
+_REQUEST_FIELDS = ("msg", "message")
 
 
 @dataclass(frozen=True)
@@ -45,25 +64,93 @@ class Denial:
     scopes: tuple[str, ...]  # empty when only the error type is there
     by_key: bool  # False: Appwrite refused a user session or a guest
     project: str | None
+    request: tuple[str, str] | None = None  # (method, path) the line names before the error
+
+
+def _message_denial(message: str) -> Denial | None:
+    """The refusal `message` states when it is exactly Appwrite's missing-scope message, else None."""
+    match = _MESSAGE.fullmatch(message)
+    if match is None:
+        return None
+    scopes = tuple(json.loads(match["scopes"])) if match["scopes"] else (match["scope"],)
+    app = _KEY_EMAIL.fullmatch(match["who"])
+    by_key = app is not None and match["role"] == _KEY_ROLE
+    return Denial(scopes, by_key, app.group(1) if by_key else None)
+
+
+def _tail_denial(text: str) -> tuple[Denial, int] | None:
+    """(refusal, where it starts) when `text` ends with Appwrite's message or error type, which starts the text
+    or follows `: `; None otherwise."""
+    text = text.rstrip()
+    if text.endswith(UNAUTHORIZED_SCOPE):
+        start = len(text) - len(UNAUTHORIZED_SCOPE)
+        if start == 0 or text.endswith(_TAIL_MARK, 0, start):
+            return Denial((), True, None), start
+    if not text.endswith(")"):
+        return None
+    role = text.rfind(_ROLE_MARK)
+    if role < 0:
+        return None
+    start = text.rfind(_TAIL_MARK, 0, role)
+    start = 0 if start < 0 else start + len(_TAIL_MARK)
+    denial = _message_denial(text[start:])
+    return (denial, start) if denial else None
+
+
+def _request(text: str) -> tuple[str, str] | None:
+    """The request a line names before its error: `GET /v1/users: <message>` (the colon ends the path)."""
+    match = _REQUEST.search(text)
+    if not match:
+        return None
+    path = match.group(2)
+    if path.endswith(":") and text.startswith(" ", match.end()):
+        path = path[:-1]
+    return match.group(1), path
+
+
+def _json_denial(text: str) -> Denial | None:
+    """The refusal a JSON log line's fields state, or None."""
+    try:
+        record = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(record, dict):
+        return None
+    denial = None
+    if record.get("type") == UNAUTHORIZED_SCOPE and record.get("code", 401) == 401:
+        denial = Denial((), True, None)
+    for field in _MESSAGE_FIELDS:
+        value = record.get(field)
+        found = _tail_denial(value) if isinstance(value, str) else None
+        if found:
+            denial = found[0]
+            break
+    if denial is None:
+        return None
+    for field in _REQUEST_FIELDS:
+        value = record.get(field)
+        match = _REQUEST.match(value) if isinstance(value, str) else None
+        if match:
+            return Denial(denial.scopes, denial.by_key, denial.project, (match.group(1), match.group(2)))
+    return denial
 
 
 def find_denial(text: str) -> Denial | None:
-    """The missing-scope refusal `text` carries, or None."""
+    """The missing-scope refusal `text` carries in one of Appwrite's exact shapes, or None."""
     if "scope" not in text:
         return None
-    match = _SCOPES.search(text) or _SCOPE.search(text)
-    if match is None and UNAUTHORIZED_SCOPE not in text:
+    if text.lstrip().startswith("{"):
+        return _json_denial(text)
+    found = _tail_denial(text)
+    if found is None:
         return None
-    scopes = tuple(_SCOPE_NAME.findall(match.group(1))) if match else ()
-    who = _WHO.search(text)
-    app = _APP_EMAIL.search(who.group(1) if who else text)
-    by_key = app is not None or who is None  # keys act as app.<projectId>@service.<host>
-    return Denial(scopes, by_key, app.group(1) if app else None)
+    denial, start = found
+    return Denial(denial.scopes, denial.by_key, denial.project, _request(text[:start]))
 
 
 def is_scope_denial(error: str) -> bool:
-    """An `error` field holding Appwrite's missing-scope type or message."""
-    return error == UNAUTHORIZED_SCOPE or find_denial(error) is not None
+    """An `error` field holding Appwrite's missing-scope type, or exactly its message."""
+    return error == UNAUTHORIZED_SCOPE or _message_denial(error) is not None
 
 
 def parse(name: str, stream: BinaryIO, stats: ReadStats, options: LogOptions) -> Iterator[Call | ScopeDenial]:
@@ -90,9 +177,9 @@ def parse(name: str, stream: BinaryIO, stats: ReadStats, options: LogOptions) ->
             stats.unattributed_line(NO_KEY_IN_FORMAT.format(format=NAME))
             continue
         time = find_rfc3339(text)
-        request = _REQUEST.search(text)
-        if request:
-            yield Call(options.key, request.group(1), request.group(2), time, 401, UNAUTHORIZED_SCOPE, denial.project)
+        if denial.request:
+            method, path = denial.request
+            yield Call(options.key, method, path, time, 401, UNAUTHORIZED_SCOPE, denial.project)
         elif denial.scopes:
             yield ScopeDenial.of(options.key, denial.scopes, time, denial.project)
         else:

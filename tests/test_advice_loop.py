@@ -1,0 +1,83 @@
+"""The pre-commit -> fix loop converges, and a report gives one verdict per scope (issue #13 items 6 and 7)."""
+
+import json
+
+from audit_helpers import audit, call, key, over_a_month
+from conftest import run_cli
+
+NOW = ("--now", "2026-11-25T00:00:00Z")
+MANIFEST = """\
+appwriteVersion: "1.9"
+project: shop
+keys:
+  - id: k1
+    name: exporter
+    scopes:
+      - documents.read
+      - documents.write
+    expire: "2027-06-30T00:00:00Z"
+"""
+APPWRITE_JSON = """\
+{
+    "projectId": "shop",
+    "functions": [
+        {"$id": "report", "name": "report", "scopes": ["rows.read", "documents.read", "rows.write", "documents.write"]}
+    ]
+}
+"""
+
+
+def lint(*paths):
+    return run_cli("lint", *map(str, paths), *NOW)
+
+
+def test_lint_fix_lint_converges_at_the_default_fail_on(tmp_path):
+    manifest, project = tmp_path / "keys.yaml", tmp_path / "appwrite.json"
+    manifest.write_text(MANIFEST)
+    project.write_text(APPWRITE_JSON)
+    code, out, err = lint(manifest)
+    assert code == 1 and "medium deprecated-scope" in out
+    assert f"(next: keyaudit fix --appwrite-version 1.9 {manifest})" in out  # each finding names its next step
+    code, _, err = run_cli("fix", "--appwrite-version", "1.9", str(manifest))
+    assert code == 0, err
+    code, out, err = lint(manifest, project)
+    assert code == 0, out + err  # what is left is low: the pairs the Console and `fix` write
+    findings = [line for line in out.splitlines() if not line.startswith("keyaudit:")]
+    assert findings and all(" low deprecated-twin: " in line for line in findings)
+    assert run_cli("fix", "--appwrite-version", "1.9", "--diff", str(manifest))[0] == 0  # a fixed point
+
+
+def test_a_pair_counts_once_for_high_risk_scope(tmp_path):
+    result = audit(tmp_path, [key("k1", ["rows.write", "documents.write", "keys.write"])],
+                   config={"rules": {"high-risk-scope": {"options": {"minimum": "medium"}}}})
+    scopes = [f.scope for f in result.findings if f.rule == "high-risk-scope"]
+    assert "rows.write" in scopes and "documents.write" not in scopes and "keys.write" in scopes
+
+
+def test_one_verdict_per_scope(tmp_path):
+    """collections.read is deprecated and unused: the report says remove it, once (not also replace it)."""
+    rows = "/v1/tablesdb/shop/tables/products/rows"
+    result = audit(tmp_path, [key("k1", ["rows.read", "collections.read"])],
+                   over_a_month([call("k1", "GET", rows, status=200)] * 3))
+    on_collections = [f.rule for f in result.findings if f.scope == "collections.read"]
+    assert on_collections == ["unused-scope"]
+    (analysis,) = result.analyses
+    changes = result.plan_of(analysis).changes
+    assert [(c.action, c.scope, c.rule) for c in changes] == [("remove", "collections.read", "unused-scope")]
+
+
+def test_report_and_fix_agree_on_the_days_of_logs(tmp_path):
+    """29 days of logs: the report's commands and `fix --drop-unused` drop the same unused scope; 20 days: neither."""
+    keys = tmp_path / "keys.yaml"
+    for start, dropped in (("2026-10-27T00:00:00Z", True), ("2026-11-05T00:00:00Z", False)):
+        keys.write_text(MANIFEST.replace("documents.read\n      - documents.write", "rows.read\n      - users.read"))
+        logs = tmp_path / "calls.jsonl"
+        logs.write_text("".join(json.dumps(call("k1", "GET", "/v1/tablesdb/s/tables/t/rows", time=t, status=200,
+                                               project="shop")) + "\n"
+                                for t in (start, "2026-11-24T00:00:00Z")))
+        code, out, err = run_cli("audit", "--keys", str(keys), "--logs", str(logs), *NOW, "--format", "json")
+        proposal = json.loads(out)["keys"][0].get("fixes", {}).get("scopes")
+        code, _, err = run_cli("fix", "--appwrite-version", "1.9", "--drop-unused", "--logs", str(logs), str(keys))
+        assert code == 0, err
+        written = "users.read" not in keys.read_text()
+        assert written == dropped and (proposal == ["rows.read"]) == dropped
