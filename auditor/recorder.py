@@ -66,17 +66,21 @@ class CallRecorder:
 
     def __init__(self, path: str, key_id: str, max_bytes: int = DEFAULT_MAX_BYTES, backups: int = DEFAULT_BACKUPS):
         self.key_id = key_id
-        self._handler = RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8",
-                                            delay=True)
+        self._handler = RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8", delay=True)
         self._handler.setFormatter(logging.Formatter("%(message)s"))
 
     def record(self, response, started: float) -> None:
         request = response.request
         if "x-appwrite-key" not in request.headers:  # a session or JWT request: no key to audit
             return
-        record = {"time": iso(started), "project": request.headers.get("x-appwrite-project") or None,
-                  "key": self.key_id, "method": request.method, "path": redact(request.path_url),
-                  "status": response.status_code}
+        record = {
+            "time": iso(started),
+            "project": request.headers.get("x-appwrite-project") or None,
+            "key": self.key_id,
+            "method": request.method,
+            "path": redact(request.path_url),
+            "status": response.status_code,
+        }
         error = _error_type(response)
         if error:
             record["error"] = error
@@ -113,8 +117,9 @@ def _hook_sdk_transport() -> None:
             sdk.requests = _RecordingRequests(sdk.requests)
 
 
-def record_calls(client, path: str, key_id: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                 backups: int = DEFAULT_BACKUPS) -> CallRecorder:
+def record_calls(
+    client, path: str, key_id: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES, backups: int = DEFAULT_BACKUPS
+) -> CallRecorder:
     """Record every request `client` (an appwrite.client.Client) sends to the JSONL file `path`."""
     key_id = key_id or function_key_id()
     if not key_id:

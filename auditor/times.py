@@ -58,8 +58,9 @@ def _midnight(year: int, month: int, day: int) -> int:
     return (date(year, month, day) - _EPOCH_DAY).days * DAY
 
 
-def epoch(year: int, month: int, day: int, hour: int, minute: int, second: int, fraction: float = 0.0,
-          offset_seconds: int = 0) -> float:
+def epoch(
+    year: int, month: int, day: int, hour: int, minute: int, second: int, fraction: float = 0.0, offset_seconds: int = 0
+) -> float:
     """Seconds since the epoch of a time given by its fields (second 60: a leap second, as RFC 3339 allows)."""
     if hour > 23 or minute > 59 or second > 60:
         raise BadTime("time is not a valid date")

@@ -27,10 +27,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DUCKDB_QUERY = ("select key, method, count(*) from read_json({log}, format='newline_delimited', ignore_errors=true) "
-                "group by key, method")
-DUCKDB_CHILD = ("import duckdb, sys; connection = duckdb.connect(); connection.execute('set enable_progress_bar=false'); "
-                "print(sum(count for _, _, count in connection.execute(sys.argv[1]).fetchall()))")
+DUCKDB_QUERY = (
+    "select key, method, count(*) from read_json({log}, format='newline_delimited', ignore_errors=true) "
+    "group by key, method"
+)
+DUCKDB_CHILD = (
+    "import duckdb, sys; connection = duckdb.connect(); connection.execute('set enable_progress_bar=false'); "
+    "print(sum(count for _, _, count in connection.execute(sys.argv[1]).fetchall()))"
+)
 
 
 def generate(folder: Path, lines: int, gz: bool) -> tuple[Path, Path]:
@@ -38,8 +42,20 @@ def generate(folder: Path, lines: int, gz: bool) -> tuple[Path, Path]:
     keys = folder / "keys.json"
     if not log.exists() or not keys.exists():
         partial = log.with_name(log.name + ".part")
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_logs.py"), "--lines", str(lines),
-                        "--out", str(partial), "--keys-out", str(keys), *(["--gzip"] if gz else [])], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "gen_logs.py"),
+                "--lines",
+                str(lines),
+                "--out",
+                str(partial),
+                "--keys-out",
+                str(keys),
+                *(["--gzip"] if gz else []),
+            ],
+            check=True,
+        )
         partial.rename(log)
     return log, keys
 
@@ -69,8 +85,10 @@ def measure(command: list[str], runs: int) -> tuple[list[tuple[float, float, flo
 
 def describe(results: list[tuple[float, float, float]]) -> str:
     walls, cpus, rss = zip(*results)
-    return (f"wall median {statistics.median(walls):6.2f} s (range {min(walls):.2f}-{max(walls):.2f}), "
-            f"cpu median {statistics.median(cpus):6.2f} s, peak RSS max {max(rss):5.0f} MiB")
+    return (
+        f"wall median {statistics.median(walls):6.2f} s (range {min(walls):.2f}-{max(walls):.2f}), "
+        f"cpu median {statistics.median(cpus):6.2f} s, peak RSS max {max(rss):5.0f} MiB"
+    )
 
 
 def main() -> int:
@@ -81,14 +99,27 @@ def main() -> int:
     args = parser.parse_args()
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
-          f"{args.runs} runs each")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
+        f"{args.runs} runs each"
+    )
     for lines in (int(size) for size in args.sizes.split(",")):
         plain_wall = None
         for gz in (False, True):
             log, keys = generate(folder, lines, gz)
-            audit = [sys.executable, "-m", "auditor", "audit", "--keys", str(keys), "--logs", str(log),
-                     "--format", "json", "--quiet"]
+            audit = [
+                sys.executable,
+                "-m",
+                "auditor",
+                "audit",
+                "--keys",
+                str(keys),
+                "--logs",
+                str(log),
+                "--format",
+                "json",
+                "--quiet",
+            ]
             quoted = "'" + str(log).replace("'", "''") + "'"
             duck = [sys.executable, "-c", DUCKDB_CHILD, DUCKDB_QUERY.format(log=quoted)]
             ours, report = measure(audit, args.runs)
@@ -98,12 +129,18 @@ def main() -> int:
             theirs_wall = statistics.median(r[0] for r in theirs)
             plain_wall = ours_wall if not gz else plain_wall
             print(f"\n{lines:,} lines, {'gzip' if gz else 'plain'}: {log.name}, {log.stat().st_size / 1e6:,.0f} MB")
-            print(f"  keyaudit audit  {describe(ours)}; {lines / ours_wall:,.0f} lines/s; "
-                  f"linesRead {summary['linesRead']:,}, badLines {summary['badLines']}")
-            print(f"  duckdb group-by {describe(theirs)}; {lines / theirs_wall:,.0f} lines/s; "
-                  f"{int(counted):,} rows counted")
-            print(f"  ratio keyaudit/duckdb {ours_wall / theirs_wall:.2f}"
-                  + (f"; keyaudit gzip/plain {ours_wall / plain_wall:.2f}" if gz else ""))
+            print(
+                f"  keyaudit audit  {describe(ours)}; {lines / ours_wall:,.0f} lines/s; "
+                f"linesRead {summary['linesRead']:,}, badLines {summary['badLines']}"
+            )
+            print(
+                f"  duckdb group-by {describe(theirs)}; {lines / theirs_wall:,.0f} lines/s; "
+                f"{int(counted):,} rows counted"
+            )
+            print(
+                f"  ratio keyaudit/duckdb {ours_wall / theirs_wall:.2f}"
+                + (f"; keyaudit gzip/plain {ours_wall / plain_wall:.2f}" if gz else "")
+            )
     return 0
 
 

@@ -35,9 +35,23 @@ def main() -> None:
     for name, answers in SERVERS.items():
         with DripServer(answers) as server:
             started = time.monotonic()
-            run = subprocess.run([sys.executable, "-m", "auditor", "fetch-keys", "--endpoint", server.url,
-                                  "--project", "p", "--timeout", str(args.timeout)],
-                                 capture_output=True, text=True, env=env)
+            run = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "auditor",
+                    "fetch-keys",
+                    "--endpoint",
+                    server.url,
+                    "--project",
+                    "p",
+                    "--timeout",
+                    str(args.timeout),
+                ],
+                capture_output=True,
+                text=True,
+                env=env,
+            )
             took = time.monotonic() - started
         print(f"{name:15} {took:5.2f} s  exit {run.returncode}  {run.stderr.strip()}")
 

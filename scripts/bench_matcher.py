@@ -43,8 +43,10 @@ def main():
             router._cache.clear()
             router.match(method, path)
         cold = len(cold_requests) / (time.perf_counter() - start)
-        patterns = [(r.method, re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(r.template)) + "$"))
-                    for r in catalog.routes]
+        patterns = [
+            (r.method, re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(r.template)) + "$"))
+            for r in catalog.routes
+        ]
         scan_requests = requests[: args.requests // 100]
         start = time.perf_counter()
         for method, path in scan_requests:

@@ -39,11 +39,18 @@ def sdk_routes(package: Path) -> dict[tuple[str, str], str]:
                 continue
             path = method = None
             for node in ast.walk(function):
-                if (isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "api_path" for t in node.targets)
-                        and isinstance(node.value, ast.Constant)):
+                if (
+                    isinstance(node, ast.Assign)
+                    and any(getattr(t, "id", None) == "api_path" for t in node.targets)
+                    and isinstance(node.value, ast.Constant)
+                ):
                     path = node.value.value
-                if (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "call" and node.args
-                        and isinstance(node.args[0], ast.Constant)):
+                if (
+                    isinstance(node, ast.Call)
+                    and getattr(node.func, "attr", None) == "call"
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                ):
                     method = node.args[0].value.upper()
                 if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "chunked_upload":
                     named = {k.arg: k.value for k in node.keywords}
@@ -73,15 +80,17 @@ def main(argv=None) -> int:
     table_only = sorted(set(listed) - set(by_shape))
     catalog = load(args.version)
     elsewhere = []
-    for (method, shape), (path, name) in sorted(by_shape.items()):
+    for (method, shape), (path, _) in sorted(by_shape.items()):
         if (method, shape) not in listed:
             continue
         request = "/v1" + re.sub(r"\{[^}]+\}", "x1", path)
         route = catalog.match(method, request)
         if route is None or _normal(route.template) != "/v1" + shape:
             elsewhere.append((method, path, route.template if route else None))
-    print(f"SDK {package}: {len(sdk)} routes; table {args.table.name}: {len(listed)} routes; "
-          f"catalog {catalog.label}: {len(catalog.routes)} routes")
+    print(
+        f"SDK {package}: {len(sdk)} routes; table {args.table.name}: {len(listed)} routes; "
+        f"catalog {catalog.label}: {len(catalog.routes)} routes"
+    )
     print(f"in both: {len(set(by_shape) & set(listed))}")
     print(f"SDK routes the table lacks: {len(sdk_only)}")
     for method, shape in sdk_only:

@@ -33,64 +33,122 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from auditor.analysis.usage import read_usage  # noqa: E402
-from auditor.rules.baseline import load_baseline  # noqa: E402
-from auditor.catalog.catalog import load  # noqa: E402
-from auditor.catalog.matcher import split_path, template_segments  # noqa: E402
-from auditor.rules.config import load_config  # noqa: E402
-from auditor.errors import InputError  # noqa: E402
-from auditor.rules.exceptions import load_exceptions  # noqa: E402
-from auditor.loaders.logs.calllog import BadRecord, ReadStats  # noqa: E402
-from auditor.times import BadTime, parse_time  # noqa: E402
-from auditor.loaders.document import load_document  # noqa: E402
-from auditor.state.job_config import load_job_config  # noqa: E402
-from auditor.loaders.keys import load_key_file  # noqa: E402
-from auditor.loaders.logs.attribution import KeyIndex, LogOptions  # noqa: E402
-from auditor.loaders.logs.timestamps import clf, rfc3339  # noqa: E402
-from auditor.loaders.logs import LOG_FORMATS, iter_calls  # noqa: E402
-from auditor.loaders.usage_file import BadRow, parse_engine_time, read_usage_rows  # noqa: E402
-from auditor.model import KeyDefinition, Location  # noqa: E402
-from auditor.policy.load import load_policy  # noqa: E402
-from auditor.rules.registry import configured_rules  # noqa: E402
-from auditor.secrets.scan import scan_stream  # noqa: E402
-from auditor.secrets import find_secrets, redact  # noqa: E402
 from hostile import minted_secret, stored_secret  # noqa: E402
 from test_hostile_inputs import GOOD  # noqa: E402
 
+from auditor.analysis.usage import read_usage  # noqa: E402
+from auditor.catalog.catalog import load  # noqa: E402
+from auditor.catalog.matcher import split_path, template_segments  # noqa: E402
+from auditor.errors import InputError  # noqa: E402
+from auditor.loaders.document import load_document  # noqa: E402
+from auditor.loaders.keys import load_key_file  # noqa: E402
+from auditor.loaders.logs import LOG_FORMATS, iter_calls  # noqa: E402
+from auditor.loaders.logs.attribution import KeyIndex, LogOptions  # noqa: E402
+from auditor.loaders.logs.calllog import BadRecord, ReadStats  # noqa: E402
+from auditor.loaders.logs.timestamps import clf, rfc3339  # noqa: E402
+from auditor.loaders.usage_file import BadRow, parse_engine_time, read_usage_rows  # noqa: E402
+from auditor.model import KeyDefinition, Location  # noqa: E402
+from auditor.policy.load import load_policy  # noqa: E402
+from auditor.rules.baseline import load_baseline  # noqa: E402
+from auditor.rules.config import load_config  # noqa: E402
+from auditor.rules.exceptions import load_exceptions  # noqa: E402
+from auditor.rules.registry import configured_rules  # noqa: E402
+from auditor.secrets import find_secrets, redact  # noqa: E402
+from auditor.secrets.scan import scan_stream  # noqa: E402
+from auditor.state.job_config import load_job_config  # noqa: E402
+from auditor.times import BadTime, parse_time  # noqa: E402
+
 CATALOG = load("1.9")
 KEYS = KeyIndex([KeyDefinition("k1", ["users.read"], Location("keys.json"), name="n1")])
-TOKENS = [b"{", b"}", b"[", b"]", b'"', b":", b",", b"\n", b"\r\n", b"\x00", b"\xff", b"\xef\xbb\xbf", b"\\",
-          b"[" * 200, b"{\"a\":" * 100, b"1e999999", b"-1e999999", b"NaN", b"9" * 5000, b"!!python/object:os.system",
-          b"!!binary", b"&a ", b"*a", b"<<: ", b"- ", b"? ", b"%YAML 1.2\n", b"---\n", b"...\n", b"${var.x}",
-          b"%2F", b"/../", b"//", b"?q=1", b"#", b"\t", b" " * 100, b"\xc3\x28", b"\xed\xa0\x80",
-          stored_secret("fuzz").encode(), minted_secret("fuzz").encode(), b"app.shop@service.x",
-          b" (role: applications) missing scope (users.read)", b"general_unauthorized_scope", b"GET /v1/users ",
-          b"2026-11-20T10:00:00Z", b"[20/Nov/2026:10:00:00 +0000]", b'"logs": [', b'"event": "user.create"',
-          "\u00a0\u2028\u3000".encode(), b"\x1c\x1d\x1e\x85"]
+TOKENS = [
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b'"',
+    b":",
+    b",",
+    b"\n",
+    b"\r\n",
+    b"\x00",
+    b"\xff",
+    b"\xef\xbb\xbf",
+    b"\\",
+    b"[" * 200,
+    b'{"a":' * 100,
+    b"1e999999",
+    b"-1e999999",
+    b"NaN",
+    b"9" * 5000,
+    b"!!python/object:os.system",
+    b"!!binary",
+    b"&a ",
+    b"*a",
+    b"<<: ",
+    b"- ",
+    b"? ",
+    b"%YAML 1.2\n",
+    b"---\n",
+    b"...\n",
+    b"${var.x}",
+    b"%2F",
+    b"/../",
+    b"//",
+    b"?q=1",
+    b"#",
+    b"\t",
+    b" " * 100,
+    b"\xc3\x28",
+    b"\xed\xa0\x80",
+    stored_secret("fuzz").encode(),
+    minted_secret("fuzz").encode(),
+    b"app.shop@service.x",
+    b" (role: applications) missing scope (users.read)",
+    b"general_unauthorized_scope",
+    b"GET /v1/users ",
+    b"2026-11-20T10:00:00Z",
+    b"[20/Nov/2026:10:00:00 +0000]",
+    b'"logs": [',
+    b'"event": "user.create"',
+    "\u00a0\u2028\u3000".encode(),
+    b"\x1c\x1d\x1e\x85",
+]
 
 
 def _corpus() -> dict[str, list[bytes]]:
     samples = [p.read_bytes() for p in (ROOT / "samples").rglob("*") if p.is_file() and p.suffix != ".gz"]
     fixtures = [p.read_bytes() for p in (ROOT / "tests" / "fixtures").rglob("*") if p.is_file() and p.suffix != ".gz"]
     documents = [s for s in samples + fixtures if s[:1] in b"{[#a" or s.startswith(b"appwriteVersion")]
-    documents += [b"failOn: high\nrules:\n  stale-key: {options: {days: 30}}\n",
-                  b'{"baselineVersion": 1, "tool": "keyaudit", "createdAt": "2026-11-25T00:00:00Z", "findings": '
-                  b'[{"fingerprint": "' + b"a" * 64 + b'", "rule": "no-expiry"}]}',
-                  b"exceptions:\n  - {rule: no-expiry, key: k1, reason: r, owner: o, expires: 2027-01-31}\n",
-                  b"state: s.db\nkeys: [keys.json]\nwindow: 30d\n"]
+    documents += [
+        b"failOn: high\nrules:\n  stale-key: {options: {days: 30}}\n",
+        b'{"baselineVersion": 1, "tool": "keyaudit", "createdAt": "2026-11-25T00:00:00Z", "findings": '
+        b'[{"fingerprint": "' + b"a" * 64 + b'", "rule": "no-expiry"}]}',
+        b"exceptions:\n  - {rule: no-expiry, key: k1, reason: r, owner: o, expires: 2027-01-31}\n",
+        b"state: s.db\nkeys: [keys.json]\nwindow: 30d\n",
+    ]
     terraform = [p.read_bytes() for p in (ROOT / "tests" / "fixtures").rglob("*.tf")] or [
-        b'resource "appwrite_project_key" "k" {\n  name = "n"\n  scopes = ["users.read"]\n  expire = null\n}\n']
-    usage = [b"key,method,path,count,first_seen,last_seen\nk1,GET,/v1/users,3,2026-11-20 09:00:00+00,\n",
-             b'{"key": "k1", "method": "GET", "path": "/v1/users", "count": 2}\n',
-             b'[{"key": "k1", "method": "GET", "path": "/v1/users", "count": 2}]']
+        b'resource "appwrite_project_key" "k" {\n  name = "n"\n  scopes = ["users.read"]\n  expire = null\n}\n'
+    ]
+    usage = [
+        b"key,method,path,count,first_seen,last_seen\nk1,GET,/v1/users,3,2026-11-20 09:00:00+00,\n",
+        b'{"key": "k1", "method": "GET", "path": "/v1/users", "count": 2}\n',
+        b'[{"key": "k1", "method": "GET", "path": "/v1/users", "count": 2}]',
+    ]
     logs = {name: [GOOD[name] + b"\n" + GOOD[name] + b"\n"] for name in LOG_FORMATS}
     logs["keyaudit-jsonl"] += [(ROOT / "samples" / "logs" / "calls.jsonl").read_bytes()[:20_000]]
-    logs["appwrite-audit"] += [p.read_bytes()[:20_000]
-                               for p in (ROOT / "tests" / "fixtures" / "logs").glob("appwrite-*")]
+    logs["appwrite-audit"] += [
+        p.read_bytes()[:20_000] for p in (ROOT / "tests" / "fixtures" / "logs").glob("appwrite-*")
+    ]
     paths = [f"{route.method} {route.template}".encode() for route in CATALOG.routes[::7]]
-    return {"documents": documents, "terraform": terraform, "usage": usage, "paths": paths,
-            "times": [b"2026-11-20T10:00:00.123456789Z", b"20/Nov/2026:10:00:00 +0000", b"2026-11-20 09:09:00+00"],
-            "text": [b"key = " + stored_secret("c").encode() + b"\n" + minted_secret("c").encode()], **logs}
+    return {
+        "documents": documents,
+        "terraform": terraform,
+        "usage": usage,
+        "paths": paths,
+        "times": [b"2026-11-20T10:00:00.123456789Z", b"20/Nov/2026:10:00:00 +0000", b"2026-11-20 09:09:00+00"],
+        "text": [b"key = " + stored_secret("c").encode() + b"\n" + minted_secret("c").encode()],
+        **logs,
+    }
 
 
 def mutate(rng: random.Random, data: bytes, corpus: list[bytes]) -> bytes:
@@ -99,18 +157,18 @@ def mutate(rng: random.Random, data: bytes, corpus: list[bytes]) -> bytes:
         at = rng.randrange(len(data) + 1)
         if choice == 0 and data:
             index = rng.randrange(len(data))
-            data = data[:index] + bytes([data[index] ^ (1 << rng.randrange(8))]) + data[index + 1:]
+            data = data[:index] + bytes([data[index] ^ (1 << rng.randrange(8))]) + data[index + 1 :]
         elif choice == 1:
             data = data[:at] + rng.choice(TOKENS) + data[at:]
         elif choice == 2:
-            data = data[:at] + data[at + rng.randrange(1, 64):]
+            data = data[:at] + data[at + rng.randrange(1, 64) :]
         elif choice == 3:
             end = min(len(data), at + rng.randrange(1, 200))
             data = data[:end] + data[at:end] * rng.randrange(1, 20) + data[end:]
         elif choice == 4:
             other = rng.choice(corpus)
             cut = rng.randrange(len(other) + 1)
-            data = data[:at] + other[cut:cut + rng.randrange(1, 400)] + data[at:]
+            data = data[:at] + other[cut : cut + rng.randrange(1, 400)] + data[at:]
         elif choice == 5:
             data = data[:at]
         elif choice == 6:
@@ -140,6 +198,7 @@ def _loader(function, name="input.yaml"):
             function(_write(folder, name, data))
         except InputError:
             pass
+
     return run
 
 
@@ -159,9 +218,14 @@ def _log(log_format: str):
             raise Crash(f"lines_read {stats.lines_read} of {_line_count(data)} lines")
         nonblank = sum(1 for line in data.split(b"\n") if line.strip())
         accounted = len(calls) + stats.bad_lines + sum(stats.unattributed.values())
-        if log_format == "error-lines" and accounted > nonblank or \
-                log_format not in ("error-lines", "appwrite-audit") and accounted != nonblank:
+        if (
+            log_format == "error-lines"
+            and accounted > nonblank
+            or log_format not in ("error-lines", "appwrite-audit")
+            and accounted != nonblank
+        ):
             raise Crash(f"{accounted} calls, bad or unattributed lines of {nonblank} non-blank lines")
+
     return run
 
 
@@ -209,6 +273,7 @@ def _times(folder: str, data: bytes) -> None:
 
 def _secrets(folder: str, data: bytes) -> None:
     import io
+
     text = data.decode("utf-8", "replace")
     whole = [(h.line, h.fingerprint) for h in find_secrets(text)]
     streamed = [(h.line, h.fingerprint) for h in scan_stream(io.BytesIO(text.encode()), chunk_size=1 + len(data) % 997)]
@@ -276,8 +341,11 @@ def main() -> int:
 def _record(folder, name, data, error, crashes, kinds) -> None:
     crashes[name] += 1
     frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
-    signature = f"{type(error).__name__} at {frame.filename.split('auditor/')[-1]}:{frame.lineno}" if frame else \
-        type(error).__name__
+    signature = (
+        f"{type(error).__name__} at {frame.filename.split('auditor/')[-1]}:{frame.lineno}"
+        if frame
+        else type(error).__name__
+    )
     path = os.path.join(folder, f"{name.replace(' ', '-')}-{hashlib.sha256(data).hexdigest()[:12]}")
     Path(path).write_bytes(data)
     kinds.setdefault(signature, (name, path))

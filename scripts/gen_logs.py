@@ -78,9 +78,17 @@ def main() -> int:
             out.write(json.dumps(record, separators=(",", ":")) + "\n")
     if args.keys_out:
         with open(args.keys_out, "w") as handle:
-            json.dump({"total": len(KEYS), "keys": [
-                {"$id": k, "name": k, "scopes": s, "expire": "2027-06-30T00:00:00.000+00:00"} for k, s in KEYS.items()
-            ]}, handle, indent=1)
+            json.dump(
+                {
+                    "total": len(KEYS),
+                    "keys": [
+                        {"$id": k, "name": k, "scopes": s, "expire": "2027-06-30T00:00:00.000+00:00"}
+                        for k, s in KEYS.items()
+                    ],
+                },
+                handle,
+                indent=1,
+            )
     return 0
 
 

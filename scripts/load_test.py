@@ -55,9 +55,16 @@ def write_keys(path: Path, keys: int) -> None:
     items = []
     for index in range(keys):
         scopes = sorted({SHAPES[s][2] for s in key_shapes(index)} | {"users.read", "rows.read"})
-        items.append({"$id": f"key{index:07d}", "name": f"service-{index}", "scopes": scopes,
-                      "expire": "2027-06-30T00:00:00.000+00:00", "$createdAt": "2026-01-01T00:00:00.000+00:00",
-                      "accessedAt": "2026-11-20T00:00:00.000+00:00"})
+        items.append(
+            {
+                "$id": f"key{index:07d}",
+                "name": f"service-{index}",
+                "scopes": scopes,
+                "expire": "2027-06-30T00:00:00.000+00:00",
+                "$createdAt": "2026-01-01T00:00:00.000+00:00",
+                "accessedAt": "2026-11-20T00:00:00.000+00:00",
+            }
+        )
     path.write_text(json.dumps({"total": keys, "keys": items}))
 
 
@@ -74,8 +81,12 @@ def generate(out, lines: int, keys: int, paths: int) -> None:
         else:
             method, template, _ = SHAPES[key_shapes(index)[n % 3]]
             path = template.replace("{id}", f"i{n % paths:x}")
-        write((f'{{"time":"2026-11-{1 + n % 28:02d}T10:{n // 60 % 60:02d}:{n % 60:02d}.000Z","key":"key{index:07d}",'
-               f'"method":"{method}","path":"{path}","status":200}}\n').encode())
+        write(
+            (
+                f'{{"time":"2026-11-{1 + n % 28:02d}T10:{n // 60 % 60:02d}:{n % 60:02d}.000Z","key":"key{index:07d}",'
+                f'"method":"{method}","path":"{path}","status":200}}\n'
+            ).encode()
+        )
 
 
 def _tree_rss_kb(root: int) -> int:
@@ -118,8 +129,24 @@ def run(folder: Path, lines: int, keys: int, paths: int, phase: str) -> dict:
     if phase == "read":
         args = [sys.executable, "-c", READ_ONLY]
     else:
-        args = [sys.executable, "-m", "auditor", "audit", "--keys", str(folder / "keys.json"), "--logs", "-",
-                "--now", "2026-11-30T00:00:00Z", "--format", "json", "--output", str(report), "--fail-on", "none"]
+        args = [
+            sys.executable,
+            "-m",
+            "auditor",
+            "audit",
+            "--keys",
+            str(folder / "keys.json"),
+            "--logs",
+            "-",
+            "--now",
+            "2026-11-30T00:00:00Z",
+            "--format",
+            "json",
+            "--output",
+            str(report),
+            "--fail-on",
+            "none",
+        ]
     started = time.monotonic()
     audit = subprocess.Popen(args, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak_tree = 0
@@ -143,16 +170,29 @@ def run(folder: Path, lines: int, keys: int, paths: int, phase: str) -> dict:
     done.set()
     sampler.join()
     seconds = time.monotonic() - started
-    result = {"phase": phase, "lines": lines, "keys": keys, "distinct paths": min(paths, lines),
-              "exit": audit.returncode, "seconds": round(seconds, 1),
-              "peak RSS of the keyaudit process (MB)": round(usage.ru_maxrss / 1024),
-              "peak RSS of its process tree (MB)": round(peak_tree / 1024), "stderr": stderr.strip()[-300:]}
+    result = {
+        "phase": phase,
+        "lines": lines,
+        "keys": keys,
+        "distinct paths": min(paths, lines),
+        "exit": audit.returncode,
+        "seconds": round(seconds, 1),
+        "peak RSS of the keyaudit process (MB)": round(usage.ru_maxrss / 1024),
+        "peak RSS of its process tree (MB)": round(peak_tree / 1024),
+        "stderr": stderr.strip()[-300:],
+    }
     if phase == "read" and stdout.strip():
         result.update(json.loads(stdout))
     if report.exists():
         summary = json.loads(report.read_text())["summary"]
-        result.update({"linesRead": summary["linesRead"], "badLines": summary["badLines"],
-                       "keys in report": summary["keys"], "findings": summary["findings"]})
+        result.update(
+            {
+                "linesRead": summary["linesRead"],
+                "badLines": summary["badLines"],
+                "keys in report": summary["keys"],
+                "findings": summary["findings"],
+            }
+        )
         report.unlink()
     return result
 
@@ -170,8 +210,11 @@ def main() -> int:
         folder = Path(name)
         started = time.monotonic()
         write_keys(folder / "keys.json", args.keys)
-        print(f"keys: {args.keys} written in {time.monotonic() - started:.1f} s "
-              f"({(folder / 'keys.json').stat().st_size / 1e6:.1f} MB)", flush=True)
+        print(
+            f"keys: {args.keys} written in {time.monotonic() - started:.1f} s "
+            f"({(folder / 'keys.json').stat().st_size / 1e6:.1f} MB)",
+            flush=True,
+        )
         for phase in phases:
             for lines in ([args.also] if args.also else []) + [args.lines]:
                 print(json.dumps(run(folder, lines, args.keys, args.paths, phase)), flush=True)

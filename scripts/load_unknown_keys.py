@@ -38,20 +38,39 @@ ROOT = Path(__file__).resolve().parents[1]
 KEYS = ROOT / "samples" / "keys" / "keylist.json"
 NOW = "2026-11-25T12:00:00Z"
 BUSY_KEYS, BUSY_CALLS = 10, 500
-ROUTES = [("GET", "/v1/users"), ("GET", "/v1/tablesdb/shop/tables/products/rows"),
-          ("POST", "/v1/functions/f1/executions")]
+ROUTES = [
+    ("GET", "/v1/users"),
+    ("GET", "/v1/tablesdb/shop/tables/products/rows"),
+    ("POST", "/v1/functions/f1/executions"),
+]
 
 
 def jsonl_line(key: str, method: str, path: str, second: int) -> str:
-    return json.dumps({"time": f"2026-11-20T{second // 3600 % 24:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z",
-                       "project": "shop-prod", "key": key, "method": method, "path": path, "status": 200})
+    return json.dumps(
+        {
+            "time": f"2026-11-20T{second // 3600 % 24:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z",
+            "project": "shop-prod",
+            "key": key,
+            "method": method,
+            "path": path,
+            "status": 200,
+        }
+    )
 
 
 def traefik_line(secret: str, method: str, path: str, second: int) -> str:
-    return json.dumps({"ClientHost": "203.0.113.7", "DownstreamStatus": 200, "RequestMethod": method,
-                       "RequestPath": path, "RequestProtocol": "HTTP/1.1",
-                       "StartUTC": f"2026-11-20T{second // 3600 % 24:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z",
-                       "request_X-Appwrite-Key": secret, "request_X-Appwrite-Project": "shop-prod"})
+    return json.dumps(
+        {
+            "ClientHost": "203.0.113.7",
+            "DownstreamStatus": 200,
+            "RequestMethod": method,
+            "RequestPath": path,
+            "RequestProtocol": "HTTP/1.1",
+            "StartUTC": f"2026-11-20T{second // 3600 % 24:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z",
+            "request_X-Appwrite-Key": secret,
+            "request_X-Appwrite-Project": "shop-prod",
+        }
+    )
 
 
 def write_log(path: Path, shape: str, unknown: int, defined_calls: int, seed: int) -> None:
@@ -77,8 +96,13 @@ def keyaudit(*args: str) -> tuple[int, float, float, str]:
     """(exit code, seconds, peak RSS in MB, last stderr line) of one keyaudit run."""
     start = time.monotonic()
     with tempfile.TemporaryFile("w+") as errors:
-        process = subprocess.Popen([sys.executable, "-m", "auditor", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                   stderr=errors, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        process = subprocess.Popen(
+            [sys.executable, "-m", "auditor", *args],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         errors.seek(0)
@@ -118,13 +142,16 @@ def main() -> None:
         folder = Path(folder)
         log = folder / ("calls.jsonl" if args.shape == "jsonl" else "access.json")
         write_in_child(log, args.shape, args.unknown, args.defined_calls, 1)
-        print(f"{args.command} on {log.stat().st_size / 1e6:.0f} MB of {args.shape}: {args.unknown} made-up keys, "
-              f"keep {args.keep}")
+        print(
+            f"{args.command} on {log.stat().st_size / 1e6:.0f} MB of {args.shape}: {args.unknown} made-up keys, "
+            f"keep {args.keep}"
+        )
         common = ["--keys", str(KEYS), "--config", str(config(folder, args.keep)), "--format", "json"]
         report = folder / "report.json"
         if args.command == "audit":
-            code, seconds, rss, err = keyaudit("audit", *common, "--logs", str(log), "--now", NOW, "--output",
-                                               str(report))
+            code, seconds, rss, err = keyaudit(
+                "audit", *common, "--logs", str(log), "--now", NOW, "--output", str(report)
+            )
             print(f"  exit {code} in {seconds:.1f} s, peak RSS {rss:.0f} MB {err}")
             describe(report)
             return
@@ -132,14 +159,19 @@ def main() -> None:
         second_log = folder / ("more-" + log.name)
         write_in_child(second_log, args.shape, args.unknown, args.defined_calls, 2)
         for run, path in enumerate((log, log, second_log), 1):
-            code, seconds, rss, err = keyaudit("job", "run", "--state", str(state), *common, "--logs", str(path),
-                                          "--now", NOW, "--output", str(report))
+            code, seconds, rss, err = keyaudit(
+                "job", "run", "--state", str(state), *common, "--logs", str(path), "--now", NOW, "--output", str(report)
+            )
             db = sqlite3.connect(state)
-            rows = {table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                    for table in ("route_day", "status_day", "unknown_sample", "unknown_day", "run_finding")}
+            rows = {
+                table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("route_day", "status_day", "unknown_sample", "unknown_day", "run_finding")
+            }
             db.close()
-            print(f" run {run} ({path.name}): exit {code} in {seconds:.1f} s, peak RSS {rss:.0f} MB, "
-                  f"state {state.stat().st_size / 1e6:.2f} MB, rows {rows} {err}")
+            print(
+                f" run {run} ({path.name}): exit {code} in {seconds:.1f} s, peak RSS {rss:.0f} MB, "
+                f"state {state.stat().st_size / 1e6:.2f} MB, rows {rows} {err}"
+            )
             describe(report)
 
 

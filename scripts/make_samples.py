@@ -46,6 +46,7 @@ _HEX = "0123456789abcdef"
 
 # --------------------------------------------------------------------------- time and ids
 
+
 def ms(text: str) -> int:
     """Milliseconds since the epoch of a UTC `YYYY-MM-DDTHH:MM:SS[.mmm]`."""
     whole, _, frac = text.partition(".")
@@ -102,10 +103,58 @@ def limit(n: int) -> dict:
 
 # Share of traffic per UTC hour (the shop sells in Europe): retail peaks in the evening,
 # office tools in working hours.
-RETAIL = [0.25, 0.15, 0.1, 0.08, 0.08, 0.12, 0.25, 0.45, 0.6, 0.7, 0.75, 0.8,
-          0.85, 0.8, 0.75, 0.75, 0.8, 0.9, 1.0, 1.0, 0.95, 0.8, 0.6, 0.4]
-OFFICE = [0.02, 0.02, 0.02, 0.02, 0.02, 0.05, 0.2, 0.6, 1.0, 1.0, 1.0, 0.9,
-          0.7, 0.9, 1.0, 1.0, 0.9, 0.5, 0.2, 0.08, 0.05, 0.03, 0.02, 0.02]
+RETAIL = [
+    0.25,
+    0.15,
+    0.1,
+    0.08,
+    0.08,
+    0.12,
+    0.25,
+    0.45,
+    0.6,
+    0.7,
+    0.75,
+    0.8,
+    0.85,
+    0.8,
+    0.75,
+    0.75,
+    0.8,
+    0.9,
+    1.0,
+    1.0,
+    0.95,
+    0.8,
+    0.6,
+    0.4,
+]
+OFFICE = [
+    0.02,
+    0.02,
+    0.02,
+    0.02,
+    0.02,
+    0.05,
+    0.2,
+    0.6,
+    1.0,
+    1.0,
+    1.0,
+    0.9,
+    0.7,
+    0.9,
+    1.0,
+    1.0,
+    0.9,
+    0.5,
+    0.2,
+    0.08,
+    0.05,
+    0.03,
+    0.02,
+    0.02,
+]
 
 
 def sample_time(rng: random.Random, start: int, end: int, profile: list[float], weekdays_only=False) -> int:
@@ -122,51 +171,131 @@ def sample_time(rng: random.Random, start: int, end: int, profile: list[float], 
 
 # The key list as the Console exports it (GET /v1/project/keys). slug is only for this script.
 KEYS = [
-    dict(slug="old-reporting", name="old-reporting", created="2025-02-10T09:30:12.447",
-         edited="2025-02-10T09:30:12.447", expire=None, scopes=["rows.read", "files.read"],
-         secret="empty", sdks=["appwrite-python/9.0.3"], accessed="2025-09-18T07:42:10.118"),
-    dict(slug="legacy-sync", name="legacy-sync", created="2025-06-12T14:03:51.902",
-         edited="2025-06-12T14:03:51.902", expire="2027-06-30T00:00:00.000",
-         scopes=["documents.read", "documents.write", "collections.read", "execution.write"],
-         secret="masked", sdks=["appwrite-php/14.0.2"]),
-    dict(slug="ops-admin", name="ops-admin", created="2025-11-04T08:12:33.015",
-         edited="2026-02-16T15:40:02.531", expire=None,
-         scopes=["users.read", "users.write", "teams.read", "databases.read", "databases.write",
-                 "tables.read", "tables.write", "columns.read", "indexes.read", "rows.read",
-                 "rows.write", "buckets.read", "files.read", "files.write", "functions.read",
-                 "functions.write", "health.read", "keys.read", "keys.write", "targets.read"],
-         secret="masked", sdks=["appwrite-cli/10.2.1"]),
-    dict(slug="backend-writer", name="backend-writer", created="2026-01-19T16:45:07.310",
-         edited="2026-01-19T16:45:07.310", expire="2027-01-31T00:00:00.000",
-         scopes=["rows.read", "rows.write", "files.read", "files.write", "users.read"],
-         secret="plain", sdks=["appwrite-node/19.1.0"]),
-    dict(slug="storefront-reader", name="storefront-reader", created="2026-03-02T10:15:00.000",
-         edited="2026-03-02T10:15:00.000", expire="2027-05-31T00:00:00.000",
-         scopes=["rows.read"], secret="masked", sdks=["appwrite-web/21.0.0", "appwrite-node/19.1.0"]),
-    dict(slug="typo-key", name="typo-key", created="2026-04-07T11:20:44.581",
-         edited="2026-04-07T11:20:44.581", expire="2026-09-30T00:00:00.000",
-         scopes=["row.read", "collection.read", "users.read"], secret="masked",
-         sdks=["appwrite-dart/17.0.0"]),
-    dict(slug="analytics-graphql", name="analytics-graphql", created="2026-05-20T13:02:19.774",
-         edited="2026-05-20T13:02:19.774", expire="2027-03-31T00:00:00.000",
-         scopes=["rows.read", "users.read"], secret="masked", sdks=[]),
+    dict(
+        slug="old-reporting",
+        name="old-reporting",
+        created="2025-02-10T09:30:12.447",
+        edited="2025-02-10T09:30:12.447",
+        expire=None,
+        scopes=["rows.read", "files.read"],
+        secret="empty",
+        sdks=["appwrite-python/9.0.3"],
+        accessed="2025-09-18T07:42:10.118",
+    ),
+    dict(
+        slug="legacy-sync",
+        name="legacy-sync",
+        created="2025-06-12T14:03:51.902",
+        edited="2025-06-12T14:03:51.902",
+        expire="2027-06-30T00:00:00.000",
+        scopes=["documents.read", "documents.write", "collections.read", "execution.write"],
+        secret="masked",
+        sdks=["appwrite-php/14.0.2"],
+    ),
+    dict(
+        slug="ops-admin",
+        name="ops-admin",
+        created="2025-11-04T08:12:33.015",
+        edited="2026-02-16T15:40:02.531",
+        expire=None,
+        scopes=[
+            "users.read",
+            "users.write",
+            "teams.read",
+            "databases.read",
+            "databases.write",
+            "tables.read",
+            "tables.write",
+            "columns.read",
+            "indexes.read",
+            "rows.read",
+            "rows.write",
+            "buckets.read",
+            "files.read",
+            "files.write",
+            "functions.read",
+            "functions.write",
+            "health.read",
+            "keys.read",
+            "keys.write",
+            "targets.read",
+        ],
+        secret="masked",
+        sdks=["appwrite-cli/10.2.1"],
+    ),
+    dict(
+        slug="backend-writer",
+        name="backend-writer",
+        created="2026-01-19T16:45:07.310",
+        edited="2026-01-19T16:45:07.310",
+        expire="2027-01-31T00:00:00.000",
+        scopes=["rows.read", "rows.write", "files.read", "files.write", "users.read"],
+        secret="plain",
+        sdks=["appwrite-node/19.1.0"],
+    ),
+    dict(
+        slug="storefront-reader",
+        name="storefront-reader",
+        created="2026-03-02T10:15:00.000",
+        edited="2026-03-02T10:15:00.000",
+        expire="2027-05-31T00:00:00.000",
+        scopes=["rows.read"],
+        secret="masked",
+        sdks=["appwrite-web/21.0.0", "appwrite-node/19.1.0"],
+    ),
+    dict(
+        slug="typo-key",
+        name="typo-key",
+        created="2026-04-07T11:20:44.581",
+        edited="2026-04-07T11:20:44.581",
+        expire="2026-09-30T00:00:00.000",
+        scopes=["row.read", "collection.read", "users.read"],
+        secret="masked",
+        sdks=["appwrite-dart/17.0.0"],
+    ),
+    dict(
+        slug="analytics-graphql",
+        name="analytics-graphql",
+        created="2026-05-20T13:02:19.774",
+        edited="2026-05-20T13:02:19.774",
+        expire="2027-03-31T00:00:00.000",
+        scopes=["rows.read", "users.read"],
+        secret="masked",
+        sdks=[],
+    ),
 ]
 
 # keyaudit's own manifest: a second, staging-ish view of the project (ids not in the key list).
 MANIFEST_KEYS = [
-    dict(name="staging-deployer", created="2026-06-03T09:12:40.201", expire="2027-06-30T00:00:00.000+00:00",
-         scopes=["functions.read", "functions.write", "sites.read", "sites.write", "policies.read"],
-         owner="devops@shop.example", purpose="CI deploys functions and the storefront site to staging"),
-    dict(name="uptime-probe", created="2026-07-21T14:55:03.870", expire="9999-12-31T00:00:00.000+00:00",
-         scopes=["health.read"], owner="sre@shop.example",
-         purpose="External uptime monitor polling GET /v1/health every minute"),
-    dict(name="search-indexer", created="2026-08-11T10:30:18.066", expire="2027-08-31T00:00:00.000+00:00",
-         scopes=["rows.read"], owner="search-team@shop.example",
-         purpose="Nightly job that copies the product catalogue into the search index"),
+    dict(
+        name="staging-deployer",
+        created="2026-06-03T09:12:40.201",
+        expire="2027-06-30T00:00:00.000+00:00",
+        scopes=["functions.read", "functions.write", "sites.read", "sites.write", "policies.read"],
+        owner="devops@shop.example",
+        purpose="CI deploys functions and the storefront site to staging",
+    ),
+    dict(
+        name="uptime-probe",
+        created="2026-07-21T14:55:03.870",
+        expire="9999-12-31T00:00:00.000+00:00",
+        scopes=["health.read"],
+        owner="sre@shop.example",
+        purpose="External uptime monitor polling GET /v1/health every minute",
+    ),
+    dict(
+        name="search-indexer",
+        created="2026-08-11T10:30:18.066",
+        expire="2027-08-31T00:00:00.000+00:00",
+        scopes=["rows.read"],
+        owner="search-team@shop.example",
+        purpose="Nightly job that copies the product catalogue into the search index",
+    ),
 ]
 
 
 # --------------------------------------------------------------------------- call log
+
 
 class Log:
     def __init__(self):
@@ -201,7 +330,7 @@ SEARCH_TERMS = ["runner", "leather", "wool", "trail", "canvas", "kids", "waterpr
 
 def build_log(rng: random.Random, ids: Ids, key_ids: dict[str, str]) -> Log:
     log = Log()
-    start, split, end = ms(WINDOW_START), ms(SPLIT), ms(WINDOW_END)
+    start, end = ms(WINDOW_START), ms(WINDOW_END)
 
     # Catalogue data that existed before the window.
     products = [ids.new(ms("2025-09-01T00:00:00") + rng.randrange(400 * DAY)) for _ in range(240)]
@@ -220,15 +349,17 @@ def build_log(rng: random.Random, ids: Ids, key_ids: dict[str, str]) -> Log:
             elif variant == 1:
                 query = queries(limit(25))
             elif variant == 2:
-                query = queries({"method": "equal", "attribute": "category", "values": [rng.choice(CATEGORIES)]},
-                                limit(24))
+                query = queries(
+                    {"method": "equal", "attribute": "category", "values": [rng.choice(CATEGORIES)]}, limit(24)
+                )
             elif variant == 3:
                 query = queries({"method": "orderDesc", "attribute": "$createdAt"}, limit(12))
             elif variant == 4:
                 query = queries({"method": "cursorAfter", "values": [rng.choice(products)]}, limit(25))
             else:
-                query = queries({"method": "search", "attribute": "name", "values": [rng.choice(SEARCH_TERMS)]},
-                                limit(25))
+                query = queries(
+                    {"method": "search", "attribute": "name", "values": [rng.choice(SEARCH_TERMS)]}, limit(25)
+                )
             log.add(when, key, "GET", rows_path("products") + query, 200)
         elif rng.random() < 0.015:
             log.add(when, key, "GET", rows_path("products", ids.new(when - rng.randrange(DAY))), 404, "row_not_found")
@@ -270,8 +401,11 @@ def build_log(rng: random.Random, ids: Ids, key_ids: dict[str, str]) -> Log:
                 log.add(later + rng.randrange(150, 2500), key, "GET", files_path("invoices", invoice, "/download"), 200)
     for _ in range(40):
         when = sample_time(rng, start, end, OFFICE, weekdays_only=True)
-        query = queries({"method": "equal", "attribute": "status", "values": [rng.choice(["paid", "packed"])]},
-                        {"method": "orderAsc", "attribute": "$createdAt"}, limit(50))
+        query = queries(
+            {"method": "equal", "attribute": "status", "values": [rng.choice(["paid", "packed"])]},
+            {"method": "orderAsc", "attribute": "$createdAt"},
+            limit(50),
+        )
         log.add(when, key, "GET", rows_path("orders") + query, 200)
     for _ in range(12):
         when = sample_time(rng, start, end, OFFICE, weekdays_only=True)
@@ -280,7 +414,7 @@ def build_log(rng: random.Random, ids: Ids, key_ids: dict[str, str]) -> Log:
             log.add(when, key, "GET", rows_path("orders", rng.choice(earlier)), 200)
     # A thumbnail helper written against a route Appwrite does not have.
     when = ms("2026-11-18T09:41:27.090")
-    for index in range(7):
+    for _ in range(7):
         log.add(when, key, "GET", "/v1/storage/buckets/product-images/thumbnails", 404, ROUTE_NOT_FOUND)
         when += rng.randrange(20 * 60_000, 6 * HOUR)
 
@@ -336,11 +470,13 @@ def build_log(rng: random.Random, ids: Ids, key_ids: dict[str, str]) -> Log:
 
     # ops-admin: an over-privileged key a person uses from the CLI now and then.
     key = key_ids["ops-admin"]
-    plan = ([("GET", "/v1/users" + queries(limit(100)), 200, None)] * 20
-            + [("GET", "/v1/tablesdb", 200, None)] * 15
-            + [("GET", "/v1/health", 200, None)] * 18
-            + [("GET", "/v1/users/user%40example.com", 404, "user_not_found")] * 2
-            + [("GET", "/v1/users/anna.k%40example.com", 404, "user_not_found")])
+    plan = (
+        [("GET", "/v1/users" + queries(limit(100)), 200, None)] * 20
+        + [("GET", "/v1/tablesdb", 200, None)] * 15
+        + [("GET", "/v1/health", 200, None)] * 18
+        + [("GET", "/v1/users/user%40example.com", 404, "user_not_found")] * 2
+        + [("GET", "/v1/users/anna.k%40example.com", 404, "user_not_found")]
+    )
     plan += [("GET", f"/v1/users/{rng.choice(users)}", 200, None) for _ in range(4)]
     for method, path, status, error in plan:
         log.add(sample_time(rng, start, end, OFFICE, weekdays_only=True), key, method, path, status, error)
@@ -395,8 +531,9 @@ def log_files(log: Log, storefront: str) -> tuple[str, str]:
     lines[index] = lines[index][: len(lines[index]) * 3 // 5]  # truncated mid-record
     index = storefront_at(1199)
     event = first[index]
-    lines[index] = json.dumps([log_time(event["time"]), event["project"], event["key"],
-                               event["method"], event["path"], event["status"]])  # an array, not an object
+    lines[index] = json.dumps(
+        [log_time(event["time"]), event["project"], event["key"], event["method"], event["path"], event["status"]]
+    )  # an array, not an object
     index = storefront_at(2099)
     record = json.loads(lines[index])
     del record["path"]
@@ -417,6 +554,7 @@ def gzip_bytes(data: bytes) -> bytes:
 
 # --------------------------------------------------------------------------- documents
 
+
 def key_list(rng: random.Random, key_ids: dict[str, str], log: Log) -> str:
     secret = "standard_" + "".join(rng.choice(_HEX) for _ in range(256))
     docs = []
@@ -429,17 +567,19 @@ def key_list(rng: random.Random, key_ids: dict[str, str], log: Log) -> str:
                 if accessed is None or event["time"] - accessed > DAY:
                     accessed = event["time"]
         updated = max(ms(spec["edited"]), accessed or 0)
-        docs.append({
-            "$id": ident,
-            "$createdAt": aw_time(ms(spec["created"])),
-            "$updatedAt": aw_time(updated),
-            "name": spec["name"],
-            "expire": aw_time(ms(spec["expire"])) if spec["expire"] else None,
-            "scopes": spec["scopes"],
-            "secret": {"masked": "standard_[hidden]", "empty": "", "plain": secret}[spec["secret"]],
-            "accessedAt": aw_time(accessed) if accessed is not None else "",
-            "sdks": spec["sdks"],
-        })
+        docs.append(
+            {
+                "$id": ident,
+                "$createdAt": aw_time(ms(spec["created"])),
+                "$updatedAt": aw_time(updated),
+                "name": spec["name"],
+                "expire": aw_time(ms(spec["expire"])) if spec["expire"] else None,
+                "scopes": spec["scopes"],
+                "secret": {"masked": "standard_[hidden]", "empty": "", "plain": secret}[spec["secret"]],
+                "accessedAt": aw_time(accessed) if accessed is not None else "",
+                "sdks": spec["sdks"],
+            }
+        )
     return json.dumps({"total": len(docs), "keys": docs}, indent=4) + "\n"
 
 
@@ -466,11 +606,21 @@ def appwrite_json() -> str:
         "projectId": PROJECT,
         "projectName": "Shop",
         "functions": [
-            function("order-webhook", ["rows.read", "rows.write"],
-                     [f"databases.{DATABASE}.tables.orders.rows.*.create"], "", 15),
+            function(
+                "order-webhook",
+                ["rows.read", "rows.write"],
+                [f"databases.{DATABASE}.tables.orders.rows.*.create"],
+                "",
+                15,
+            ),
             function("nightly-report", ["documents.read", "users.read"], [], "0 2 * * *", 300),
-            function("image-resizer", ["files.read", "files.write", "buckets.read"],
-                     ["buckets.product-images.files.*.create"], "", 60),
+            function(
+                "image-resizer",
+                ["files.read", "files.write", "buckets.read"],
+                ["buckets.product-images.files.*.create"],
+                "",
+                60,
+            ),
         ],
         "sites": [
             {
@@ -555,8 +705,8 @@ edit the script, not the files. All ids, emails and secrets are made up.
 | file | what it is |
 |---|---|
 | `keys/keylist.json` | the project's 7 API keys as Appwrite's key list (`{{"total", "keys"}}`), as exported from the Console |
-| `logs/calls.jsonl` | {counts['calls.jsonl']} lines of keyaudit's call-log format, 2026-10-27 to 2026-11-14; 4 of them are deliberately broken |
-| `logs/calls-2.jsonl.gz` | {counts['calls-2.jsonl']} more lines, gzipped, 2026-11-15 to 2026-11-24 |
+| `logs/calls.jsonl` | {counts["calls.jsonl"]} lines of keyaudit's call-log format, 2026-10-27 to 2026-11-14; 4 of them are deliberately broken |
+| `logs/calls-2.jsonl.gz` | {counts["calls-2.jsonl"]} more lines, gzipped, 2026-11-15 to 2026-11-24 |
 | `appwrite.json` | the Appwrite CLI project file: functions `order-webhook`, `nightly-report`, `image-resizer` and site `storefront`, each with its scopes |
 | `manifest.yaml` | keyaudit's own key manifest for 3 more keys, as a team keeps it in git |
 
@@ -568,13 +718,13 @@ gives a function at run time.
 
 | key | `$id` | scopes | story | findings |
 |---|---|---|---|---|
-| storefront-reader | `{ident['storefront-reader']}` | rows.read | server-side rendering lists and reads products; one release called `/rows` as `/rowz` for an hour on 2026-11-06 | clean key; unknown-route |
-| backend-writer | `{ident['backend-writer']}` | rows.read, rows.write, files.read, files.write, users.read | the order service: creates orders, decrements stock, deletes carts, stores invoices; a helper calls a `/thumbnails` route Appwrite does not have | unused-scope (users.read); unknown-route; secret-in-file (its secret is in `keylist.json` unmasked) |
-| ops-admin | `{ident['ops-admin']}` | 20 scopes, keys.write and users.write among them | a person's CLI key: lists users and databases, checks health, three times looks a user up by an email address instead of an id | over-privileged; ineffective-scope (targets.read gates no 1.9 route); implicit-scope (health.read); no-expiry |
-| legacy-sync | `{ident['legacy-sync']}` | documents.read, documents.write, collections.read, execution.write | the ERP bridge, still on the legacy `/v1/databases/.../collections/.../documents` routes, every four hours, and starts `nightly-report` | deprecated-scope (documents.* → rows.* needs the calls moved to `/v1/tablesdb` first: the legacy routes accept only the old names; execution.write → executions.write works as is, the executions route takes both); unused-scope (collections.read) |
-| old-reporting | `{ident['old-reporting']}` | rows.read, files.read | a reporting key last used in September 2025; its secret is empty in the export | never-used (no calls in the logs); stale-key; no-expiry |
-| typo-key | `{ident['typo-key']}` | row.read, collection.read, users.read | a mobile back office whose scopes were mistyped: its users calls pass, its rows calls fail with 401 `general_unauthorized_scope` | unknown-scope (row.read, collection.read); missing-scope (rows.read); expired (2026-09-30)¹ |
-| analytics-graphql | `{ident['analytics-graphql']}` | rows.read, users.read | dashboards that query through `POST /v1/graphql`, which only needs the implicit `graphql` scope, so the log cannot show what rows.read is used for | unused-scope on the face of it (rows.read): the log cannot tell which services a GraphQL call reads |
+| storefront-reader | `{ident["storefront-reader"]}` | rows.read | server-side rendering lists and reads products; one release called `/rows` as `/rowz` for an hour on 2026-11-06 | clean key; unknown-route |
+| backend-writer | `{ident["backend-writer"]}` | rows.read, rows.write, files.read, files.write, users.read | the order service: creates orders, decrements stock, deletes carts, stores invoices; a helper calls a `/thumbnails` route Appwrite does not have | unused-scope (users.read); unknown-route; secret-in-file (its secret is in `keylist.json` unmasked) |
+| ops-admin | `{ident["ops-admin"]}` | 20 scopes, keys.write and users.write among them | a person's CLI key: lists users and databases, checks health, three times looks a user up by an email address instead of an id | over-privileged; ineffective-scope (targets.read gates no 1.9 route); implicit-scope (health.read); no-expiry |
+| legacy-sync | `{ident["legacy-sync"]}` | documents.read, documents.write, collections.read, execution.write | the ERP bridge, still on the legacy `/v1/databases/.../collections/.../documents` routes, every four hours, and starts `nightly-report` | deprecated-scope (documents.* → rows.* needs the calls moved to `/v1/tablesdb` first: the legacy routes accept only the old names; execution.write → executions.write works as is, the executions route takes both); unused-scope (collections.read) |
+| old-reporting | `{ident["old-reporting"]}` | rows.read, files.read | a reporting key last used in September 2025; its secret is empty in the export | never-used (no calls in the logs); stale-key; no-expiry |
+| typo-key | `{ident["typo-key"]}` | row.read, collection.read, users.read | a mobile back office whose scopes were mistyped: its users calls pass, its rows calls fail with 401 `general_unauthorized_scope` | unknown-scope (row.read, collection.read); missing-scope (rows.read); expired (2026-09-30)¹ |
+| analytics-graphql | `{ident["analytics-graphql"]}` | rows.read, users.read | dashboards that query through `POST /v1/graphql`, which only needs the implicit `graphql` scope, so the log cannot show what rows.read is used for | unused-scope on the face of it (rows.read): the log cannot tell which services a GraphQL call reads |
 | (not in the key list) | `{UNKNOWN_KEY}` | | 20 product reads up to 2026-11-02 from a key deleted since | unknown-key |
 | function:order-webhook | | rows.read, rows.write | runs on every new order: reads it, marks it, sometimes logs an event | clean |
 | function:image-resizer | | files.read, files.write, buckets.read | runs on every upload to `product-images` | unused-scope (buckets.read) |
@@ -600,6 +750,7 @@ object, one record without `path`, and one line of plain text from the exporter.
 
 # --------------------------------------------------------------------------- main
 
+
 def build() -> dict[str, bytes]:
     rng = random.Random(SEED)
     ids = Ids(rng)
@@ -620,14 +771,21 @@ def build() -> dict[str, bytes]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "samples",
-                        help="directory to write (default: samples/ beside scripts/)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).resolve().parents[1] / "samples",
+        help="directory to write (default: samples/ beside scripts/)",
+    )
     parser.add_argument("--check", action="store_true", help="compare instead of writing; exit 1 on a difference")
     args = parser.parse_args(argv)
     files = build()
     if args.check:
-        stale = [name for name, data in files.items()
-                 if not (args.out / name).is_file() or (args.out / name).read_bytes() != data]
+        stale = [
+            name
+            for name, data in files.items()
+            if not (args.out / name).is_file() or (args.out / name).read_bytes() != data
+        ]
         for name in stale:
             print(f"stale: {args.out / name}", file=sys.stderr)
         return 1 if stale else 0

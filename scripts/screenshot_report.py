@@ -15,12 +15,31 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE_AUDIT = ["--keys", "samples/keys/keylist.json", "--keys", "samples/appwrite.json", "--keys", "samples/manifest.yaml",
-                "--logs", "samples/logs/calls.jsonl", "--logs", "samples/logs/calls-2.jsonl.gz",
-                "--now", "2026-11-25T00:00:00Z"]
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--hide-scrollbars"]
+SAMPLE_AUDIT = [
+    "--keys",
+    "samples/keys/keylist.json",
+    "--keys",
+    "samples/appwrite.json",
+    "--keys",
+    "samples/manifest.yaml",
+    "--logs",
+    "samples/logs/calls.jsonl",
+    "--logs",
+    "samples/logs/calls-2.jsonl.gz",
+    "--now",
+    "2026-11-25T00:00:00Z",
+]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
 
 
 def main() -> int:
@@ -31,15 +50,30 @@ def main() -> int:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="keyaudit-shot-"))
     page = work / "report.html"
-    audit = subprocess.run([sys.executable, "-m", "auditor", "audit", *SAMPLE_AUDIT, "--format", "html",
-                            "--output", str(page)], cwd=ROOT, capture_output=True, text=True)
+    audit = subprocess.run(
+        [sys.executable, "-m", "auditor", "audit", *SAMPLE_AUDIT, "--format", "html", "--output", str(page)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if audit.returncode not in (0, 1):
         sys.stderr.write(audit.stderr)
         return 2
     profile = work / "profile"
     profile.mkdir()
-    shot = subprocess.run([args.chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={args.out}",
-                           f"--window-size={args.size}", page.as_uri()], capture_output=True, text=True, timeout=120)
+    shot = subprocess.run(
+        [
+            args.chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--screenshot={args.out}",
+            f"--window-size={args.size}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if shot.returncode != 0 or not Path(args.out).is_file():
         sys.stderr.write(shot.stderr[-2000:])
         return 2

@@ -12,8 +12,14 @@ FUTURE = "2027-06-30T00:00:00.000+00:00"
 
 
 def key(key_id="k1", scopes=(), **fields):
-    data = {"$id": key_id, "name": f"name-{key_id}", "scopes": list(scopes), "expire": FUTURE,
-            "$createdAt": "2026-01-01T00:00:00.000+00:00", "accessedAt": "2026-11-20T00:00:00.000+00:00"}
+    data = {
+        "$id": key_id,
+        "name": f"name-{key_id}",
+        "scopes": list(scopes),
+        "expire": FUTURE,
+        "$createdAt": "2026-01-01T00:00:00.000+00:00",
+        "accessedAt": "2026-11-20T00:00:00.000+00:00",
+    }
     data.update(fields)
     return data
 

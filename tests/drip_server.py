@@ -13,8 +13,9 @@ VERSION_BODY = b'{"version":"1.9.6"}'
 
 
 def answer(body: bytes, content_type: str = "application/json") -> bytes:
-    return (f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
-            "Connection: close\r\n\r\n").encode() + body
+    return (
+        f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
 
 
 class DripServer:
@@ -50,6 +51,6 @@ class DripServer:
                     for index in range(at_once, len(data)):
                         if self.stop.wait(self.interval):
                             return
-                        connection.sendall(data[index:index + 1])
+                        connection.sendall(data[index : index + 1])
                 except OSError:
                     continue  # the client hung up: serve the next answer

@@ -81,6 +81,7 @@ def sqlite_text(path: Path) -> str:
 
 # ---------------------------------------------------------------- issue #17: encoded secrets, strings no encoder takes
 
+
 def encoded(secret: str) -> dict[str, str]:
     """`secret` as a reader decodes it but a search of the raw text misses it, by medium: each value goes inside
     a JSON string, a YAML double-quoted string, an HCL string or a logged URL, as its name says."""

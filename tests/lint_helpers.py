@@ -7,10 +7,18 @@ NOW = ["--now", "2026-11-25T00:00:00Z"]
 
 def appwrite_json(path, scopes=("rows.read",), functions=("report",)):
     """An appwrite.json whose functions all hold `scopes`; returns its path as a string."""
-    path.write_text(json.dumps({
-        "projectId": "shop",
-        "functions": [{"$id": name, "name": name, "runtime": "node-22", "scopes": list(scopes)} for name in functions],
-    }, indent=2) + "\n")
+    path.write_text(
+        json.dumps(
+            {
+                "projectId": "shop",
+                "functions": [
+                    {"$id": name, "name": name, "runtime": "node-22", "scopes": list(scopes)} for name in functions
+                ],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     return str(path)
 
 
@@ -18,8 +26,12 @@ def manifest(path, keys, header=""):
     """A keyaudit manifest; `keys` are (id, scopes, expire) triples."""
     lines = [header + 'appwriteVersion: "1.9"', "project: shop", "keys:"]
     for key_id, scopes, expire in keys:
-        lines += [f'  - id: "{key_id}"', f"    name: {key_id}", f"    scopes: [{', '.join(scopes)}]",
-                  f"    expire: {expire or 'null'}"]
+        lines += [
+            f'  - id: "{key_id}"',
+            f"    name: {key_id}",
+            f"    scopes: [{', '.join(scopes)}]",
+            f"    expire: {expire or 'null'}",
+        ]
     path.write_text("\n".join(lines) + "\n")
     return str(path)
 

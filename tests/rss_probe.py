@@ -19,9 +19,9 @@ from click.testing import CliRunner
 from auditor.catalog.catalog import load
 from auditor.cli.catalog import _lookup_stream
 from auditor.cli.main import cli
-from auditor.loaders.logs.calllog import ReadStats
-from auditor.loaders.logs.attribution import LogOptions
 from auditor.loaders.logs import LOG_FORMATS, iter_calls
+from auditor.loaders.logs.attribution import LogOptions
+from auditor.loaders.logs.calllog import ReadStats
 from auditor.loaders.usage_file import read_usage_rows
 from auditor.secrets.scan import scan_file
 from auditor.validation.validate_file import validate_path
@@ -32,6 +32,7 @@ def _log(log_format: str):
         stats = ReadStats()
         calls = sum(1 for _ in iter_calls(f"{folder}/log-{log_format}", stats, LogOptions(format=log_format, key="k1")))
         return {"calls": calls, "bad": stats.bad_lines, "lines": stats.lines_read}
+
     return read
 
 
@@ -40,6 +41,7 @@ def _usage(name: str):
         stats = ReadStats()
         rows = sum(1 for _ in read_usage_rows(f"{folder}/{name}", stats))
         return {"calls": rows, "bad": stats.bad_lines, "lines": stats.lines_read}
+
     return read
 
 
@@ -48,6 +50,7 @@ def _cli(*args):
         os.chdir(folder)
         result = CliRunner().invoke(cli, list(args))
         return {"exit": result.exit_code, "stderr": result.stderr[-300:], "out": len(result.stdout)}
+
     return run
 
 
@@ -74,10 +77,29 @@ READERS = {
     "catalog lookup --input": _lookup,
     "validate call-log": _validate,
     "secrets": _secrets,
-    "audit --logs (detected)": _cli("audit", "--keys", "keys.json", "--logs", "log-keyaudit-jsonl", "--format", "json",
-                                    "--now", "2026-11-25T00:00:00Z"),
-    "job run --logs": _cli("job", "run", "--state", "state.db", "--keys", "keys.json", "--logs", "log-keyaudit-jsonl",
-                           "--now", "2026-11-25T00:00:00Z"),
+    "audit --logs (detected)": _cli(
+        "audit",
+        "--keys",
+        "keys.json",
+        "--logs",
+        "log-keyaudit-jsonl",
+        "--format",
+        "json",
+        "--now",
+        "2026-11-25T00:00:00Z",
+    ),
+    "job run --logs": _cli(
+        "job",
+        "run",
+        "--state",
+        "state.db",
+        "--keys",
+        "keys.json",
+        "--logs",
+        "log-keyaudit-jsonl",
+        "--now",
+        "2026-11-25T00:00:00Z",
+    ),
 }
 
 

@@ -48,8 +48,11 @@ def test_lint_fix_lint_converges_at_the_default_fail_on(tmp_path):
 
 
 def test_a_pair_counts_once_for_high_risk_scope(tmp_path):
-    result = audit(tmp_path, [key("k1", ["rows.write", "documents.write", "keys.write"])],
-                   config={"rules": {"high-risk-scope": {"options": {"minimum": "medium"}}}})
+    result = audit(
+        tmp_path,
+        [key("k1", ["rows.write", "documents.write", "keys.write"])],
+        config={"rules": {"high-risk-scope": {"options": {"minimum": "medium"}}}},
+    )
     scopes = [f.scope for f in result.findings if f.rule == "high-risk-scope"]
     assert "rows.write" in scopes and "documents.write" not in scopes and "keys.write" in scopes
 
@@ -57,8 +60,11 @@ def test_a_pair_counts_once_for_high_risk_scope(tmp_path):
 def test_one_verdict_per_scope(tmp_path):
     """collections.read is deprecated and unused: the report says remove it, once (not also replace it)."""
     rows = "/v1/tablesdb/shop/tables/products/rows"
-    result = audit(tmp_path, [key("k1", ["rows.read", "collections.read"])],
-                   over_a_month([call("k1", "GET", rows, status=200)] * 3))
+    result = audit(
+        tmp_path,
+        [key("k1", ["rows.read", "collections.read"])],
+        over_a_month([call("k1", "GET", rows, status=200)] * 3),
+    )
     on_collections = [f.rule for f in result.findings if f.scope == "collections.read"]
     assert on_collections == ["unused-scope"]
     (analysis,) = result.analyses
@@ -72,9 +78,12 @@ def test_report_and_fix_agree_on_the_days_of_logs(tmp_path):
     for start, dropped in (("2026-10-27T00:00:00Z", True), ("2026-11-05T00:00:00Z", False)):
         keys.write_text(MANIFEST.replace("documents.read\n      - documents.write", "rows.read\n      - users.read"))
         logs = tmp_path / "calls.jsonl"
-        logs.write_text("".join(json.dumps(call("k1", "GET", "/v1/tablesdb/s/tables/t/rows", time=t, status=200,
-                                               project="shop")) + "\n"
-                                for t in (start, "2026-11-24T00:00:00Z")))
+        logs.write_text(
+            "".join(
+                json.dumps(call("k1", "GET", "/v1/tablesdb/s/tables/t/rows", time=t, status=200, project="shop")) + "\n"
+                for t in (start, "2026-11-24T00:00:00Z")
+            )
+        )
         code, out, err = run_cli("audit", "--keys", str(keys), "--logs", str(logs), *NOW, "--format", "json")
         proposal = json.loads(out)["keys"][0].get("fixes", {}).get("scopes")
         code, _, err = run_cli("fix", "--appwrite-version", "1.9", "--drop-unused", "--logs", str(logs), str(keys))

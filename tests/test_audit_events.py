@@ -26,7 +26,9 @@ def test_table_holds_every_key_callable_route_of_each_event(appwrite_dir):
     expected = {}
     for row in table["rows"]:
         if row[column["auditEvent"]] and "KEY" in (row[column["auth"]] or []):
-            expected.setdefault(row[column["auditEvent"]], set()).add((row[column["method"]], "/v1" + row[column["path"]]))
+            expected.setdefault(row[column["auditEvent"]], set()).add(
+                (row[column["method"]], "/v1" + row[column["path"]])
+            )
     events = json.loads(generate_events.TARGET.read_text())["events"]
     assert {name: {tuple(r) for r in routes} for name, routes in events.items()} == expected
     assert "challenge.create" not in events  # only sessions log it: no key can cause it
@@ -38,7 +40,8 @@ def test_events_map_to_this_versions_routes_and_scopes():
     assert event_route(load("1.7"), "row.create") is None  # TablesDB came with 1.8
     assert event_route(load("1.7"), "document.create").scopes == ("documents.write",)
     assert {r.template for r in routes_logging(load("1.7"), "document.create")} == {
-        "/v1/databases/{databaseId}/collections/{collectionId}/documents"}
+        "/v1/databases/{databaseId}/collections/{collectionId}/documents"
+    }
     assert event_route(load("1.9"), "no.such.event") is None
 
 

@@ -4,10 +4,11 @@ import json
 import os
 import re
 
-from auditor.rules.engine import fingerprint
-from auditor.validation.schemas import violations
 from conftest import ROOT, run_cli
 from lint_helpers import NOW, appwrite_json, manifest
+
+from auditor.rules.engine import fingerprint
+from auditor.validation.schemas import violations
 
 SECRET_RE = re.compile(r"standard_[0-9a-f]{256}")
 
@@ -37,15 +38,17 @@ def test_fingerprints_survive_line_moves_and_unrelated_edits(tmp_path):
     baseline = create(tmp_path, keys)
     # new functions above it, the scope on another line, the file reformatted
     data = json.loads((tmp_path / "appwrite.json").read_text())
-    data["functions"] = [{"$id": "a", "name": "a", "scopes": ["rows.read"]},
-                         {"$id": "b", "name": "b", "scopes": ["users.read"]}, *data["functions"]]
+    data["functions"] = [
+        {"$id": "a", "name": "a", "scopes": ["rows.read"]},
+        {"$id": "b", "name": "b", "scopes": ["users.read"]},
+        *data["functions"],
+    ]
     data["functions"][2]["scopes"] = ["users.read", "documents.read"]
     (tmp_path / "appwrite.json").write_text(json.dumps(data, indent=4))
     code, out, _ = run_cli("lint", keys, *NOW, "--baseline", str(baseline), "--format", "json")
     report = json.loads(out)
     assert code == 0 and report["findings"] == []
-    assert report["summary"]["baseline"] == {"file": str(baseline), "suppressed": 1, "absent": [],
-                                             "mismatched": []}
+    assert report["summary"]["baseline"] == {"file": str(baseline), "suppressed": 1, "absent": [], "mismatched": []}
 
 
 def test_engine_fingerprint_has_no_line_number():
@@ -61,8 +64,10 @@ def test_fixed_findings_are_listed_as_absent(tmp_path):
     appwrite_json(tmp_path / "appwrite.json", ["rows.read"])
     code, out, _ = run_cli("lint", keys, *NOW, "--baseline", str(baseline))
     assert code == 0
-    assert out == (f"keyaudit: baseline {baseline} holds a finding that no longer occurs: "
-                   f"deprecated-scope function:report documents.read in {os.path.relpath(keys, ROOT)}\n")
+    assert out == (
+        f"keyaudit: baseline {baseline} holds a finding that no longer occurs: "
+        f"deprecated-scope function:report documents.read in {os.path.relpath(keys, ROOT)}\n"
+    )
     code, out, _ = run_cli("lint", keys, *NOW, "--baseline", str(baseline), "--format", "json")
     report = json.loads(out)
     assert violations(report, "report.schema.json", None) == []
@@ -90,8 +95,15 @@ def test_baseline_file_holds_no_secret_and_matches_its_schema(tmp_path):
     assert violations(document, "baseline.schema.json", None) == []
     assert not SECRET_RE.search(text) and '"line"' not in text and '"message"' not in text
     assert "secret-in-file" in {e["rule"] for e in document["findings"]}
-    code, out, _ = run_cli("lint", "samples/keys/keylist.json", "samples/appwrite.json", "samples/manifest.yaml",
-                           *NOW, "--baseline", str(baseline))
+    code, out, _ = run_cli(
+        "lint",
+        "samples/keys/keylist.json",
+        "samples/appwrite.json",
+        "samples/manifest.yaml",
+        *NOW,
+        "--baseline",
+        str(baseline),
+    )
     assert code == 0 and len(out.splitlines()) == 1 and "known findings hidden" in out
 
 
@@ -107,8 +119,10 @@ def test_audit_takes_a_baseline_too(tmp_path):
 def test_exceptions_are_left_out_of_a_baseline(tmp_path):
     keys = appwrite_json(tmp_path / "appwrite.json", ["documents.read"])
     entries = tmp_path / "exceptions.yaml"
-    entries.write_text("exceptions:\n  - {rule: deprecated-scope, key: 'function:report', reason: Q1 migration,"
-                       " owner: data, expires: 2027-01-31}\n")
+    entries.write_text(
+        "exceptions:\n  - {rule: deprecated-scope, key: 'function:report', reason: Q1 migration,"
+        " owner: data, expires: 2027-01-31}\n"
+    )
     baseline = create(tmp_path, keys, "--exceptions", str(entries))
     assert json.loads(baseline.read_text())["findings"] == []  # so it comes back when the exception expires
 
@@ -136,11 +150,14 @@ def test_an_entry_with_a_findings_fingerprint_but_another_rule_key_or_scope_is_r
     assert code == 1
     lines = out.splitlines()
     assert "medium deprecated-scope" in lines[0] and len(lines) == 2
-    assert lines[1] == (f"keyaudit: baseline {baseline} entry no-expiry k-other has the fingerprint of "
-                        "deprecated-scope function:report documents.read: not honoured, the finding is reported")
+    assert lines[1] == (
+        f"keyaudit: baseline {baseline} entry no-expiry k-other has the fingerprint of "
+        "deprecated-scope function:report documents.read: not honoured, the finding is reported"
+    )
     code, out, _ = run_cli("lint", keys, *NOW, "--baseline", str(baseline), "--format", "json")
     report = json.loads(out)
     assert violations(report, "report.schema.json", None) == []
     assert report["summary"]["baseline"]["suppressed"] == 0 and report["summary"]["baseline"]["absent"] == []
     assert report["summary"]["baseline"]["mismatched"] == [
-        {"entry": entry, "finding": {"rule": "deprecated-scope", "key": "function:report", "scope": "documents.read"}}]
+        {"entry": entry, "finding": {"rule": "deprecated-scope", "key": "function:report", "scope": "documents.read"}}
+    ]

@@ -3,13 +3,13 @@
 import json
 
 import pytest
-
 from audit_helpers import audit, call, fired, key, write_keys, write_logs
-from auditor.loaders.keys import live as fetch_module
+from conftest import run_cli
+
 from auditor.catalog.catalog import load
 from auditor.catalog.versions import SUPPORTED
+from auditor.loaders.keys import live as fetch_module
 from auditor.loaders.keys.live import Credential, fetch_keys
-from conftest import run_cli
 
 SELF_HOSTED_2X = ("2.0", "2.1", "2.2", "2.3", "2.4", "2.5")
 V2 = (*SELF_HOSTED_2X, "cloud")
@@ -20,8 +20,10 @@ LEGACY = "/v1/databases/shop/collections/orders/documents"
 
 def write_manifest(tmp_path, version, scopes):
     path = tmp_path / "keys.yaml"
-    path.write_text(f"appwriteVersion: {version}\nkeys:\n  - id: k1\n    name: backups\n"
-                    f"    scopes: [{', '.join(scopes)}]\n    expire: null\n")
+    path.write_text(
+        f"appwriteVersion: {version}\nkeys:\n  - id: k1\n    name: backups\n"
+        f"    scopes: [{', '.join(scopes)}]\n    expire: null\n"
+    )
     return path
 
 
@@ -36,7 +38,9 @@ def test_self_hosted_2x_canary(version, appwrite_dir):
     assert (cat.edition, cat.release, len(cat.key_scopes), len(cat.routes)) == ("self-hosted", "2.4.0", 105, 618)
     assert cat.label == f"{version} (routes of 2.4.0)" and "2.4.0" in cat.note
     assert scopes_of(version, "GET", DOCS) == ["documentsdb.documents.read"]  # no fallback to documents.read
-    assert scopes_of(version, "POST", "/v1/documentsdb/shop/collections/orders/indexes") == ["documentsdb.indexes.write"]
+    assert scopes_of(version, "POST", "/v1/documentsdb/shop/collections/orders/indexes") == [
+        "documentsdb.indexes.write"
+    ]
     assert set(scopes_of(version, "GET", ROWS)) == {"rows.read", "documents.read"}
     assert scopes_of(version, "GET", LEGACY) == ["documents.read"]
     assert scopes_of(version, "PATCH", "/v1/project/oauth2/github") == ["project.oauth2.write"]
@@ -48,7 +52,9 @@ def test_self_hosted_2x_canary(version, appwrite_dir):
     assert not cat.cloud_only & cat.key_scopes
     assert "health.read" in cat.key_scopes and cat.implicit == ("global", "health.read", "graphql")
     assert {m["new"] for m in cat.moved_on_routes if m["old"] == "documents.read"} == {
-        "documentsdb.documents.read", "vectorsdb.documents.read"}
+        "documentsdb.documents.read",
+        "vectorsdb.documents.read",
+    }
     table = json.loads((appwrite_dir / "routes-2.4.0-from-cloud-spec.json").read_text())
     assert cat.sources[0]["commit"] == table["commit"] and cat.sources[0]["path"] == table["path"]
 
@@ -90,8 +96,11 @@ def test_no_rename_drops_access(version):
 
 def test_cloud_backup_policy_key_keeps_its_access(tmp_path):
     keys = [key("k1", ["policies.read", "archives.read", "restorations.read"])]
-    calls = [call("k1", "GET", "/v1/backups/policies"), call("k1", "GET", "/v1/backups/archives/a1"),
-             call("k1", "GET", "/v1/backups/restorations")]
+    calls = [
+        call("k1", "GET", "/v1/backups/policies"),
+        call("k1", "GET", "/v1/backups/archives/a1"),
+        call("k1", "GET", "/v1/backups/restorations"),
+    ]
     result = audit(tmp_path, keys, calls, version="cloud")
     rules = {rule for rule, _, _ in fired(result)}
     assert not rules & {"deprecated-scope", "unknown-scope", "cloud-only-scope", "missing-scope", "unused-scope"}
@@ -105,10 +114,13 @@ def test_cloud_backup_policy_key_keeps_its_access(tmp_path):
 
 
 def test_cloud_scopes_on_self_hosted_are_their_own_finding(tmp_path):
-    result = audit(tmp_path, [key("k1", ["restorations.read", "archives.write", "rows.read", "row.read"])],
-                   version="2.4")
-    assert fired(result, "cloud-only-scope") == {("cloud-only-scope", "k1", "restorations.read"),
-                                                 ("cloud-only-scope", "k1", "archives.write")}
+    result = audit(
+        tmp_path, [key("k1", ["restorations.read", "archives.write", "rows.read", "row.read"])], version="2.4"
+    )
+    assert fired(result, "cloud-only-scope") == {
+        ("cloud-only-scope", "k1", "restorations.read"),
+        ("cloud-only-scope", "k1", "archives.write"),
+    }
     assert fired(result, "unknown-scope") == {("unknown-scope", "k1", "row.read")}
     (finding,) = [f for f in result.findings if f.scope == "restorations.read"]
     assert "exists only on Appwrite Cloud" in finding.message and "reports.read" not in finding.message + finding.fix
@@ -137,9 +149,15 @@ def test_manifest_and_appwrite_json_declare_the_version(tmp_path):
     assert report["summary"]["notes"] == [f"Appwrite cloud: {load('cloud').note}"]
     assert not {f["rule"] for f in report["findings"]} & {"unknown-scope", "cloud-only-scope"}
     project = tmp_path / "appwrite.json"
-    for endpoint, version in (("https://fra.cloud.appwrite.io/v1", "cloud"), ("https://appwrite.example.com/v1", "1.9")):
-        project.write_text(json.dumps({"projectId": "p", "endpoint": endpoint,
-                                       "functions": [{"$id": "f", "scopes": ["restorations.read"]}]}))
+    for endpoint, version in (
+        ("https://fra.cloud.appwrite.io/v1", "cloud"),
+        ("https://appwrite.example.com/v1", "1.9"),
+    ):
+        project.write_text(
+            json.dumps(
+                {"projectId": "p", "endpoint": endpoint, "functions": [{"$id": "f", "scopes": ["restorations.read"]}]}
+            )
+        )
         code, out, err = run_cli("audit", "--keys", str(project), "--format", "json")
         assert json.loads(out)["appwriteVersion"] == version, err
         code, out, err = run_cli("validate", str(project), "--format", "json")
@@ -163,7 +181,10 @@ def test_fetch_keys_on_a_cloud_host_asks_no_version(monkeypatch):
 
 def test_validate_names_a_cloud_scope_in_a_self_hosted_manifest(tmp_path):
     manifest = str(write_manifest(tmp_path, '"2.4"', ["restorations.read", "rows.read"]))
-    assert run_cli("validate", manifest)[:2] == (1, f"{manifest}:5: error: scope 'restorations.read' exists only on "
-                                                    "Appwrite Cloud, not on self-hosted Appwrite 2.4\n"
-                                                    f"{manifest}: invalid manifest, Appwrite 2.4\n")
+    assert run_cli("validate", manifest)[:2] == (
+        1,
+        f"{manifest}:5: error: scope 'restorations.read' exists only on "
+        "Appwrite Cloud, not on self-hosted Appwrite 2.4\n"
+        f"{manifest}: invalid manifest, Appwrite 2.4\n",
+    )
     assert run_cli("validate", "--appwrite-version", "cloud", manifest)[0] == 0

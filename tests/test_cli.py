@@ -6,13 +6,20 @@ import json
 import re
 
 import pytest
-
 from audit_helpers import call, key, write_keys, write_logs
-from auditor.catalog.versions import SUPPORTED
-from auditor.rules.registry import builtin_rules
 from conftest import ROOT, run_cli
 
-SAMPLE_KEYS = ["--keys", "samples/keys/keylist.json", "--keys", "samples/appwrite.json", "--keys", "samples/manifest.yaml"]
+from auditor.catalog.versions import SUPPORTED
+from auditor.rules.registry import builtin_rules
+
+SAMPLE_KEYS = [
+    "--keys",
+    "samples/keys/keylist.json",
+    "--keys",
+    "samples/appwrite.json",
+    "--keys",
+    "samples/manifest.yaml",
+]
 SAMPLE_LOGS = ["--logs", "samples/logs/calls.jsonl", "--logs", "samples/logs/calls-2.jsonl.gz"]
 NOW = ["--now", "2026-11-25T00:00:00Z"]
 SECRET = re.compile(r"standard_[0-9a-f]{256}")
@@ -37,21 +44,31 @@ def test_readme_main_command_shows_every_rule():
     # cloud-only-scope judges self-hosted 2.x audits, and the samples live on 1.9 (tests/test_catalog_v2.py);
     # a burst needs more unknown keys than unknown-key keeps, 1000 (tests/test_unknown_keys.py);
     # stale-logs judges the scheduled job's feed, which a one-off audit has not (tests/test_job_window.py)
-    unseen = {"exception-expired", "exception-invalid", "high-risk-grant", "deprecated-twin", "cloud-only-scope",
-              "unknown-key-burst", "stale-logs"}
+    unseen = {
+        "exception-expired",
+        "exception-invalid",
+        "high-risk-grant",
+        "deprecated-twin",
+        "cloud-only-scope",
+        "unknown-key-burst",
+        "stale-logs",
+    }
     assert {f["rule"] for f in report["findings"]} == set(builtin_rules()) - unseen
     assert report["summary"]["badLines"] == 4 and report["summary"]["linesRead"] > 4000
 
 
-@pytest.mark.parametrize("args", [
-    ["audit", *SAMPLE_KEYS, *SAMPLE_LOGS, *NOW],
-    ["audit", *SAMPLE_KEYS, *SAMPLE_LOGS, *NOW, "--format", "json"],
-    ["audit", *SAMPLE_KEYS, *NOW],
-    ["explain", "696e5f934be0e7bb8a0a", *SAMPLE_KEYS, *SAMPLE_LOGS, *NOW],
-    ["validate", "samples/keys/keylist.json", "samples/manifest.yaml", "samples/appwrite.json"],
-    ["validate", "--format", "json", "samples/keys/keylist.json"],
-    ["audit", "--keys", "samples/keys/keylist.json", "--keys", "samples/logs/calls.jsonl"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["audit", *SAMPLE_KEYS, *SAMPLE_LOGS, *NOW],
+        ["audit", *SAMPLE_KEYS, *SAMPLE_LOGS, *NOW, "--format", "json"],
+        ["audit", *SAMPLE_KEYS, *NOW],
+        ["explain", "696e5f934be0e7bb8a0a", *SAMPLE_KEYS, *SAMPLE_LOGS, *NOW],
+        ["validate", "samples/keys/keylist.json", "samples/manifest.yaml", "samples/appwrite.json"],
+        ["validate", "--format", "json", "samples/keys/keylist.json"],
+        ["audit", "--keys", "samples/keys/keylist.json", "--keys", "samples/logs/calls.jsonl"],
+    ],
+)
 def test_no_sample_secret_in_any_output(args, tmp_path):
     code, out, err = run_cli(*args)
     assert code in (0, 1, 2)
@@ -75,8 +92,17 @@ def test_json_report_is_stable():
     second = run_cli("audit", *SAMPLE_KEYS, *SAMPLE_LOGS, *NOW, "--format", "json")[1]
     assert first == second
     report = json.loads(first)
-    assert list(report) == ["schemaVersion", "tool", "version", "appwriteVersion", "catalogRelease",
-                            "generatedAt", "summary", "keys", "findings"]
+    assert list(report) == [
+        "schemaVersion",
+        "tool",
+        "version",
+        "appwriteVersion",
+        "catalogRelease",
+        "generatedAt",
+        "summary",
+        "keys",
+        "findings",
+    ]
     assert report["appwriteVersion"] == "1.9"
 
 
@@ -125,20 +151,35 @@ def test_logs_from_stdin_and_gzip(tmp_path):
 
 def test_bad_lines_are_counted_not_fatal(tmp_path):
     keys = write_keys(tmp_path, [key("k1", ["users.read"])])
-    logs = write_logs(tmp_path, [call("k1", "GET", "/v1/users"), "{not json", "[1]", '{"key": "k1"}',
-                                 call("k1", "GET", "/v1/users", time="yesterday"), "\xff"])
+    logs = write_logs(
+        tmp_path,
+        [
+            call("k1", "GET", "/v1/users"),
+            "{not json",
+            "[1]",
+            '{"key": "k1"}',
+            call("k1", "GET", "/v1/users", time="yesterday"),
+            "\xff",
+        ],
+    )
     code, out, err = run_cli("audit", "--keys", keys, "--logs", logs, *NOW, "--format", "json")
     summary = json.loads(out)["summary"]
     assert summary["linesRead"] == 6 and summary["badLines"] == 5
     assert [s["line"] for s in summary["badLineSamples"]] == [2, 3, 4, 5, 6]
 
 
-@pytest.mark.parametrize("content,expected", [
-    ('{"total": 1, "keys": [{"$id": "k1", "scopes": "rows.read"}]}', r"keys\.json:1: invalid key-export at /keys/0/scopes"),
-    ('{"total": 1, "keys": [\n {"$id": "k1", "name": "x"}\n]}', r"keys\.json:2: .*--raw"),
-    ('{"keys": [', r"keys\.json:1: invalid JSON"),
-    ("", r"keys\.json: empty file"),
-])
+@pytest.mark.parametrize(
+    "content,expected",
+    [
+        (
+            '{"total": 1, "keys": [{"$id": "k1", "scopes": "rows.read"}]}',
+            r"keys\.json:1: invalid key-export at /keys/0/scopes",
+        ),
+        ('{"total": 1, "keys": [\n {"$id": "k1", "name": "x"}\n]}', r"keys\.json:2: .*--raw"),
+        ('{"keys": [', r"keys\.json:1: invalid JSON"),
+        ("", r"keys\.json: empty file"),
+    ],
+)
 def test_bad_key_file_is_one_line_and_exit_2(tmp_path, content, expected):
     path = tmp_path / "keys.json"
     path.write_text(content)
@@ -176,14 +217,20 @@ def test_explain_lists_each_scope_with_its_reason():
 def test_rules_command_and_readme_table_agree():
     code, out, _ = run_cli("rules", "--format", "markdown")
     assert code == 0
-    assert out.strip() in (ROOT / "README.md").read_text(), "README rule table is stale: paste `keyaudit rules --format markdown`"
+    assert out.strip() in (ROOT / "README.md").read_text(), (
+        "README rule table is stale: paste `keyaudit rules --format markdown`"
+    )
     rules = json.loads(run_cli("rules", "--format", "json")[1])
     assert {r["id"] for r in rules} == set(builtin_rules())
 
 
 def test_catalog_lookup_stream_keeps_order_and_reports_bad_lines(tmp_path):
-    lines = [json.dumps({"method": "GET", "path": "/v1/users/u1"}), "garbage",
-             json.dumps({"method": "GET", "path": "/v1/nowhere"}), json.dumps({"path": "/v1/users"})]
+    lines = [
+        json.dumps({"method": "GET", "path": "/v1/users/u1"}),
+        "garbage",
+        json.dumps({"method": "GET", "path": "/v1/nowhere"}),
+        json.dumps({"path": "/v1/users"}),
+    ]
     code, out, err = run_cli("catalog", "lookup", "--input", "-", "--format", "json", input="\n".join(lines) + "\n")
     results = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and len(results) == 4
@@ -196,8 +243,16 @@ def test_catalog_lookup_stream_keeps_order_and_reports_bad_lines(tmp_path):
 def test_catalog_lookup_table_and_json():
     code, out, _ = run_cli("catalog", "lookup", "GET", "/v1/tablesdb/main/tables/orders/rows?queries%5B0%5D=x")
     assert code == 0 and "rows.read, documents.read" in out and "Appwrite 1.9" in out
-    code, out, _ = run_cli("catalog", "lookup", "GET", "/v1/databases/db/collections/c/documents",
-                           "--appwrite-version", "1.8.2", "--format", "json")
+    code, out, _ = run_cli(
+        "catalog",
+        "lookup",
+        "GET",
+        "/v1/databases/db/collections/c/documents",
+        "--appwrite-version",
+        "1.8.2",
+        "--format",
+        "json",
+    )
     data = json.loads(out)
     assert data["appwriteVersion"] == "1.8" and data["scopes"] == ["documents.read"] and data["deprecated"] is True
     assert "tablesDB.listRows" in data["replacedBy"]
@@ -208,16 +263,24 @@ def test_catalog_list_csv_has_one_row_per_scope():
     rows = list(csv.DictReader(io.StringIO(out)))
     assert list(rows[0]) == ["version", "method", "route", "scope", "key_access", "deprecated", "replaced_by"]
     assert {r["version"] for r in rows} == set(SUPPORTED)
-    rows_route = [r for r in rows if r["version"] == "1.9" and r["method"] == "GET"
-                  and r["route"] == "/v1/tablesdb/{databaseId}/tables/{tableId}/rows"]
+    rows_route = [
+        r
+        for r in rows
+        if r["version"] == "1.9"
+        and r["method"] == "GET"
+        and r["route"] == "/v1/tablesdb/{databaseId}/tables/{tableId}/rows"
+    ]
     assert {r["scope"] for r in rows_route} == {"rows.read", "documents.read"}
 
 
-@pytest.mark.parametrize("version,message", [
-    ("1.9.2", "nearest supported choice is 1.8"),
-    ("1.5", "not supported"),
-    ("banana", "not a version"),
-])
+@pytest.mark.parametrize(
+    "version,message",
+    [
+        ("1.9.2", "nearest supported choice is 1.8"),
+        ("1.5", "not supported"),
+        ("banana", "not a version"),
+    ],
+)
 def test_unsupported_versions_are_refused(version, message):
     code, _, err = run_cli("catalog", "lookup", "GET", "/v1/users", "--appwrite-version", version)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1

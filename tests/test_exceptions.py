@@ -3,19 +3,26 @@
 import json
 
 import pytest
+from audit_helpers import NOW as NOW_DT
+from audit_helpers import key, write_keys
+from conftest import run_cli
+from lint_helpers import NOW, appwrite_json, yaml_list
 
-from audit_helpers import NOW as NOW_DT, key, write_keys
 from auditor.audit import run_audit
 from auditor.checks.exception_expired import RULE_ID as EXPIRED
 from auditor.checks.exception_invalid import RULE_ID as INVALID
 from auditor.rules.exceptions import load_exceptions
 from auditor.rules.registry import builtin_rules, configured_rules
 from auditor.validation.schemas import violations
-from conftest import run_cli
-from lint_helpers import NOW, appwrite_json, yaml_list
 
-GOOD = {"rule": "deprecated-scope", "key": "function:report", "scope": "documents.read",
-        "reason": "moves to TablesDB in Q1", "owner": "data-team@example.com", "expires": "2027-01-31"}
+GOOD = {
+    "rule": "deprecated-scope",
+    "key": "function:report",
+    "scope": "documents.read",
+    "reason": "moves to TablesDB in Q1",
+    "owner": "data-team@example.com",
+    "expires": "2027-01-31",
+}
 SECRET = "standard_" + "5e" * 128
 
 
@@ -44,13 +51,16 @@ def test_exception_silences_its_finding_and_is_counted(tmp_path):
     assert silenced.findings == 1 and silenced.entry.owner == "data-team@example.com"
 
 
-@pytest.mark.parametrize("change,silenced", [
-    ({}, True),
-    ({"scope": None}, True),  # no scope: every finding of the rule for the key
-    ({"scope": "documents.write"}, False),
-    ({"key": "function:other"}, False),
-    ({"rule": "no-expiry"}, False),
-])
+@pytest.mark.parametrize(
+    "change,silenced",
+    [
+        ({}, True),
+        ({"scope": None}, True),  # no scope: every finding of the rule for the key
+        ({"scope": "documents.write"}, False),
+        ({"key": "function:other"}, False),
+        ({"rule": "no-expiry"}, False),
+    ],
+)
 def test_exception_matches_rule_key_and_scope(tmp_path, change, silenced):
     keys = appwrite_json(tmp_path / "appwrite.json", ["documents.read"])
     entry = {name: value for name, value in {**GOOD, **change}.items() if value is not None}
@@ -59,12 +69,15 @@ def test_exception_matches_rule_key_and_scope(tmp_path, change, silenced):
     assert result.silenced[0].findings == (1 if silenced else 0)
 
 
-@pytest.mark.parametrize("expires,now,active", [
-    ("2026-11-25", "2026-11-25T23:59:59Z", True),  # a date silences through that day (UTC)
-    ("2026-11-25", "2026-11-26T00:00:00Z", False),
-    ("2026-11-25T12:00:00Z", "2026-11-25T11:59:59Z", True),
-    ("2026-11-25T12:00:00Z", "2026-11-25T12:00:00Z", False),
-])
+@pytest.mark.parametrize(
+    "expires,now,active",
+    [
+        ("2026-11-25", "2026-11-25T23:59:59Z", True),  # a date silences through that day (UTC)
+        ("2026-11-25", "2026-11-26T00:00:00Z", False),
+        ("2026-11-25T12:00:00Z", "2026-11-25T11:59:59Z", True),
+        ("2026-11-25T12:00:00Z", "2026-11-25T12:00:00Z", False),
+    ],
+)
 def test_expired_exception_is_a_medium_finding_and_silences_nothing(tmp_path, expires, now, active):
     keys = appwrite_json(tmp_path / "appwrite.json", ["documents.read"])
     entries = write_exceptions(tmp_path, [{**GOOD, "expires": expires}])
@@ -81,18 +94,21 @@ def test_expired_exception_is_a_medium_finding_and_silences_nothing(tmp_path, ex
     assert "data-team@example.com" in expired["message"] and expires in expired["message"]
 
 
-@pytest.mark.parametrize("entry,problem", [
-    ({k: v for k, v in GOOD.items() if k != "reason"}, "missing required field 'reason'"),
-    ({k: v for k, v in GOOD.items() if k != "expires"}, "missing required field 'expires'"),
-    ({k: v for k, v in GOOD.items() if k != "owner"}, "missing required field 'owner'"),
-    ({**GOOD, "reason": "''"}, "reason:"),
-    ({**GOOD, "expires": "soon"}, "expires:"),
-    ({**GOOD, "expires": "2027-02-30"}, "expires: '2027-02-30' is not a valid date-time"),
-    ({**GOOD, "rule": "no-such-rule"}, "unknown rule 'no-such-rule'"),
-    ({**GOOD, "rule": EXPIRED}, "cannot be silenced"),
-    ({**GOOD, "until": "2027-01-01"}, "unexpected field 'until'"),
-    ({**GOOD, "key": SECRET}, "holds an Appwrite key secret"),
-])
+@pytest.mark.parametrize(
+    "entry,problem",
+    [
+        ({k: v for k, v in GOOD.items() if k != "reason"}, "missing required field 'reason'"),
+        ({k: v for k, v in GOOD.items() if k != "expires"}, "missing required field 'expires'"),
+        ({k: v for k, v in GOOD.items() if k != "owner"}, "missing required field 'owner'"),
+        ({**GOOD, "reason": "''"}, "reason:"),
+        ({**GOOD, "expires": "soon"}, "expires:"),
+        ({**GOOD, "expires": "2027-02-30"}, "expires: '2027-02-30' is not a valid date-time"),
+        ({**GOOD, "rule": "no-such-rule"}, "unknown rule 'no-such-rule'"),
+        ({**GOOD, "rule": EXPIRED}, "cannot be silenced"),
+        ({**GOOD, "until": "2027-01-01"}, "unexpected field 'until'"),
+        ({**GOOD, "key": SECRET}, "holds an Appwrite key secret"),
+    ],
+)
 def test_invalid_entry_is_a_high_finding_and_the_run_goes_on(tmp_path, entry, problem):
     keys = appwrite_json(tmp_path / "appwrite.json", ["documents.read"])
     entries = write_exceptions(tmp_path, [GOOD, entry])
@@ -122,13 +138,16 @@ def test_config_section_and_exceptions_file_combine(tmp_path):
     config = tmp_path / "keyaudit.yaml"
     config.write_text("failOn: medium\n" + yaml_list("exceptions", [GOOD]))
     also = write_exceptions(tmp_path, [{**GOOD, "rule": "implicit-scope", "scope": "health.read"}])
-    code, out, _ = run_cli("audit", "--keys", keys, "--config", str(config), "--exceptions", also, *NOW,
-                           "--format", "json")
+    code, out, _ = run_cli(
+        "audit", "--keys", keys, "--config", str(config), "--exceptions", also, *NOW, "--format", "json"
+    )
     report = json.loads(out)
     assert violations(report, "report.schema.json", None) == []
     summary = report["summary"]["exceptions"]
     assert [(e["rule"], e["location"]["file"], e["suppressed"]) for e in summary["entries"]] == [
-        ("deprecated-scope", str(config), 1), ("implicit-scope", also, 1)]
+        ("deprecated-scope", str(config), 1),
+        ("implicit-scope", also, 1),
+    ]
     assert summary["suppressed"] == 2
     code, out, _ = run_cli("audit", "--keys", keys, "--config", str(config), *NOW)
     assert "silenced by exceptions: 1" in out and "data-team@example.com" in out
@@ -136,9 +155,11 @@ def test_config_section_and_exceptions_file_combine(tmp_path):
 
 def test_malformed_file_as_a_whole_is_bad_input(tmp_path):
     keys = appwrite_json(tmp_path / "appwrite.json", ["rows.read"])
-    for text, expected in [("- rule: x\n", "exceptions file is a mapping"),
-                           ("exceptions: {rule: x}\n", "invalid exceptions at /exceptions"),
-                           ("exception:\n  - rule: x\n", "invalid exceptions at /")]:
+    for text, expected in [
+        ("- rule: x\n", "exceptions file is a mapping"),
+        ("exceptions: {rule: x}\n", "invalid exceptions at /exceptions"),
+        ("exception:\n  - rule: x\n", "invalid exceptions at /"),
+    ]:
         path = tmp_path / "bad.yaml"
         path.write_text(text)
         code, out, err = run_cli("lint", keys, "--exceptions", str(path), *NOW)
@@ -160,15 +181,27 @@ def test_schemas_and_rules_agree():
 
 def test_valid_entries_keep_keys_out_of_invalid_findings(tmp_path):
     keys = write_keys(tmp_path, [key("k1", ["users.read"], expire=None)])
-    entries = write_exceptions(tmp_path, [{"rule": "no-expiry", "key": "k1", "reason": "break-glass key",
-                                           "owner": "ops", "expires": "2027-01-01"}])
+    entries = write_exceptions(
+        tmp_path,
+        [{"rule": "no-expiry", "key": "k1", "reason": "break-glass key", "owner": "ops", "expires": "2027-01-01"}],
+    )
     code, out, _ = run_cli("lint", keys, "--exceptions", entries, *NOW)
     assert code == 0 and "1 finding silenced by exceptions" in out and f"{entries}:2" in out
 
 
 def test_policy_rules_can_be_excepted(tmp_path):
-    entries = write_exceptions(tmp_path, [{"rule": "'policy:no-key-minting'", "key": "6909b57103ab195278da",
-                                           "reason": "ops break-glass key", "owner": "ops", "expires": "2027-01-01"}])
+    entries = write_exceptions(
+        tmp_path,
+        [
+            {
+                "rule": "'policy:no-key-minting'",
+                "key": "6909b57103ab195278da",
+                "reason": "ops break-glass key",
+                "owner": "ops",
+                "expires": "2027-01-01",
+            }
+        ],
+    )
     args = ["lint", "samples/keys/keylist.json", "--policy", "samples/policy-strict.yaml", *NOW, "--format", "json"]
     before = json.loads(run_cli(*args)[1])
     after = json.loads(run_cli(*args, "--exceptions", entries)[1])

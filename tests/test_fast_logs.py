@@ -14,14 +14,14 @@ import random
 
 import pytest
 
-from auditor.analysis.blockusage import BlockReader, combine
 from auditor.analysis import usage as usage_module
+from auditor.analysis.blockusage import BlockReader, combine
 from auditor.analysis.parallel import accumulate
 from auditor.analysis.usage import Usage, add_calls, read_jsonl, read_usage
 from auditor.catalog.catalog import load
-from auditor.loaders.logs.fastjsonl import MAX_QUERY, MAX_STRING, Grammar, Layout, _longest_line, learn_layout
-from auditor.loaders.logs.attribution import KeyIndex, LogOptions
 from auditor.loaders.logs import iter_calls, open_log
+from auditor.loaders.logs.attribution import KeyIndex, LogOptions
+from auditor.loaders.logs.fastjsonl import MAX_QUERY, MAX_STRING, Grammar, Layout, _longest_line, learn_layout
 from auditor.loaders.source import MAX_LINE_BYTES, iter_blocks
 from auditor.model import KeyDefinition, Location
 from auditor.secrets import MIN_SECRET_CHARS
@@ -29,19 +29,47 @@ from auditor.secrets import MIN_SECRET_CHARS
 CATALOG = load("1.9")
 SECRET = "standard_" + hashlib.sha256(b"fast-logs").hexdigest() * 4
 OTHER_SECRET = "standard_" + hashlib.sha256(b"unknown").hexdigest() * 4
-OPTIONS = LogOptions(keys=KeyIndex([KeyDefinition("k-secret", ["rows.read"], Location("keys.json"), name="s",
-                                                  secret_sha256=hashlib.sha256(SECRET.encode()).hexdigest())]))
+OPTIONS = LogOptions(
+    keys=KeyIndex(
+        [
+            KeyDefinition(
+                "k-secret",
+                ["rows.read"],
+                Location("keys.json"),
+                name="s",
+                secret_sha256=hashlib.sha256(SECRET.encode()).hexdigest(),
+            )
+        ]
+    )
+)
 DENIAL_MESSAGE = "app.shop@service.localhost (role: applications) missing scope (documents.read)"
 
 PATHS = [
-    "/v1/tablesdb/shop/tables/products/rows", "/v1/tablesdb/shop/tables/products/rows/{id}",
-    "/v1/tablesdb/shop/tables/orders/rows/{id}?queries%5B0%5D=x", "/v1/users/{id}/prefs", "/v1/users",
-    "/v1/users/{id}", "/v1/storage/buckets/images/files/{id}/view#frag", "/v1/graphql", "/v1/health",
-    "/v1/databases/legacy/collections/orders/documents/{id}", "/v1/tablesdb/rows/tables/rows/rows/rows",
-    "/users/{id}", "/v1//users//{id}/", "/v1", "/", "/v1x/users", "/v1/nothing/{id}", "/v1/nowhere/{id}?a=b",
+    "/v1/tablesdb/shop/tables/products/rows",
+    "/v1/tablesdb/shop/tables/products/rows/{id}",
+    "/v1/tablesdb/shop/tables/orders/rows/{id}?queries%5B0%5D=x",
+    "/v1/users/{id}/prefs",
+    "/v1/users",
+    "/v1/users/{id}",
+    "/v1/storage/buckets/images/files/{id}/view#frag",
+    "/v1/graphql",
+    "/v1/health",
+    "/v1/databases/legacy/collections/orders/documents/{id}",
+    "/v1/tablesdb/rows/tables/rows/rows/rows",
+    "/users/{id}",
+    "/v1//users//{id}/",
+    "/v1",
+    "/",
+    "/v1x/users",
+    "/v1/nothing/{id}",
+    "/v1/nowhere/{id}?a=b",
     "/v1/.well-known/acme-challenge/{id}/deeper/and/deeper/still/more/segments",
-    "/v1/functions/{id}/executions", "/v1/users/{id}?next=https://example.com/a", "/v1/a#x?y",
-    "/v1/messaging/messages/email", "/v1/teams/{id}/memberships/{id}", "/v1/account",
+    "/v1/functions/{id}/executions",
+    "/v1/users/{id}?next=https://example.com/a",
+    "/v1/a#x?y",
+    "/v1/messaging/messages/email",
+    "/v1/teams/{id}/memberships/{id}",
+    "/v1/account",
 ]
 METHODS = ["GET", "POST", "PATCH", "DELETE", "PUT", "HEAD", "get", "Post"]
 KEYS = ["k-reader", "k-writer", "k-admin", "6a0000000000000000000001"]
@@ -49,10 +77,15 @@ KEYS = ["k-reader", "k-writer", "k-admin", "6a0000000000000000000001"]
 
 def record(rng: random.Random, n: int, when: int, keys: list[str] = KEYS) -> dict:
     path = rng.choice(PATHS).replace("{id}", f"{n:x}{rng.getrandbits(24):06x}")
-    data = {"time": f"2026-11-{1 + when // 86400:02d}T{when // 3600 % 24:02d}:{when // 60 % 60:02d}:"
-                    f"{when % 60:02d}.{n % 1000:03d}Z",
-            "key": rng.choice(keys), "method": rng.choice(METHODS), "path": path, "status": rng.choice([200, 201, 404]),
-            "project": rng.choice(["shop", "blog"])}
+    data = {
+        "time": f"2026-11-{1 + when // 86400:02d}T{when // 3600 % 24:02d}:{when // 60 % 60:02d}:"
+        f"{when % 60:02d}.{n % 1000:03d}Z",
+        "key": rng.choice(keys),
+        "method": rng.choice(METHODS),
+        "path": path,
+        "status": rng.choice([200, 201, 404]),
+        "project": rng.choice(["shop", "blog"]),
+    }
     if rng.random() < 0.1:
         data["status"], data["error"] = 401, "general_unauthorized_scope"
     return data
@@ -70,9 +103,12 @@ def odd_line(rng: random.Random, n: int, base: dict) -> str:
         lambda: json.dumps(base, separators=(",", ":"))[:-1] + ',"key":"k-dup"}',  # duplicate: the last wins
         lambda: json.dumps(base, separators=(",", ":"))[:-1] + ',"status":"x"}',  # duplicate that is bad
         lambda: json.dumps(base, separators=(",", ":"))[:-1] + ',"path":"/v1/users"}',  # shorter duplicate path
-        lambda: json.dumps({**base, "status": 600}), lambda: json.dumps({**base, "status": "200"}),
-        lambda: json.dumps({**base, "status": 200.0}), lambda: json.dumps({**base, "status": None}),
-        lambda: json.dumps({**base, "method": "G3T"}), lambda: json.dumps({**base, "key": ""}),
+        lambda: json.dumps({**base, "status": 600}),
+        lambda: json.dumps({**base, "status": "200"}),
+        lambda: json.dumps({**base, "status": 200.0}),
+        lambda: json.dumps({**base, "status": None}),
+        lambda: json.dumps({**base, "method": "G3T"}),
+        lambda: json.dumps({**base, "key": ""}),
         lambda: json.dumps({k: v for k, v in base.items() if k != "path"}),
         lambda: json.dumps({**base, "time": "2026-02-29T10:00:00.000Z"}, separators=(",", ":")),  # no such day
         lambda: json.dumps({**base, "time": "2026-04-31T10:00:00.000Z"}, separators=(",", ":")),
@@ -80,8 +116,10 @@ def odd_line(rng: random.Random, n: int, base: dict) -> str:
         lambda: json.dumps({**base, "time": "0999-12-31T23:59:59.999Z"}, separators=(",", ":")),
         lambda: json.dumps({**base, "time": "0000-01-01T00:00:00.000Z"}, separators=(",", ":")),
         lambda: json.dumps({**base, "time": "2024-02-29T10:00:00.5+02:00"}),  # a leap day, an offset
-        lambda: json.dumps({**base, "time": "2026-11-03 10:00:00"}), lambda: json.dumps({**base, "time": None}),
-        lambda: json.dumps({**base, "time": "2026-11-03T24:00:00Z"}), lambda: json.dumps({**base, "time": 5}),
+        lambda: json.dumps({**base, "time": "2026-11-03 10:00:00"}),
+        lambda: json.dumps({**base, "time": None}),
+        lambda: json.dumps({**base, "time": "2026-11-03T24:00:00Z"}),
+        lambda: json.dumps({**base, "time": 5}),
         lambda: json.dumps({**base, "time": "2026-11-03T10:00:00.1234567Z"}),
         lambda: json.dumps({k: v for k, v in base.items() if k != "time"}, separators=(",", ":")),
         lambda: json.dumps({**base, "project": ""}, separators=(",", ":")),
@@ -96,11 +134,15 @@ def odd_line(rng: random.Random, n: int, base: dict) -> str:
         lambda: json.dumps({**base, "path": "https://cloud.appwrite.io/v1/users/x"}),
         lambda: json.dumps({**base, "path": "//host/v1/users?u=http://x"}),
         lambda: json.dumps({**base, "path": "/v1/users/" + "x" * 9000}, separators=(",", ":")),
-        lambda: json.dumps({**base, "big": 10 ** 200}, separators=(",", ":")),
+        lambda: json.dumps({**base, "big": 10**200}, separators=(",", ":")),
         lambda: json.dumps(base, separators=(",", ":"))[:-1] + ',"big":' + "9" * 5000 + "}",  # json.loads refuses it
         lambda: " " + json.dumps(base, separators=(",", ":")) + " \t",
         lambda: json.dumps(base, separators=(",", ":")) + "\r",  # CRLF
-        lambda: "", lambda: "   ", lambda: "not json", lambda: "[1, 2]", lambda: '{"key": "k", "method": ',
+        lambda: "",
+        lambda: "   ",
+        lambda: "not json",
+        lambda: "[1, 2]",
+        lambda: '{"key": "k", "method": ',
         lambda: json.dumps(base, separators=(",", ":")).replace('"key"', '"key" '),
         lambda: json.dumps(base, separators=(",", ":")).replace('"shop"', '"sh\\u006fp"'),
         lambda: json.dumps(base, separators=(",", ":")).replace("{", "{\x01", 1),
@@ -110,8 +152,17 @@ def odd_line(rng: random.Random, n: int, base: dict) -> str:
     return rng.choice(variants)()
 
 
-def write_log(path, lines: int = 3000, seed: int = 1, odd: float = 0.15, shuffle_times: bool = False,
-              separators=(",", ":"), gz: bool = False, keys: list[str] = KEYS, sawtooth: int = 0) -> str:
+def write_log(
+    path,
+    lines: int = 3000,
+    seed: int = 1,
+    odd: float = 0.15,
+    shuffle_times: bool = False,
+    separators=(",", ":"),
+    gz: bool = False,
+    keys: list[str] = KEYS,
+    sawtooth: int = 0,
+) -> str:
     """`sawtooth`: times rise for that many lines, then start again from the first."""
     rng = random.Random(seed)
     out = []
@@ -175,8 +226,16 @@ def test_a_group_per_line_reads_what_lines_read(tmp_path, block_bytes):
 
 def test_a_routes_latest_call_is_in_the_group_that_ends_last(tmp_path):
     """Two groups of one key and route (statuses 200 and 404): the 404 group starts later but ends earlier."""
-    lines = [{"time": f"2026-11-0{day}T10:00:00.000Z", "key": "k", "method": "GET", "path": f"/v1/users/u{day}",
-              "status": status} for day, status in ((1, 200), (2, 404), (3, 200))]
+    lines = [
+        {
+            "time": f"2026-11-0{day}T10:00:00.000Z",
+            "key": "k",
+            "method": "GET",
+            "path": f"/v1/users/u{day}",
+            "status": status,
+        }
+        for day, status in ((1, 200), (2, 404), (3, 200))
+    ]
     path = tmp_path / "calls.jsonl"
     path.write_text("".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines))
     fast, plain = in_blocks(str(path), 1 << 20, workers=1), line_by_line(str(path))
@@ -198,9 +257,21 @@ def test_worker_processes_only_where_grouping_pays(tmp_path, monkeypatch):
     assert_same(in_blocks(many, 8192, workers=2), line_by_line(many))
     assert started == []
     few = tmp_path / "few.jsonl"
-    few.write_text("".join(json.dumps({"time": f"2026-11-01T10:00:{n % 60:02d}.000Z", "key": f"k{n % 2}",
-                                       "method": "GET", "path": f"/v1/users/u{n}", "status": 200}) + "\n"
-                           for n in range(3000)))
+    few.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "time": f"2026-11-01T10:00:{n % 60:02d}.000Z",
+                    "key": f"k{n % 2}",
+                    "method": "GET",
+                    "path": f"/v1/users/u{n}",
+                    "status": 200,
+                }
+            )
+            + "\n"
+            for n in range(3000)
+        )
+    )
     assert_same(in_blocks(str(few), 8192, workers=2), line_by_line(str(few)))
     assert len(started) == 1
 
@@ -253,9 +324,21 @@ def test_taken_lines_are_bounded_below_the_longest_line():
 
     def line(query: int) -> bytes:
         path = "/v1" + ("/" + "x" * MAX_STRING) * grammar.depth + "?" + "q" * query
-        return json.dumps({"time": "2026-11-01T00:00:00.000Z", "project": "p" * short, "key": "k" * short,
-                           "method": "GET", "path": path, "status": 200, "error": "e" * MAX_STRING},
-                          separators=(",", ":")).encode() + b"\n"
+        return (
+            json.dumps(
+                {
+                    "time": "2026-11-01T00:00:00.000Z",
+                    "project": "p" * short,
+                    "key": "k" * short,
+                    "method": "GET",
+                    "path": path,
+                    "status": 200,
+                    "error": "e" * MAX_STRING,
+                },
+                separators=(",", ":"),
+            ).encode()
+            + b"\n"
+        )
 
     at_bounds = line(MAX_QUERY)
     assert grammar.rows(at_bounds)[0][grammar.field("other")] == b""
@@ -270,8 +353,9 @@ def test_blocks_hold_whole_lines_and_skip_long_ones_unjoined():
     assert all(block is None or len(block) <= 1024 + MAX_LINE_BYTES for _, block in blocks)
     read = [line for _, block in blocks for line in ([None] if block is None else block.split(b"\n")[:-1])]
     starts = [number for number, _ in blocks]
-    assert starts == [1 + sum(1 if block is None else block.count(b"\n") for _, block in blocks[:n])
-                      for n in range(len(blocks))]
+    assert starts == [
+        1 + sum(1 if block is None else block.count(b"\n") for _, block in blocks[:n]) for n in range(len(blocks))
+    ]
     assert read[1] in (None, lines[1])  # whole in a block when it fits in one read (the reader counts it)
     assert read[:1] + read[2:] == [b"a" * 10, b"c" * 3, None, b"", b"e" * 7]
 
@@ -286,6 +370,9 @@ def test_readers_of_interleaved_blocks_combine_into_one(tmp_path):
             readers[number * 7 % 5 % 3].add(item)  # unevenly, as free workers take them
     usage = Usage(files=[path])
     usage.stats.formats[path] = "keyaudit-jsonl"
-    usage.add_part(combine([reader.result() for reader in readers], 5), path,
-                   {(route.method, route.template): route for route in CATALOG.routes})
+    usage.add_part(
+        combine([reader.result() for reader in readers], 5),
+        path,
+        {(route.method, route.template): route for route in CATALOG.routes},
+    )
     assert_same(usage, line_by_line(path))

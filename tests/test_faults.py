@@ -16,12 +16,12 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
-
 from audit_helpers import call, key, write_keys
-from auditor.cli.main import cli
+from click.testing import CliRunner
 from conftest import ROOT
 from job_helpers import NOW, dump, job_run, lines
+
+from auditor.cli.main import cli
 
 ROWS = "/v1/tablesdb/shop/tables/products/rows"
 
@@ -55,23 +55,36 @@ cli()
 
 def _logs(folder):
     first, second = folder / "a.jsonl", folder / "b.jsonl"
-    first.write_text(lines(call(f"k{i % 3}", "GET", f"{ROWS}/{i}", time=f"2026-11-2{i % 4}T10:00:00Z", status=200)
-                           for i in range(40)) + "not json\n")
-    second.write_text(lines(call("k1", "GET", "/v1/users", time="2026-11-23T10:00:00Z", status=401,
-                                 error="general_unauthorized_scope") for _ in range(5)))
+    first.write_text(
+        lines(
+            call(f"k{i % 3}", "GET", f"{ROWS}/{i}", time=f"2026-11-2{i % 4}T10:00:00Z", status=200) for i in range(40)
+        )
+        + "not json\n"
+    )
+    second.write_text(
+        lines(
+            call("k1", "GET", "/v1/users", time="2026-11-23T10:00:00Z", status=401, error="general_unauthorized_scope")
+            for _ in range(5)
+        )
+    )
     return [first, second]
 
 
 def _killed(state, keys, logs, transaction: int, when: str) -> None:
     args = ["job", "run", "--state", str(state), "--keys", keys, "--now", NOW, "--format", "json"]
     args += [arg for log in logs for arg in ("--logs", str(log))]
-    killed = subprocess.run([sys.executable, "-c", DIE_IN_TRANSACTION, str(transaction), when, *args], cwd=ROOT,
-                            capture_output=True, text=True)
+    killed = subprocess.run(
+        [sys.executable, "-c", DIE_IN_TRANSACTION, str(transaction), when, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
 
 
-@pytest.mark.parametrize("transaction", [1, 2, 3], ids=["first file's ingest", "second file's ingest",
-                                                          "the run's findings and pruning"])
+@pytest.mark.parametrize(
+    "transaction", [1, 2, 3], ids=["first file's ingest", "second file's ingest", "the run's findings and pruning"]
+)
 def test_kill_9_inside_a_transaction_loses_and_double_counts_nothing(tmp_path, transaction):
     keys = write_keys(tmp_path, [key(f"k{i}", ["rows.read"]) for i in range(3)])
     logs = _logs(tmp_path)
@@ -91,12 +104,19 @@ def _limited(limit_bytes):
     def apply():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG), as on a full disk
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
     return apply
 
 
 def _keyaudit_on_a_full_disk(folder, *args, room=2048, env=None):
-    return subprocess.run([sys.executable, "-m", "auditor", *map(str, args)], cwd=folder, capture_output=True,
-                          text=True, preexec_fn=_limited(room), env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", *map(str, args)],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        preexec_fn=_limited(room),
+        env={**os.environ, **(env or {})},
+    )
 
 
 @pytest.fixture
@@ -104,23 +124,26 @@ def many_keys(tmp_path):
     """Key files whose report, baseline and fixed text are all larger than the 2 KiB the disk has room for."""
     keys = [key(f"k{i}", ["documents.read", "users.read", "global"]) for i in range(30)]
     manifest = tmp_path / "manifest.yaml"
-    manifest.write_text("keys:\n" + "".join(f"  - id: m{i}\n    name: m{i}\n    scopes: [documents.read]\n"
-                                            f"    expire: null\n" for i in range(60)))
+    manifest.write_text(
+        "keys:\n"
+        + "".join(f"  - id: m{i}\n    name: m{i}\n    scopes: [documents.read]\n    expire: null\n" for i in range(60))
+    )
     return write_keys(tmp_path, keys), manifest
 
 
-@pytest.mark.parametrize("what", ["baseline create --output", "audit --output", "audit --output FORMAT=",
-                                  "fix FILE"])
+@pytest.mark.parametrize("what", ["baseline create --output", "audit --output", "audit --output FORMAT=", "fix FILE"])
 def test_a_write_on_a_full_disk_leaves_the_named_file_as_it_was(tmp_path, monkeypatch, many_keys, what):
     keys, manifest = many_keys
     target = manifest if what == "fix FILE" else tmp_path / "out.json"
     if what != "fix FILE":
         target.write_text('{"old": true}\n')
     old, files = target.read_bytes(), sorted(tmp_path.iterdir())
-    args = {"baseline create --output": ["baseline", "create", "--output", target, "--keys", keys, "--now", NOW],
-            "audit --output": ["audit", "--keys", keys, "--format", "json", "--output", target, "--now", NOW],
-            "audit --output FORMAT=": ["audit", "--keys", keys, "--output", f"json={target}", "--now", NOW],
-            "fix FILE": ["fix", "--appwrite-version", "1.9", target]}[what]
+    args = {
+        "baseline create --output": ["baseline", "create", "--output", target, "--keys", keys, "--now", NOW],
+        "audit --output": ["audit", "--keys", keys, "--format", "json", "--output", target, "--now", NOW],
+        "audit --output FORMAT=": ["audit", "--keys", keys, "--output", f"json={target}", "--now", NOW],
+        "fix FILE": ["fix", "--appwrite-version", "1.9", target],
+    }[what]
     proc = _keyaudit_on_a_full_disk(tmp_path, *args)
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.splitlines()[-1] == f"keyaudit: error: {target}: cannot write (File too large)"
@@ -132,8 +155,16 @@ def test_a_write_on_a_full_disk_leaves_the_named_file_as_it_was(tmp_path, monkey
 
 
 def test_fetch_keys_output_on_a_full_disk_is_left_as_it_was(tmp_path, monkeypatch, httpserver):
-    keys = [{"$id": f"k{i}", "name": f"n{i}", "scopes": ["users.read", "rows.read"], "expire": "",
-             "secret": "standard_" + f"{i:02x}" * 128} for i in range(30)]  # written: > 2 KiB
+    keys = [
+        {
+            "$id": f"k{i}",
+            "name": f"n{i}",
+            "scopes": ["users.read", "rows.read"],
+            "expire": "",
+            "secret": "standard_" + f"{i:02x}" * 128,
+        }
+        for i in range(30)
+    ]  # written: > 2 KiB
     httpserver.expect_request("/v1/health/version").respond_with_json({"version": "1.9.6"})
     httpserver.expect_request("/v1/project/keys").respond_with_json({"total": 30, "keys": keys})
     target = tmp_path / "keys.json"

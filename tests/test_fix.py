@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from audit_helpers import call, key, over_a_month, write_keys, write_logs
 from conftest import run_cli
 
@@ -59,24 +58,24 @@ resource "appwrite_project_key" "web" {
 """
 
 ADDED = {
-    "keys.yaml": MANIFEST.replace("      - documents.read   # legacy reads\n",
-                                  "      - documents.read   # legacy reads\n      - rows.read\n")
-                         .replace("      - execution.write\n", "      - execution.write\n      - executions.write\n")
-                         .replace("[rows.read, 'policies.read', global]",
-                                  "[rows.read, 'policies.read', 'project.policies.read']"),
+    "keys.yaml": MANIFEST.replace(
+        "      - documents.read   # legacy reads\n", "      - documents.read   # legacy reads\n      - rows.read\n"
+    )
+    .replace("      - execution.write\n", "      - execution.write\n      - executions.write\n")
+    .replace("[rows.read, 'policies.read', global]", "[rows.read, 'policies.read', 'project.policies.read']"),
     "appwrite.json": APPWRITE_JSON.replace('"documents.read",\n', '"documents.read",\n                "rows.read",\n'),
-    "keys.tf": TERRAFORM.replace('    "documents.read", # legacy reads\n',
-                                 '    "documents.read", # legacy reads\n    "rows.read",\n')
-                        .replace('    "execution.write"\n', '    "execution.write",\n    "executions.write"\n')
-                        .replace('["rows.read", "collections.read"]', '["rows.read", "collections.read", "tables.read"]'),
+    "keys.tf": TERRAFORM.replace(
+        '    "documents.read", # legacy reads\n', '    "documents.read", # legacy reads\n    "rows.read",\n'
+    )
+    .replace('    "execution.write"\n', '    "execution.write",\n    "executions.write"\n')
+    .replace('["rows.read", "collections.read"]', '["rows.read", "collections.read", "tables.read"]'),
 }
 REPLACED = {
     # Without four weeks of logs, an old name that legacy-only routes of 1.9 accept (documents.read,
     # collections.read) stays beside its new name; the others are swapped. ruamel.yaml keeps a comment at its column.
-    "keys.yaml": ADDED["keys.yaml"].replace("      - execution.write\n      - executions.write\n",
-                                            "      - executions.write\n")
-                                   .replace("[rows.read, 'policies.read', 'project.policies.read']",
-                                            "[rows.read, 'project.policies.read']"),
+    "keys.yaml": ADDED["keys.yaml"]
+    .replace("      - execution.write\n      - executions.write\n", "      - executions.write\n")
+    .replace("[rows.read, 'policies.read', 'project.policies.read']", "[rows.read, 'project.policies.read']"),
     "appwrite.json": ADDED["appwrite.json"],
     "keys.tf": ADDED["keys.tf"].replace('    "execution.write",\n    "executions.write"\n', '    "executions.write"\n'),
 }
@@ -126,15 +125,24 @@ def test_diff_changes_nothing_and_exits_1(tmp_path):
 
 def test_replace_keeps_old_names_legacy_only_routes_need(tmp_path):
     path = write(tmp_path, "keys.yaml")
-    logs = write_logs(tmp_path, over_a_month([call("k1", "GET", "/v1/databases/shop/collections/orders/documents"),
-                                              call("k1", "POST", "/v1/functions/report/executions")]))
+    logs = write_logs(
+        tmp_path,
+        over_a_month(
+            [
+                call("k1", "GET", "/v1/databases/shop/collections/orders/documents"),
+                call("k1", "POST", "/v1/functions/report/executions"),
+            ]
+        ),
+    )
     code, _, err = fix("--mode", "replace", "--logs", logs, str(path))
     assert code == 0, err
     text = path.read_text()
     assert "      - documents.read   # legacy reads\n      - users.read\n" in text  # no rows.read: see below
     assert "      - executions.write\n" in text and "execution.write" not in text  # that route takes both
-    assert "kept documents.read: the key calls legacy-only routes that accept only it " \
-           "(GET /v1/databases/{databaseId}/collections/{collectionId}/documents)" in err
+    assert (
+        "kept documents.read: the key calls legacy-only routes that accept only it "
+        "(GET /v1/databases/{databaseId}/collections/{collectionId}/documents)" in err
+    )
     assert deprecated_left(path) == [("k1", "documents.read")]
     assert fix("--mode", "replace", "--logs", logs, "--diff", str(path))[0] == 0
 
@@ -147,8 +155,10 @@ def test_a_new_name_the_logged_calls_would_not_use_is_not_added(tmp_path, mode):
     legacy = write_logs(tmp_path, [call("k1", "GET", "/v1/databases/shop/collections/orders/documents")])
     code, _, err = fix("--mode", mode, "--logs", legacy, str(path))
     assert code == 0 and "      - rows.read\n" not in path.read_text()
-    assert "did not add rows.read beside documents.read: none of the key's logged calls would use it (they reach " \
-           "documents.read only through legacy-only routes)" in err
+    assert (
+        "did not add rows.read beside documents.read: none of the key's logged calls would use it (they reach "
+        "documents.read only through legacy-only routes)" in err
+    )
     report = json.loads(run_cli("audit", "--keys", str(path), "--logs", legacy, "--format", "json", *NOW)[1])
     assert not [f for f in report["findings"] if f["rule"] == "unused-scope" and f["scope"] == "rows.read"]
     path.write_text(MANIFEST)
@@ -162,11 +172,15 @@ def test_unknown_names_become_the_suggestion_only_when_unambiguous(tmp_path):
     original = open(keys).read()
     code, out, err = fix(keys)
     assert code == 0 and open(keys).read() == original  # a key export is never edited
-    arguments = ("--key-id k1 --name name-k1 --scopes rows.read tables.read users.read "
-                 "--expire 2027-06-30T00:00:00.000+00:00")
-    assert out.splitlines() == ["# Appwrite CLI 18+", f"appwrite project update-key {arguments}",
-                                "# Appwrite CLI before 18",
-                                f'appwrite projects update-key --project-id "$APPWRITE_PROJECT_ID" {arguments}']
+    arguments = (
+        "--key-id k1 --name name-k1 --scopes rows.read tables.read users.read --expire 2027-06-30T00:00:00.000+00:00"
+    )
+    assert out.splitlines() == [
+        "# Appwrite CLI 18+",
+        f"appwrite project update-key {arguments}",
+        "# Appwrite CLI before 18",
+        f'appwrite projects update-key --project-id "$APPWRITE_PROJECT_ID" {arguments}',
+    ]
     assert "removed xyz.read: not a scope of Appwrite 1.9, so it grants nothing" in err  # no name is close to it
     assert "removed global: every key holds it" in err
 
@@ -196,13 +210,15 @@ def test_commands_for_older_servers_and_secrets_never_printed(tmp_path):
     keys = write_keys(tmp_path, [key("k1", ["documents.read"], secret=secret, projectId="shop", expire=None)])
     code, out, err = run_cli("fix", "--appwrite-version", "1.8", "--diff", keys)
     assert code == 1 and secret not in out + err
-    assert out.strip() == ("appwrite projects update-key --project-id shop --key-id k1 --name name-k1 "
-                           "--scopes documents.read rows.read")
+    assert out.strip() == (
+        "appwrite projects update-key --project-id shop --key-id k1 --name name-k1 --scopes documents.read rows.read"
+    )
     code, out, err = fix("--diff", keys)
     assert code == 1 and secret not in out + err
-    assert out.splitlines()[:2] == ["# Appwrite CLI 18+",
-                                    "appwrite project update-key --key-id k1 --name name-k1 --scopes documents.read "
-                                    "rows.read"]
+    assert out.splitlines()[:2] == [
+        "# Appwrite CLI 18+",
+        "appwrite project update-key --key-id k1 --name name-k1 --scopes documents.read rows.read",
+    ]
 
 
 def test_file_with_a_secret_is_refused(tmp_path):
@@ -211,7 +227,7 @@ def test_file_with_a_secret_is_refused(tmp_path):
     path.write_text(path.read_text() + f'\nprovider "appwrite" {{\n  api_key = "{secret}"\n}}\n')
     code, out, err = fix(str(path))
     assert code == 2 and "holds a key secret" in err and secret not in out + err
-    assert secret in path.read_text() and "rows.read\",\n" not in path.read_text()
+    assert secret in path.read_text() and 'rows.read",\n' not in path.read_text()
 
 
 def test_version_is_required_and_must_match_the_manifest(tmp_path):
@@ -237,14 +253,25 @@ def test_new_names_depend_on_the_version(tmp_path):
 
 def test_drop_unused_needs_a_long_enough_window(tmp_path):
     path = write(tmp_path, "keys.yaml")
-    short = write_logs(tmp_path, [call("k1", "GET", "/v1/users", time="2026-11-01T00:00:00Z"),
-                                  call("k1", "GET", "/v1/users", time="2026-11-20T00:00:00Z")])
+    short = write_logs(
+        tmp_path,
+        [
+            call("k1", "GET", "/v1/users", time="2026-11-01T00:00:00Z"),
+            call("k1", "GET", "/v1/users", time="2026-11-20T00:00:00Z"),
+        ],
+    )
     code, _, err = fix("--drop-unused", "--diff", "--logs", short, str(path))
     assert "dropped no unused scope: the logs cover 19 days, fewer than the 28 it takes to drop a scope on" in err
     assert "erp-sync (k1): removed" not in err  # the one rule: the report's proposal keeps them on these logs too
     assert fix("--drop-unused", str(path))[0] == 2
-    month = write_logs(tmp_path, [call("k1", "GET", "/v1/users", time="2026-10-01T00:00:00Z"),
-                                  call("k1", "GET", "/v1/users", time="2026-11-20T00:00:00Z")], "month.jsonl")
+    month = write_logs(
+        tmp_path,
+        [
+            call("k1", "GET", "/v1/users", time="2026-10-01T00:00:00Z"),
+            call("k1", "GET", "/v1/users", time="2026-11-20T00:00:00Z"),
+        ],
+        "month.jsonl",
+    )
     code, _, err = fix("--drop-unused", "--mode", "replace", "--logs", month, str(path))
     assert code == 0, err
     assert "      - users.read\n    expire: null" in path.read_text()  # documents.read and execution.write dropped

@@ -4,12 +4,13 @@ import json
 import shutil
 
 from audit_helpers import NOW, audit, call, key, write_logs
+from conftest import ROOT, run_cli
+
 from auditor.audit import run_audit
+from auditor.audit.report import build
 from auditor.loaders.keys import load_key_file
 from auditor.rules.registry import configured_rules
-from auditor.audit.report import build
 from auditor.validation.schemas import violations
-from conftest import ROOT, run_cli
 
 LOGS = ["--logs", "samples/logs/calls.jsonl", "--logs", "samples/logs/calls-2.jsonl.gz"]
 
@@ -21,8 +22,8 @@ def fixes_of(report, key_id):
 def apply(edit):
     with open(edit["file"], encoding="utf-8") as handle:
         lines = handle.read().split("\n")
-    assert lines[edit["startLine"] - 1:edit["endLine"]] == edit["before"]
-    lines[edit["startLine"] - 1:edit["endLine"]] = edit["after"]
+    assert lines[edit["startLine"] - 1 : edit["endLine"]] == edit["before"]
+    lines[edit["startLine"] - 1 : edit["endLine"]] = edit["after"]
     with open(edit["file"], "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines))
 
@@ -31,13 +32,27 @@ def test_sample_edits_apply_and_give_the_new_scopes(tmp_path):
     manifest, project = tmp_path / "manifest.yaml", tmp_path / "appwrite.json"
     shutil.copy(ROOT / "samples/manifest.yaml", manifest)
     shutil.copy(ROOT / "samples/appwrite.json", project)
-    code, out, err = run_cli("audit", "--keys", str(manifest), "--keys", str(project), *LOGS,
-                             "--now", "2026-11-25T00:00:00Z", "--format", "json")
+    code, out, err = run_cli(
+        "audit",
+        "--keys",
+        str(manifest),
+        "--keys",
+        str(project),
+        *LOGS,
+        "--now",
+        "2026-11-25T00:00:00Z",
+        "--format",
+        "json",
+    )
     report = json.loads(out)
     assert violations(report, "report.schema.json", None) == []
     fixed = {k["id"]: k["fixes"] for k in report["keys"] if "fixes" in k}
-    assert set(fixed) == {"6a1ff008311c0a68e688", "6a5f8847d482f2a573a7", "function:image-resizer",
-                          "function:nightly-report"}
+    assert set(fixed) == {
+        "6a1ff008311c0a68e688",
+        "6a5f8847d482f2a573a7",
+        "function:image-resizer",
+        "function:nightly-report",
+    }
     edits = [edit for fixes in fixed.values() for edit in fixes["edits"]]
     for edit in sorted(edits, key=lambda e: (e["file"], -e["startLine"])):  # bottom up: a longer list moves lines
         apply(edit)
@@ -47,32 +62,40 @@ def test_sample_edits_apply_and_give_the_new_scopes(tmp_path):
     assert keys["6a1ff008311c0a68e688"][-2:] == ["policies.read", "project.policies.read"]  # no logs: beside it
     assert keys["function:image-resizer"] == ["files.read", "files.write"]
     assert fixed["function:image-resizer"]["commands"] == [
-        {"cli": "any", "command": "appwrite push function --function-id image-resizer --no-code"}]
+        {"cli": "any", "command": "appwrite push function --function-id image-resizer --no-code"}
+    ]
 
 
 def test_sample_fixes_follow_usage_and_cite_their_findings():
-    code, out, err = run_cli("audit", "--keys", "samples/keys/keylist.json", *LOGS, "--now", "2026-11-25T00:00:00Z",
-                             "--format", "json")
+    code, out, err = run_cli(
+        "audit", "--keys", "samples/keys/keylist.json", *LOGS, "--now", "2026-11-25T00:00:00Z", "--format", "json"
+    )
     report = json.loads(out)
     fingerprints = {f["fingerprint"]: f for f in report["findings"]}
     legacy = fixes_of(report, "684ade47dc61cf39e191")
     assert legacy["scopes"] == ["documents.read", "documents.write", "executions.write"]  # legacy routes keep old names
     assert {(c["action"], c["scope"], c["rule"]) for c in legacy["changes"]} == {
-        ("remove", "collections.read", "unused-scope"), ("remove", "execution.write", "deprecated-scope"),
-        ("add", "executions.write", "deprecated-scope")}
+        ("remove", "collections.read", "unused-scope"),
+        ("remove", "execution.write", "deprecated-scope"),
+        ("add", "executions.write", "deprecated-scope"),
+    }
     for change in legacy["changes"]:
         assert fingerprints[change["fingerprint"]]["rule"] == change["rule"]
     typo = fixes_of(report, "69d4e88c8df30e6e169f")
     # row.read means rows.read, but Appwrite refused every call that asked for it: a request, not a need
     assert typo["scopes"] == ["users.read"]
     assert {(c["action"], c["scope"], c["rule"]) for c in typo["changes"]} == {
-        ("remove", "row.read", "unknown-scope"), ("remove", "collection.read", "unknown-scope")}
+        ("remove", "row.read", "unknown-scope"),
+        ("remove", "collection.read", "unknown-scope"),
+    }
     assert typo["commands"] == [] and any("has expired" in note for note in typo["notes"])  # no update-key
     ops = fixes_of(report, "6909b57103ab195278da")
     assert ops["scopes"] == ["users.read", "databases.read"]
     assert all("--expire" not in c["command"] for c in ops["commands"])  # never expires, stays so
     older = next(c["command"] for c in ops["commands"] if c["cli"] == "<18")
-    assert older.startswith('appwrite projects update-key --project-id "$APPWRITE_PROJECT_ID" --key-id 6909b57103ab195278da')
+    assert older.startswith(
+        'appwrite projects update-key --project-id "$APPWRITE_PROJECT_ID" --key-id 6909b57103ab195278da'
+    )
     assert fixes_of(report, "6a0db0dbbcfb933c5ae6") is None  # GraphQL: usage unknown, nothing to change
     assert fixes_of(report, "69a563240028fece3e47") is None
 
@@ -99,8 +122,9 @@ def test_flow_lists_are_rewritten_on_one_line_and_checked(tmp_path):
     assert edit["startLine"] == edit["endLine"] == 3
     apply(edit)
     assert load_key_file(str(path)).keys[0].scopes == ["users.read", "rows.read"]
-    assert fixes["commands"][-1]["command"] == ("appwrite projects update-key --project-id p1 --key-id k1 "
-                                                "--name reader --scopes users.read rows.read")
+    assert fixes["commands"][-1]["command"] == (
+        "appwrite projects update-key --project-id p1 --key-id k1 --name reader --scopes users.read rows.read"
+    )
 
 
 def test_older_appwrite_gets_only_the_older_cli(tmp_path):
@@ -113,7 +137,8 @@ def test_a_change_whose_finding_is_hidden_cites_none(tmp_path):
     text = "keys:\n  - {id: k1, name: n, scopes: [users.read, health.read], expire: null}\n"
     report, _ = manifest_report(tmp_path, text, config={"rules": {"implicit-scope": {"enabled": False}}})
     assert fixes_of(report, "k1")["changes"] == [
-        {"action": "remove", "scope": "health.read", "rule": "implicit-scope", "fingerprint": None}]
+        {"action": "remove", "scope": "health.read", "rule": "implicit-scope", "fingerprint": None}
+    ]
     assert violations(report, "report.schema.json", None) == []
     report, _ = manifest_report(tmp_path, text)
     assert fixes_of(report, "k1")["scopes"] == ["users.read"]
@@ -122,8 +147,9 @@ def test_a_change_whose_finding_is_hidden_cites_none(tmp_path):
 
 
 def test_an_empty_list_gets_no_command(tmp_path):
-    report, _ = manifest_report(tmp_path, "keys:\n  - id: k1\n    name: n\n    scopes:\n      - health.read\n"
-                                          "    expire: null\n")
+    report, _ = manifest_report(
+        tmp_path, "keys:\n  - id: k1\n    name: n\n    scopes:\n      - health.read\n    expire: null\n"
+    )
     fixes = fixes_of(report, "k1")
     assert fixes["scopes"] == [] and fixes["commands"] == []
     assert fixes["edits"][0]["after"] == ["    scopes: []"]
@@ -132,8 +158,14 @@ def test_an_empty_list_gets_no_command(tmp_path):
 
 def test_missing_scope_points_at_the_first_denied_call(tmp_path):
     denied = {"status": 401, "error": "general_unauthorized_scope"}
-    calls = [call("k1", "GET", "/v1/users"), "", "not json", call("k1", "GET", "/v1/teams"),
-             call("k1", "GET", "/v1/users", **denied), call("k1", "GET", "/v1/users", **denied)]
+    calls = [
+        call("k1", "GET", "/v1/users"),
+        "",
+        "not json",
+        call("k1", "GET", "/v1/teams"),
+        call("k1", "GET", "/v1/users", **denied),
+        call("k1", "GET", "/v1/users", **denied),
+    ]
     result = audit(tmp_path, [key("k1", ["files.read"])], calls)
     findings = {f.scope: f for f in result.findings if f.rule == "missing-scope"}
     assert findings["users.read"].evidence.line == 5  # denied, though line 1 called the route first

@@ -14,12 +14,12 @@ import sys
 from datetime import datetime
 
 import pytest
-
 from audit_helpers import call, key, write_keys
-from auditor.times import iso
-from auditor.state.store import job_lock
 from conftest import ROOT
 from job_helpers import NOW, dump, job, job_run, lines
+
+from auditor.state.store import job_lock
+from auditor.times import iso
 
 ROWS = "/v1/tablesdb/shop/tables/products/rows"
 LINES = 40_000
@@ -49,8 +49,18 @@ def big_log(tmp_path):
     path = tmp_path / "big.jsonl"
     with open(path, "w") as handle:
         for i in range(LINES):
-            handle.write(json.dumps({"time": f"2026-11-20T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z",
-                                     "key": "k1", "method": "GET", "path": f"{ROWS}/r{i}", "status": 200}) + "\n")
+            handle.write(
+                json.dumps(
+                    {
+                        "time": f"2026-11-20T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z",
+                        "key": "k1",
+                        "method": "GET",
+                        "path": f"{ROWS}/r{i}",
+                        "status": 200,
+                    }
+                )
+                + "\n"
+            )
     return path
 
 
@@ -59,10 +69,34 @@ def test_two_concurrent_jobs_through_two_names_count_each_line_once(tmp_path, bi
     keys = write_keys(tmp_path, [key("k1", ["rows.read"])])
     real = tmp_path / "real" / "state.db"
     other = _names(tmp_path)[name]
-    jobs = [subprocess.Popen([sys.executable, "-m", "auditor", "job", "run", "--state", str(path), "--keys", keys,
-                              "--logs", str(big_log), "--now", NOW, "--format", "json", "--wait", "120"],
-                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            for path in (real, other)]
+    jobs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "auditor",
+                "job",
+                "run",
+                "--state",
+                str(path),
+                "--keys",
+                keys,
+                "--logs",
+                str(big_log),
+                "--now",
+                NOW,
+                "--format",
+                "json",
+                "--wait",
+                "120",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for path in (real, other)
+    ]
     errors = [process.communicate(timeout=300)[1] for process in jobs]
     assert [process.returncode for process in jobs] == [0, 0], errors
     assert counted(real) == LINES
@@ -77,8 +111,10 @@ def test_a_second_name_waits_for_the_lock_the_first_holds(tmp_path):
         with job_lock(str(tmp_path / "real" / "state.db"), 0):
             code, _, err = job_run(other, keys)
         assert code == 2, (name, err)
-        assert err.strip() == (f"keyaudit: error: {other}: another keyaudit job is running on this state; "
-                               "let it finish or give --wait SECONDS"), name
+        assert err.strip() == (
+            f"keyaudit: error: {other}: another keyaudit job is running on this state; "
+            "let it finish or give --wait SECONDS"
+        ), name
 
 
 def test_a_state_file_with_a_second_hard_link_is_refused(tmp_path):
@@ -89,8 +125,9 @@ def test_a_state_file_with_a_second_hard_link_is_refused(tmp_path):
     before = dump(state)
     for path in (state, tmp_path / "again.db"):
         code, _, err = job_run(path, keys)
-        assert code == 2 and err.strip() == (f"keyaudit: error: {path}: the state file has 2 hard links; give it "
-                                             "one name (a symbolic link is fine)")
+        assert code == 2 and err.strip() == (
+            f"keyaudit: error: {path}: the state file has 2 hard links; give it one name (a symbolic link is fine)"
+        )
     assert dump(state) == before
 
 
@@ -101,9 +138,11 @@ def _usage_log(tmp_path):
 
 
 def _refused(err, path, newest, now):
-    assert err.strip() == (f"keyaudit: error: {path}: the state holds a run as of {newest}, later than this run's "
-                           f"time {now}; a job's clock cannot go back (a wrong --now or system clock?). Fix the "
-                           "clock, or start a new state file")
+    assert err.strip() == (
+        f"keyaudit: error: {path}: the state holds a run as of {newest}, later than this run's "
+        f"time {now}; a job's clock cannot go back (a wrong --now or system clock?). Fix the "
+        "clock, or start a new state file"
+    )
 
 
 @pytest.mark.parametrize("future", ["2027-11-25T00:00:00Z", "2026-11-25T00:00:01Z", "8999-01-01T00:00:00Z"])
@@ -150,9 +189,15 @@ def test_the_same_time_again_and_later_times_run(tmp_path):
         assert code == 0 and json.loads(out)["keys"][0]["calls"] == 1, (now, err)
 
 
-@pytest.mark.parametrize("table, column, value", [("run", "at", "'soon'"), ("run", "at", "1e300"),
-                                                  ("checkpoint", "ingested_at", "x'00'"),
-                                                  ("checkpoint", "ingested_at", "9e15")])
+@pytest.mark.parametrize(
+    "table, column, value",
+    [
+        ("run", "at", "'soon'"),
+        ("run", "at", "1e300"),
+        ("checkpoint", "ingested_at", "x'00'"),
+        ("checkpoint", "ingested_at", "9e15"),
+    ],
+)
 def test_a_tampered_time_is_a_corrupt_state(tmp_path, table, column, value):
     keys = write_keys(tmp_path, [key("k1", ["rows.read"])])
     state = tmp_path / "state.db"
@@ -171,7 +216,9 @@ def test_a_link_planted_as_the_lock_file_is_refused_and_nothing_is_created(tmp_p
     (tmp_path / "victim.txt").write_text("victim\n")
     (tmp_path / "state.db.lock").symlink_to(tmp_path / points_to)
     code, _, err = job_run(tmp_path / "state.db", keys)
-    assert code == 2 and err.strip() == (f"keyaudit: error: {tmp_path}/state.db.lock: the job's lock file is a "
-                                         f"symbolic link (to {tmp_path / points_to}); remove it")
+    assert code == 2 and err.strip() == (
+        f"keyaudit: error: {tmp_path}/state.db.lock: the job's lock file is a "
+        f"symbolic link (to {tmp_path / points_to}); remove it"
+    )
     assert (tmp_path / "victim.txt").read_text() == "victim\n" and not (tmp_path / "nowhere.txt").exists()
     assert not (tmp_path / "state.db").exists()

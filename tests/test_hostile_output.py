@@ -25,16 +25,16 @@ from html.parser import HTMLParser
 
 import cmarkgfm
 import pytest
+from audit_helpers import call, key, write_keys, write_logs
 from click.testing import CliRunner
 from cmarkgfm.cmark import Options
-
-from audit_helpers import call, key, write_keys, write_logs
-from auditor.cli.main import cli
-from auditor.reporters import REPORTERS
 from conftest import run_cli
 from drip_server import DripServer, answer
 from hostile import ACTIVE_TEXT
 from test_report_formats import SAMPLES, sarif_validator
+
+from auditor.cli.main import cli
+from auditor.reporters import REPORTERS
 
 NOW = ["--now", "2026-11-25T00:00:00Z"]
 ENUMERATIONS = {"severity", "cli", "failOn", "schemaVersion"}  # values reporters look up, not text they show
@@ -73,9 +73,11 @@ def reports(tmp_path_factory):
     report = json.loads(out)
     silenced = next(f for f in report["findings"] if f["scope"])
     exceptions = folder / "exceptions.yaml"
-    exceptions.write_text(f"exceptions:\n  - rule: {silenced['rule']}\n    key: \"{silenced['key']}\"\n"
-                          f"    scope: {silenced['scope']}\n    reason: r\n    owner: o@example.com\n"
-                          "    expires: 2027-01-31\n")
+    exceptions.write_text(
+        f'exceptions:\n  - rule: {silenced["rule"]}\n    key: "{silenced["key"]}"\n'
+        f"    scope: {silenced['scope']}\n    reason: r\n    owner: o@example.com\n"
+        "    expires: 2027-01-31\n"
+    )
     baseline = folder / "baseline.json"
     assert run_cli("baseline", "create", "--keys", "samples/keys/keylist.json", *NOW, "--output", baseline)[0] == 0
     data = json.loads(baseline.read_text())
@@ -130,8 +132,13 @@ class _Shape(HTMLParser):
         self.close()
 
     def handle_starttag(self, tag, attrs):
-        self.elements.append((tag, sorted((k, v) for k, v in attrs if k in self.ACTING or k.startswith("on")),
-                              sorted(k for k, _ in attrs)))
+        self.elements.append(
+            (
+                tag,
+                sorted((k, v) for k, v in attrs if k in self.ACTING or k.startswith("on")),
+                sorted(k for k, _ in attrs),
+            )
+        )
         self._code += tag in ("code", "pre")
 
     def handle_endtag(self, tag):
@@ -181,8 +188,9 @@ def test_junit_is_well_formed_xml_with_the_same_elements(reports, hostile):
     harmless = reports[1]
     text = REPORTERS["junit"](copy.deepcopy(hostile))
     _assert_inert(text, keep="\n\t\r")
-    assert _xml_shape(ET.fromstring(text.encode())) == _xml_shape(ET.fromstring(
-        REPORTERS["junit"](copy.deepcopy(harmless)).encode()))
+    assert _xml_shape(ET.fromstring(text.encode())) == _xml_shape(
+        ET.fromstring(REPORTERS["junit"](copy.deepcopy(harmless)).encode())
+    )
 
 
 def _texts(value):
@@ -234,13 +242,18 @@ def invoke(*args, env=None):
 def hostile_files(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     keys = write_keys(tmp_path, [key("k1", ["documents.read", "users.read"], name=HOSTILE_NAME)])
-    logs = write_logs(tmp_path, [call("k1", "GET", "/v1/users"), call(HOSTILE_NAME[:60], "GET", "/v1/users")],
-                      name=HOSTILE_FILE + ".jsonl")
+    logs = write_logs(
+        tmp_path,
+        [call("k1", "GET", "/v1/users"), call(HOSTILE_NAME[:60], "GET", "/v1/users")],
+        name=HOSTILE_FILE + ".jsonl",
+    )
     manifest = tmp_path / "manifest.yaml"
     # YAML's own escapes (\e ESC, \a BEL, \L U+2028, \N U+0085, \0 NUL) and a raw U+202E, which keyaudit fix
     # rewrites in place (it refuses \uXXXX escapes: its round trip would reformat them)
-    manifest.write_text('keys:\n  - id: m1\n    name: "ops\\e]0;t\\a\u202eab\\e[2J\\nFORGED \\rFORGED \\LFORGED '
-                        '\\NFORGED \\0"\n    scopes: [documents.read, "users.rea\u202ed\\e[2J"]\n    expire: null\n')
+    manifest.write_text(
+        'keys:\n  - id: m1\n    name: "ops\\e]0;t\\a\u202eab\\e[2J\\nFORGED \\rFORGED \\LFORGED '
+        '\\NFORGED \\0"\n    scopes: [documents.read, "users.rea\u202ed\\e[2J"]\n    expire: null\n'
+    )
     return keys, logs, manifest
 
 
@@ -282,10 +295,12 @@ def test_job_run_and_job_report_print_names_safely(hostile_files, tmp_path):
 def test_secrets_catalog_and_errors_name_files_and_paths_safely(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / (HOSTILE_FILE + ".env")).write_text("KEY=standard_" + "ab" * 128 + "\n")
-    runs = [invoke("secrets", HOSTILE_FILE + ".env"),
-            invoke("catalog", "lookup", "GET", "/v1/" + HOSTILE_NAME),
-            invoke("audit", "--keys", HOSTILE_FILE + "-missing.json"),
-            invoke("lint", "::error::x.json", *NOW)]
+    runs = [
+        invoke("secrets", HOSTILE_FILE + ".env"),
+        invoke("catalog", "lookup", "GET", "/v1/" + HOSTILE_NAME),
+        invoke("audit", "--keys", HOSTILE_FILE + "-missing.json"),
+        invoke("lint", "::error::x.json", *NOW),
+    ]
     assert [r.exit_code for r in runs] == [1, 0, 2, 2], [r.stderr for r in runs]
     for result in runs:
         _printed_safely(result)
@@ -293,22 +308,30 @@ def test_secrets_catalog_and_errors_name_files_and_paths_safely(tmp_path, monkey
 
 
 SERVER_SAYS = {  # what a server answers -> what the one error line is about
-    "Location": (b"HTTP/1.1 301 Moved\r\nLocation: https://e.example/\x1b]0;pwned\x07\x9b2J\xe2\x80\xae"
-                 b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", "redirected to https://e.example/"),
-    "Content-Type": (answer(b"<html>", content_type="text/html\x1b[2J\x9d0;t\x9c"), "the answer is not JSON (text/html"),
-    "error type": (answer(json.dumps({"type": "general_\x1b[2J\u202e\u2028FORGED", "code": 401}).encode())
-                   .replace(b"200 OK", b"401 Unauthorized"), "HTTP 401 general_"),
+    "Location": (
+        b"HTTP/1.1 301 Moved\r\nLocation: https://e.example/\x1b]0;pwned\x07\x9b2J\xe2\x80\xae"
+        b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        "redirected to https://e.example/",
+    ),
+    "Content-Type": (
+        answer(b"<html>", content_type="text/html\x1b[2J\x9d0;t\x9c"),
+        "the answer is not JSON (text/html",
+    ),
+    "error type": (
+        answer(json.dumps({"type": "general_\x1b[2J\u202e\u2028FORGED", "code": 401}).encode()).replace(
+            b"200 OK", b"401 Unauthorized"
+        ),
+        "HTTP 401 general_",
+    ),
 }
 
 
 @pytest.mark.parametrize("said", sorted(SERVER_SAYS))
 def test_fetch_keys_errors_quote_the_server_safely(said):
     raw, fragment = SERVER_SAYS[said]
-    answers = [(raw, len(raw))] if said != "error type" else [(answer(b'{"version":"1.9.6"}'), 10_000),
-                                                                  (raw, len(raw))]
+    answers = [(raw, len(raw))] if said != "error type" else [(answer(b'{"version":"1.9.6"}'), 10_000), (raw, len(raw))]
     with DripServer(answers, interval=0) as server:
         result = invoke("fetch-keys", "--endpoint", server.url, "--project", "p", env={"APPWRITE_API_KEY": "k"})
     assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
     assert fragment in result.stderr
     _printed_safely(result)
-

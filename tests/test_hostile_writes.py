@@ -17,15 +17,22 @@ import stat
 
 import pytest
 import yaml
+from audit_helpers import key, write_keys
 from click.testing import CliRunner
 
-from audit_helpers import key, write_keys
 from auditor.cli.main import cli
 
 NOW = "2026-11-25T00:00:00Z"
 MANIFEST = "keys:\n  - id: m1\n    name: m1\n    scopes: [documents.read]\n    expire: null\n"
-WRITERS = ["audit --output", "audit --output FORMAT=", "baseline create --output", "fetch-keys --output",
-           "job run --output", "job config output", "fix FILE"]
+WRITERS = [
+    "audit --output",
+    "audit --output FORMAT=",
+    "baseline create --output",
+    "fetch-keys --output",
+    "job run --output",
+    "job config output",
+    "fix FILE",
+]
 
 
 @pytest.fixture
@@ -35,7 +42,8 @@ def workspace(tmp_path, monkeypatch, httpserver):
     keys = write_keys(tmp_path, [key("k1", ["documents.read", "users.read"])])
     httpserver.expect_request("/v1/health/version").respond_with_json({"version": "1.9.6"})
     httpserver.expect_request("/v1/project/keys").respond_with_json(
-        {"total": 1, "keys": [{"$id": "k1", "name": "n", "scopes": ["users.read"], "expire": ""}]})
+        {"total": 1, "keys": [{"$id": "k1", "name": "n", "scopes": ["users.read"], "expire": ""}]}
+    )
 
     def run(writer, target):
         target = str(target)
@@ -43,10 +51,29 @@ def workspace(tmp_path, monkeypatch, httpserver):
             "audit --output": ["audit", "--keys", keys, "--now", NOW, "--format", "json", "--output", target],
             "audit --output FORMAT=": ["audit", "--keys", keys, "--now", NOW, "--output", f"sarif={target}"],
             "baseline create --output": ["baseline", "create", "--keys", keys, "--now", NOW, "--output", target],
-            "fetch-keys --output": ["fetch-keys", "--endpoint", httpserver.url_for("/v1"), "--project", "p",
-                                    "--output", target],
-            "job run --output": ["job", "run", "--state", "state.db", "--keys", keys, "--now", NOW,
-                                 "--format", "json", "--output", target],
+            "fetch-keys --output": [
+                "fetch-keys",
+                "--endpoint",
+                httpserver.url_for("/v1"),
+                "--project",
+                "p",
+                "--output",
+                target,
+            ],
+            "job run --output": [
+                "job",
+                "run",
+                "--state",
+                "state.db",
+                "--keys",
+                keys,
+                "--now",
+                NOW,
+                "--format",
+                "json",
+                "--output",
+                target,
+            ],
             "job config output": ["job", "run", "--job", _job_file(tmp_path, keys, target), "--now", NOW],
             "fix FILE": ["fix", "--appwrite-version", "1.9", target],
         }[writer]
@@ -58,8 +85,16 @@ def workspace(tmp_path, monkeypatch, httpserver):
 
 def _job_file(folder, keys, target) -> str:
     config = folder / "job.yaml"
-    config.write_text(yaml.safe_dump({"state": "state.db", "keys": [os.path.relpath(keys, folder)], "format": "json",
-                                      "output": os.path.relpath(target, folder)}))
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "state": "state.db",
+                "keys": [os.path.relpath(keys, folder)],
+                "format": "json",
+                "output": os.path.relpath(target, folder),
+            }
+        )
+    )
     return str(config)
 
 
@@ -74,9 +109,15 @@ def _one_line(code, err, fragment):
     assert "Traceback" not in err and "internal error" not in err
 
 
-@pytest.mark.parametrize("writer, points_to", [
-    (writer, points_to) for writer in WRITERS for points_to in ("a file", "nowhere", "a file through a folder")
-    if (writer, points_to) != ("fix FILE", "nowhere")])  # fix reads its file first: that is a missing key file
+@pytest.mark.parametrize(
+    "writer, points_to",
+    [
+        (writer, points_to)
+        for writer in WRITERS
+        for points_to in ("a file", "nowhere", "a file through a folder")
+        if (writer, points_to) != ("fix FILE", "nowhere")
+    ],
+)  # fix reads its file first: that is a missing key file
 def test_a_symbolic_link_at_the_target_is_refused_and_left_alone(workspace, writer, points_to):
     run, folder = workspace
     victim = folder / "victim" / ("keys.yaml" if writer == "fix FILE" else "victim.txt")
@@ -131,8 +172,9 @@ def test_one_refused_target_of_several_writes_none(workspace):
     keys = str(folder / "keys.json")
     (folder / "victim.txt").write_text("victim\n")
     (folder / "b.sarif").symlink_to(folder / "victim.txt")
-    result = CliRunner().invoke(cli, ["audit", "--keys", keys, "--now", NOW, "--output", "json=a.json",
-                                      "--output", "sarif=b.sarif"])
+    result = CliRunner().invoke(
+        cli, ["audit", "--keys", keys, "--now", NOW, "--output", "json=a.json", "--output", "sarif=b.sarif"]
+    )
     _one_line(result.exit_code, result.stderr, "b.sarif: is a symbolic link")
     assert not (folder / "a.json").exists() and (folder / "victim.txt").read_text() == "victim\n"
     first, second = folder / "one.yaml", folder / "two.yaml"

@@ -9,19 +9,21 @@ import subprocess
 import sys
 
 import pytest
-
 from audit_helpers import call, key, write_keys
-from auditor.state import store
 from conftest import ROOT
 from job_helpers import NOW, USAGE_TABLES, dump, job, job_run, lines, write_gz
+
+from auditor.state import store
 
 ROWS = "/v1/tablesdb/shop/tables/products/rows"
 
 
 def calls(n, key_id="k1", day="2026-11-20", start=0):
     """n reads of distinct rows, a second apart from 10:00 on `day`."""
-    return [call(key_id, "GET", f"{ROWS}/r{i}", time=f"{day}T10:{i // 60 % 60:02d}:{i % 60:02d}.000Z", status=200)
-            for i in range(start, start + n)]
+    return [
+        call(key_id, "GET", f"{ROWS}/r{i}", time=f"{day}T10:{i // 60 % 60:02d}:{i % 60:02d}.000Z", status=200)
+        for i in range(start, start + n)
+    ]
 
 
 @pytest.fixture
@@ -135,16 +137,38 @@ def _big_logs(folder, files=3, per_file=25_000):
         with open(path, "w") as handle:
             for i in range(per_file):
                 minute = i % 1440
-                handle.write(json.dumps({"time": f"2026-11-{10 + index}T{minute // 60:02d}:{minute % 60:02d}:00Z",
-                                         "key": f"k{i % 7}", "method": "GET",
-                                         "path": f"{ROWS}/{index}-{i}", "status": 200}) + "\n")
+                handle.write(
+                    json.dumps(
+                        {
+                            "time": f"2026-11-{10 + index}T{minute // 60:02d}:{minute % 60:02d}:00Z",
+                            "key": f"k{i % 7}",
+                            "method": "GET",
+                            "path": f"{ROWS}/{index}-{i}",
+                            "status": 200,
+                        }
+                    )
+                    + "\n"
+                )
         paths.append(path)
     return paths
 
 
 def _job_process(state, keys, logs):
-    args = [sys.executable, "-m", "auditor", "job", "run", "--state", str(state), "--keys", keys, "--now", NOW,
-            "--format", "json"] + [arg for log in logs for arg in ("--logs", str(log))]
+    args = [
+        sys.executable,
+        "-m",
+        "auditor",
+        "job",
+        "run",
+        "--state",
+        str(state),
+        "--keys",
+        keys,
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ] + [arg for log in logs for arg in ("--logs", str(log))]
     return subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
@@ -201,6 +225,7 @@ def _limited(limit_bytes):
     def apply():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead of killing the job
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
     return apply
 
 
@@ -213,13 +238,29 @@ def test_a_write_that_fails_leaves_the_old_state_intact(tmp_path, keys):
     before = dump(state)
     more = tmp_path / "b.jsonl"
     more.write_text(lines(c for day in range(1, 29) for c in calls(40, key_id=f"x{day}", day=f"2026-11-{day:02d}")))
-    args = [sys.executable, "-m", "auditor", "job", "run", "--state", str(state), "--keys", keys, "--now", NOW,
-            "--logs", str(first), "--logs", str(more)]
+    args = [
+        sys.executable,
+        "-m",
+        "auditor",
+        "job",
+        "run",
+        "--state",
+        str(state),
+        "--keys",
+        keys,
+        "--now",
+        NOW,
+        "--logs",
+        str(first),
+        "--logs",
+        str(more),
+    ]
     proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, preexec_fn=_limited(4096))
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1] == (
         f"keyaudit: error: {state}: cannot write the state file (disk full or I/O error); "
-        "the state is unchanged since the last complete step")
+        "the state is unchanged since the last complete step"
+    )
     assert dump(state) == before
 
 
@@ -239,12 +280,15 @@ def test_full_database_leaves_the_old_state_intact(tmp_path, keys, monkeypatch):
 
     monkeypatch.setattr(store.sqlite3, "connect", capped)
     more = tmp_path / "b.jsonl"  # more new rows than the free pages hold
-    more.write_text(lines(c for day in range(1, 29) for k in range(100)
-                          for c in calls(1, f"x{k}", f"2026-11-{day:02d}")))
+    more.write_text(
+        lines(c for day in range(1, 29) for k in range(100) for c in calls(1, f"x{k}", f"2026-11-{day:02d}"))
+    )
     code, _, err = job_run(state, keys, [first, more])
     assert code == 2
-    assert err.strip().splitlines()[-1] == \
-        f"keyaudit: error: {state}: the disk is full; the state is unchanged since the last complete step"
+    assert (
+        err.strip().splitlines()[-1]
+        == f"keyaudit: error: {state}: the disk is full; the state is unchanged since the last complete step"
+    )
     monkeypatch.undo()
     assert dump(state) == before
 
@@ -257,8 +301,9 @@ def test_read_only_state_file_is_refused_and_left_intact(tmp_path, keys, monkeyp
     os.chmod(state, 0o444)
     before = dump(state)
     if os.geteuid() == 0:  # root may write any file: judge by the permission bits, as for any other user
-        monkeypatch.setattr(store.os, "access",
-                            lambda path, mode: not (mode & os.W_OK and not os.stat(path).st_mode & 0o222))
+        monkeypatch.setattr(
+            store.os, "access", lambda path, mode: not (mode & os.W_OK and not os.stat(path).st_mode & 0o222)
+        )
     more = tmp_path / "b.jsonl"
     more.write_text(lines(calls(2, day="2026-11-21")))
     code, _, err = job_run(state, keys, [log, more])
@@ -280,8 +325,14 @@ def test_no_secret_reaches_the_state(tmp_path):
     assert secret not in out + err
 
 
-_SHAPES = ("GET /v1/tablesdb/shop/tables/products/rows/{}", "GET /v1/users/{}", "DELETE /v1/storage/buckets/b/files/{}",
-           "POST /v1/functions/{}/executions", "GET /v1/tablesdb/{}/tables/t/rows", "GET /v1/nowhere/{}/x")
+_SHAPES = (
+    "GET /v1/tablesdb/shop/tables/products/rows/{}",
+    "GET /v1/users/{}",
+    "DELETE /v1/storage/buckets/b/files/{}",
+    "POST /v1/functions/{}/executions",
+    "GET /v1/tablesdb/{}/tables/t/rows",
+    "GET /v1/nowhere/{}/x",
+)
 
 
 def _distinct_paths_log(path, n, keys=5, days=4):
@@ -290,8 +341,13 @@ def _distinct_paths_log(path, n, keys=5, days=4):
     with open(path, "w") as handle:
         for i in range(n):
             method, template = _SHAPES[i % 6].split(" ")
-            record = {"time": f"2026-11-{20 + i // 30 % days:02d}T10:00:{i % 60:02d}Z", "key": f"k{i // 6 % keys}",
-                      "method": method, "path": template.format(f"id{i:x}"), "status": (200, 403)[i // 120 % 2]}
+            record = {
+                "time": f"2026-11-{20 + i // 30 % days:02d}T10:00:{i % 60:02d}Z",
+                "key": f"k{i // 6 % keys}",
+                "method": method,
+                "path": template.format(f"id{i:x}"),
+                "status": (200, 403)[i // 120 % 2],
+            }
             handle.write(json.dumps(record) + "\n" + ("not json\n" if i % 97 == 0 else ""))
 
 

@@ -4,10 +4,11 @@ import json
 import re
 
 from audit_helpers import key, write_keys
-from auditor.rules.registry import builtin_rules
-from auditor.validation.schemas import violations
 from conftest import ROOT, run_cli
 from lint_helpers import NOW, appwrite_json, manifest
+
+from auditor.rules.registry import builtin_rules
+from auditor.validation.schemas import violations
 
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<severity>info|low|medium|high|critical) (?P<rule>[a-z-]+): .+$")
 
@@ -39,8 +40,9 @@ def test_fail_on_and_config_fail_on(tmp_path):
 
 
 def test_samples_show_every_definition_rule_and_no_log_rule():
-    code, out, err = run_cli("lint", "samples/keys/keylist.json", "samples/appwrite.json", "samples/manifest.yaml",
-                             *NOW, "--format", "json")
+    code, out, err = run_cli(
+        "lint", "samples/keys/keylist.json", "samples/appwrite.json", "samples/manifest.yaml", *NOW, "--format", "json"
+    )
     assert code == 1 and err == ""
     report = json.loads(out)
     assert violations(report, "report.schema.json", None) == []
@@ -48,8 +50,16 @@ def test_samples_show_every_definition_rule_and_no_log_rule():
     fired = {f["rule"] for f in report["findings"]}
     assert not any(rules[r].requires_logs for r in fired)
     assert set(report["summary"]["skippedRules"]) == {r.id for r in rules.values() if r.requires_logs}
-    expected = {"deprecated-scope", "unknown-scope", "ineffective-scope", "implicit-scope", "no-expiry", "expired",
-                "secret-in-file", "stale-key"}
+    expected = {
+        "deprecated-scope",
+        "unknown-scope",
+        "ineffective-scope",
+        "implicit-scope",
+        "no-expiry",
+        "expired",
+        "secret-in-file",
+        "stale-key",
+    }
     assert expected <= fired
 
 
@@ -57,7 +67,7 @@ def test_every_output_line_has_the_pre_commit_shape_and_no_secret():
     code, out, _ = run_cli("lint", "samples/keys/keylist.json", "samples/appwrite.json", "samples/manifest.yaml", *NOW)
     assert code == 1
     lines = out.splitlines()
-    assert lines and all(LINE.match(line) for line in lines), [l for l in lines if not LINE.match(l)]
+    assert lines and all(LINE.match(line) for line in lines), [line for line in lines if not LINE.match(line)]
     assert not re.search(r"standard_[0-9a-f]{256}", out)
     assert any(" critical secret-in-file: " in line and "sha256:" in line for line in lines)
 
@@ -72,19 +82,33 @@ def test_every_file_is_judged_or_refused_with_one_line_never_skipped(tmp_path):
     notes = tmp_path / "NOTES.md"
     notes.write_text("# keys\n\n- rotate: [monthly\n")
     terraform_json = tmp_path / "keys.tf.json"
-    terraform_json.write_text(json.dumps({"resource": {"appwrite_project_key": {"k": {"name": "k",
-                                                                                    "scopes": ["users.read"]}}}}))
+    terraform_json.write_text(
+        json.dumps({"resource": {"appwrite_project_key": {"k": {"name": "k", "scopes": ["users.read"]}}}})
+    )
     project = tmp_path / "appwrite.json"  # Appwrite's own file, with a `rules` member: not a config
     appwrite_json(project, ["documents.read"])
     project.write_text(json.dumps({**json.loads(project.read_text()), "rules": [{"domain": "shop.example"}]}))
     keys = manifest(tmp_path / "keys-manifest.yaml", [("k1", ["users.read"], "2027-06-30T00:00:00Z")])
-    code, out, err = run_cli("lint", str(translations), str(config), str(bad_config), str(notes), str(terraform_json),
-                             str(project), keys, *NOW)
+    code, out, err = run_cli(
+        "lint",
+        str(translations),
+        str(config),
+        str(bad_config),
+        str(notes),
+        str(terraform_json),
+        str(project),
+        keys,
+        *NOW,
+    )
     assert code == 2
     assert [LINE.match(line)["rule"] for line in out.splitlines()] == ["deprecated-scope"]
     refused = err.splitlines()
     assert [line.split(": ")[2].split(":")[0] for line in refused] == [
-        str(translations), str(bad_config), str(notes), str(terraform_json)]
+        str(translations),
+        str(bad_config),
+        str(notes),
+        str(terraform_json),
+    ]
     assert all(line.startswith("keyaudit: error: ") for line in refused)
     assert "leave it out" in refused[0] and ".tf files" in refused[3]
     assert run_cli("lint", str(config), keys, *NOW) == (0, "", "")
@@ -102,16 +126,19 @@ def test_broken_key_file_is_one_line_and_exit_2(tmp_path):
 
 
 def test_expired_and_never_expiring_keys_in_an_export(tmp_path):
-    path = write_keys(tmp_path, [key("k1", ["users.read"], expire=None),
-                                 key("k2", ["users.read"], expire="2026-09-30T00:00:00.000+00:00")])
+    path = write_keys(
+        tmp_path,
+        [key("k1", ["users.read"], expire=None), key("k2", ["users.read"], expire="2026-09-30T00:00:00.000+00:00")],
+    )
     code, out, _ = run_cli("lint", path, *NOW)
     assert code == 1
     assert {LINE.match(line)["rule"] for line in out.splitlines()} == {"no-expiry", "expired"}
 
 
 def test_clean_manifest_passes(tmp_path):
-    clean = manifest(tmp_path / "manifest.yaml", [("6a7af9ba1038f415b0bf", ["rows.read", "tables.read"],
-                                                   "2027-06-30T00:00:00Z")])
+    clean = manifest(
+        tmp_path / "manifest.yaml", [("6a7af9ba1038f415b0bf", ["rows.read", "tables.read"], "2027-06-30T00:00:00Z")]
+    )
     assert run_cli("lint", clean, *NOW) == (0, "", "")
 
 

@@ -7,27 +7,31 @@ import re
 import shutil
 
 import pytest
-
 from audit_helpers import NOW
+from conftest import ROOT, run_cli
+
 from auditor.audit import run_audit
+from auditor.audit.report import build
 from auditor.errors import InputError
-from auditor.loaders.logs.calllog import BadRecord, ReadStats
+from auditor.loaders.keys import load_key_file
+from auditor.loaders.logs import LOG_FORMATS, iter_calls
 from auditor.loaders.logs.attribution import KEY_DYNAMIC, KEY_REDACTED, NO_KEY, KeyIndex, LogOptions
+from auditor.loaders.logs.calllog import BadRecord, ReadStats
 from auditor.loaders.logs.detect import detect_format
 from auditor.loaders.logs.records import AuditEvent
 from auditor.loaders.logs.timestamps import clf, rfc3339
-from auditor.loaders.keys import load_key_file
-from auditor.loaders.logs import LOG_FORMATS, iter_calls
 from auditor.model import KeyDefinition, Location
 from auditor.rules.registry import configured_rules
-from auditor.audit.report import build
 from auditor.validation.schemas import violations
-from conftest import ROOT, run_cli
 
 FIXTURES = ROOT / "tests" / "fixtures" / "logs"
 KEYS = str(FIXTURES / "keys.json")
-ORDER_SYNC, SEARCH, DEPLOYER, MAILER = ("6a1f0c2e9b7d4a3c8e51", "6a20b4d17e3f5c9a0b62", "6a31e8f2a4c60d7b1c73",
-                                        "6a64cbe5d7f93a0e4fa6")
+ORDER_SYNC, SEARCH, DEPLOYER, MAILER = (
+    "6a1f0c2e9b7d4a3c8e51",
+    "6a20b4d17e3f5c9a0b62",
+    "6a31e8f2a4c60d7b1c73",
+    "6a64cbe5d7f93a0e4fa6",
+)
 SECRET = re.compile(r"(?:standard|dynamic)_[0-9A-Za-z_.-]{40,}")
 
 
@@ -39,8 +43,14 @@ def read(name, **options):
 
 
 def audit(*log_names, key=None, log_format=None):
-    result = run_audit([KEYS], [str(FIXTURES / n) for n in log_names], rules=configured_rules(None), now=NOW,
-                       log_key=key, log_format=log_format)
+    result = run_audit(
+        [KEYS],
+        [str(FIXTURES / n) for n in log_names],
+        rules=configured_rules(None),
+        now=NOW,
+        log_key=key,
+        log_format=log_format,
+    )
     return result, build(result)
 
 
@@ -48,14 +58,17 @@ def key_report(report, key_id):
     return next(k for k in report["keys"] if k["id"] == key_id)
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("traefik-access.json", "traefik-json"),
-    ("traefik-access.log", "traefik-common"),
-    ("nginx-access.log", "nginx-combined"),
-    ("appwrite-audit.json", "appwrite-audit"),
-    ("appwrite-audit.jsonl", "appwrite-audit"),
-    ("app-errors.log", "error-lines"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("traefik-access.json", "traefik-json"),
+        ("traefik-access.log", "traefik-common"),
+        ("nginx-access.log", "nginx-combined"),
+        ("appwrite-audit.json", "appwrite-audit"),
+        ("appwrite-audit.jsonl", "appwrite-audit"),
+        ("app-errors.log", "error-lines"),
+    ],
+)
 def test_format_is_detected_from_the_first_lines(name, expected, tmp_path):
     assert detect_format((FIXTURES / name).read_bytes()[:4096]) == expected
     packed = tmp_path / f"{name}.gz"
@@ -76,8 +89,12 @@ def test_detection_keeps_keyaudit_jsonl_and_counts_unknown_formats_as_bad_lines(
 
 
 def test_a_compact_loglist_longer_than_the_head_is_an_audit_log():
-    page = json.dumps({"total": 400, "logs": [json.loads(line) for line in
-                                              (FIXTURES / "appwrite-audit.jsonl").read_text().splitlines()] * 40})
+    page = json.dumps(
+        {
+            "total": 400,
+            "logs": [json.loads(line) for line in (FIXTURES / "appwrite-audit.jsonl").read_text().splitlines()] * 40,
+        }
+    )
     assert len(page) > 65536
     assert detect_format(page[:65536].encode()) == "appwrite-audit"
 
@@ -89,11 +106,15 @@ def test_traefik_json_names_keys_by_their_secrets_sha256():
         by_key.setdefault(call.key, []).append((call.method, call.path.split("?")[0], call.status, call.project))
     unknown = "sha256:" + hashlib.sha256(_fixture_secret("deleted-key").encode()).hexdigest()[:12]
     assert by_key == {
-        ORDER_SYNC: [("GET", "/v1/tablesdb/shop/tables/products/rows", 200, "shop-prod"),  # export holds the secret
-                     ("POST", "/v1/tablesdb/shop/tables/orders/rows", 201, "shop-prod")],
-        SEARCH: [("GET", "/v1/tablesdb/shop/tables/products/rows", 200, "shop-prod"),  # export holds secretSha256
-                 ("GET", "/v1/tablesdb/shop/tables", 200, "shop-prod"),
-                 ("GET", "/v1/users", 401, "shop-prod")],
+        ORDER_SYNC: [
+            ("GET", "/v1/tablesdb/shop/tables/products/rows", 200, "shop-prod"),  # export holds the secret
+            ("POST", "/v1/tablesdb/shop/tables/orders/rows", 201, "shop-prod"),
+        ],
+        SEARCH: [
+            ("GET", "/v1/tablesdb/shop/tables/products/rows", 200, "shop-prod"),  # export holds secretSha256
+            ("GET", "/v1/tablesdb/shop/tables", 200, "shop-prod"),
+            ("GET", "/v1/users", 401, "shop-prod"),
+        ],
         unknown: [("GET", "/v1/users/6744e7b1002c5b1f2c3d", 200, "shop-prod")],
     }
     assert all(call.error is None for call in records)  # a bare 401 says nothing about scopes
@@ -101,7 +122,9 @@ def test_traefik_json_names_keys_by_their_secrets_sha256():
     assert stats.unattributed == {NO_KEY: 1, KEY_REDACTED: 1, KEY_DYNAMIC: 1}
     assert stats.lines_read == 11 and stats.bad_lines == 2
     assert [(s["line"], s["reason"]) for s in stats.bad_samples] == [
-        (10, "not a Traefik access-log entry (no RequestMethod and RequestPath)"), (11, "not valid JSON")]
+        (10, "not a Traefik access-log entry (no RequestMethod and RequestPath)"),
+        (11, "not valid JSON"),
+    ]
 
 
 def test_an_access_log_401_is_no_missing_scope_signal():
@@ -110,19 +133,36 @@ def test_an_access_log_401_is_no_missing_scope_signal():
     assert [(f["key"], f["scope"]) for f in missing] == [(SEARCH, "users.read")]
     assert "general_unauthorized_scope" not in missing[0]["message"]
     unknown = [f for f in report["findings"] if f["rule"] == "unknown-key"]
-    assert [f["key"] for f in unknown] == ["sha256:" + hashlib.sha256(_fixture_secret("deleted-key").encode()).hexdigest()[:12]]
+    assert [f["key"] for f in unknown] == [
+        "sha256:" + hashlib.sha256(_fixture_secret("deleted-key").encode()).hexdigest()[:12]
+    ]
 
 
-@pytest.mark.parametrize("name, key, expected", [
-    ("traefik-access.log", ORDER_SYNC, [("GET", "/v1/tablesdb/shop/tables/products/rows", 200),
-                                        ("POST", "/v1/tablesdb/shop/tables/orders/rows", 201),
-                                        ("GET", "/v1/users/6744e7b1002c5b1f2c3d", 200),
-                                        ("PATCH", "/v1/tablesdb/shop/tables/products/rows/p-1042/stock/decrement", 200)]),
-    ("nginx-access.log", SEARCH, [("GET", "/v1/tablesdb/shop/tables/products/rows", 200),
-                                  ("GET", "/v1/tablesdb/shop/tables", 200),
-                                  ("GET", "/v1/users", 401),
-                                  ("GET", "/v1/tablesdb/shop/tables/products/rows/p-1042", 200)]),
-])
+@pytest.mark.parametrize(
+    "name, key, expected",
+    [
+        (
+            "traefik-access.log",
+            ORDER_SYNC,
+            [
+                ("GET", "/v1/tablesdb/shop/tables/products/rows", 200),
+                ("POST", "/v1/tablesdb/shop/tables/orders/rows", 201),
+                ("GET", "/v1/users/6744e7b1002c5b1f2c3d", 200),
+                ("PATCH", "/v1/tablesdb/shop/tables/products/rows/p-1042/stock/decrement", 200),
+            ],
+        ),
+        (
+            "nginx-access.log",
+            SEARCH,
+            [
+                ("GET", "/v1/tablesdb/shop/tables/products/rows", 200),
+                ("GET", "/v1/tablesdb/shop/tables", 200),
+                ("GET", "/v1/users", 401),
+                ("GET", "/v1/tablesdb/shop/tables/products/rows/p-1042", 200),
+            ],
+        ),
+    ],
+)
 def test_common_and_combined_lines_take_the_key_from_the_command_line(name, key, expected):
     records, stats = read(name, key=key)
     assert [(c.key, c.method, c.path.split("?")[0], c.status) for c in records] == [(key, *e) for e in expected]
@@ -134,17 +174,20 @@ def test_common_and_combined_lines_take_the_key_from_the_command_line(name, key,
 def test_nginx_times_keep_their_offset_and_odd_requests_are_bad_lines():
     records, stats = read("nginx-access.log", key=SEARCH)
     assert [c.time for c in records][1:3] == [1795168801.0, 1795165202.0]  # +0100 is an hour earlier in UTC
-    assert stats.bad_samples == [{"file": str(FIXTURES / "nginx-access.log"), "line": 4,
-                                  "reason": "request is not METHOD PATH"}]
+    assert stats.bad_samples == [
+        {"file": str(FIXTURES / "nginx-access.log"), "line": 4, "reason": "request is not METHOD PATH"}
+    ]
 
 
 @pytest.mark.parametrize("name", ["appwrite-audit.json", "appwrite-audit.jsonl"])
 def test_audit_log_entries_are_attributed_to_keys_by_name(name):
     records, stats = read(name)
     assert [(r.key, r.event, r.project) for r in records] == [
-        (ORDER_SYNC, "row.create", "shop-prod"), (ORDER_SYNC, "row.create", "shop-prod"),
+        (ORDER_SYNC, "row.create", "shop-prod"),
+        (ORDER_SYNC, "row.create", "shop-prod"),
         (ORDER_SYNC, "row.update", "shop-prod"),
-        (DEPLOYER, "function.update", "shop-prod"), (DEPLOYER, "deployment.create", "shop-prod"),
+        (DEPLOYER, "function.update", "shop-prod"),
+        (DEPLOYER, "deployment.create", "shop-prod"),
         (DEPLOYER, "variable.create", "shop-prod"),
         ("name:legacy-bridge", "document.create", "shop-prod"),  # a key no definition names
         (ORDER_SYNC, "index.rebuild", "shop-prod"),
@@ -192,8 +235,10 @@ def test_error_lines_are_missing_scope_signals():
     ]
     assert [(r.key, r.project) for r in records] == [(MAILER, "shop-prod")] * 2 + [(MAILER, None)]  # from the email
     assert records[0].time == pytest.approx(1795168801.233)
-    assert stats.unattributed == {"scope errors of user sessions or guests, not of a key": 1,
-                                  "scope errors that name neither the route nor the scopes": 1}
+    assert stats.unattributed == {
+        "scope errors of user sessions or guests, not of a key": 1,
+        "scope errors that name neither the route nor the scopes": 1,
+    }
     _, stats = read("app-errors.log")
     assert stats.unattributed["error-lines logs name no key: give --key ID"] == 4
 
@@ -202,17 +247,31 @@ def test_error_lines_name_the_scopes_to_add():
     _, report = audit("app-errors.log", key=MAILER)
     missing = sorted((f["scope"], f["message"]) for f in report["findings"] if f["rule"] == "missing-scope")
     assert [scope for scope, _ in missing] == ["files.read", "rows.read", "users.read"]
-    assert missing[1][1] == ("1 call(s) to unlogged route (rows.read or documents.read) were answered 401 "
-                             "general_unauthorized_scope (1 of 1); the route needs rows.read or documents.read")
+    assert missing[1][1] == (
+        "1 call(s) to unlogged route (rows.read or documents.read) were answered 401 "
+        "general_unauthorized_scope (1 of 1); the route needs rows.read or documents.read"
+    )
     mailer = key_report(report, MAILER)
     assert [(e["source"], e["name"], e["denied"]) for e in mailer["evidence"]] == [
-        ("scope-error", "rows.read or documents.read", 1), ("scope-error", "users.read", 1)]
+        ("scope-error", "rows.read or documents.read", 1),
+        ("scope-error", "users.read", 1),
+    ]
 
 
 def test_a_record_whose_error_is_the_message_counts_as_denied(tmp_path):
     log = tmp_path / "calls.jsonl"
-    log.write_text(json.dumps({"key": MAILER, "method": "GET", "path": "/v1/users", "status": 401, "error":
-                               "app.shop-prod@service.localhost (role: applications) missing scope (users.read)"}) + "\n")
+    log.write_text(
+        json.dumps(
+            {
+                "key": MAILER,
+                "method": "GET",
+                "path": "/v1/users",
+                "status": 401,
+                "error": "app.shop-prod@service.localhost (role: applications) missing scope (users.read)",
+            }
+        )
+        + "\n"
+    )
     result = run_audit([KEYS], [str(log)], rules=configured_rules(None), now=NOW)
     (missing,) = [f for f in result.findings if f.rule == "missing-scope"]
     assert "answered 401 general_unauthorized_scope (1 of 1)" in missing.message
@@ -221,15 +280,26 @@ def test_a_record_whose_error_is_the_message_counts_as_denied(tmp_path):
 def test_forced_format_overrides_detection(tmp_path):
     records, stats = read("traefik-access.log", key=ORDER_SYNC, format="nginx-combined")
     assert len(records) == 4 and stats.formats[str(FIXTURES / "traefik-access.log")] == "nginx-combined"
-    code, _, err = run_cli("audit", "--keys", KEYS, "--logs", str(FIXTURES / "app-errors.log"),
-                           "--log-format", "syslog")
+    code, _, err = run_cli(
+        "audit", "--keys", KEYS, "--logs", str(FIXTURES / "app-errors.log"), "--log-format", "syslog"
+    )
     assert code == 2 and "syslog" in err and "Traceback" not in err
 
 
 def test_report_of_every_format_validates_and_holds_no_secret(tmp_path):
     names = ["traefik-access.json", "traefik-access.log", "nginx-access.log", "appwrite-audit.json", "app-errors.log"]
-    code, out, err = run_cli("audit", "--keys", KEYS, *(a for n in names for a in ("--logs", str(FIXTURES / n))),
-                             "--key", SEARCH, "--now", "2026-11-25T00:00:00Z", "--format", "json")
+    code, out, err = run_cli(
+        "audit",
+        "--keys",
+        KEYS,
+        *(a for n in names for a in ("--logs", str(FIXTURES / n))),
+        "--key",
+        SEARCH,
+        "--now",
+        "2026-11-25T00:00:00Z",
+        "--format",
+        "json",
+    )
     assert code == 1, err
     report = json.loads(out)
     assert violations(report, "report.schema.json", None) == []
@@ -237,8 +307,16 @@ def test_report_of_every_format_validates_and_holds_no_secret(tmp_path):
     assert not SECRET.search(out + err)
     for secret in (_fixture_secret("order-sync"), _fixture_secret("deleted-key")):
         assert secret[9:40] not in out + err
-    code, out, err = run_cli("explain", SEARCH, "--keys", KEYS, "--logs", str(FIXTURES / "traefik-access.json"),
-                             "--now", "2026-11-25T00:00:00Z")
+    code, out, err = run_cli(
+        "explain",
+        SEARCH,
+        "--keys",
+        KEYS,
+        "--logs",
+        str(FIXTURES / "traefik-access.json"),
+        "--now",
+        "2026-11-25T00:00:00Z",
+    )
     assert code == 0 and "3 logged calls" in out and not SECRET.search(out + err)
 
 
@@ -250,8 +328,20 @@ def test_report_schema_lists_every_log_format():
 
 def test_a_log_from_stdin_is_detected_too():
     text = (FIXTURES / "traefik-access.json").read_text()
-    code, out, err = run_cli("audit", "--keys", KEYS, "--logs", "-", "--now", "2026-11-25T00:00:00Z",
-                             "--format", "json", "--fail-on", "none", input=text)
+    code, out, err = run_cli(
+        "audit",
+        "--keys",
+        KEYS,
+        "--logs",
+        "-",
+        "--now",
+        "2026-11-25T00:00:00Z",
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+        input=text,
+    )
     assert code == 0, err
     assert json.loads(out)["summary"]["logFormats"] == {"<stdin>": "traefik-json"}
 
@@ -284,16 +374,21 @@ def _fixture_secret(seed):
 def test_fixture_secrets_are_the_ones_the_keys_define():
     keys = {k["name"]: k for k in json.loads((FIXTURES / "keys.json").read_text())["keys"]}
     assert keys["order-sync"]["secret"] == _fixture_secret("order-sync")
-    assert keys["search-indexer"]["secretSha256"] == hashlib.sha256(_fixture_secret("search-indexer").encode()).hexdigest()
+    assert (
+        keys["search-indexer"]["secretSha256"] == hashlib.sha256(_fixture_secret("search-indexer").encode()).hexdigest()
+    )
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2026-11-20T10:00:00.123456789Z", 1795168800.123456789),  # Go's RFC 3339 with nanoseconds
-    ("2026-11-20T10:00:00.5Z", 1795168800.5),
-    ("2026-11-20 10:00:00,123", 1795168800.123),  # Python logging; no zone means UTC
-    ("2026-11-20T10:00:00-05:30", 1795188600.0),
-    ("2026-11-20T10:00:00.000+00:00", 1795168800.0),  # Appwrite
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2026-11-20T10:00:00.123456789Z", 1795168800.123456789),  # Go's RFC 3339 with nanoseconds
+        ("2026-11-20T10:00:00.5Z", 1795168800.5),
+        ("2026-11-20 10:00:00,123", 1795168800.123),  # Python logging; no zone means UTC
+        ("2026-11-20T10:00:00-05:30", 1795188600.0),
+        ("2026-11-20T10:00:00.000+00:00", 1795168800.0),  # Appwrite
+    ],
+)
 def test_log_timestamps(text, expected):
     assert rfc3339(text) == pytest.approx(expected)
 
@@ -310,16 +405,19 @@ def test_common_log_timestamps():
         clf("20/Foo/2026:10:00:02 +0100")
 
 
-@pytest.mark.parametrize("line", [
-    '2026-11-20 10:00:00,000 INFO shop.web: GET /v1/keys search q="missing scopes ([\\"keys.write\\"])"',
-    '2026-11-20 10:00:00,000 INFO shop.web: search q=missing scopes (["keys.write"])',
-    '2026-11-20 10:00:00,000 INFO shop.web: note app.shop-prod@service.x (role: applications) missing scopes '
-    '(["keys.write"]) said the ticket',
-    '2026-11-20 10:00:00,000 INFO shop.web: search GET /v1/keys general_unauthorized_scope',
-    '{"msg": "GET /v1/keys search", "q": "app.shop-prod@service.x (role: applications) missing scopes (['
-    '\\"keys.write\\"])"}',
-    '{"msg": "GET /v1/keys", "type": "general_unauthorized_scope", "code": 200}',
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        '2026-11-20 10:00:00,000 INFO shop.web: GET /v1/keys search q="missing scopes ([\\"keys.write\\"])"',
+        '2026-11-20 10:00:00,000 INFO shop.web: search q=missing scopes (["keys.write"])',
+        "2026-11-20 10:00:00,000 INFO shop.web: note app.shop-prod@service.x (role: applications) missing scopes "
+        '(["keys.write"]) said the ticket',
+        "2026-11-20 10:00:00,000 INFO shop.web: search GET /v1/keys general_unauthorized_scope",
+        '{"msg": "GET /v1/keys search", "q": "app.shop-prod@service.x (role: applications) missing scopes (['
+        '\\"keys.write\\"])"}',
+        '{"msg": "GET /v1/keys", "type": "general_unauthorized_scope", "code": 200}',
+    ],
+)
 def test_only_appwrites_exact_error_shape_is_a_refusal(tmp_path, line):
     log = tmp_path / "app.log"
     log.write_text("2026-11-20 10:00:00,000 INFO shop.web: started\n" + line + "\n")
@@ -331,16 +429,22 @@ def test_only_appwrites_exact_error_shape_is_a_refusal(tmp_path, line):
 
 def test_a_user_whose_email_looks_like_a_key_is_refused_as_a_user(tmp_path):
     log = tmp_path / "app.log"
-    log.write_text("2026-11-20 10:00:00,000 ERROR shop.web: AppwriteException: app.shop-prod@service.x "
-                   '(role: users) missing scopes (["keys.write"])\n')
+    log.write_text(
+        "2026-11-20 10:00:00,000 ERROR shop.web: AppwriteException: app.shop-prod@service.x "
+        '(role: users) missing scopes (["keys.write"])\n'
+    )
     records, stats = read(str(log), key=MAILER, format="error-lines")
     assert records == [] and stats.unattributed == {"scope errors of user sessions or guests, not of a key": 1}
 
 
 def test_a_record_saying_the_scope_error_beside_a_success_is_no_refusal(tmp_path):
     log = tmp_path / "calls.jsonl"
-    log.write_text(json.dumps({"key": MAILER, "method": "GET", "path": "/v1/users", "status": 200,
-                               "error": "general_unauthorized_scope"}) + "\n")
+    log.write_text(
+        json.dumps(
+            {"key": MAILER, "method": "GET", "path": "/v1/users", "status": 200, "error": "general_unauthorized_scope"}
+        )
+        + "\n"
+    )
     result = run_audit([KEYS], [str(log)], rules=configured_rules(None), now=NOW)
     (missing,) = [f for f in result.findings if f.rule == "missing-scope"]
     assert "general_unauthorized_scope" not in missing.message  # a call that passed, not a refusal
@@ -356,18 +460,30 @@ def _audit_records(tmp_path, entries, keys=None):
 
 
 def _entry(**fields):
-    return {"event": "user.create", "userId": "", "userEmail": "app.shop-prod@service.appwrite.shop.example",
-            "userName": "order-sync", "time": "2026-11-20T10:00:00.000+00:00", **fields}
+    return {
+        "event": "user.create",
+        "userId": "",
+        "userEmail": "app.shop-prod@service.appwrite.shop.example",
+        "userName": "order-sync",
+        "time": "2026-11-20T10:00:00.000+00:00",
+        **fields,
+    }
 
 
 def test_only_entries_appwrite_writes_for_a_key_are_the_keys(tmp_path):
     """A user account whose email and name copy a key's keeps its own id: its actions are not the key's."""
-    records, stats = _audit_records(tmp_path, [
-        _entry(), _entry(userType="app"), _entry(userType="keyProject"),
-        _entry(userId="6744e7b1002c5b1f2c3d"), _entry(userType="user"),
-        _entry(userEmail="app.shop-prod@service.appwrite.shop.example.evil user"),
-        _entry(userEmail="xapp.shop-prod@service.appwrite.shop.example"),
-    ])
+    records, stats = _audit_records(
+        tmp_path,
+        [
+            _entry(),
+            _entry(userType="app"),
+            _entry(userType="keyProject"),
+            _entry(userId="6744e7b1002c5b1f2c3d"),
+            _entry(userType="user"),
+            _entry(userEmail="app.shop-prod@service.appwrite.shop.example.evil user"),
+            _entry(userEmail="xapp.shop-prod@service.appwrite.shop.example"),
+        ],
+    )
     assert records == [(ORDER_SYNC, "user.create")] * 3
     assert stats.unattributed == {"audit entries by users, guests or the Console, not by an API key": 4}
     _, stats = _audit_records(tmp_path, [{k: v for k, v in _entry().items() if k != "userId"}])
@@ -376,13 +492,16 @@ def test_only_entries_appwrite_writes_for_a_key_are_the_keys(tmp_path):
 
 def test_a_key_without_a_project_takes_no_projects_audit_entries(tmp_path):
     here = Location("keys.yaml", 1)
-    keys = [KeyDefinition("k-global", ["users.write"], here, name="sync"),
-            KeyDefinition("k-shop", ["users.write"], here, name="sync", project="shop-prod")]
-    records, stats = _audit_records(tmp_path, [_entry(userName="sync"),
-                                               _entry(userName="sync", userEmail="app.other@service.example")],
-                                    keys)
+    keys = [
+        KeyDefinition("k-global", ["users.write"], here, name="sync"),
+        KeyDefinition("k-shop", ["users.write"], here, name="sync", project="shop-prod"),
+    ]
+    records, stats = _audit_records(
+        tmp_path, [_entry(userName="sync"), _entry(userName="sync", userEmail="app.other@service.example")], keys
+    )
     assert records == [("k-shop", "user.create")]
     assert stats.unattributed == {
         "key name 'sync' is defined without a project (k-global): audit entries, which name their project, are "
         "attributed to no key; give the key its project (`projectId` in an export, as fetch-keys writes it; "
-        "`project` in a manifest)": 1}
+        "`project` in a manifest)": 1
+    }

@@ -18,8 +18,18 @@ SPEC_FILES = {
 }
 V2_TABLE = "routes-2.4.0-from-cloud-spec.json"  # every 2.x catalog's routes come from it
 # Services only Appwrite Cloud serves (the 2.4.x spec is Cloud's): absent from self-hosted 2.x catalogs.
-CLOUD_SERVICES = {"analytics", "apps", "backups", "domains", "mongo", "mysql", "oauth2", "organization", "postgresql",
-                  "waf"}
+CLOUD_SERVICES = {
+    "analytics",
+    "apps",
+    "backups",
+    "domains",
+    "mongo",
+    "mysql",
+    "oauth2",
+    "organization",
+    "postgresql",
+    "waf",
+}
 FILLERS = ["5f3a9c2e1b7d", "user%40example.com", "a-b_c.d", "%E2%9C%93", "x" * 36]
 
 
@@ -46,9 +56,11 @@ def v2_operations(appwrite_dir, cat):
     rows = [(r[col["method"]], r[col["path"]], r[col["scope"]]) for r in table["rows"]]
     if cat.edition == "cloud":
         return rows
+
     def on_cloud_only(path, scopes):
         keyed = [s for s in scopes if "." in s]
         return path.split("/")[1] in CLOUD_SERVICES or bool(keyed) and set(keyed) <= cat.cloud_only
+
     kept = [row for row in rows if not on_cloud_only(row[1], row[2])]
     assert 0 < len(kept) < len(rows)
     return kept
@@ -169,8 +181,16 @@ def test_transactions_literal_beats_database_id():
 @pytest.mark.parametrize(
     "method,path,template",
     [
-        ("GET", "/v1/tablesdb/main/tables/orders/rows?queries%5B0%5D=x", "/v1/tablesdb/{databaseId}/tables/{tableId}/rows"),
-        ("GET", "//evil.example/v1/tablesdb/main/tables/orders/rows", "/v1/tablesdb/{databaseId}/tables/{tableId}/rows"),
+        (
+            "GET",
+            "/v1/tablesdb/main/tables/orders/rows?queries%5B0%5D=x",
+            "/v1/tablesdb/{databaseId}/tables/{tableId}/rows",
+        ),
+        (
+            "GET",
+            "//evil.example/v1/tablesdb/main/tables/orders/rows",
+            "/v1/tablesdb/{databaseId}/tables/{tableId}/rows",
+        ),
         ("GET", "https://cloud.appwrite.io/v1/users/u1", "/v1/users/{userId}"),
         ("GET", "http://localhost:8080/v1/users/u1?x=1#frag", "/v1/users/{userId}"),
         ("GET", "/v1/users/user%40example", "/v1/users/{userId}"),

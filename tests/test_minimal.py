@@ -1,6 +1,7 @@
 """Minimal scope sets: any-of TablesDB routes, legacy-only routes, mixed keys, GraphQL."""
 
 from audit_helpers import audit, call, fired, key
+
 from auditor.analysis.minimal import minimal_cover
 
 ROWS = "/v1/tablesdb/shop/tables/products/rows"
@@ -21,8 +22,11 @@ def test_any_of_tablesdb_route_prefers_current_name(tmp_path):
 
 
 def test_legacy_only_route_keeps_the_old_name(tmp_path):
-    result = audit(tmp_path, [key("k1", ["documents.read", "documents.write"])],
-                   [call("k1", "GET", LEGACY_DOCS), call("k1", "POST", LEGACY_DOCS)])
+    result = audit(
+        tmp_path,
+        [key("k1", ["documents.read", "documents.write"])],
+        [call("k1", "GET", LEGACY_DOCS), call("k1", "POST", LEGACY_DOCS)],
+    )
     assert analysis_of(result).minimal == ["documents.read", "documents.write"]
 
 
@@ -40,8 +44,9 @@ def test_legacy_transactions_decided_by_data_not_path(tmp_path):
 def test_mixed_key_keeps_the_current_name_beside_the_legacy_one(tmp_path):
     # documents.read alone would pass the legacy route AND the TablesDB route, but a proposal never trades a
     # current name for a deprecated one: the TablesDB call keeps rows.read, the legacy call needs documents.read
-    result = audit(tmp_path, [key("k1", ["rows.read", "documents.read"])],
-                   [call("k1", "GET", LEGACY_DOCS), call("k1", "GET", ROW)])
+    result = audit(
+        tmp_path, [key("k1", ["rows.read", "documents.read"])], [call("k1", "GET", LEGACY_DOCS), call("k1", "GET", ROW)]
+    )
     analysis = analysis_of(result)
     assert analysis.minimal == ["documents.read", "rows.read"]
     assert not fired(result, "over-privileged") and not fired(result, "unused-scope")
@@ -49,7 +54,9 @@ def test_mixed_key_keeps_the_current_name_beside_the_legacy_one(tmp_path):
 
 
 def test_implicit_routes_need_nothing(tmp_path):
-    result = audit(tmp_path, [key("k1", ["users.read"])], [call("k1", "GET", "/v1/health"), call("k1", "GET", "/v1/users")])
+    result = audit(
+        tmp_path, [key("k1", ["users.read"])], [call("k1", "GET", "/v1/health"), call("k1", "GET", "/v1/users")]
+    )
     assert analysis_of(result).minimal == ["users.read"]
 
 

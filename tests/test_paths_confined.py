@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote
 
-
 RECORDER = r"""
 import json, os, sys
 from click.testing import CliRunner
@@ -56,27 +55,56 @@ def _workspace(root: Path) -> None:
     (work / "out").mkdir()
     up = "../../outside"
     files = {
-        "appwrite.json": json.dumps({"$schema": f"{up}/schema.json", "projectId": "shop", "functions": [
-            {"$id": "fn1", "name": "fn", "path": f"{up}", "entrypoint": f"{up}/secret.txt",
-             "scopes": ["documents.read"], "commands": f"cat {up}/secret.txt", "ignore": ["/etc/passwd"]}],
-            "sites": [{"$id": "s1", "path": "/etc", "scopes": ["sites.read"]}]}),
-        "keys.json": json.dumps({"$schema": "/etc/passwd", "keys": [{"$id": "k1", "name": "n", "scopes": ["users.read"],
-                                 "expire": None, "sdks": [f"{up}/secret.txt"]}]}),
+        "appwrite.json": json.dumps(
+            {
+                "$schema": f"{up}/schema.json",
+                "projectId": "shop",
+                "functions": [
+                    {
+                        "$id": "fn1",
+                        "name": "fn",
+                        "path": f"{up}",
+                        "entrypoint": f"{up}/secret.txt",
+                        "scopes": ["documents.read"],
+                        "commands": f"cat {up}/secret.txt",
+                        "ignore": ["/etc/passwd"],
+                    }
+                ],
+                "sites": [{"$id": "s1", "path": "/etc", "scopes": ["sites.read"]}],
+            }
+        ),
+        "keys.json": json.dumps(
+            {
+                "$schema": "/etc/passwd",
+                "keys": [
+                    {"$id": "k1", "name": "n", "scopes": ["users.read"], "expire": None, "sdks": [f"{up}/secret.txt"]}
+                ],
+            }
+        ),
         "manifest.yaml": f"$schema: {up}/schema.json\nkeys:\n  - id: m1\n    name: m\n    scopes: [documents.read]\n"
-                         f"    expire: null\n    purpose: see {up}/secret.txt\n",
+        f"    expire: null\n    purpose: see {up}/secret.txt\n",
         "main.tf": 'resource "appwrite_project_key" "ci" {\n  name   = "ci"\n'
-                   '  project_id = file("../../outside/secret.txt")\n'
-                   '  scopes = ["users.read"]\n  expire = null\n}\n'
-                   'module "m" {\n  source = "../../outside"\n}\n',
-        "calls.jsonl": "".join(json.dumps({"key": "k1", "method": "GET", "path": p}) + "\n" for p in
-                               (f"/v1/{up}/secret.txt", "file:///etc/passwd", "/v1/users/..%2F..%2Fetc%2Fpasswd")),
+        '  project_id = file("../../outside/secret.txt")\n'
+        '  scopes = ["users.read"]\n  expire = null\n}\n'
+        'module "m" {\n  source = "../../outside"\n}\n',
+        "calls.jsonl": "".join(
+            json.dumps({"key": "k1", "method": "GET", "path": p}) + "\n"
+            for p in (f"/v1/{up}/secret.txt", "file:///etc/passwd", "/v1/users/..%2F..%2Fetc%2Fpasswd")
+        ),
         "usage.csv": f"key,method,path,count,first_seen,last_seen\nk1,GET,{up}/secret.txt,1,,\n",
-        "baseline.json": json.dumps({"baselineVersion": 1, "tool": "keyaudit", "createdAt": "2026-11-25T00:00:00Z",
-                                     "findings": [
-                                         {"fingerprint": "a" * 64, "rule": "no-expiry", "file": f"{up}/secret.txt"},
-                                         {"fingerprint": "b" * 64, "rule": "no-expiry", "file": "/etc/shadow"}]}),
+        "baseline.json": json.dumps(
+            {
+                "baselineVersion": 1,
+                "tool": "keyaudit",
+                "createdAt": "2026-11-25T00:00:00Z",
+                "findings": [
+                    {"fingerprint": "a" * 64, "rule": "no-expiry", "file": f"{up}/secret.txt"},
+                    {"fingerprint": "b" * 64, "rule": "no-expiry", "file": "/etc/shadow"},
+                ],
+            }
+        ),
         "config.yaml": f"$schema: {up}/schema.json\nexceptions:\n  - {{rule: no-expiry, key: k1, "
-                       f"reason: {up}/secret.txt, owner: /etc/passwd, expires: 2027-01-31}}\n",
+        f"reason: {up}/secret.txt, owner: /etc/passwd, expires: 2027-01-31}}\n",
     }
     for name, text in files.items():
         (work / "in" / name).write_text(text)
@@ -84,11 +112,16 @@ def _workspace(root: Path) -> None:
     (job / "logs").mkdir(parents=True)
     (job / "keys.json").write_text(files["keys.json"])
     (job / "logs" / "a.jsonl").write_text(files["calls.jsonl"])
-    (job / "job.yaml").write_text("state: state.db\nkeys: [keys.json]\nlogs: ['logs/*.jsonl']\noutput: report.json\n"
-                                  "format: json\n")
-    for name, settings in {"up": "logs: ['../../outside/secret.jsonl']", "absolute": f"keys: ['{outside}/keys.json']",
-                           "glob-up": "logs: ['../../outside/*.jsonl']", "state-up": "state: ../../outside/s.db",
-                           "output-up": "output: ../../outside/report.json"}.items():
+    (job / "job.yaml").write_text(
+        "state: state.db\nkeys: [keys.json]\nlogs: ['logs/*.jsonl']\noutput: report.json\nformat: json\n"
+    )
+    for name, settings in {
+        "up": "logs: ['../../outside/secret.jsonl']",
+        "absolute": f"keys: ['{outside}/keys.json']",
+        "glob-up": "logs: ['../../outside/*.jsonl']",
+        "state-up": "state: ../../outside/s.db",
+        "output-up": "output: ../../outside/report.json",
+    }.items():
         text = (job / "job.yaml").read_text()
         key = settings.split(":")[0]
         lines = [line for line in text.splitlines() if not line.startswith(key + ":")]
@@ -103,27 +136,60 @@ def _workspace(root: Path) -> None:
 
 
 def _commands() -> list[tuple[list[str], tuple[int, ...]]]:
-    keys = [arg for name in ("keys.json", "appwrite.json", "manifest.yaml", "main.tf")
-            for arg in ("--keys", f"in/{name}")]
+    keys = [
+        arg for name in ("keys.json", "appwrite.json", "manifest.yaml", "main.tf") for arg in ("--keys", f"in/{name}")
+    ]
     now = ["--now", "2026-11-25T00:00:00Z"]
     return [
-        (["audit", *keys, "--logs", "in/calls.jsonl", "--usage", "in/usage.csv", "--baseline", "in/baseline.json",
-          "--config", "in/config.yaml", "--output", "out/report.json", "--output", "html=out/report.html", *now],
-         (0, 1)),
+        (
+            [
+                "audit",
+                *keys,
+                "--logs",
+                "in/calls.jsonl",
+                "--usage",
+                "in/usage.csv",
+                "--baseline",
+                "in/baseline.json",
+                "--config",
+                "in/config.yaml",
+                "--output",
+                "out/report.json",
+                "--output",
+                "html=out/report.html",
+                *now,
+            ],
+            (0, 1),
+        ),
         (["explain", "k1", *keys, "--logs", "in/calls.jsonl", *now], (0,)),
-        (["lint", "in/keys.json", "in/appwrite.json", "in/manifest.yaml", "in/main.tf", "--baseline",
-          "in/baseline.json", *now], (0, 1)),
+        (
+            [
+                "lint",
+                "in/keys.json",
+                "in/appwrite.json",
+                "in/manifest.yaml",
+                "in/main.tf",
+                "--baseline",
+                "in/baseline.json",
+                *now,
+            ],
+            (0, 1),
+        ),
         (["baseline", "create", "--output", "out/baseline.json", "in/appwrite.json", "in/main.tf", *now], (0,)),
-        (["fix", "--appwrite-version", "1.9", "in/appwrite.json", "in/manifest.yaml", "--logs", "in/calls.jsonl"],
-         (0,)),
+        (
+            ["fix", "--appwrite-version", "1.9", "in/appwrite.json", "in/manifest.yaml", "--logs", "in/calls.jsonl"],
+            (0,),
+        ),
         (["validate", "in/keys.json", "in/appwrite.json", "in/manifest.yaml", "in/main.tf", "in/config.yaml"], (0, 1)),
         (["secrets", "in/keys.json", "in/appwrite.json", "in/calls.jsonl"], (0,)),
         (["catalog", "lookup", "--input", "in/calls.jsonl"], (0,)),
         (["rules", "--config", "in/config.yaml"], (0,)),
         (["job", "run", "--job", "job/job.yaml", *now], (0, 1)),
         (["job", "report", "--state", "job/state.db"], (0,)),
-        *[(["job", "run", "--job", f"job/job-{name}.yaml", *now], (2,))
-          for name in ("up", "absolute", "glob-up", "state-up", "output-up")],
+        *[
+            (["job", "run", "--job", f"job/job-{name}.yaml", *now], (2,))
+            for name in ("up", "absolute", "glob-up", "state-up", "output-up")
+        ],
         (["job", "run", "--job", "linked/job.yaml", *now], (2,)),
         (["job", "run", "--job", "linked/job-dir.yaml", *now], (2,)),
     ]
@@ -141,8 +207,16 @@ def _writes(event: str, args: list) -> list[str]:
         return [a for a in args[:2] if isinstance(a, str)]
     if event == "sqlite3.connect" and isinstance(args[0], str) and "mode=ro" in args[0]:
         return []
-    if event in ("os.remove", "os.unlink", "os.rmdir", "os.mkdir", "os.chmod", "os.truncate", "shutil.rmtree",
-                 "sqlite3.connect"):
+    if event in (
+        "os.remove",
+        "os.unlink",
+        "os.rmdir",
+        "os.mkdir",
+        "os.chmod",
+        "os.truncate",
+        "shutil.rmtree",
+        "sqlite3.connect",
+    ):
         return [a for a in args[:1] if isinstance(a, str)]
     return []
 
@@ -158,13 +232,23 @@ def test_no_command_reads_or_writes_outside_what_the_user_named(tmp_path):
     _workspace(tmp_path)
     work, outside = tmp_path / "work", (tmp_path / "outside").resolve()
     commands = _commands()
-    proc = subprocess.run([sys.executable, "-c", RECORDER, json.dumps([args for args, _ in commands])], cwd=work,
-                          capture_output=True, text=True, timeout=300,
-                          env={k: v for k, v in os.environ.items() if k != "KEYAUDIT_DEBUG"})
+    proc = subprocess.run(
+        [sys.executable, "-c", RECORDER, json.dumps([args for args, _ in commands])],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if k != "KEYAUDIT_DEBUG"},
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     runs = json.loads(proc.stdout)
-    allowed_writes = [work / "out", work / "in" / "appwrite.json", work / "in" / "manifest.yaml", work / "job",
-                      work / "linked" / "state.db"]
+    allowed_writes = [
+        work / "out",
+        work / "in" / "appwrite.json",
+        work / "in" / "manifest.yaml",
+        work / "job",
+        work / "linked" / "state.db",
+    ]
     problems = []
     for run, (_, codes) in zip(runs, commands):
         if run["exit"] not in codes or "internal error" in run["stderr"]:
@@ -177,8 +261,12 @@ def test_no_command_reads_or_writes_outside_what_the_user_named(tmp_path):
                         problems.append((run["args"][:3], "touched outside", event, arg))
             for written in map(_path, _writes(event, args)):
                 path = (work / written).resolve()
-                if not any(path == place or place in path.parents or (path.parent == place.parent and
-                           path.name.startswith((place.name, ".keyaudit-"))) for place in allowed_writes):
+                if not any(
+                    path == place
+                    or place in path.parents
+                    or (path.parent == place.parent and path.name.startswith((place.name, ".keyaudit-")))
+                    for place in allowed_writes
+                ):
                     problems.append((run["args"][:3], "wrote", event, written))
     assert problems == [], "\n".join(map(str, problems))
     assert (outside / "secret.txt").read_text() == "not for keyaudit\n"

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from auditor.analysis.usage import read_usage
 from auditor.audit import run_audit
+from auditor.audit.report import build
 from auditor.catalog.catalog import load
 from auditor.catalog.versions import SUPPORTED
 from auditor.fix.plan import MODES, PlanOptions, intended_scope
@@ -26,7 +27,6 @@ from auditor.fix.run import fix_file
 from auditor.loaders.keys import load_key_file
 from auditor.loaders.logs.attribution import LogOptions
 from auditor.rules.registry import configured_rules
-from auditor.audit.report import build
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -48,12 +48,25 @@ def calls(catalog):
 
 def write_case(folder: Path, version: str, scopes: list[str], logged) -> tuple[Path, Path]:
     manifest = folder / "keys.yaml"
-    manifest.write_text(yaml.safe_dump({"appwriteVersion": version, "project": "p", "keys": [
-        {"id": "k1", "name": "job", "scopes": scopes, "expire": None}]}, sort_keys=False))
+    manifest.write_text(
+        yaml.safe_dump(
+            {
+                "appwriteVersion": version,
+                "project": "p",
+                "keys": [{"id": "k1", "name": "job", "scopes": scopes, "expire": None}],
+            },
+            sort_keys=False,
+        )
+    )
     lines = []
     for route, (status, error), day in logged:
-        record = {"time": f"2026-{10 + (day + 10) // 31:02d}-{(day + 10) % 31 + 1:02d}T10:00:00Z",
-                  "project": "p", "key": "k1", "method": route.method, "path": PARAM.sub("x1", route.template)}
+        record = {
+            "time": f"2026-{10 + (day + 10) // 31:02d}-{(day + 10) % 31 + 1:02d}T10:00:00Z",
+            "project": "p",
+            "key": "k1",
+            "method": route.method,
+            "path": PARAM.sub("x1", route.template),
+        }
         if status is not None:
             record["status"] = status
         if error:
@@ -65,8 +78,9 @@ def write_case(folder: Path, version: str, scopes: list[str], logged) -> tuple[P
 
 
 def audit(manifest: Path, log: Path, version: str, options: PlanOptions):
-    return run_audit([str(manifest)], [str(log)], version=version, rules=configured_rules(None), now=NOW,
-                     plan_options=options)
+    return run_audit(
+        [str(manifest)], [str(log)], version=version, rules=configured_rules(None), now=NOW, plan_options=options
+    )
 
 
 def fixed_scopes(manifest: Path, log: Path, version: str, options: PlanOptions) -> list[str]:
@@ -106,8 +120,16 @@ def check_version(version, scopes, logged, options):
             assert set(proposed) - set(scopes) <= meant | proven | twins
 
         # fixed point: the fixed key plans no change, and audit no longer finds what the changes answered
-        manifest.write_text(yaml.safe_dump({"appwriteVersion": version, "project": "p", "keys": [
-            {"id": "k1", "name": "job", "scopes": proposed, "expire": None}]}, sort_keys=False))
+        manifest.write_text(
+            yaml.safe_dump(
+                {
+                    "appwriteVersion": version,
+                    "project": "p",
+                    "keys": [{"id": "k1", "name": "job", "scopes": proposed, "expire": None}],
+                },
+                sort_keys=False,
+            )
+        )
         again = audit(manifest, log, version, options)
         (analysis2,) = again.analyses
         assert again.plan_of(analysis2).changes == [], (proposed, again.plan_of(analysis2).changes)
@@ -136,20 +158,29 @@ def test_refused_probes_of_a_leaked_key_become_no_grant(tmp_path):
     """Issue #13 item 2: three refused probes never enter the proposal; asked to grant them, keys.write is a
     high-risk-grant finding with the calls and their times."""
     catalog = load("1.9")
-    probes = [(catalog.match("POST", "/v1/project/keys"), (401, "general_unauthorized_scope"), 40),
-              (catalog.match("GET", "/v1/users"), (401, "general_unauthorized_scope"), 41),
-              (catalog.match("POST", "/v1/functions"), (401, "general_unauthorized_scope"), 42),
-              (catalog.match("GET", "/v1/tablesdb/{databaseId}/tables/{tableId}/rows"), (200, None), 0),
-              (catalog.match("GET", "/v1/tablesdb/{databaseId}/tables/{tableId}/rows"), (200, None), 44)]
+    probes = [
+        (catalog.match("POST", "/v1/project/keys"), (401, "general_unauthorized_scope"), 40),
+        (catalog.match("GET", "/v1/users"), (401, "general_unauthorized_scope"), 41),
+        (catalog.match("POST", "/v1/functions"), (401, "general_unauthorized_scope"), 42),
+        (catalog.match("GET", "/v1/tablesdb/{databaseId}/tables/{tableId}/rows"), (200, None), 0),
+        (catalog.match("GET", "/v1/tablesdb/{databaseId}/tables/{tableId}/rows"), (200, None), 44),
+    ]
     manifest, log = write_case(tmp_path, "1.9", ["rows.read"], probes)
     result = audit(manifest, log, "1.9", PlanOptions(drop_unused=True))
     assert result.plan_of(result.analyses[0]).changes == []
-    assert {f.scope for f in result.findings if f.rule == "missing-scope"} == {"keys.write", "users.read",
-                                                                                 "functions.write"}
+    assert {f.scope for f in result.findings if f.rule == "missing-scope"} == {
+        "keys.write",
+        "users.read",
+        "functions.write",
+    }
     assert not [f for f in result.findings if f.rule == "high-risk-grant"]
     granted = audit(manifest, log, "1.9", PlanOptions(drop_unused=True, grant_refused=True))
-    assert set(granted.plan_of(granted.analyses[0]).result()) == {"rows.read", "keys.write", "users.read",
-                                                                  "functions.write"}
+    assert set(granted.plan_of(granted.analyses[0]).result()) == {
+        "rows.read",
+        "keys.write",
+        "users.read",
+        "functions.write",
+    }
     risky = {f.scope: f for f in granted.findings if f.rule == "high-risk-grant"}
     assert set(risky) >= {"keys.write", "functions.write"}
     assert "POST /v1/project/keys (1 refused, 2026-11-20T10:00:00" in risky["keys.write"].message
@@ -158,9 +189,10 @@ def test_refused_probes_of_a_leaked_key_become_no_grant(tmp_path):
 def test_a_current_name_is_never_traded_for_a_deprecated_one(tmp_path):
     """Issue #13 item 5: rows.read reading TablesDB rows and once a legacy documents route keeps rows.read."""
     catalog = load("1.9")
-    logged = [(catalog.match("GET", "/v1/tablesdb/{databaseId}/tables/{tableId}/rows"), (200, None), 0),
-              (catalog.match("GET", "/v1/databases/{databaseId}/collections/{collectionId}/documents"), (200, None),
-               40)]
+    logged = [
+        (catalog.match("GET", "/v1/tablesdb/{databaseId}/tables/{tableId}/rows"), (200, None), 0),
+        (catalog.match("GET", "/v1/databases/{databaseId}/collections/{collectionId}/documents"), (200, None), 40),
+    ]
     manifest, log = write_case(tmp_path, "1.9", ["rows.read"], logged)
     result = audit(manifest, log, "1.9", PlanOptions(drop_unused=True))
     assert result.plan_of(result.analyses[0]).result() == ["rows.read", "documents.read"]

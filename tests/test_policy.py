@@ -5,15 +5,21 @@ import re
 
 import pytest
 import yaml
-
 from audit_helpers import FUTURE, audit, fired, key, write_keys
-from auditor.checks.policy_rule import CONDITIONS as EVALUATED
-from auditor.policy import CONDITIONS
 from conftest import run_cli
 
+from auditor.checks.policy_rule import CONDITIONS as EVALUATED
+from auditor.policy import CONDITIONS
+
 NOW = ("--now", "2026-11-25T00:00:00Z")
-SAMPLE_KEYS = ("--keys", "samples/keys/keylist.json", "--keys", "samples/appwrite.json", "--keys",
-               "samples/manifest.yaml")
+SAMPLE_KEYS = (
+    "--keys",
+    "samples/keys/keylist.json",
+    "--keys",
+    "samples/appwrite.json",
+    "--keys",
+    "samples/manifest.yaml",
+)
 
 
 def rule(rule_id="r", **fields):
@@ -39,8 +45,7 @@ def test_forbidden_scopes(tmp_path):
 
 def test_allowed_scopes_for_keys_matching_a_name(tmp_path):
     allow = rule(match={"name": "ci-*"}, allowedScopes=["functions.*"], message="{scope} not in {allowed}")
-    keys = [key("k1", ["functions.write", "rows.read"], name="ci-deploy"),
-            key("k2", ["rows.read"], name="web")]
+    keys = [key("k1", ["functions.write", "rows.read"], name="ci-deploy"), key("k2", ["rows.read"], name="web")]
     result = policy_audit(tmp_path, keys, allow)
     assert fired(result, "policy:r") == {("policy:r", "k1", "rows.read")}
     assert [f.message for f in result.findings if f.rule == "policy:r"] == ["rows.read not in functions.*"]
@@ -76,36 +81,64 @@ def test_max_lifetime(tmp_path):
 
 def test_required_fields_in_manifests(tmp_path):
     manifest = tmp_path / "keys.yaml"
-    manifest.write_text("keys:\n  - {id: k1, name: a, scopes: [rows.read], expire: null, owner: me@example.com}\n"
-                        "  - {id: k2, name: b, scopes: [rows.read], expire: null}\n")
+    manifest.write_text(
+        "keys:\n  - {id: k1, name: a, scopes: [rows.read], expire: null, owner: me@example.com}\n"
+        "  - {id: k2, name: b, scopes: [rows.read], expire: null}\n"
+    )
     exported = write_keys(tmp_path, [key("k3", ["rows.read"])])
     config = tmp_path / "policy.yaml"
-    config.write_text(yaml.safe_dump({"policy": {"rules": [rule(
-        "owner", match={"source": ["manifest"]}, requiredFields=["owner"], message="{key} lacks {field}")]}}))
-    code, out, err = run_cli("audit", "--keys", str(manifest), "--keys", exported, "--policy", str(config),
-                             "--format", "json", *NOW)
-    found = [(f["key"], f["message"], f["location"]["line"]) for f in json.loads(out)["findings"]
-             if f["rule"] == "policy:owner"]
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "policy": {
+                    "rules": [
+                        rule(
+                            "owner",
+                            match={"source": ["manifest"]},
+                            requiredFields=["owner"],
+                            message="{key} lacks {field}",
+                        )
+                    ]
+                }
+            }
+        )
+    )
+    code, out, err = run_cli(
+        "audit", "--keys", str(manifest), "--keys", exported, "--policy", str(config), "--format", "json", *NOW
+    )
+    found = [
+        (f["key"], f["message"], f["location"]["line"])
+        for f in json.loads(out)["findings"]
+        if f["rule"] == "policy:owner"
+    ]
     assert found == [("k2", "b (k2) lacks owner", 3)], err
 
 
 def test_config_policy_rules_take_rules_settings(tmp_path):
-    config = {"policy": {"rules": [rule("no-keys", forbiddenScopes=["keys.write"])]},
-              "rules": {"policy:no-keys": {"severity": "critical"}}}
+    config = {
+        "policy": {"rules": [rule("no-keys", forbiddenScopes=["keys.write"])]},
+        "rules": {"policy:no-keys": {"severity": "critical"}},
+    }
     result = audit(tmp_path, [key("k1", ["keys.write"])], config=config)
     assert {f.severity for f in result.findings if f.rule == "policy:no-keys"} == {"critical"}
     config["rules"]["policy:no-keys"] = {"enabled": False}
     assert not fired(audit(tmp_path, [key("k1", ["keys.write"])], config=config), "policy:no-keys")
 
 
-@pytest.mark.parametrize("bad,expected", [
-    (rule(forbiddenScopes=["key.write"]), r"'key.write' is not a key scope of any supported Appwrite version; "
-                                          r"did you mean keys.write\?"),
-    (rule(forbiddenScopes=["nothing.*"]), "'nothing.*' matches no key scope"),
-    (rule(maxScopes=3, message="{key} has {scope}"), r"\{scope\} is not a placeholder of maxScopes rules"),
-    (rule(), "give exactly one of allowedScopes, forbiddenScopes, maxScopes, maxLifetimeDays, requiredFields"),
-    (rule(maxScopes=3, maxLifetimeDays=4), "give only one of maxScopes, maxLifetimeDays"),
-])
+@pytest.mark.parametrize(
+    "bad,expected",
+    [
+        (
+            rule(forbiddenScopes=["key.write"]),
+            r"'key.write' is not a key scope of any supported Appwrite version; "
+            r"did you mean keys.write\?",
+        ),
+        (rule(forbiddenScopes=["nothing.*"]), "'nothing.*' matches no key scope"),
+        (rule(maxScopes=3, message="{key} has {scope}"), r"\{scope\} is not a placeholder of maxScopes rules"),
+        (rule(), "give exactly one of allowedScopes, forbiddenScopes, maxScopes, maxLifetimeDays, requiredFields"),
+        (rule(maxScopes=3, maxLifetimeDays=4), "give only one of maxScopes, maxLifetimeDays"),
+    ],
+)
 def test_bad_policy_is_one_line_and_exit_2(tmp_path, bad, expected):
     path = tmp_path / "policy.yaml"
     path.write_text(yaml.safe_dump({"policy": {"rules": [bad]}}))
@@ -140,8 +173,10 @@ def test_strict_sample_policy_runs_on_the_samples():
 
 def test_validate_reports_policy_problems_with_lines(tmp_path):
     path = tmp_path / "keyaudit.yaml"
-    path.write_text("policy:\n  rules:\n    - id: a\n      severity: high\n      message: m\n      fix: f\n"
-                    "      forbiddenScopes: [key.write]\nrules:\n  policy:a: {severity: low}\n  policy:b: {}\n")
+    path.write_text(
+        "policy:\n  rules:\n    - id: a\n      severity: high\n      message: m\n      fix: f\n"
+        "      forbiddenScopes: [key.write]\nrules:\n  policy:a: {severity: low}\n  policy:b: {}\n"
+    )
     code, out, _ = run_cli("validate", str(path))
     assert code == 1
     assert f"{path}:7: error: 'key.write' is not a key scope" in out

@@ -17,19 +17,27 @@ import sys
 
 import pytest
 import yaml
-
 from conftest import ROOT
 from lint_helpers import appwrite_json
 
 BUILD_INPUTS = ["pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "auditor", "schemas", "rules"]
 SECRET = "standard_" + "c0ffee" * 42 + "c0ff"
-GIT_ENV = {"GIT_AUTHOR_NAME": "keyaudit tests", "GIT_AUTHOR_EMAIL": "tests@keyaudit.invalid",
-           "GIT_COMMITTER_NAME": "keyaudit tests", "GIT_COMMITTER_EMAIL": "tests@keyaudit.invalid"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "keyaudit tests",
+    "GIT_AUTHOR_EMAIL": "tests@keyaudit.invalid",
+    "GIT_COMMITTER_NAME": "keyaudit tests",
+    "GIT_COMMITTER_EMAIL": "tests@keyaudit.invalid",
+}
 
 
 def git(cwd, *args):
-    subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args], cwd=cwd,
-                   check=True, capture_output=True, env={**os.environ, **GIT_ENV})
+    subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        env={**os.environ, **GIT_ENV},
+    )
 
 
 def commit_all(repo, message):
@@ -63,9 +71,17 @@ def try_repo(hook_repo, project, *hook):
     """(exit code, output) of `pre-commit try-repo HOOK_REPO [HOOK] --all-files` in `project`."""
     proc = subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), *hook, "--all-files"],
-        cwd=project, capture_output=True, text=True, timeout=300,
-        env={**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(project.parent / "pre-commit-home"),
-             "PRE_COMMIT_COLOR": "never", "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            **os.environ,
+            **GIT_ENV,
+            "PRE_COMMIT_HOME": str(project.parent / "pre-commit-home"),
+            "PRE_COMMIT_COLOR": "never",
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        },
     )
     return proc.returncode, proc.stdout + proc.stderr
 
@@ -83,7 +99,9 @@ def test_hooks_fail_on_a_deprecated_scope_and_a_committed_secret_then_pass_once_
     code, out = try_repo(hook_repo, project, "keyaudit")
     assert code == 1, out
     assert re.search(r"^keyaudit \(Appwrite API key definitions\)\.+Failed$", out, re.M), out
-    assert "appwrite.json:9: medium deprecated-scope: documents.read is deprecated in Appwrite 1.9; use rows.read" in out
+    assert (
+        "appwrite.json:9: medium deprecated-scope: documents.read is deprecated in Appwrite 1.9; use rows.read" in out
+    )
     # refused, not skipped: one line, and the other files are still judged
     assert re.search(r"^keyaudit: error: locales/keys\.yaml: not a key export.*leave it out", out, re.M), out
     assert SECRET not in out
@@ -106,9 +124,24 @@ def test_hook_file_patterns_pick_key_files():
     assert hooks["keyaudit"]["entry"] == "keyaudit lint" and hooks["keyaudit"]["require_serial"] is True
     assert hooks["keyaudit-secrets"]["entry"] == "keyaudit secrets" and "files" not in hooks["keyaudit-secrets"]
     pattern = re.compile(hooks["keyaudit"]["files"])
-    for name in ["appwrite.json", "backend/appwrite.json", "samples/keys/keylist.json", "samples/manifest.yaml",
-                 "ops/api-keys.yaml", "keys/prod.json", "project-keys.yml", "infra/appwrite.tf"]:
+    for name in [
+        "appwrite.json",
+        "backend/appwrite.json",
+        "samples/keys/keylist.json",
+        "samples/manifest.yaml",
+        "ops/api-keys.yaml",
+        "keys/prod.json",
+        "project-keys.yml",
+        "infra/appwrite.tf",
+    ]:
         assert pattern.search(name), name
-    for name in ["README.md", "package.json", "appwrite.json.bak", "src/main.py", "manifest.json", "keys.txt",
-                 "main.tfvars"]:
+    for name in [
+        "README.md",
+        "package.json",
+        "appwrite.json.bak",
+        "src/main.py",
+        "manifest.json",
+        "keys.txt",
+        "main.tfvars",
+    ]:
         assert not pattern.search(name), name

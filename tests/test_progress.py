@@ -5,12 +5,12 @@ import json
 import sys
 
 from click.testing import CliRunner
+from conftest import run_cli
 
 from auditor.analysis.usage import read_usage
 from auditor.catalog.catalog import load
 from auditor.cli.main import cli
 from auditor.output.progress import DELAY, INTERVAL, Progress
-from conftest import run_cli
 
 
 class Clock:
@@ -29,8 +29,9 @@ def test_draws_after_the_delay_at_most_every_interval_and_erases_itself():
     assert out.getvalue() == ""  # a short run shows nothing
     clock.now += DELAY
     progress.update(50_000_000, 300_000)
-    assert out.getvalue() == ("\rreading logs [######..................]  25% of 200 MB: 300.0k lines, "
-                              "300.0k lines/s\x1b[K")
+    assert out.getvalue() == (
+        "\rreading logs [######..................]  25% of 200 MB: 300.0k lines, 300.0k lines/s\x1b[K"
+    )
     progress.update(60_000_000, 400_000)
     clock.now += INTERVAL / 2
     progress.update(70_000_000, 500_000)
@@ -56,8 +57,9 @@ def test_only_a_terminal_gets_it(monkeypatch):
 
 def test_read_usage_reports_how_far_it_read(tmp_path):
     log = tmp_path / "calls.jsonl"
-    log.write_text("".join(json.dumps({"key": "k", "method": "GET", "path": f"/v1/users/u{n}"}) + "\n"
-                           for n in range(5000)))
+    log.write_text(
+        "".join(json.dumps({"key": "k", "method": "GET", "path": f"/v1/users/u{n}"}) + "\n" for n in range(5000))
+    )
     out, clock = io.StringIO(), Clock()
     progress = Progress(out, clock)
     clock.now += DELAY
@@ -70,8 +72,16 @@ def test_read_usage_reports_how_far_it_read(tmp_path):
 
 def test_audit_and_explain_take_quiet(tmp_path):
     keys = tmp_path / "keys.json"
-    keys.write_text(json.dumps({"total": 1, "keys": [{"$id": "k1", "name": "k", "scopes": ["users.read"],
-                                                      "expire": "2027-06-30T00:00:00.000+00:00"}]}))
+    keys.write_text(
+        json.dumps(
+            {
+                "total": 1,
+                "keys": [
+                    {"$id": "k1", "name": "k", "scopes": ["users.read"], "expire": "2027-06-30T00:00:00.000+00:00"}
+                ],
+            }
+        )
+    )
     log = tmp_path / "calls.jsonl"
     log.write_text(json.dumps({"key": "k1", "method": "GET", "path": "/v1/users"}) + "\n")
     code, out, err = run_cli("audit", "--keys", str(keys), "--logs", str(log), "--quiet", "--fail-on", "none")
@@ -85,9 +95,10 @@ def test_the_line_drawn_on_a_terminal_holds_no_piece_of_a_secret(tmp_path, monke
     while audit and explain read logs named by secrets and full of them, it holds no 31 characters of any."""
     import types
 
-    from auditor.output import progress as progress_module
-    from auditor.analysis import usage as usage_module
     from hostile import Secrets
+
+    from auditor.analysis import usage as usage_module
+    from auditor.output import progress as progress_module
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -101,21 +112,50 @@ def test_the_line_drawn_on_a_terminal_holds_no_piece_of_a_secret(tmp_path, monke
     named = tmp_path / s.std("folder")[:130]
     named.mkdir()
     jsonl = named / (s.by_name["folder"][130:] + ".jsonl")  # a standard secret across folder and file name
-    jsonl.write_text("".join(json.dumps({"time": "2026-11-20T10:00:00Z", "key": s.std(f"key{n}"), "method": "GET",
-                                         "path": f"/v1/users/{s.std(f'path{n}')}?q={s.eph(f'query{n}')}"}) + "\n"
-                             for n in range(3)) + '{"key": "' + s.std("bad-line") + '", \n')
+    jsonl.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "time": "2026-11-20T10:00:00Z",
+                    "key": s.std(f"key{n}"),
+                    "method": "GET",
+                    "path": f"/v1/users/{s.std(f'path{n}')}?q={s.eph(f'query{n}')}",
+                }
+            )
+            + "\n"
+            for n in range(3)
+        )
+        + '{"key": "'
+        + s.std("bad-line")
+        + '", \n'
+    )
     nginx = tmp_path / f"{s.eph('log-name')}.log"
-    nginx.write_text("".join(f'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/users/{s.std(f"nginx{n}")} '
-                             f'HTTP/1.1" 200 5 "-" "{s.dyn(f"agent{n}")}"\n' for n in range(3)))
+    nginx.write_text(
+        "".join(
+            f'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/users/{s.std(f"nginx{n}")} '
+            f'HTTP/1.1" 200 5 "-" "{s.dyn(f"agent{n}")}"\n'
+            for n in range(3)
+        )
+    )
     keys = tmp_path / "keys.json"
-    keys.write_text(json.dumps({"total": 1, "keys": [{"$id": "k1", "name": "k", "scopes": ["users.read"],
-                                                      "expire": None, "secret": s.std("key-secret")}]}))
+    keys.write_text(
+        json.dumps(
+            {
+                "total": 1,
+                "keys": [
+                    {"$id": "k1", "name": "k", "scopes": ["users.read"], "expire": None, "secret": s.std("key-secret")}
+                ],
+            }
+        )
+    )
     logs = ["--logs", str(jsonl), "--logs", str(nginx), "--key", "k1", "--now", "2026-11-25T00:00:00Z"]
-    for args in (["audit", "--keys", str(keys), *logs, "--fail-on", "none"], ["explain", "k1", "--keys", str(keys),
-                                                                              *logs]):
+    for args in (
+        ["audit", "--keys", str(keys), *logs, "--fail-on", "none"],
+        ["explain", "k1", "--keys", str(keys), *logs],
+    ):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 0, result.output
     drawn = terminal.getvalue()
     assert drawn.count("\rreading logs [") >= 6 and drawn.endswith("\r\x1b[K")  # drawn: per block or call, twice
-    pieces = {secret[i:i + 31] for secret in s.by_name.values() for i in range(len(secret) - 30)}
+    pieces = {secret[i : i + 31] for secret in s.by_name.values() for i in range(len(secret) - 30)}
     assert [piece for piece in pieces if piece in drawn] == []

@@ -25,41 +25,42 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from hypothesis import HealthCheck, assume, example, given, settings
-from hypothesis import strategies as st
-
-from auditor.loaders.keys import live as fetch
-from auditor.analysis.usage import read_usage
-from auditor.rules.baseline import load_baseline
-from auditor.catalog.catalog import load
-from auditor.catalog.matcher import split_path, template_segments
-from auditor.cli.main import cli
-from auditor.rules.config import load_config
-from auditor.errors import InputError
-from auditor.rules.exceptions import load_exceptions
-from auditor.loaders.logs.calllog import BadRecord, ReadStats
-from auditor.times import EARLIEST, LATEST, BadTime, iso, parse_time
-from auditor.loaders.document import MAX_DEPTH, load_document
-from auditor.state.job_config import load_job_config
-from auditor.loaders.keys import load_key_file
-from auditor.loaders.logs.attribution import KeyIndex, LogOptions
-from auditor.loaders.logs.timestamps import clf, find_rfc3339, rfc3339
-from auditor.loaders.logs import LOG_FORMATS, iter_calls
-from auditor.loaders.usage_file import BadRow, parse_engine_time, read_usage_rows
-from auditor.model import KeyDefinition, Location
-from auditor.policy.load import load_policy
-from auditor.rules.registry import configured_rules
-from auditor.secrets.scan import scan_stream
-from auditor.secrets import find_secrets, redact, scrub_identifier
 from audit_helpers import call, key, write_keys
+from click.testing import CliRunner
 from conftest import ROOT
 from hostile import minted_secret, stored_secret
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
 from job_helpers import job_run, lines
 from test_hostile_inputs import GOOD
 
-FEW = settings(max_examples=int(os.environ.get("KEYAUDIT_EXAMPLES", "60")), deadline=None,
-               suppress_health_check=list(HealthCheck))
+from auditor.analysis.usage import read_usage
+from auditor.catalog.catalog import load
+from auditor.catalog.matcher import split_path, template_segments
+from auditor.cli.main import cli
+from auditor.errors import InputError
+from auditor.loaders.document import MAX_DEPTH, load_document
+from auditor.loaders.keys import live as fetch
+from auditor.loaders.keys import load_key_file
+from auditor.loaders.logs import LOG_FORMATS, iter_calls
+from auditor.loaders.logs.attribution import KeyIndex, LogOptions
+from auditor.loaders.logs.calllog import BadRecord, ReadStats
+from auditor.loaders.logs.timestamps import clf, find_rfc3339, rfc3339
+from auditor.loaders.usage_file import BadRow, parse_engine_time, read_usage_rows
+from auditor.model import KeyDefinition, Location
+from auditor.policy.load import load_policy
+from auditor.rules.baseline import load_baseline
+from auditor.rules.config import load_config
+from auditor.rules.exceptions import load_exceptions
+from auditor.rules.registry import configured_rules
+from auditor.secrets import find_secrets, redact, scrub_identifier
+from auditor.secrets.scan import scan_stream
+from auditor.state.job_config import load_job_config
+from auditor.times import EARLIEST, LATEST, BadTime, iso, parse_time
+
+FEW = settings(
+    max_examples=int(os.environ.get("KEYAUDIT_EXAMPLES", "60")), deadline=None, suppress_health_check=list(HealthCheck)
+)
 CATALOG = load("1.9")
 KEYS = KeyIndex([KeyDefinition("k1", ["users.read"], Location("keys.json"), name="n1")])
 
@@ -107,8 +108,7 @@ def _fits(method: str, path: str, route) -> bool:
         return False
     parts, template = split_path(path), template_segments(route.template)
     if template and template[-1] == "*":
-        return len(parts) >= len(template) - 1 and all(
-            t is None or t == p for t, p in zip(template[:-1], parts))
+        return len(parts) >= len(template) - 1 and all(t is None or t == p for t, p in zip(template[:-1], parts))
     return len(parts) == len(template) and all(t is None or t == p for t, p in zip(template, parts))
 
 
@@ -134,32 +134,61 @@ def test_a_path_made_from_a_template_finds_a_route_of_its_shape(request):
 
 def _json_values():
     scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20))
-    return st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                         st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-                        max_leaves=12)
+    return st.recursive(
+        scalars,
+        lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+        max_leaves=12,
+    )
 
 
-FIELDS = ["key", "method", "path", "time", "status", "error", "project", "RequestMethod", "RequestPath",
-          "StartUTC", "DownstreamStatus", "request_X-Appwrite-Key", "request_X-Appwrite-Project", "event",
-          "userId", "userEmail", "userName", "userType", "logs"]
+FIELDS = [
+    "key",
+    "method",
+    "path",
+    "time",
+    "status",
+    "error",
+    "project",
+    "RequestMethod",
+    "RequestPath",
+    "StartUTC",
+    "DownstreamStatus",
+    "request_X-Appwrite-Key",
+    "request_X-Appwrite-Project",
+    "event",
+    "userId",
+    "userEmail",
+    "userName",
+    "userType",
+    "logs",
+]
 
 
 def _records():
     """JSON objects with the fields the formats read, holding anything."""
     return st.dictionaries(st.sampled_from(FIELDS), _json_values(), max_size=8).map(
-        lambda value: json.dumps(value).encode())
+        lambda value: json.dumps(value).encode()
+    )
 
 
 def _mutated(line: bytes):
     return st.tuples(st.integers(0, len(line)), st.integers(0, 8), st.binary(max_size=6)).map(
-        lambda cut: line[:cut[0]] + cut[2] + line[cut[0] + cut[1]:])
+        lambda cut: line[: cut[0]] + cut[2] + line[cut[0] + cut[1] :]
+    )
 
 
 def _lines(log_format: str):
     good = GOOD[log_format]
-    return st.lists(st.one_of(st.binary(max_size=60), st.just(good), _mutated(good), _records(),
-                              st.sampled_from([b"", b"   ", b"\xef\xbb\xbf" + good, b"\x00", "\u00a0".encode()])),
-                    max_size=12)
+    return st.lists(
+        st.one_of(
+            st.binary(max_size=60),
+            st.just(good),
+            _mutated(good),
+            _records(),
+            st.sampled_from([b"", b"   ", b"\xef\xbb\xbf" + good, b"\x00", "\u00a0".encode()]),
+        ),
+        max_size=12,
+    )
 
 
 def _join(lines: list[bytes], crlf: bool, final_newline: bool) -> bytes:
@@ -172,11 +201,11 @@ def _line_count(data: bytes) -> int:
 
 
 def _check_calls(calls) -> None:
-    for call in calls:
-        assert isinstance(call.key, str) and call.key and redact(call.key) == call.key
-        assert isinstance(call.method, str) and isinstance(call.path, str)
-        assert call.time is None or math.isfinite(call.time)
-        assert call.status is None or (type(call.status) is int and 100 <= call.status <= 599)
+    for logged in calls:
+        assert isinstance(logged.key, str) and logged.key and redact(logged.key) == logged.key
+        assert isinstance(logged.method, str) and isinstance(logged.path, str)
+        assert logged.time is None or math.isfinite(logged.time)
+        assert logged.status is None or (type(logged.status) is int and 100 <= logged.status <= 599)
 
 
 @pytest.mark.parametrize("log_format", LOG_FORMATS)
@@ -200,6 +229,7 @@ def test_any_bytes_read_as_any_log_format_count_every_line(folder, log_format):
             assert accounted <= nonblank
         elif log_format != "appwrite-audit":  # there one line may hold a whole logList, one entry many lines
             assert accounted == nonblank, (accounted, nonblank, stats)
+
     check()
 
 
@@ -219,17 +249,21 @@ def test_the_fast_jsonl_reader_counts_what_the_line_reader_counts(folder, lines,
 
 # ---------------------------------------------------------------- documents and every file that is one
 
-SAMPLES = [(ROOT / "samples" / name).read_bytes() for name in
-           ("keys/keylist.json", "appwrite.json", "manifest.yaml", "policy-strict.yaml")]
+SAMPLES = [
+    (ROOT / "samples" / name).read_bytes()
+    for name in ("keys/keylist.json", "appwrite.json", "manifest.yaml", "policy-strict.yaml")
+]
 
 
 def _documents():
     return st.one_of(
         st.binary(max_size=200),
         _json_values().map(lambda value: json.dumps(value).encode()),
-        st.sampled_from(SAMPLES).flatmap(lambda sample: st.tuples(
-            st.integers(0, len(sample)), st.integers(0, 40), st.binary(max_size=12)).map(
-            lambda cut: sample[:cut[0]] + cut[2] + sample[cut[0] + cut[1]:])),
+        st.sampled_from(SAMPLES).flatmap(
+            lambda sample: st.tuples(st.integers(0, len(sample)), st.integers(0, 40), st.binary(max_size=12)).map(
+                lambda cut: sample[: cut[0]] + cut[2] + sample[cut[0] + cut[1] :]
+            )
+        ),
         st.text(st.sampled_from(list("{}[]:,-&*!<>|'\"#% \n\tab1")), max_size=120).map(str.encode),
     )
 
@@ -275,16 +309,29 @@ def test_every_loader_raises_only_input_error(folder, loader):
             LOADERS[loader](path)
         except InputError:
             pass
+
     check()
 
 
 # ---------------------------------------------------------------- timestamps and secrets
 
+
 @FEW
-@given(st.one_of(st.text(max_size=40), st.from_regex(
-    r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d{1,12})?(Z|[+-]\d\d:?\d\d)?", fullmatch=True),
-    st.sampled_from(["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "8999-12-31T23:59:59-00:01",
-                     "1900-01-01T00:00:00+00:01", "9999-12-31 23:59:59-0100"])))
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        st.from_regex(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d{1,12})?(Z|[+-]\d\d:?\d\d)?", fullmatch=True),
+        st.sampled_from(
+            [
+                "9999-12-31T23:59:59-01:00",
+                "0001-01-01T00:00:00+01:00",
+                "8999-12-31T23:59:59-00:01",
+                "1900-01-01T00:00:00+00:01",
+                "9999-12-31 23:59:59-0100",
+            ]
+        ),
+    )
+)
 def test_timestamps_parse_or_are_bad_records(text):
     for parse, bad in ((rfc3339, BadRecord), (parse_time, BadTime), (clf, BadRecord), (parse_engine_time, BadRow)):
         try:
@@ -296,10 +343,12 @@ def test_timestamps_parse_or_are_bad_records(text):
     assert found is None or EARLIEST <= found < LATEST
 
 
-_SECRETS = st.one_of(st.text(max_size=6).map(lambda seed: stored_secret(seed)),
-                     st.text(max_size=6).map(lambda seed: stored_secret(seed, "organization")),
-                     st.text(max_size=6).map(lambda seed: minted_secret(seed)),
-                     st.text(max_size=6).map(lambda seed: minted_secret(seed, "dynamic")))
+_SECRETS = st.one_of(
+    st.text(max_size=6).map(lambda seed: stored_secret(seed)),
+    st.text(max_size=6).map(lambda seed: stored_secret(seed, "organization")),
+    st.text(max_size=6).map(lambda seed: minted_secret(seed)),
+    st.text(max_size=6).map(lambda seed: minted_secret(seed, "dynamic")),
+)
 
 
 @FEW
@@ -320,17 +369,25 @@ _KEY_FIELDS = ["$id", "name", "scopes", "expire", "secret", "$createdAt", "acces
 
 def _key_lists():
     """Answers shaped like Appwrite's keyList, any field holding anything (sometimes what it should)."""
-    good = st.fixed_dictionaries({"$id": st.text(min_size=1, max_size=8), "name": st.text(max_size=8),
-                                  "scopes": st.lists(st.sampled_from(["users.read", "rows.read", "nope", ""])),
-                                  "expire": st.sampled_from(["", None, "2027-01-01T00:00:00.000+00:00"])})
+    good = st.fixed_dictionaries(
+        {
+            "$id": st.text(min_size=1, max_size=8),
+            "name": st.text(max_size=8),
+            "scopes": st.lists(st.sampled_from(["users.read", "rows.read", "nope", ""])),
+            "expire": st.sampled_from(["", None, "2027-01-01T00:00:00.000+00:00"]),
+        }
+    )
     loose = st.dictionaries(st.sampled_from(_KEY_FIELDS), _json_values(), max_size=6)
     secret = st.sampled_from([stored_secret("a"), minted_secret("b"), "", 5, None])
-    keys = st.lists(st.one_of(good, loose, st.tuples(good, secret).map(lambda ks: {**ks[0], "secret": ks[1]}),
-                              _json_values()), max_size=4)
+    keys = st.lists(
+        st.one_of(good, loose, st.tuples(good, secret).map(lambda ks: {**ks[0], "secret": ks[1]}), _json_values()),
+        max_size=4,
+    )
     valid = st.lists(st.one_of(good, st.tuples(good, secret).map(lambda ks: {**ks[0], "secret": ks[1]})), max_size=4)
-    return st.one_of(st.fixed_dictionaries({"total": st.integers(0, 5), "keys": valid}),
-                     st.fixed_dictionaries({"keys": keys}, optional={"total": st.one_of(st.integers(-2, 5),
-                                                                                         _json_values())}))
+    return st.one_of(
+        st.fixed_dictionaries({"total": st.integers(0, 5), "keys": valid}),
+        st.fixed_dictionaries({"keys": keys}, optional={"total": st.one_of(st.integers(-2, 5), _json_values())}),
+    )
 
 
 def _nested(depth: int, inner: bytes = b"") -> bytes:
@@ -353,8 +410,15 @@ def _answers():
         as_json.flatmap(_mutated),
         st.integers(1, 2500).map(_nested),
         st.tuples(_key_lists(), st.integers(1, 2500)).map(_with_a_deep_key),  # a key holding a value nested deep
-        st.sampled_from([b"1e999999", b'{"total": NaN, "keys": []}', b'{"total": 1, "keys": [{"$id": "k1", '
-                         b'"x": NaN, "scopes": [], "expire": ""}]}', b"\xef\xbb\xbf{}", b"\x00"]),
+        st.sampled_from(
+            [
+                b"1e999999",
+                b'{"total": NaN, "keys": []}',
+                b'{"total": 1, "keys": [{"$id": "k1", "x": NaN, "scopes": [], "expire": ""}]}',
+                b"\xef\xbb\xbf{}",
+                b"\x00",
+            ]
+        ),
     )
 
 
@@ -387,13 +451,20 @@ _VERSIONS = st.sampled_from([b'{"version": "1.9.6"}', b'{"version": "1.8.1"}', b
 
 
 @FEW
-@given(st.tuples(st.integers(0, 3), _VERSIONS, _answers()).map(lambda pick: pick[2] if pick[0] == 0 else pick[1]),
-       st.one_of(_key_lists().map(lambda value: json.dumps(value).encode()), _answers()), st.booleans())
-@example(b'{"version": "1.9.6"}', b'{"total": 1, "keys": [{"$id": "k", "name": "n", "x": ' + _nested(1400) +
-         b', "scopes": [], "expire": ""}]}', True)  # once a RecursionError (scrub copies every value)
+@given(
+    st.tuples(st.integers(0, 3), _VERSIONS, _answers()).map(lambda pick: pick[2] if pick[0] == 0 else pick[1]),
+    st.one_of(_key_lists().map(lambda value: json.dumps(value).encode()), _answers()),
+    st.booleans(),
+)
+@example(
+    b'{"version": "1.9.6"}',
+    b'{"total": 1, "keys": [{"$id": "k", "name": "n", "x": ' + _nested(1400) + b', "scopes": [], "expire": ""}]}',
+    True,
+)  # once a RecursionError (scrub copies every value)
 @example(b'{"version": "1.9.6"}', b'{"total": 1, "keys": ' + _nested(1900) + b"}", True)  # the schema's, too
-@example(b'{"version": "1.9.6"}', b'{"total": 1, "keys": [{"$id": "k1", "x": Infinity, "scopes": [], '
-         b'"expire": ""}]}', True)  # once written out as `Infinity`, which is not JSON
+@example(
+    b'{"version": "1.9.6"}', b'{"total": 1, "keys": [{"$id": "k1", "x": Infinity, "scopes": [], "expire": ""}]}', True
+)  # once written out as `Infinity`, which is not JSON
 def test_any_answer_to_fetch_keys_gives_keys_or_raises_only_input_error(version, keys, api_key):
     credential = fetch.Credential(api_key="k") if api_key else fetch.Credential(session_cookie="a_session_console=c")
     opener, fetch._opener = fetch._opener, lambda deadline: _Server(version, keys)
@@ -421,8 +492,13 @@ def state_bytes():
         folder = Path(name)
         keys = write_keys(folder, [key("k1", ["rows.read", "users.read"]), key("k2", ["users.write"])])
         log = folder / "a.jsonl"
-        log.write_text(lines([call("k1", "GET", f"/v1/users/u{i}", status=200) for i in range(30)] +
-                             [call("k2", "GET", f"/v1/nowhere/{i}", status=404) for i in range(8)]) + "bad\n")
+        log.write_text(
+            lines(
+                [call("k1", "GET", f"/v1/users/u{i}", status=200) for i in range(30)]
+                + [call("k2", "GET", f"/v1/nowhere/{i}", status=404) for i in range(8)]
+            )
+            + "bad\n"
+        )
         assert job_run(folder / "state.db", keys, [log], now="2026-11-24T00:00:00Z")[0] in (0, 1)
         more = folder / "b.jsonl"
         more.write_text(lines([call("k1", "GET", "/v1/tablesdb/d/tables/t/rows/r1", time="2026-11-24T10:00:00Z")]))
@@ -434,11 +510,22 @@ def state_bytes():
 
 def _corruptions(size: int):
     """Overwrites (anywhere, in the database header, at the start of a page) and sometimes a cut."""
-    offset = st.one_of(st.integers(0, size - 1), st.integers(0, 99),
-                       st.tuples(st.integers(0, size // 4096 - 1), st.integers(0, 40)).map(
-                           lambda page: page[0] * 4096 + page[1]))
-    writes = st.lists(st.tuples(offset, st.one_of(st.binary(min_size=1, max_size=8), st.sampled_from(
-        [b"\x00", b"\xff" * 4, b"\x0d", b"\x05", b"\x0a", b"\x02"]))), min_size=1, max_size=6)
+    offset = st.one_of(
+        st.integers(0, size - 1),
+        st.integers(0, 99),
+        st.tuples(st.integers(0, size // 4096 - 1), st.integers(0, 40)).map(lambda page: page[0] * 4096 + page[1]),
+    )
+    writes = st.lists(
+        st.tuples(
+            offset,
+            st.one_of(
+                st.binary(min_size=1, max_size=8),
+                st.sampled_from([b"\x00", b"\xff" * 4, b"\x0d", b"\x05", b"\x0a", b"\x02"]),
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+    )
     return st.tuples(writes, st.one_of(st.none(), st.integers(0, size)), st.sampled_from(["json", "table"]))
 
 
@@ -464,14 +551,16 @@ def test_a_corrupted_state_file_is_reported_on_or_refused_in_one_line(state_byte
         writes, cut, output_format = corruption
         data = bytearray(state_bytes)
         for offset, replacement in writes:
-            data[offset:offset + len(replacement)] = replacement
+            data[offset : offset + len(replacement)] = replacement
         path = _write(folder, "state.db", bytes(data[:cut] if cut is not None else data))
         result = CliRunner().invoke(cli, ["job", "report", "--state", path, "--format", output_format])
         if result.exit_code == 0:
             assert result.stdout and not result.stderr
             return
         assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.stderr
-        assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(f"keyaudit: error: {path}"), \
+        assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(f"keyaudit: error: {path}"), (
             result.stderr
+        )
         assert "internal error" not in result.stderr
+
     check()

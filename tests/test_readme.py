@@ -4,10 +4,10 @@ import json
 import re
 
 import yaml
+from conftest import ROOT
 
 from auditor.validation.schemas import violations
 from auditor.validation.validate_file import validate_path
-from conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
 

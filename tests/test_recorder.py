@@ -10,9 +10,9 @@ from appwrite.exception import AppwriteException
 from appwrite.query import Query
 from appwrite.services.tables_db import TablesDB
 from appwrite.services.users import Users
-
 from appwrite_server import KEY_ID, SECRET, appwrite  # noqa: F401 (the server fixture)
 from audit_helpers import NOW, key, write_keys
+
 from auditor.audit import run_audit
 from auditor.recorder import record_calls
 from auditor.rules.registry import configured_rules
@@ -39,8 +39,9 @@ def test_each_request_becomes_a_record_and_the_audit_reads_it(appwrite, tmp_path
     assert refused.value.type == "general_unauthorized_scope"  # the app still sees Appwrite's answer
 
     written = records(log)
-    assert [(r["key"], r["project"], r["method"], r["path"].split("?")[0], r["status"], r.get("error"))
-            for r in written] == [
+    assert [
+        (r["key"], r["project"], r["method"], r["path"].split("?")[0], r["status"], r.get("error")) for r in written
+    ] == [
         (KEY_ID, "shop-prod", "GET", "/v1/users", 200, None),
         (KEY_ID, "shop-prod", "POST", "/v1/tablesdb/shop/tables/orders/rows", 201, None),
         (KEY_ID, "shop-prod", "GET", "/v1/tablesdb/shop/tables/products/rows", 401, "general_unauthorized_scope"),
@@ -105,8 +106,10 @@ def test_threads_share_a_rotating_file_without_torn_lines(appwrite, tmp_path):
 
 def test_a_second_client_records_to_its_own_file(appwrite, tmp_path):
     first, second = client_for(appwrite), client_for(appwrite)
-    recorders = [record_calls(first, str(tmp_path / "first.jsonl"), key_id="first-key"),
-                 record_calls(second, str(tmp_path / "second.jsonl"), key_id="second-key")]
+    recorders = [
+        record_calls(first, str(tmp_path / "first.jsonl"), key_id="first-key"),
+        record_calls(second, str(tmp_path / "second.jsonl"), key_id="second-key"),
+    ]
     Users(first).list()
     Users(second).list()
     Users(second).list()

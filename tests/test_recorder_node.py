@@ -10,12 +10,12 @@ import shutil
 import subprocess
 
 import pytest
-
 from appwrite_server import KEY_ID, SECRET, appwrite  # noqa: F401 (the server fixture)
 from audit_helpers import NOW, key, write_keys
+from conftest import ROOT
+
 from auditor.audit import run_audit
 from auditor.rules.registry import configured_rules
-from conftest import ROOT
 
 SNIPPET = ROOT / "tests" / "fixtures" / "recorder" / "record-calls.mjs"
 NODE_SDK = "node-appwrite@27"
@@ -44,8 +44,13 @@ try {
 def node_sdk(tmp_path_factory):
     folder = tmp_path_factory.mktemp("node-appwrite")
     (folder / "package.json").write_text('{"name": "keyaudit-recorder-test", "private": true, "type": "module"}')
-    subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", NODE_SDK], cwd=folder,
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", NODE_SDK],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return folder
 
 
@@ -55,12 +60,19 @@ def test_node_snippet_records_what_keyaudit_reads(node_sdk, appwrite, tmp_path):
     log = tmp_path / "calls.jsonl"
     env = {**os.environ, "KEY_ID": KEY_ID, "KEY_SECRET": SECRET}
     env.pop("APPWRITE_FUNCTION_ID", None)
-    run = subprocess.run(["node", str(driver), appwrite.url_for("/v1"), str(log)], cwd=node_sdk, env=env,
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        ["node", str(driver), appwrite.url_for("/v1"), str(log)],
+        cwd=node_sdk,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
     written = [json.loads(line) for line in log.read_text().splitlines()]
-    assert [(r["key"], r["project"], r["method"], r["path"].split("?")[0], r.get("status"), r.get("error"))
-            for r in written] == [
+    assert [
+        (r["key"], r["project"], r["method"], r["path"].split("?")[0], r.get("status"), r.get("error")) for r in written
+    ] == [
         (KEY_ID, "shop-prod", "GET", "/v1/users", None, None),
         (KEY_ID, "shop-prod", "POST", "/v1/tablesdb/shop/tables/orders/rows", None, None),
         (KEY_ID, "shop-prod", "GET", "/v1/tablesdb/shop/tables/products/rows", 401, "general_unauthorized_scope"),

@@ -8,16 +8,27 @@ from html.parser import HTMLParser
 
 import junitparser
 import pytest
+from audit_helpers import call, key, over_a_month, write_keys, write_logs
+from conftest import ROOT, SHARED, run_cli
 from jsonschema import Draft7Validator
 
-from audit_helpers import call, key, over_a_month, write_keys, write_logs
-from auditor.rules.registry import builtin_rules
 from auditor.reporters import REPORTERS
-from conftest import ROOT, SHARED, run_cli
+from auditor.rules.registry import builtin_rules
 
-SAMPLES = ["--keys", "samples/keys/keylist.json", "--keys", "samples/appwrite.json", "--keys", "samples/manifest.yaml",
-           "--logs", "samples/logs/calls.jsonl", "--logs", "samples/logs/calls-2.jsonl.gz",
-           "--now", "2026-11-25T00:00:00Z"]
+SAMPLES = [
+    "--keys",
+    "samples/keys/keylist.json",
+    "--keys",
+    "samples/appwrite.json",
+    "--keys",
+    "samples/manifest.yaml",
+    "--logs",
+    "samples/logs/calls.jsonl",
+    "--logs",
+    "samples/logs/calls-2.jsonl.gz",
+    "--now",
+    "2026-11-25T00:00:00Z",
+]
 NOW = ["--now", "2026-11-25T00:00:00Z"]
 FORMATS = ("json", "sarif", "junit", "markdown", "html")
 SECRET = re.compile(r"standard_[0-9a-f]{256}")
@@ -39,8 +50,10 @@ def sample_reports(tmp_path_factory):
 
 def sarif_findings(text):
     results = json.loads(text)["runs"][0]["results"]
-    return Counter((r["ruleId"], r["properties"]["key"], r["properties"]["scope"],
-                    r["partialFingerprints"]["keyaudit/v1"]) for r in results)
+    return Counter(
+        (r["ruleId"], r["properties"]["key"], r["properties"]["scope"], r["partialFingerprints"]["keyaudit/v1"])
+        for r in results
+    )
 
 
 def junit_blocks(text):
@@ -75,8 +88,9 @@ class _FindingRows(HTMLParser):
     def handle_starttag(self, tag, attrs):
         data = dict(attrs)
         if tag == "tr" and "data-fingerprint" in data:
-            self.rows.append((data["data-rule"], data["data-key"] or None, data["data-scope"] or None,
-                              data["data-fingerprint"]))
+            self.rows.append(
+                (data["data-rule"], data["data-key"] or None, data["data-scope"] or None, data["data-fingerprint"])
+            )
 
 
 def html_findings(text):
@@ -86,8 +100,9 @@ def html_findings(text):
 
 
 def test_every_format_carries_the_findings_of_json(sample_reports):
-    expected = Counter((f["rule"], f["key"], f["scope"], f["fingerprint"])
-                       for f in json.loads(sample_reports["json"])["findings"])
+    expected = Counter(
+        (f["rule"], f["key"], f["scope"], f["fingerprint"]) for f in json.loads(sample_reports["json"])["findings"]
+    )
     assert len(expected) > 40
     assert sarif_findings(sample_reports["sarif"]) == expected
     assert Counter(map(block_finding, junit_blocks(sample_reports["junit"]))) == expected
@@ -137,24 +152,37 @@ def test_sarif_fixes_replace_the_scope_lists_as_the_ready_fixes_do(sample_report
             lines = path.read_text().splitlines()
             (replacement,) = change["replacements"]
             region = replacement["deletedRegion"]
-            lines[region["startLine"] - 1:region["endLine"]] = replacement["insertedContent"]["text"].split("\n")
-            edit = next(e for k in report["keys"] for e in k.get("fixes", {}).get("edits", [])
-                        if e["file"] == change["artifactLocation"]["uri"] and e["startLine"] == region["startLine"])
-            assert lines[region["startLine"] - 1:region["startLine"] - 1 + len(edit["after"])] == edit["after"]
-            assert path.read_text().splitlines()[region["startLine"] - 1:region["endLine"]] == edit["before"]
+            lines[region["startLine"] - 1 : region["endLine"]] = replacement["insertedContent"]["text"].split("\n")
+            edit = next(
+                e
+                for k in report["keys"]
+                for e in k.get("fixes", {}).get("edits", [])
+                if e["file"] == change["artifactLocation"]["uri"] and e["startLine"] == region["startLine"]
+            )
+            assert lines[region["startLine"] - 1 : region["startLine"] - 1 + len(edit["after"])] == edit["after"]
+            assert path.read_text().splitlines()[region["startLine"] - 1 : region["endLine"]] == edit["before"]
 
 
 def test_a_fix_whose_lines_held_a_secret_is_not_offered():
     from auditor.reporters.sarif import fixes_by_finding
 
-    edit = {"file": "keys.yaml", "startLine": 3, "endLine": 4, "before": ["  scopes:", "  - <secret sha256:abc>"],
-            "after": ["  scopes: [rows.read]"]}
-    key = {"id": "k1", "name": "n", "fixes": {"scopes": ["rows.read"], "edits": [edit],
-                                              "changes": [{"fingerprint": "f1"}]}}
+    edit = {
+        "file": "keys.yaml",
+        "startLine": 3,
+        "endLine": 4,
+        "before": ["  scopes:", "  - <secret sha256:abc>"],
+        "after": ["  scopes: [rows.read]"],
+    }
+    key = {
+        "id": "k1",
+        "name": "n",
+        "fixes": {"scopes": ["rows.read"], "edits": [edit], "changes": [{"fingerprint": "f1"}]},
+    }
     assert fixes_by_finding([key]) == {}
     edit["before"][1] = "  - documents.read"
     assert fixes_by_finding([key])["f1"]["artifactChanges"][0]["replacements"][0]["insertedContent"] == {
-        "text": "  scopes: [rows.read]"}
+        "text": "  scopes: [rows.read]"
+    }
 
 
 def test_sarif_rules_severity_fingerprints_and_locations(sample_reports):
@@ -174,7 +202,9 @@ def test_sarif_rules_severity_fingerprints_and_locations(sample_reports):
     assert '"error": "general_unauthorized_scope"' in (ROOT / "samples/logs/calls.jsonl").read_text().splitlines()[26]
     definition = missing["relatedLocations"][0]["physicalLocation"]
     assert definition["artifactLocation"]["uri"] == "samples/keys/keylist.json"
-    deprecated = [r for r in results if r["ruleId"] == "deprecated-scope" and r["properties"]["scope"] == "policies.read"]
+    deprecated = [
+        r for r in results if r["ruleId"] == "deprecated-scope" and r["properties"]["scope"] == "policies.read"
+    ]
     place = deprecated[0]["locations"][0]["physicalLocation"]
     assert place["artifactLocation"]["uri"] == "samples/manifest.yaml" and place["region"]["startLine"] == 36
     unknown_key = next(r for r in results if r["ruleId"] == "unknown-key")
@@ -203,8 +233,10 @@ def test_markdown_sections_diff_and_commands(sample_reports):
     text = sample_reports["markdown"]
     section = text.split("### ops-admin (6909b57103ab195278da)", 1)[1].split("\n### ", 1)[0]
     assert "- keys.write\n" in section and "  users.read\n" in section and "  databases.read\n" in section
-    assert ("appwrite project update-key --key-id 6909b57103ab195278da --name ops-admin "
-            "--scopes users.read databases.read\n") in section
+    assert (
+        "appwrite project update-key --key-id 6909b57103ab195278da --name ops-admin "
+        "--scopes users.read databases.read\n"
+    ) in section
     manifest = text.split("### staging-deployer", 1)[1].split("\n### ", 1)[0]
     assert "In `samples/manifest.yaml`, lines 31–36:" in manifest
     assert "        - policies.read\n+       - project.policies.read" in manifest  # beside it: no logs of it
@@ -216,21 +248,33 @@ def test_html_is_self_contained_with_filter_and_matrix(sample_reports):
     assert "<script" not in text.lower() and "@import" not in text and "url(" not in text
     assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", text)
     for severity in ("critical", "high", "medium", "low", "info"):
-        assert f'id="show-{severity}"' in text and f"#show-{severity}:not(:checked)~section .finding.sev-{severity}" in text
+        assert (
+            f'id="show-{severity}"' in text
+            and f"#show-{severity}:not(:checked)~section .finding.sev-{severity}" in text
+        )
     assert '<td class="missing" title="rows.read: missing' in text
     assert '<td class="used" title="users.read: granted and used">' in text
     assert '<td class="unused" title="keys.write: granted, no logged call needs it">' in text
 
 
-HOSTILE = '<img src=x onerror=alert(1)> | @admins `x` [a](https://e.example) # $(rm -rf ~)'
+HOSTILE = "<img src=x onerror=alert(1)> | @admins `x` [a](https://e.example) # $(rm -rf ~)"
 
 
 def test_hostile_key_names_are_escaped_everywhere(tmp_path):
     keys = write_keys(tmp_path, [key("k1", ["users.read", "users.write"], name=HOSTILE)])
     logs = write_logs(tmp_path, over_a_month([call("k1", "GET", "/v1/users")] * 2))
     formats = ("markdown", "html", "junit", "sarif")
-    code, stdout, err = run_cli("audit", "--keys", keys, "--logs", logs, *NOW, "--format", "json",
-                                *(arg for name in formats for arg in ("--output", f"{name}={tmp_path / name}")))
+    code, stdout, err = run_cli(
+        "audit",
+        "--keys",
+        keys,
+        "--logs",
+        logs,
+        *NOW,
+        "--format",
+        "json",
+        *(arg for name in formats for arg in ("--output", f"{name}={tmp_path / name}")),
+    )
     assert code == 1, err
     out = {name: (tmp_path / name).read_text() for name in formats}
     outside_code = re.sub(r"^(`{3,})[^\n]*\n.*?^\1$", "", out["markdown"], flags=re.M | re.S)
@@ -288,7 +332,7 @@ def test_json_reporter_output_is_json_dumps_and_never_holds_a_secret():
     from auditor.reporters import json_report
 
     secret = "standard_" + "0123456789abcdef" * 16
-    clean = {"keys": [{"id": f"k{i}", "scopes": ["rows.read"], "note": "é \u2028 \\ \""} for i in range(3000)]}
+    clean = {"keys": [{"id": f"k{i}", "scopes": ["rows.read"], "note": 'é \u2028 \\ "'} for i in range(3000)]}
     assert json_report.render(clean) == json.dumps(clean, indent=2) + "\n"
     for holder in ({"message": "line\n" + secret}, {"message": "at " + secret}, {secret: 1}, [f"\t{secret}"]):
         text = json_report.render({"keys": [holder]})

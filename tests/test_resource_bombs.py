@@ -13,23 +13,22 @@ import subprocess
 import sys
 import tracemalloc
 
-import pytest
 from click.testing import CliRunner
+from conftest import ROOT
+from test_hostile_inputs import GOOD, one_error_line
 from werkzeug import Response
 
-from auditor.loaders.keys import live as fetch
-from auditor.audit import report as report_module
 from auditor.analysis.needs import analyse_key
 from auditor.analysis.usage import KeyUsage, Usage, read_usage
+from auditor.audit import report as report_module
 from auditor.audit import run_audit
 from auditor.catalog.catalog import load
 from auditor.cli.main import cli
 from auditor.loaders.document import load_document
+from auditor.loaders.keys import live as fetch
 from auditor.loaders.logs import LOG_FORMATS
 from auditor.model import KeyDefinition, Location
 from auditor.rules.registry import configured_rules
-from conftest import ROOT
-from test_hostile_inputs import GOOD, one_error_line
 
 LINE_BYTES = 60 * 1000 * 1000
 # What the 60 MB line costs a reader: its peak growth minus that of the same reader over the same files without
@@ -59,15 +58,23 @@ def _probe(folder, size: int) -> dict:
     folder.mkdir()
     for name in LOG_FORMATS:
         _with_huge_line(folder / f"log-{name}", GOOD[name], real=name == "keyaudit-jsonl", size=size)
-    _with_huge_line(folder / "usage.csv", b"key,method,path,count,first_seen,last_seen\nk1,GET,/v1/users,2,,",
-                    size=size)
-    _with_huge_line(folder / "usage.jsonl", b'{"key": "k1", "method": "GET", "path": "/v1/users", "count": 2}',
-                    size=size)
-    (folder / "keys.json").write_text(json.dumps(
-        {"keys": [{"$id": "k1", "name": "n1", "scopes": ["users.read"], "expire": None}]}))
-    probe = subprocess.run([sys.executable, str(ROOT / "tests" / "rss_probe.py"), str(folder)], cwd=ROOT,
-                           capture_output=True, text=True, timeout=300,
-                           env={k: v for k, v in os.environ.items() if k != "KEYAUDIT_DEBUG"})
+    _with_huge_line(
+        folder / "usage.csv", b"key,method,path,count,first_seen,last_seen\nk1,GET,/v1/users,2,,", size=size
+    )
+    _with_huge_line(
+        folder / "usage.jsonl", b'{"key": "k1", "method": "GET", "path": "/v1/users", "count": 2}', size=size
+    )
+    (folder / "keys.json").write_text(
+        json.dumps({"keys": [{"$id": "k1", "name": "n1", "scopes": ["users.read"], "expire": None}]})
+    )
+    probe = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "rss_probe.py"), str(folder)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if k != "KEYAUDIT_DEBUG"},
+    )
     assert probe.returncode == 0, probe.stderr
     results = json.loads(probe.stdout)
     assert len(results) == len(LOG_FORMATS) + 7
@@ -95,14 +102,28 @@ def test_a_60_mb_line_without_newline_is_counted_in_bounded_memory(tmp_path):
 
 def _write_log(path, lines: int, keys: int) -> None:
     """`lines` calls of `keys` keys to a few routes, every path distinct (ids never repeat), a tenth unknown."""
-    shapes = ("GET /v1/tablesdb/shop/tables/products/rows/{}", "GET /v1/users/{}",
-              "DELETE /v1/storage/buckets/b/files/{}", "POST /v1/functions/{}/executions",
-              "GET /v1/tablesdb/{}/tables/t/rows", "GET /v1/nowhere/{}/x")
+    shapes = (
+        "GET /v1/tablesdb/shop/tables/products/rows/{}",
+        "GET /v1/users/{}",
+        "DELETE /v1/storage/buckets/b/files/{}",
+        "POST /v1/functions/{}/executions",
+        "GET /v1/tablesdb/{}/tables/t/rows",
+        "GET /v1/nowhere/{}/x",
+    )
     with open(path, "w") as handle:
         for n in range(lines):
             method, template = shapes[n % len(shapes)].split(" ")
-            handle.write(json.dumps({"time": f"2026-11-{1 + n % 28:02d}T10:00:00Z", "key": f"k{n % keys}",
-                                     "method": method, "path": template.format(f"id{n:x}")}) + "\n")
+            handle.write(
+                json.dumps(
+                    {
+                        "time": f"2026-11-{1 + n % 28:02d}T10:00:00Z",
+                        "key": f"k{n % keys}",
+                        "method": method,
+                        "path": template.format(f"id{n:x}"),
+                    }
+                )
+                + "\n"
+            )
 
 
 def test_usage_keeps_keys_times_routes_never_lines_or_distinct_paths(tmp_path):
@@ -149,8 +170,9 @@ def test_a_policy_placeholder_cannot_ask_for_a_gigabyte(tmp_path):
     rule = "{id: big, severity: high, forbiddenScopes: [users.read], message: '%s', fix: 'f'}"
     for template in ("{key:>300000000} holds {scope}", "{scope!r:^999999999}", "{key:{scope}}"):
         (tmp_path / "policy.yaml").write_text("policy:\n  rules:\n    - " + rule % template + "\n")
-        result = CliRunner().invoke(cli, ["audit", "--keys", str(tmp_path / "keys.json"), "--policy",
-                                          str(tmp_path / "policy.yaml")])
+        result = CliRunner().invoke(
+            cli, ["audit", "--keys", str(tmp_path / "keys.json"), "--policy", str(tmp_path / "policy.yaml")]
+        )
         assert result.exit_code == 2 and len(result.stdout) < 10_000, result.stdout[:200]
         assert "takes no format spec or conversion" in result.stderr and len(result.stderr.splitlines()) == 1
 
@@ -168,18 +190,27 @@ def test_fetch_keys_stops_a_server_that_pages_forever(httpserver, monkeypatch, t
     httpserver.expect_request("/v1/project/keys").respond_with_handler(endless)
     output = tmp_path / "keys.json"
     output.write_bytes(b'{"old": true}\n')
-    result = CliRunner().invoke(cli, ["fetch-keys", "--endpoint", httpserver.url_for("/v1"), "--project", "p",
-                                      "--output", str(output)], env={"APPWRITE_API_KEY": "k"})
-    one_error_line(result.exit_code, result.stdout, result.stderr, httpserver.url_for("/v1/project/keys"),
-                   ": more than 250 keys and still paging")
+    result = CliRunner().invoke(
+        cli,
+        ["fetch-keys", "--endpoint", httpserver.url_for("/v1"), "--project", "p", "--output", str(output)],
+        env={"APPWRITE_API_KEY": "k"},
+    )
+    one_error_line(
+        result.exit_code,
+        result.stdout,
+        result.stderr,
+        httpserver.url_for("/v1/project/keys"),
+        ": more than 250 keys and still paging",
+    )
     assert next(pages) == 3
     assert output.read_bytes() == b'{"old": true}\n' and list(tmp_path.iterdir()) == [output]
 
 
 def _key_list_of(size: int) -> bytes:
     """A valid key list of exactly `size` bytes (JSON padded with trailing blanks)."""
-    body = json.dumps({"total": 1, "keys": [{"$id": "k1", "name": "n", "scopes": ["users.read"],
-                                             "expire": ""}]}).encode()
+    body = json.dumps(
+        {"total": 1, "keys": [{"$id": "k1", "name": "n", "scopes": ["users.read"], "expire": ""}]}
+    ).encode()
     return body + b" " * (size - len(body))
 
 
@@ -197,15 +228,20 @@ def test_fetch_keys_refuses_an_answer_over_the_cap_in_one_line(httpserver, monke
 
     def streamed(request):
         body = _key_list_of(cap + 1)
-        return Response((body[i:i + 65536] for i in range(0, len(body), 65536)), content_type="application/json")
+        return Response((body[i : i + 65536] for i in range(0, len(body), 65536)), content_type="application/json")
 
     httpserver.clear()
     httpserver.expect_request("/v1/health/version").respond_with_json({"version": "1.9.6"})
     httpserver.expect_request("/v1/project/keys").respond_with_handler(streamed)
     output.write_bytes(b'{"old": true}\n')
     result = CliRunner().invoke(cli, args, env={"APPWRITE_API_KEY": "k"})
-    one_error_line(result.exit_code, result.stdout, result.stderr, httpserver.url_for("/v1/project/keys"),
-                   ": answer larger than 1 MiB")
+    one_error_line(
+        result.exit_code,
+        result.stdout,
+        result.stderr,
+        httpserver.url_for("/v1/project/keys"),
+        ": answer larger than 1 MiB",
+    )
     assert output.read_bytes() == b'{"old": true}\n' and list(tmp_path.iterdir()) == [output]
 
 
@@ -223,8 +259,9 @@ def test_a_path_of_thousands_of_segments_takes_no_more_room_in_the_matcher_than_
 def test_building_the_report_hands_each_key_only_its_own_findings(tmp_path, monkeypatch):
     """The report's fixes once scanned every finding for every key: 100 000 keys with 400 000 findings meant
     4e10 comparisons. Each key's findings are now grouped once."""
-    keys = [{"$id": f"k{i}", "name": f"n{i}", "scopes": ["documents.read", "global"], "expire": None}
-            for i in range(200)]
+    keys = [
+        {"$id": f"k{i}", "name": f"n{i}", "scopes": ["documents.read", "global"], "expire": None} for i in range(200)
+    ]
     (tmp_path / "keys.json").write_text(json.dumps({"keys": keys}))
     handed = []
     plain = report_module.ready_fix
@@ -244,8 +281,10 @@ def test_loading_yaml_documents_keeps_nothing_of_them(tmp_path):
     """Found by the fuzzer's memory growth: one YAML constructor shared by every document kept every scalar
     node it ever built, so each YAML file loaded (lint over a repository, a long job) stayed in memory."""
     path = tmp_path / "manifest.yaml"
-    path.write_text("keys:\n" + "".join(f"  - {{id: k{i}, name: n{i}, scopes: [users.read, rows.read], "
-                                        f"expire: null}}\n" for i in range(500)))
+    path.write_text(
+        "keys:\n"
+        + "".join(f"  - {{id: k{i}, name: n{i}, scopes: [users.read, rows.read], expire: null}}\n" for i in range(500))
+    )
     load_document(str(path))
     gc.collect()
     tracemalloc.start()

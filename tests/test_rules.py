@@ -1,8 +1,8 @@
 """Every rule with input that fires it and input that does not."""
 
 import pytest
-
 from audit_helpers import FUTURE, audit, call, fired, key, over_a_month
+
 from auditor.checks import CHECKS
 from auditor.rules.registry import builtin_rules
 
@@ -103,24 +103,30 @@ def test_attributes_on_18_gates_nothing_so_drop_it(tmp_path):
 def test_ineffective_scope(tmp_path):
     result = audit(tmp_path, [key("k1", ["columns.read", "indexes.write"])], version="1.8")
     assert fired(result, "ineffective-scope") == {
-        ("ineffective-scope", "k1", "columns.read"), ("ineffective-scope", "k1", "indexes.write")}
+        ("ineffective-scope", "k1", "columns.read"),
+        ("ineffective-scope", "k1", "indexes.write"),
+    }
     assert not fired(audit(tmp_path, [key("k1", ["columns.read"])], version="1.9"), "ineffective-scope")
 
 
 def test_implicit_scope(tmp_path):
     assert fired(audit(tmp_path, [key("k1", ["users.read", "health.read"])]), "implicit-scope") == {
-        ("implicit-scope", "k1", "health.read")}
+        ("implicit-scope", "k1", "health.read")
+    }
     assert not fired(audit(tmp_path, [key("k1", ["users.read"])]), "implicit-scope")
 
 
-@pytest.mark.parametrize("scope,hint", [
-    ("row.read", "did you mean rows.read?"),
-    ("collection.read", "did you mean tables.read (or the old collections.read)"),
-    ("global", "every key holds it implicitly"),
-    ("graphql", "every key holds it implicitly"),
-    ("account", ""),
-    ("public", ""),
-])
+@pytest.mark.parametrize(
+    "scope,hint",
+    [
+        ("row.read", "did you mean rows.read?"),
+        ("collection.read", "did you mean tables.read (or the old collections.read)"),
+        ("global", "every key holds it implicitly"),
+        ("graphql", "every key holds it implicitly"),
+        ("account", ""),
+        ("public", ""),
+    ],
+)
 def test_unknown_scope(tmp_path, scope, hint):
     result = audit(tmp_path, [key("k1", [scope])])
     (finding,) = [f for f in result.findings if f.rule == "unknown-scope"]
@@ -129,8 +135,7 @@ def test_unknown_scope(tmp_path, scope, hint):
 
 
 def test_missing_scope_from_error_type_and_from_catalog(tmp_path):
-    calls = [call("k1", "GET", ROWS, status=401, error="general_unauthorized_scope"),
-             call("k1", "GET", "/v1/users")]
+    calls = [call("k1", "GET", ROWS, status=401, error="general_unauthorized_scope"), call("k1", "GET", "/v1/users")]
     result = audit(tmp_path, [key("k1", ["files.read"])], calls)
     findings = {f.scope: f for f in result.findings if f.rule == "missing-scope"}
     assert set(findings) == {"rows.read", "users.read"}
@@ -178,8 +183,11 @@ def test_stale_key_with_threshold_option(tmp_path):
 
 
 def test_never_used_and_unknown_key(tmp_path):
-    result = audit(tmp_path, [key("k1", ["users.read"]), key("k2", ["users.read"])],
-                   [call("k1", "GET", "/v1/users"), call("ghost", "GET", "/v1/users", project="p1")])
+    result = audit(
+        tmp_path,
+        [key("k1", ["users.read"]), key("k2", ["users.read"])],
+        [call("k1", "GET", "/v1/users"), call("ghost", "GET", "/v1/users", project="p1")],
+    )
     assert fired(result, "never-used") == {("never-used", "k2", None)}
     (unknown,) = [f for f in result.findings if f.rule == "unknown-key"]
     assert unknown.key == "ghost" and unknown.project == "p1" and "in project p1" in unknown.message
@@ -188,8 +196,11 @@ def test_never_used_and_unknown_key(tmp_path):
 
 
 def test_unknown_route(tmp_path):
-    result = audit(tmp_path, [key("k1", ["rows.read"])],
-                   [call("k1", "GET", ROWS + "z"), call("k1", "GET", ROWS + "z?x=1"), call("k1", "GET", ROWS)])
+    result = audit(
+        tmp_path,
+        [key("k1", ["rows.read"])],
+        [call("k1", "GET", ROWS + "z"), call("k1", "GET", ROWS + "z?x=1"), call("k1", "GET", ROWS)],
+    )
     (finding,) = [f for f in result.findings if f.rule == "unknown-route"]
     assert "2 call(s)" in finding.message and "rowsz" in finding.message
     assert not fired(audit(tmp_path, [key("k1", ["rows.read"])], [call("k1", "GET", ROWS)]), "unknown-route")
@@ -212,8 +223,9 @@ def test_usage_rules_skipped_without_logs(tmp_path):
 
 def test_config_changes_severity_and_disables(tmp_path):
     keys = [key("k1", ["users.read", "health.read"], expire=None)]
-    result = audit(tmp_path, keys, config={"rules": {"no-expiry": {"severity": "critical"},
-                                                     "implicit-scope": {"enabled": False}}})
+    result = audit(
+        tmp_path, keys, config={"rules": {"no-expiry": {"severity": "critical"}, "implicit-scope": {"enabled": False}}}
+    )
     assert [f.severity for f in result.findings if f.rule == "no-expiry"] == ["critical"]
     assert not fired(result, "implicit-scope")
 
@@ -224,9 +236,15 @@ def test_over_privileged_never_drops_a_scope_in_use(tmp_path):
     result = audit(tmp_path, [key("k1", ["documents.read", "documents.write", "collections.read"])], calls)
     (finding,) = [f for f in result.findings if f.rule == "over-privileged"]
     assert "drop collections.read" in finding.message and "documents.write" not in finding.message.split("drop")[1]
-    renamed_only = audit(tmp_path, [key("k1", ["rows.reed", "files.read", "execution.read"])],
-                         [call("k1", "GET", ROWS), call("k1", "GET", "/v1/storage/buckets/b/files"),
-                          call("k1", "GET", "/v1/functions/f/executions")])
+    renamed_only = audit(
+        tmp_path,
+        [key("k1", ["rows.reed", "files.read", "execution.read"])],
+        [
+            call("k1", "GET", ROWS),
+            call("k1", "GET", "/v1/storage/buckets/b/files"),
+            call("k1", "GET", "/v1/functions/f/executions"),
+        ],
+    )
     assert not fired(renamed_only, "over-privileged")
 
 
@@ -237,30 +255,50 @@ def test_deprecated_scope_without_logs_adds_the_new_name_beside_the_old(tmp_path
 
 
 def test_an_expiry_beyond_the_horizon_is_long_expiry(tmp_path):
-    (finding,) = [f for f in audit(tmp_path, [key("k1", ["users.read"], expire="9999-12-31T00:00:00.000+00:00")]
-                                   ).findings if f.rule == "long-expiry"]
+    (finding,) = [
+        f
+        for f in audit(tmp_path, [key("k1", ["users.read"], expire="9999-12-31T00:00:00.000+00:00")]).findings
+        if f.rule == "long-expiry"
+    ]
     assert finding.severity == "medium" and "expires on 9999-12-31" in finding.message
     assert not fired(audit(tmp_path, [key("k1", ["users.read"], expire=FUTURE)]), "long-expiry")
     late = key("k1", ["users.read"], expire="2028-01-31T00:00:00.000+00:00")
     assert fired(audit(tmp_path, [late]), "long-expiry")
-    assert not fired(audit(tmp_path, [late], config={"rules": {"long-expiry": {"options": {"days": 800}}}}),
-                     "long-expiry")
+    assert not fired(
+        audit(tmp_path, [late], config={"rules": {"long-expiry": {"options": {"days": 800}}}}), "long-expiry"
+    )
 
 
-@pytest.mark.parametrize("version, scope, hint, fix", [
-    ("1.9", "storage.read", "did you mean files.read or buckets.read?",
-     "Replace storage.read on name-k1 (k1) with the scope it stands for: files.read or buckets.read"),
-    ("1.9", "db.write", "did you mean databases.write?", "Replace db.write with databases.write on name-k1 (k1)"),
-    ("1.8", "keys.write", "keys.write is a key scope from Appwrite 1.9 on",
-     "Remove keys.write from name-k1 (k1), or give --appwrite-version the version the project runs "
-     "(this audit is of 1.8)"),
-    ("1.6", "sites.read", "sites.read is a key scope from Appwrite 1.7 on", None),
-    ("1.6", "rows.read", "rows.read is a key scope from Appwrite 1.8 on; Appwrite 1.6 names it documents.read",
-     "Replace rows.read with documents.read on name-k1 (k1)"),
-])
+@pytest.mark.parametrize(
+    "version, scope, hint, fix",
+    [
+        (
+            "1.9",
+            "storage.read",
+            "did you mean files.read or buckets.read?",
+            "Replace storage.read on name-k1 (k1) with the scope it stands for: files.read or buckets.read",
+        ),
+        ("1.9", "db.write", "did you mean databases.write?", "Replace db.write with databases.write on name-k1 (k1)"),
+        (
+            "1.8",
+            "keys.write",
+            "keys.write is a key scope from Appwrite 1.9 on",
+            "Remove keys.write from name-k1 (k1), or give --appwrite-version the version the project runs "
+            "(this audit is of 1.8)",
+        ),
+        ("1.6", "sites.read", "sites.read is a key scope from Appwrite 1.7 on", None),
+        (
+            "1.6",
+            "rows.read",
+            "rows.read is a key scope from Appwrite 1.8 on; Appwrite 1.6 names it documents.read",
+            "Replace rows.read with documents.read on name-k1 (k1)",
+        ),
+    ],
+)
 def test_unknown_scopes_are_suggested_by_meaning_and_named_with_their_versions(tmp_path, version, scope, hint, fix):
-    (finding,) = [f for f in audit(tmp_path, [key("k1", [scope])], version=version).findings
-                  if f.rule == "unknown-scope"]
+    (finding,) = [
+        f for f in audit(tmp_path, [key("k1", [scope])], version=version).findings if f.rule == "unknown-scope"
+    ]
     assert finding.message == f"{scope} is not an API key scope of Appwrite {version}; {hint}"
     assert finding.severity == "high" and (fix is None or finding.fix == fix)
 
@@ -268,4 +306,6 @@ def test_unknown_scopes_are_suggested_by_meaning_and_named_with_their_versions(t
 def test_implicit_scopes_are_info_not_high(tmp_path):
     result = audit(tmp_path, [key("k1", ["users.read", "global", "graphql"])])
     assert {(f.scope, f.severity) for f in result.findings if f.rule == "unknown-scope"} == {
-        ("global", "info"), ("graphql", "info")}
+        ("global", "info"),
+        ("graphql", "info"),
+    }

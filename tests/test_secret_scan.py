@@ -8,10 +8,10 @@ import re
 import tracemalloc
 
 import pytest
-
-from auditor.secrets.scan import CHUNK, OVERLAP, scan_file, scan_stream
-from auditor.secrets import MAX_SECRET_CHARS, SECRET_PATTERN, find_secrets, redact
 from conftest import run_cli
+
+from auditor.secrets import MAX_SECRET_CHARS, SECRET_PATTERN, find_secrets, redact
+from auditor.secrets.scan import CHUNK, OVERLAP, scan_file, scan_stream
 
 
 def b64(data: dict) -> str:
@@ -20,8 +20,13 @@ def b64(data: dict) -> str:
 
 def jwt(scopes=("rows.read",)) -> str:
     """An HS256 JWT shaped as Appwrite mints one (header, payload, 43-char signature)."""
-    return ".".join([b64({"typ": "JWT", "alg": "HS256"}), b64({"projectId": "shop", "scopes": list(scopes)}),
-                     "S1gnatur3_-" * 3 + "abcdefghij"])
+    return ".".join(
+        [
+            b64({"typ": "JWT", "alg": "HS256"}),
+            b64({"projectId": "shop", "scopes": list(scopes)}),
+            "S1gnatur3_-" * 3 + "abcdefghij",
+        ]
+    )
 
 
 SECRETS = {
@@ -42,17 +47,20 @@ def test_every_key_kind_is_found_and_redacted(kind):
     assert secret not in redact(text) and hit.fingerprint in redact(text)
 
 
-@pytest.mark.parametrize("text", [
-    "standard_[hidden]",
-    "standard_" + "ab12" * 64 + "a",  # 257 hex digits
-    "standard_" + "ab12" * 63 + "ab1",  # 255
-    "standard_" + "AB12" * 64,  # Appwrite writes lowercase
-    "xstandard_" + "ab12" * 64,  # part of a longer word
-    "account_abcd1234",  # Appwrite's unit-test placeholder
-    "dynamic_not-a-jwt",
-    "ephemeral_eyJhbGciOi.short",
-    "token_" + "ab12" * 64,  # not an Appwrite key type
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "standard_[hidden]",
+        "standard_" + "ab12" * 64 + "a",  # 257 hex digits
+        "standard_" + "ab12" * 63 + "ab1",  # 255
+        "standard_" + "AB12" * 64,  # Appwrite writes lowercase
+        "xstandard_" + "ab12" * 64,  # part of a longer word
+        "account_abcd1234",  # Appwrite's unit-test placeholder
+        "dynamic_not-a-jwt",
+        "ephemeral_eyJhbGciOi.short",
+        "token_" + "ab12" * 64,  # not an Appwrite key type
+    ],
+)
 def test_lookalikes_are_not_secrets(text):
     assert find_secrets(text) == []
 
@@ -127,8 +135,10 @@ def test_binary_file_is_skipped_and_gzip_is_read(tmp_path):
 
 def test_secrets_command_prints_place_kind_and_fingerprint_only(tmp_path):
     env_file = tmp_path / ".env"
-    env_file.write_text(f"APPWRITE_ENDPOINT=https://cloud.appwrite.io/v1\nAPPWRITE_KEY={SECRETS['standard']}\n"
-                        f"FUNCTION_KEY={SECRETS['dynamic']}\n")
+    env_file.write_text(
+        f"APPWRITE_ENDPOINT=https://cloud.appwrite.io/v1\nAPPWRITE_KEY={SECRETS['standard']}\n"
+        f"FUNCTION_KEY={SECRETS['dynamic']}\n"
+    )
     clean = tmp_path / "clean.txt"
     clean.write_text("APPWRITE_KEY=standard_[hidden]\n")
     binary = tmp_path / "blob.bin"
@@ -152,9 +162,23 @@ def test_secrets_command_unreadable_file_is_exit_2(tmp_path):
 @pytest.mark.parametrize("kind", ["account", "ephemeral"])
 def test_lint_reports_a_secret_of_any_kind_in_a_key_export(tmp_path, kind):
     export = tmp_path / "keys.json"
-    export.write_text(json.dumps({"total": 1, "keys": [{"$id": "k1", "name": "ci", "scopes": ["users.read"],
-                                                        "expire": "2027-06-30T00:00:00.000+00:00",
-                                                        "secret": SECRETS[kind]}]}, indent=2))
+    export.write_text(
+        json.dumps(
+            {
+                "total": 1,
+                "keys": [
+                    {
+                        "$id": "k1",
+                        "name": "ci",
+                        "scopes": ["users.read"],
+                        "expire": "2027-06-30T00:00:00.000+00:00",
+                        "secret": SECRETS[kind],
+                    }
+                ],
+            },
+            indent=2,
+        )
+    )
     code, out, _ = run_cli("lint", str(export), "--now", "2026-11-25T00:00:00Z")
     assert code == 1
     (line,) = [line for line in out.splitlines() if "secret-in-file" in line]

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hostile import Secrets, encoded, sqlite_text
 from werkzeug import Response
 
 from auditor.cli.main import cli
 from auditor.reporters import REPORTERS
 from auditor.secrets import fingerprint
-from hostile import Secrets, encoded, sqlite_text
 
 NOW = "2026-11-25T00:00:00Z"
 DAY = "2026-11-20"
@@ -45,17 +45,45 @@ def build_workspace(root: Path, s: Secrets) -> dict[str, str]:
         path.write_bytes(text) if binary else path.write_text(text)
         files[name] = f"in/{file_name or name}"
 
-    put("keys.json", json.dumps({"total": 3, "keys": [
-        {"$id": key_id, "name": key_name, "scopes": ["rows.read", "documents.read", s.eph("scope-in-export")],
-         "expire": None, "projectId": s.std("export-project"), "secret": s.std("export-secret"),
-         "$createdAt": "2026-01-01T00:00:00.000+00:00", "accessedAt": "2026-11-20T00:00:00.000+00:00"},
-        {"$id": "k-ci", "name": "ci " + s.eph("name-suffix"),
-         "scopes": ["users.read", "keys.write", "collections.read"],
-         "expire": "", "secret": "", "secretSha256": hashlib.sha256(s.std("fetched-secret").encode()).hexdigest()},
-        {"$id": "k-acc", "name": "account key", "scopes": ["users.read"], "expire": None,
-         "secret": s.std("account-secret", "account")},
-    ]}, indent=2))
-    put("manifest.yaml", f"""\
+    put(
+        "keys.json",
+        json.dumps(
+            {
+                "total": 3,
+                "keys": [
+                    {
+                        "$id": key_id,
+                        "name": key_name,
+                        "scopes": ["rows.read", "documents.read", s.eph("scope-in-export")],
+                        "expire": None,
+                        "projectId": s.std("export-project"),
+                        "secret": s.std("export-secret"),
+                        "$createdAt": "2026-01-01T00:00:00.000+00:00",
+                        "accessedAt": "2026-11-20T00:00:00.000+00:00",
+                    },
+                    {
+                        "$id": "k-ci",
+                        "name": "ci " + s.eph("name-suffix"),
+                        "scopes": ["users.read", "keys.write", "collections.read"],
+                        "expire": "",
+                        "secret": "",
+                        "secretSha256": hashlib.sha256(s.std("fetched-secret").encode()).hexdigest(),
+                    },
+                    {
+                        "$id": "k-acc",
+                        "name": "account key",
+                        "scopes": ["users.read"],
+                        "expire": None,
+                        "secret": s.std("account-secret", "account"),
+                    },
+                ],
+            },
+            indent=2,
+        ),
+    )
+    put(
+        "manifest.yaml",
+        f"""\
 # rotated from {s.std("manifest-comment")}
 appwriteVersion: "1.9"
 project: "{s.std("manifest-project")}"
@@ -66,76 +94,194 @@ keys:
     expire: null
     owner: "{s.std("manifest-owner")}"
     purpose: "feeds search; old key {s.eph("manifest-purpose")}"
-""")
-    put("appwrite.json", json.dumps({
-        "projectId": s.std("appwrite-json-project"),
-        "functions": [{"$id": "fn1", "name": s.dyn("function-name"), "path": f"functions/{s.eph('function-path')}",
-                       "scopes": ["documents.read", s.eph("function-scope")],
-                       "vars": {"KEY": s.std("function-var", "organization")}}],
-    }, indent=2))
-    put("main.tf", f"""\
+""",
+    )
+    put(
+        "appwrite.json",
+        json.dumps(
+            {
+                "projectId": s.std("appwrite-json-project"),
+                "functions": [
+                    {
+                        "$id": "fn1",
+                        "name": s.dyn("function-name"),
+                        "path": f"functions/{s.eph('function-path')}",
+                        "scopes": ["documents.read", s.eph("function-scope")],
+                        "vars": {"KEY": s.std("function-var", "organization")},
+                    }
+                ],
+            },
+            indent=2,
+        ),
+    )
+    put(
+        "main.tf",
+        f"""\
 resource "appwrite_project_key" "ci" {{
   name       = "{s.eph("tf-name")}"
   project_id = "{s.std("tf-project")}"
   scopes     = ["documents.read", "{s.eph("tf-scope")}"]
   expire     = null
 }}
-""")
+""",
+    )
     rows = "/v1/tablesdb/shop/tables/products/rows"
-    put("calls.jsonl", _jsonl([
-        {"time": f"{DAY}T10:00:00Z", "key": key_id, "method": "GET", "path": f"{rows}?token={s.std('query')}",
-         "status": 200},
-        {"time": f"{DAY}T10:00:01Z", "key": key_id, "method": "GET", "path": f"/v1/nowhere/{s.std('unknown-path')}",
-         "status": 404},
-        {"time": f"{DAY}T10:00:02Z", "key": s.std("jsonl-key"), "method": "GET", "path": "/v1/users", "status": 200,
-         "project": s.std("jsonl-project")},
-        {"time": f"{DAY}T10:00:03Z", "key": s.std("export-secret"), "method": "GET", "path": rows, "status": 200},
-        {"time": f"{DAY}T10:00:04Z", "key": "k-ci", "method": "GET", "path": "/v1/users", "status": 401,
-         "error": f'app.{s.eph("error-project")}@service.x (role: applications) missing scopes (["users.read"])'},
-        {"time": f"{DAY}T10:00:05Z", "key": "k-ci", "method": "GET", "path": f"/v1/users/{s.dyn('path-segment')}",
-         "status": 200, "project": s.eph("jsonl-project-2")},
-        f"not json at all {s.std('bad-line')}",
-        {"key": s.std("bad-record-key"), "method": 5, "path": s.std("bad-record-path")},
-    ]))
-    put("traefik.json", _jsonl([
-        {"StartUTC": f"{DAY}T11:00:00Z", "RequestMethod": "GET", "RequestPath": f"/v1/users?x={s.std('traefik-query')}",
-         "DownstreamStatus": 200, "request_X-Appwrite-Key": s.std("fetched-secret"),
-         "request_X-Appwrite-Project": s.std("traefik-project")},
-        {"StartUTC": f"{DAY}T11:00:01Z", "RequestMethod": "GET", "RequestPath": f"/v1/nope/{s.eph('traefik-path')}",
-         "DownstreamStatus": 404, "request_X-Appwrite-Key": s.std("traefik-unknown-key")},
-        {"StartUTC": f"{DAY}T11:00:02Z", "RequestMethod": "POST", "RequestPath": "/v1/functions/f/executions",
-         "DownstreamStatus": 201, "request_X-Appwrite-Key": s.dyn("traefik-dynamic-key")},
-        {"StartUTC": f"{DAY}T11:00:03Z", "RequestMethod": 7, "RequestPath": s.std("traefik-bad")},
-    ]))
-    put("nginx.log", "".join([
-        f'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/users/{s.std("nginx-path")} HTTP/1.1" 200 5 "-" '
-        f'"sdk {s.eph("nginx-agent")}"\n',
-        f'garbage {s.std("nginx-bad")}\n',
-    ]))
-    put("audit.json", json.dumps({"total": 3, "logs": [
-        {"event": "row.create", "userId": "", "userEmail": f"app.{s.std('audit-project')}@service.cloud.appwrite.io",
-         "userName": key_name, "time": f"{DAY}T12:00:00.000+00:00", "ip": "10.0.0.2"},
-        {"event": "user.create", "userId": "", "userEmail": "app.shop@service.cloud.appwrite.io", "userName": s.std("audit-name"),
-         "time": f"{DAY}T12:00:01.000+00:00"},
-        {"event": s.std("audit-event"), "userEmail": 3},
-    ]}, indent=1))
-    put("errors.log", "".join([
-        f"{DAY}T13:00:00Z ERROR GET /v1/tablesdb/shop/tables/t/rows/{s.eph('error-lines-path')}: "
-        f"app.{s.std('error-lines-project')}@service.localhost (role: applications) missing "
-        f'scopes (["rows.read","documents.read"])\n',
-        f"{DAY}T13:00:01Z ERROR key={s.std('error-lines-noise')}: app.shop@service.localhost (role: applications) "
-        f"missing scope (users.read)\n",
-    ]))
+    put(
+        "calls.jsonl",
+        _jsonl(
+            [
+                {
+                    "time": f"{DAY}T10:00:00Z",
+                    "key": key_id,
+                    "method": "GET",
+                    "path": f"{rows}?token={s.std('query')}",
+                    "status": 200,
+                },
+                {
+                    "time": f"{DAY}T10:00:01Z",
+                    "key": key_id,
+                    "method": "GET",
+                    "path": f"/v1/nowhere/{s.std('unknown-path')}",
+                    "status": 404,
+                },
+                {
+                    "time": f"{DAY}T10:00:02Z",
+                    "key": s.std("jsonl-key"),
+                    "method": "GET",
+                    "path": "/v1/users",
+                    "status": 200,
+                    "project": s.std("jsonl-project"),
+                },
+                {
+                    "time": f"{DAY}T10:00:03Z",
+                    "key": s.std("export-secret"),
+                    "method": "GET",
+                    "path": rows,
+                    "status": 200,
+                },
+                {
+                    "time": f"{DAY}T10:00:04Z",
+                    "key": "k-ci",
+                    "method": "GET",
+                    "path": "/v1/users",
+                    "status": 401,
+                    "error": f'app.{s.eph("error-project")}@service.x (role: applications) missing scopes (["users.read"])',
+                },
+                {
+                    "time": f"{DAY}T10:00:05Z",
+                    "key": "k-ci",
+                    "method": "GET",
+                    "path": f"/v1/users/{s.dyn('path-segment')}",
+                    "status": 200,
+                    "project": s.eph("jsonl-project-2"),
+                },
+                f"not json at all {s.std('bad-line')}",
+                {"key": s.std("bad-record-key"), "method": 5, "path": s.std("bad-record-path")},
+            ]
+        ),
+    )
+    put(
+        "traefik.json",
+        _jsonl(
+            [
+                {
+                    "StartUTC": f"{DAY}T11:00:00Z",
+                    "RequestMethod": "GET",
+                    "RequestPath": f"/v1/users?x={s.std('traefik-query')}",
+                    "DownstreamStatus": 200,
+                    "request_X-Appwrite-Key": s.std("fetched-secret"),
+                    "request_X-Appwrite-Project": s.std("traefik-project"),
+                },
+                {
+                    "StartUTC": f"{DAY}T11:00:01Z",
+                    "RequestMethod": "GET",
+                    "RequestPath": f"/v1/nope/{s.eph('traefik-path')}",
+                    "DownstreamStatus": 404,
+                    "request_X-Appwrite-Key": s.std("traefik-unknown-key"),
+                },
+                {
+                    "StartUTC": f"{DAY}T11:00:02Z",
+                    "RequestMethod": "POST",
+                    "RequestPath": "/v1/functions/f/executions",
+                    "DownstreamStatus": 201,
+                    "request_X-Appwrite-Key": s.dyn("traefik-dynamic-key"),
+                },
+                {"StartUTC": f"{DAY}T11:00:03Z", "RequestMethod": 7, "RequestPath": s.std("traefik-bad")},
+            ]
+        ),
+    )
+    put(
+        "nginx.log",
+        "".join(
+            [
+                f'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/users/{s.std("nginx-path")} HTTP/1.1" 200 5 "-" '
+                f'"sdk {s.eph("nginx-agent")}"\n',
+                f"garbage {s.std('nginx-bad')}\n",
+            ]
+        ),
+    )
+    put(
+        "audit.json",
+        json.dumps(
+            {
+                "total": 3,
+                "logs": [
+                    {
+                        "event": "row.create",
+                        "userId": "",
+                        "userEmail": f"app.{s.std('audit-project')}@service.cloud.appwrite.io",
+                        "userName": key_name,
+                        "time": f"{DAY}T12:00:00.000+00:00",
+                        "ip": "10.0.0.2",
+                    },
+                    {
+                        "event": "user.create",
+                        "userId": "",
+                        "userEmail": "app.shop@service.cloud.appwrite.io",
+                        "userName": s.std("audit-name"),
+                        "time": f"{DAY}T12:00:01.000+00:00",
+                    },
+                    {"event": s.std("audit-event"), "userEmail": 3},
+                ],
+            },
+            indent=1,
+        ),
+    )
+    put(
+        "errors.log",
+        "".join(
+            [
+                f"{DAY}T13:00:00Z ERROR GET /v1/tablesdb/shop/tables/t/rows/{s.eph('error-lines-path')}: "
+                f"app.{s.std('error-lines-project')}@service.localhost (role: applications) missing "
+                f'scopes (["rows.read","documents.read"])\n',
+                f"{DAY}T13:00:01Z ERROR key={s.std('error-lines-noise')}: app.shop@service.localhost (role: applications) "
+                f"missing scope (users.read)\n",
+            ]
+        ),
+    )
     usage = io.StringIO()
     writer = csv.writer(usage, lineterminator="\n")
     writer.writerow(["key", "method", "path", "count", "first_seen", "last_seen", "project", "error"])
-    writer.writerow([s.std("usage-key"), "GET", f"/v1/users/{s.std('usage-path')}", 3, f"{DAY} 09:00:00+00",
-                     f"{DAY} 10:00:00+00", s.std("usage-project"), ""])
-    writer.writerow([key_id, "GET", "/v1/tablesdb/{id}/tables/{id}/rows", 2, f"{DAY} 09:00:00+00",
-                     f"{DAY} 10:00:00+00", "", ""])
+    writer.writerow(
+        [
+            s.std("usage-key"),
+            "GET",
+            f"/v1/users/{s.std('usage-path')}",
+            3,
+            f"{DAY} 09:00:00+00",
+            f"{DAY} 10:00:00+00",
+            s.std("usage-project"),
+            "",
+        ]
+    )
+    writer.writerow(
+        [key_id, "GET", "/v1/tablesdb/{id}/tables/{id}/rows", 2, f"{DAY} 09:00:00+00", f"{DAY} 10:00:00+00", "", ""]
+    )
     writer.writerow([s.std("usage-bad-key"), "GET", "/v1/users", "many", "", "", "", ""])
     put("usage.csv", usage.getvalue())
-    put("config.yaml", f"""\
+    put(
+        "config.yaml",
+        f"""\
 failOn: critical
 rules:
   stale-key: {{options: {{days: 30}}}}
@@ -157,8 +303,11 @@ exceptions:
     reason: accepted
     owner: ops@example.com
     expires: 2027-01-31
-""")
-    put("policy.yaml", f"""\
+""",
+    )
+    put(
+        "policy.yaml",
+        f"""\
 policy:
   rules:
     - id: owners
@@ -166,8 +315,11 @@ policy:
       requiredFields: [owner]
       message: "{{key}} has no {{field}} ({s.dyn("policy-file-message")})"
       fix: "Add {{field}} to {{key}}"
-""")
-    put("exceptions.yaml", f"""\
+""",
+    )
+    put(
+        "exceptions.yaml",
+        f"""\
 exceptions:
   - rule: no-expiry
     key: "{key_id}"
@@ -185,14 +337,39 @@ exceptions:
     reason: "{s.dyn("exception-reason-2")}"
     owner: ops@example.com
     expires: 2027-01-31
-""")
-    put("calls.jsonl.gz", gzip.compress(_jsonl([
-        {"time": f"{DAY}T14:00:00Z", "key": key_id, "method": "DELETE", "path": f"/v1/users/{s.std('gz-path')}"},
-        {"time": f"{DAY}T14:00:01Z", "key": "k-file", "method": "GET", "path": "/v1/users", "status": 401,
-         "error": "general_unauthorized_scope"}, "bad line",
-    ]).encode()), binary=True, file_name=f"calls-{s.eph('log-file-name')}.jsonl.gz")
-    put("named.json", json.dumps({"keys": [{"$id": "k-file", "name": "file", "scopes": ["documents.read"],
-                                            "expire": None}]}), file_name=f"keys-{s.dyn('key-file-name')}.json")
+""",
+    )
+    put(
+        "calls.jsonl.gz",
+        gzip.compress(
+            _jsonl(
+                [
+                    {
+                        "time": f"{DAY}T14:00:00Z",
+                        "key": key_id,
+                        "method": "DELETE",
+                        "path": f"/v1/users/{s.std('gz-path')}",
+                    },
+                    {
+                        "time": f"{DAY}T14:00:01Z",
+                        "key": "k-file",
+                        "method": "GET",
+                        "path": "/v1/users",
+                        "status": 401,
+                        "error": "general_unauthorized_scope",
+                    },
+                    "bad line",
+                ]
+            ).encode()
+        ),
+        binary=True,
+        file_name=f"calls-{s.eph('log-file-name')}.jsonl.gz",
+    )
+    put(
+        "named.json",
+        json.dumps({"keys": [{"$id": "k-file", "name": "file", "scopes": ["documents.read"], "expire": None}]}),
+        file_name=f"keys-{s.dyn('key-file-name')}.json",
+    )
     (root / "job.yaml").write_text(f"""\
 # job of {s.std("job-comment")}
 state: out/state.db
@@ -235,8 +412,20 @@ def _audit_inputs(files):
         args += ["--keys", files[name]]
     for name in LOG_FILES:
         args += ["--logs", files[name]]
-    return args + ["--usage", files["usage.csv"], "--config", files["config.yaml"], "--exceptions",
-                   files["exceptions.yaml"], "--policy", files["policy.yaml"], "--key", "nginx-key", "--now", NOW]
+    return args + [
+        "--usage",
+        files["usage.csv"],
+        "--config",
+        files["config.yaml"],
+        "--exceptions",
+        files["exceptions.yaml"],
+        "--policy",
+        files["policy.yaml"],
+        "--key",
+        "nginx-key",
+        "--now",
+        NOW,
+    ]
 
 
 @pytest.fixture
@@ -251,13 +440,23 @@ def workspace(tmp_path, monkeypatch, httpserver):
 
 def _serve_keys(httpserver, s: Secrets):
     httpserver.expect_request("/v1/health/version").respond_with_json({"version": "1.9.6"})
-    keys = [{"$id": "live1", "$createdAt": "2026-01-01T00:00:00.000+00:00",
-             "$updatedAt": "2026-01-01T00:00:00.000+00:00",
-             "name": s.dyn("live-name"), "expire": "", "scopes": ["users.read"], "secret": s.std("live-secret"),
-             "accessedAt": "", "sdks": [s.std("live-sdk")]}]
+    keys = [
+        {
+            "$id": "live1",
+            "$createdAt": "2026-01-01T00:00:00.000+00:00",
+            "$updatedAt": "2026-01-01T00:00:00.000+00:00",
+            "name": s.dyn("live-name"),
+            "expire": "",
+            "scopes": ["users.read"],
+            "secret": s.std("live-secret"),
+            "accessedAt": "",
+            "sdks": [s.std("live-sdk")],
+        }
+    ]
     httpserver.expect_request("/v1/project/keys").respond_with_json({"total": 1, "keys": keys})
     httpserver.expect_request("/v1/health/version", headers={"X-Appwrite-Project": "bad"}).respond_with_json(
-        {"version": "1.9.6"})
+        {"version": "1.9.6"}
+    )
 
 
 def test_no_secret_in_anything_any_command_writes(workspace, httpserver):
@@ -273,29 +472,71 @@ def test_no_secret_in_anything_any_command_writes(workspace, httpserver):
     run("explain", "k-ci", *audit_inputs)
     key_paths = [files[name] for name in KEY_FILES]
     for name in ("lines", "json"):
-        run("lint", *key_paths, "--config", files["config.yaml"], "--exceptions", files["exceptions.yaml"],
-            "--policy", files["policy.yaml"], "--now", NOW, "--format", name)
+        run(
+            "lint",
+            *key_paths,
+            "--config",
+            files["config.yaml"],
+            "--exceptions",
+            files["exceptions.yaml"],
+            "--policy",
+            files["policy.yaml"],
+            "--now",
+            NOW,
+            "--format",
+            name,
+        )
     run("secrets", *files.values())
     run("baseline", "create", "--output", "out/baseline.json", *audit_inputs)
     run("baseline", "create", "--output", "out/baseline-lint.json", *key_paths, "--now", NOW)
     run("audit", *audit_inputs, "--baseline", "out/baseline.json", "--format", "json")
     run("lint", *key_paths, "--baseline", "out/baseline-lint.json", "--now", NOW)
     run("fix", "--appwrite-version", "1.9", "--diff", files["keys.json"], expect=(1,))
-    run("fix", "--appwrite-version", "1.9", "--mode", "replace", "--logs", files["calls.jsonl"],
-        "--logs", files["traefik.json"], files["keys.json"], expect=(0,))
+    run(
+        "fix",
+        "--appwrite-version",
+        "1.9",
+        "--mode",
+        "replace",
+        "--logs",
+        files["calls.jsonl"],
+        "--logs",
+        files["traefik.json"],
+        files["keys.json"],
+        expect=(0,),
+    )
     for name in ("manifest.yaml", "appwrite.json", "main.tf"):
         result = run("fix", "--appwrite-version", "1.9", files[name], expect=(2,))
         assert "holds a key secret (sha256:" in result.stderr
     for name in ("table", "json"):
         run("validate", *[files[n] for n in KEY_FILES + ("config.yaml", "calls.jsonl")], "--format", name)
     run("job", "run", "--job", "job.yaml", "--now", NOW)
-    run("job", "run", "--job", "job.yaml", "--now", "2026-11-26T00:00:00Z", "--format", "html",
-        "--output", "out/job.html")
+    run(
+        "job",
+        "run",
+        "--job",
+        "job.yaml",
+        "--now",
+        "2026-11-26T00:00:00Z",
+        "--format",
+        "html",
+        "--output",
+        "out/job.html",
+    )
     for name in ("table", "json"):
         run("job", "report", "--state", "out/state.db", "--format", name)
     _serve_keys(httpserver, s)
-    run("fetch-keys", "--endpoint", httpserver.url_for("/v1"), "--project", s.std("fetch-project"),
-        "--output", "out/fetched.json", env={"APPWRITE_API_KEY": s.std("credential")}, expect=(0,))
+    run(
+        "fetch-keys",
+        "--endpoint",
+        httpserver.url_for("/v1"),
+        "--project",
+        s.std("fetch-project"),
+        "--output",
+        "out/fetched.json",
+        env={"APPWRITE_API_KEY": s.std("credential")},
+        expect=(0,),
+    )
     run("catalog", "lookup", "GET", f"/v1/users/{s.std('lookup-path')}?q={s.eph('lookup-query')}")
     run("catalog", "lookup", "GET", f"/v1/users/{s.std('lookup-path')}", "--format", "json")
     run("catalog", "lookup", "--input", files["calls.jsonl"])
@@ -308,8 +549,13 @@ def test_no_secret_in_anything_any_command_writes(workspace, httpserver):
         if found:
             leaks.append((" ".join(map(str, args[:2])), found))
     written = sorted(p for p in root.rglob("*") if p.is_file() and p not in inputs)
-    assert {p.name for p in written} >= {"state.db", "baseline.json", "fetched.json", "job.html",
-                                         *[f"report.{n}" for n in REPORTERS]}
+    assert {p.name for p in written} >= {
+        "state.db",
+        "baseline.json",
+        "fetched.json",
+        "job.html",
+        *[f"report.{n}" for n in REPORTERS],
+    }
     for path in written:
         found = s.leaks(path.read_bytes())
         if path.name == "state.db":
@@ -361,11 +607,14 @@ def test_no_secret_in_any_error_message(tmp_path, monkeypatch, httpserver):
     server = httpserver.url_for("/v1")
     httpserver.expect_request("/v1/health/version").respond_with_json({"version": "1.9.6"})
     httpserver.expect_request("/v1/project/keys", headers={"X-Appwrite-Project": "p401"}).respond_with_json(
-        {"message": s.std("server-message"), "type": s.eph("server-type"), "code": 401}, status=401)
+        {"message": s.std("server-message"), "type": s.eph("server-type"), "code": 401}, status=401
+    )
     httpserver.expect_request("/v1/project/keys", headers={"X-Appwrite-Project": "p302"}).respond_with_response(
-        Response("", status=302, headers={"Location": f"https://evil.example/{s.std('server-location')}"}))
+        Response("", status=302, headers={"Location": f"https://evil.example/{s.std('server-location')}"})
+    )
     httpserver.expect_request("/v1/project/keys", headers={"X-Appwrite-Project": "pjunk"}).respond_with_data(
-        f"<html>{s.std('server-body')}</html>", content_type="text/html")
+        f"<html>{s.std('server-body')}</html>", content_type="text/html"
+    )
     fetch = ["fetch-keys", "--endpoint", server, "--project"]
     cases = [
         ["audit", "--keys", put("bad.json", '{"keys": [{"$id": "k1", "secret": "' + s.std("json") + '" "x": 1}]}')],
@@ -373,8 +622,28 @@ def test_no_secret_in_any_error_message(tmp_path, monkeypatch, httpserver):
         ["audit", "--keys", put("manifest.yaml", f'appwriteVersion: "{s.eph("version")}"\nkeys: []\n')],
         ["audit", "--keys", "keys.json", "--config", put("c1.yaml", f"rules:\n  {s.std('rule-id')}: {{}}\n")],
         ["audit", "--keys", "keys.json", "--config", put("c2.yaml", f"failOn: {s.std('fail-on')}\n")],
-        ["audit", "--keys", "keys.json", "--policy", put("p.yaml", {"policy": {"rules": [{
-            "id": "x", "severity": "high", "forbiddenScopes": [s.eph("policy-scope")], "message": "m", "fix": "f"}]}})],
+        [
+            "audit",
+            "--keys",
+            "keys.json",
+            "--policy",
+            put(
+                "p.yaml",
+                {
+                    "policy": {
+                        "rules": [
+                            {
+                                "id": "x",
+                                "severity": "high",
+                                "forbiddenScopes": [s.eph("policy-scope")],
+                                "message": "m",
+                                "fix": "f",
+                            }
+                        ]
+                    }
+                },
+            ),
+        ],
         ["audit", "--keys", "keys.json", "--exceptions", put("e.json", [s.std("exceptions-list")])],
         ["audit", "--keys", "keys.json", "--baseline", put("b.json", {"findings": [s.std("baseline-entry")]})],
         ["audit", "--keys", "keys.json", "--usage", put("u.csv", f"key,{s.std('usage-header')}\n")],
@@ -385,21 +654,31 @@ def test_no_secret_in_any_error_message(tmp_path, monkeypatch, httpserver):
         ["explain", s.std("explain-id"), "--keys", "keys.json"],
         ["job", "run", "--job", put("job.yaml", {"state": "s.db", "keys": ["keys.json"], "window": s.eph("window")})],
         ["job", "run", "--job", put("job2.yaml", {"state": "s.db", "keys": ["keys.json"], "format": s.std("fmt")})],
-        ["job", "run", "--job", put("job3.yaml", {"state": "s.db", "keys": ["keys.json"],
-                                                  "logs": [f"../{s.eph('job-path')}"]})],
+        [
+            "job",
+            "run",
+            "--job",
+            put("job3.yaml", {"state": "s.db", "keys": ["keys.json"], "logs": [f"../{s.eph('job-path')}"]}),
+        ],
         ["job", "report", "--state", put("not-state.db", s.std("state-content"))],
-        fetch + ["p401"], fetch + ["p302"], fetch + ["pjunk"],
+        fetch + ["p401"],
+        fetch + ["p302"],
+        fetch + ["pjunk"],
     ]
     for args in cases:
         result = CliRunner().invoke(cli, args, env={"APPWRITE_API_KEY": s.std("credential"), "KEYAUDIT_DEBUG": None})
         lines = result.stderr.splitlines()
-        assert result.exit_code == 2 and len(lines) == 1 and lines[0].startswith("keyaudit: error: "), \
-            (args, result.exit_code, result.stderr)
+        assert result.exit_code == 2 and len(lines) == 1 and lines[0].startswith("keyaudit: error: "), (
+            args,
+            result.exit_code,
+            result.stderr,
+        )
         assert "internal error" not in result.stderr
         assert s.leaks(result.stdout + result.stderr) == [], (args, result.stderr)
 
 
 # ---------------------------------------------------------------- issue #17: secrets in encoded forms
+
 
 def _encoded_workspace(s: Secrets) -> dict[str, list[str]]:
     """Files holding secrets only in encoded forms (hostile.encoded), each form where its medium allows it;
@@ -411,8 +690,16 @@ def _encoded_workspace(s: Secrets) -> dict[str, list[str]]:
         return encoded(s.std(f"{name}/{how}"))[how]
 
     json_forms = ("json-u-escape", "json-after-newline", "percent-encoded", "after-percent-equals")
-    keys = [{"$id": f"k{i}", "projectId": form("keys.json", "project", how), "scopes": ["users.read"], "expire": None,
-             "secret": form("keys.json", "secret", how)} for i, how in enumerate(json_forms)]
+    keys = [
+        {
+            "$id": f"k{i}",
+            "projectId": form("keys.json", "project", how),
+            "scopes": ["users.read"],
+            "expire": None,
+            "secret": form("keys.json", "secret", how),
+        }
+        for i, how in enumerate(json_forms)
+    ]
     # json.dumps would escape the backslashes that make the escapes: the forms go in as JSON text
     text = json.dumps({"total": len(keys), "keys": keys}, indent=2).replace("\\\\", "\\")
     Path("keys.json").write_text(text)
@@ -439,18 +726,35 @@ resource "appwrite_project_key" "ci" {{
   expire = null
 }}
 ''')
-    rows = [{"time": f"{DAY}T10:00:0{i}Z", "key": "k0", "method": "GET", "path": path, "status": 200}
-            for i, path in enumerate([f"/v1/users/{form('calls.jsonl', 'log-path', 'percent-encoded')}",
-                                      f"/v1/nowhere/{form('calls.jsonl', 'log-unknown', 'percent-encoded')}",
-                                      f"/v1/users?{form('calls.jsonl', 'log-query', 'after-percent-equals')}"])]
-    rows.append({"time": f"{DAY}T10:00:09Z", "key": "k0", "method": "GET", "path": "/v1/users", "status": 401,
-                 "error": form("calls.jsonl", "log-error", "json-after-newline")})
+    rows = [
+        {"time": f"{DAY}T10:00:0{i}Z", "key": "k0", "method": "GET", "path": path, "status": 200}
+        for i, path in enumerate(
+            [
+                f"/v1/users/{form('calls.jsonl', 'log-path', 'percent-encoded')}",
+                f"/v1/nowhere/{form('calls.jsonl', 'log-unknown', 'percent-encoded')}",
+                f"/v1/users?{form('calls.jsonl', 'log-query', 'after-percent-equals')}",
+            ]
+        )
+    ]
+    rows.append(
+        {
+            "time": f"{DAY}T10:00:09Z",
+            "key": "k0",
+            "method": "GET",
+            "path": "/v1/users",
+            "status": 401,
+            "error": form("calls.jsonl", "log-error", "json-after-newline"),
+        }
+    )
     Path("calls.jsonl").write_text("".join(json.dumps(r).replace("\\\\", "\\") + "\n" for r in rows))
     Path("nginx.log").write_text(
         f'10.0.0.1 - - [20/Nov/2026:10:00:00 +0000] "GET /v1/nope/{form("nginx.log", "nginx", "percent-encoded")} '
-        f'HTTP/1.1" 404 5 "-" "sdk"\n')
-    Path("usage.csv").write_text("key,method,path,count,first_seen,last_seen\n"
-                                 f"k0,GET,/v1/x/{form('usage.csv', 'usage', 'percent-encoded')},1,,\n")
+        f'HTTP/1.1" 404 5 "-" "sdk"\n'
+    )
+    Path("usage.csv").write_text(
+        "key,method,path,count,first_seen,last_seen\n"
+        f"k0,GET,/v1/x/{form('usage.csv', 'usage', 'percent-encoded')},1,,\n"
+    )
     Path("keys.json.gz").write_bytes(gzip.compress(text.encode()))
     placed["keys.json.gz"] = placed["keys.json"]
     return placed
@@ -510,6 +814,7 @@ def test_fifos_devices_and_gzip_bombs_do_not_stop_secrets(tmp_path):
         assert "not a regular file (a FIFO, socket or device)" in result.stderr
         assert time.monotonic() - started < 5
     from auditor.secrets import scan as secret_scan
+
     bomb = tmp_path / "bomb.gz"
     bomb.write_bytes(gzip.compress(b"\0" * 4 + b"a" * (4 << 20)))  # text after the sniff: all of it is read
     original = secret_scan.MAX_DECOMPRESSED
@@ -533,13 +838,20 @@ def test_a_debug_traceback_holds_no_secret(tmp_path, monkeypatch):
         raise RuntimeError(f"boom {credential} {encoded(s.std('encoded-in-message'))['json-u-escape']}")
 
     monkeypatch.setattr(fetch_keys, "fetch", broken)
-    result = CliRunner().invoke(cli, ["fetch-keys", "--endpoint", "http://127.0.0.1:9/v1", "--project", "p"],
-                                env={"APPWRITE_API_KEY": credential, "KEYAUDIT_DEBUG": "1"})
-    assert result.exit_code == 2 and "Traceback" in result.stderr and "RuntimeError: boom <secret sha256:" in \
-        result.stderr
+    result = CliRunner().invoke(
+        cli,
+        ["fetch-keys", "--endpoint", "http://127.0.0.1:9/v1", "--project", "p"],
+        env={"APPWRITE_API_KEY": credential, "KEYAUDIT_DEBUG": "1"},
+    )
+    assert (
+        result.exit_code == 2 and "Traceback" in result.stderr and "RuntimeError: boom <secret sha256:" in result.stderr
+    )
     assert s.leaks(result.stdout + result.stderr) == []
-    result = CliRunner().invoke(cli, ["fetch-keys", "--endpoint", "http://127.0.0.1:9/v1", "--project", "p"],
-                                env={"APPWRITE_API_KEY": credential[:40] + "\nX-Evil: 1", "KEYAUDIT_DEBUG": "1"})
+    result = CliRunner().invoke(
+        cli,
+        ["fetch-keys", "--endpoint", "http://127.0.0.1:9/v1", "--project", "p"],
+        env={"APPWRITE_API_KEY": credential[:40] + "\nX-Evil: 1", "KEYAUDIT_DEBUG": "1"},
+    )
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "an HTTP header cannot carry" in result.stderr
 
 
@@ -550,11 +862,21 @@ def test_fix_refuses_to_rewrite_a_file_holding_an_encoded_secret(tmp_path, monke
     monkeypatch.chdir(tmp_path)
     form = encoded(s.std("in-file"))[how]
     if how.startswith("hcl"):
-        name, text = "main.tf", ('resource "appwrite_project_key" "k" {\n  name = "ci"\n  scopes = ["collections.read"]\n'
-                                 f'  expire = null\n}}\nlocals {{\n  t = "{form}"\n}}\n')
+        name, text = (
+            "main.tf",
+            (
+                'resource "appwrite_project_key" "k" {\n  name = "ci"\n  scopes = ["collections.read"]\n'
+                f'  expire = null\n}}\nlocals {{\n  t = "{form}"\n}}\n'
+            ),
+        )
     else:
-        name, text = "keys.yaml", (f'appwriteVersion: "1.9"\nproject: "{form}"\nkeys:\n  - id: mk1\n    name: ci\n'
-                                   "    scopes: [collections.read]\n    expire: null\n")
+        name, text = (
+            "keys.yaml",
+            (
+                f'appwriteVersion: "1.9"\nproject: "{form}"\nkeys:\n  - id: mk1\n    name: ci\n'
+                "    scopes: [collections.read]\n    expire: null\n"
+            ),
+        )
     Path(name).write_text(text)
     result = CliRunner().invoke(cli, ["fix", "--appwrite-version", "1.9", name], env={"KEYAUDIT_DEBUG": None})
     assert result.exit_code == 2 and f"holds a key secret ({fingerprint(s.by_name['in-file'])})" in result.stderr

@@ -4,13 +4,13 @@ import json
 
 import pytest
 import yaml
-
 from audit_helpers import audit, fired, key
-from auditor.catalog.catalog import load
-from auditor.catalog.versions import SUPPORTED
+
 from auditor.audit.report import build
-from auditor.resources import data_dir
+from auditor.catalog.catalog import load
 from auditor.catalog.risk import key_risk, scope_risk, taxonomy
+from auditor.catalog.versions import SUPPORTED
+from auditor.resources import data_dir
 from auditor.validation.schemas import violations
 
 
@@ -29,28 +29,31 @@ def test_taxonomy_file_matches_its_schema_and_names_only_real_scopes():
     assert len(taxonomy()) == len(every_scope)
 
 
-@pytest.mark.parametrize("scope,category,severity", [
-    ("keys.write", "privilege-escalation", "critical"),
-    ("users.write", "privilege-escalation", "critical"),
-    ("sessions.write", "privilege-escalation", "critical"),
-    ("teams.write", "privilege-escalation", "critical"),
-    ("functions.write", "code-execution", "high"),
-    ("execution.write", "code-execution", "high"),
-    ("executions.write", "code-execution", "high"),
-    ("sites.write", "code-execution", "high"),
-    ("rows.read", "data-exfiltration", "medium"),
-    ("documents.read", "data-exfiltration", "medium"),
-    ("files.read", "data-exfiltration", "medium"),
-    ("users.read", "data-exfiltration", "medium"),
-    ("databases.write", "destruction", "high"),
-    ("buckets.write", "destruction", "high"),
-    ("tables.write", "destruction", "high"),
-    ("collections.write", "destruction", "high"),
-    ("rules.write", "infrastructure", "high"),
-    ("vcs.write", "infrastructure", "medium"),
-    ("migrations.write", "infrastructure", "high"),
-    ("locale.read", "service-use", "info"),
-])
+@pytest.mark.parametrize(
+    "scope,category,severity",
+    [
+        ("keys.write", "privilege-escalation", "critical"),
+        ("users.write", "privilege-escalation", "critical"),
+        ("sessions.write", "privilege-escalation", "critical"),
+        ("teams.write", "privilege-escalation", "critical"),
+        ("functions.write", "code-execution", "high"),
+        ("execution.write", "code-execution", "high"),
+        ("executions.write", "code-execution", "high"),
+        ("sites.write", "code-execution", "high"),
+        ("rows.read", "data-exfiltration", "medium"),
+        ("documents.read", "data-exfiltration", "medium"),
+        ("files.read", "data-exfiltration", "medium"),
+        ("users.read", "data-exfiltration", "medium"),
+        ("databases.write", "destruction", "high"),
+        ("buckets.write", "destruction", "high"),
+        ("tables.write", "destruction", "high"),
+        ("collections.write", "destruction", "high"),
+        ("rules.write", "infrastructure", "high"),
+        ("vcs.write", "infrastructure", "medium"),
+        ("migrations.write", "infrastructure", "high"),
+        ("locale.read", "service-use", "info"),
+    ],
+)
 def test_reviewer_categories(scope, category, severity):
     risk = scope_risk(scope)
     assert (risk.category.id, risk.severity) == (category, severity)
@@ -58,8 +61,10 @@ def test_reviewer_categories(scope, category, severity):
 
 def test_high_risk_scope_fires_with_category_severity_and_route_count(tmp_path):
     result = audit(tmp_path, [key("k1", ["keys.write", "functions.write", "rows.read", "locale.read"])])
-    assert fired(result, "high-risk-scope") == {("high-risk-scope", "k1", "keys.write"),
-                                                ("high-risk-scope", "k1", "functions.write")}
+    assert fired(result, "high-risk-scope") == {
+        ("high-risk-scope", "k1", "keys.write"),
+        ("high-risk-scope", "k1", "functions.write"),
+    }
     by_scope = {f.scope: f for f in result.findings if f.rule == "high-risk-scope"}
     routes = len(load("1.9").routes_gated_by("keys.write"))
     assert by_scope["keys.write"].severity == "critical" and by_scope["functions.write"].severity == "high"
@@ -89,14 +94,18 @@ def test_high_risk_scope_minimum_and_cap_are_configurable(tmp_path):
 
 
 def test_report_has_a_risk_summary_per_key_that_validates(tmp_path):
-    result = audit(tmp_path, [key("k1", ["keys.write", "users.write", "rows.read", "locale.read"]),
-                              key("k2", ["targets.read"])])
+    result = audit(
+        tmp_path, [key("k1", ["keys.write", "users.write", "rows.read", "locale.read"]), key("k2", ["targets.read"])]
+    )
     report = json.loads(json.dumps(build(result)))
     assert violations(report, "report.schema.json", None) == []
     risk = {k["id"]: k["risk"] for k in report["keys"]}
     assert risk["k1"]["level"] == "critical"
     first = risk["k1"]["categories"][0]
     assert first["category"] == "privilege-escalation" and first["scopes"] == ["keys.write", "users.write"]
-    assert [c["category"] for c in risk["k1"]["categories"]] == ["privilege-escalation", "data-exfiltration",
-                                                                  "service-use"]
+    assert [c["category"] for c in risk["k1"]["categories"]] == [
+        "privilege-escalation",
+        "data-exfiltration",
+        "service-use",
+    ]
     assert risk["k2"] == {"level": "none", "categories": []}

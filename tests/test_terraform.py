@@ -4,10 +4,11 @@ import json
 import shutil
 
 from audit_helpers import NOW
+from conftest import ROOT, run_cli
+
 from auditor.audit import run_audit
 from auditor.loaders.keys import load_key_file
 from auditor.rules.registry import configured_rules
-from conftest import ROOT, run_cli
 
 FIXTURES = ROOT / "tests" / "fixtures" / "terraform"
 TF = str(FIXTURES / "keys.tf")
@@ -25,13 +26,21 @@ def test_hcl_keys_with_file_and_line():
     key_file = load_key_file(TF)
     assert (key_file.kind, key_file.shape) == ("terraform", "hcl")
     erp, deployer = key_file.keys
-    assert (erp.id, erp.name, erp.project, erp.expire) == ("684ade47dc61cf39e191", "legacy-sync", None,
-                                                           "2027-06-30T00:00:00.000+00:00")
+    assert (erp.id, erp.name, erp.project, erp.expire) == (
+        "684ade47dc61cf39e191",
+        "legacy-sync",
+        None,
+        "2027-06-30T00:00:00.000+00:00",
+    )
     assert erp.scopes == ["documents.read", "documents.write", "execution.write"]
     assert (erp.location.line, erp.scope_location("documents.write").line) == (14, 20)
     # no `id` in the block: the key is named by its Terraform address
     assert (deployer.id, deployer.project, deployer.expire, deployer.location.line) == (
-        "appwrite_project_key.deployer", "shop-prod", None, 26)
+        "appwrite_project_key.deployer",
+        "shop-prod",
+        None,
+        26,
+    )
     assert deployer.scope_location("policies.read").line == 29
     assert {key.source for key in key_file.keys} == {"terraform"}
 
@@ -51,7 +60,10 @@ def test_show_json_state_and_plan_with_lines():
     assert [k.id for k in state.keys] == ["6a1ff008311c0a68e688", "67a9c7246d5780ae71c5"]  # the bucket is skipped
     deployer, reader = state.keys
     assert (deployer.location.line, deployer.created_at, deployer.tracks_access) == (
-        14, "2026-03-02T10:15:00.000+00:00", True)
+        14,
+        "2026-03-02T10:15:00.000+00:00",
+        True,
+    )
     assert reader.location.pointer == "/values/root_module/child_modules/0/resources/0/values"
     found = findings(STATE, PLAN)
     assert found[("deprecated-scope", "6a1ff008311c0a68e688", "documents.read")].line == 25
@@ -68,7 +80,7 @@ def test_secret_in_state_is_found_and_never_shown(tmp_path):
     path = tmp_path / "state.json"
     text = json.dumps(state, indent=2)
     path.write_text(text)
-    line = text[:text.index(REAL_SECRET)].count("\n") + 1
+    line = text[: text.index(REAL_SECRET)].count("\n") + 1
     code, out, err = run_cli("audit", "--keys", str(path), "--format", "json", "--now", "2026-11-25T00:00:00Z")
     assert REAL_SECRET not in out + err
     (finding,) = [f for f in json.loads(out)["findings"] if f["rule"] == "secret-in-file"]

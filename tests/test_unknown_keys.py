@@ -16,24 +16,24 @@ import sqlite3
 from collections import Counter
 
 import pytest
+from audit_helpers import NOW, call, key, write_keys, write_logs
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from job_helpers import job_run
 
-from audit_helpers import NOW, call, key, write_keys, write_logs
 from auditor.analysis.topkeys import TopKeys
 from auditor.analysis.usage import Usage, read_jsonl
 from auditor.audit import run_audit
+from auditor.audit.report import build
 from auditor.catalog.catalog import load
 from auditor.cli.main import cli
-from auditor.loaders.logs.attribution import LogOptions
 from auditor.loaders.logs import open_log
+from auditor.loaders.logs.attribution import LogOptions
 from auditor.rules.registry import configured_rules
-from auditor.audit.report import build
 from auditor.secrets import fingerprint
 from auditor.state import store
 from auditor.validation.schemas import violations
-from job_helpers import job_run
 
 UNKNOWN, KEEP = 5000, 100
 BUSY = {f"busy{i}": 100 + 10 * i for i in range(5)}  # made-up keys that call more than any bound
@@ -64,8 +64,9 @@ def jsonl_log(tmp_path, with_unknown=True, name="calls.jsonl"):
     theirs = [(made_up, "GET", "/v1/users") for made_up in made_up_stream()] if with_unknown else []
     calls = mine + theirs
     random.Random(2).shuffle(calls)
-    return write_logs(tmp_path, [call(k, m, p, time=t, status=200) for (k, m, p), t in zip(calls, _times(len(calls)))],
-                      name=name)
+    return write_logs(
+        tmp_path, [call(k, m, p, time=t, status=200) for (k, m, p), t in zip(calls, _times(len(calls)))], name=name
+    )
 
 
 def made_up_secret(made_up):
@@ -74,15 +75,28 @@ def made_up_secret(made_up):
 
 def traefik_log(tmp_path, with_unknown=True):
     mine = [(SECRET, method, path) for method, path in defined_calls()]
-    theirs = [(made_up_secret(made_up), "GET", "/v1/users")
-              for made_up in made_up_stream()] if with_unknown else []
+    theirs = [(made_up_secret(made_up), "GET", "/v1/users") for made_up in made_up_stream()] if with_unknown else []
     calls = mine + theirs
     random.Random(2).shuffle(calls)
     path = tmp_path / "access.json"
-    path.write_text("".join(json.dumps({
-        "ClientHost": "203.0.113.7", "DownstreamStatus": 200, "RequestMethod": m, "RequestPath": p,
-        "RequestProtocol": "HTTP/1.1", "StartUTC": t, "request_X-Appwrite-Key": s,
-        "request_X-Appwrite-Project": "shop-prod"}) + "\n" for (s, m, p), t in zip(calls, _times(len(calls)))))
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "ClientHost": "203.0.113.7",
+                    "DownstreamStatus": 200,
+                    "RequestMethod": m,
+                    "RequestPath": p,
+                    "RequestProtocol": "HTTP/1.1",
+                    "StartUTC": t,
+                    "request_X-Appwrite-Key": s,
+                    "request_X-Appwrite-Project": "shop-prod",
+                }
+            )
+            + "\n"
+            for (s, m, p), t in zip(calls, _times(len(calls)))
+        )
+    )
     return str(path)
 
 
@@ -93,10 +107,23 @@ def audit_log(tmp_path, with_unknown=True):
     events = mine + theirs
     random.Random(2).shuffle(events)
     path = tmp_path / "audit.jsonl"
-    path.write_text("".join(json.dumps({
-        "event": event, "userId": "", "userEmail": "app.shop-prod@service.appwrite.shop.example", "userName": name,
-        "mode": "default", "ip": "203.0.113.7", "time": t.replace("Z", "+00:00")}) + "\n"
-        for (name, event), t in zip(events, _times(len(events)))))
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "event": event,
+                    "userId": "",
+                    "userEmail": "app.shop-prod@service.appwrite.shop.example",
+                    "userName": name,
+                    "mode": "default",
+                    "ip": "203.0.113.7",
+                    "time": t.replace("Z", "+00:00"),
+                }
+            )
+            + "\n"
+            for (name, event), t in zip(events, _times(len(events)))
+        )
+    )
     return str(path)
 
 
@@ -105,8 +132,10 @@ def usage_file(tmp_path, with_unknown=True):
     if with_unknown:
         rows += [(made_up, "GET", "/v1/users", n) for made_up, n in sorted(Counter(made_up_stream()).items())]
     path = tmp_path / "usage.csv"
-    path.write_text("key,method,path,count,first_seen,last_seen\n" + "".join(
-        f"{k},{m},{p},{n},2026-11-20T09:00:00Z,2026-11-20T10:00:00Z\n" for k, m, p, n in rows))
+    path.write_text(
+        "key,method,path,count,first_seen,last_seen\n"
+        + "".join(f"{k},{m},{p},{n},2026-11-20T09:00:00Z,2026-11-20T10:00:00Z\n" for k, m, p, n in rows)
+    )
     return str(path)
 
 
@@ -114,13 +143,27 @@ LOGS = {"keyaudit-jsonl": jsonl_log, "traefik-json": traefik_log, "appwrite-audi
 
 
 def keys_file(tmp_path):
-    return write_keys(tmp_path, [key("k1", ["rows.read", "users.read", "rows.write"],
-                                     secretSha256=hashlib.sha256(SECRET.encode()).hexdigest())])
+    return write_keys(
+        tmp_path,
+        [
+            key(
+                "k1",
+                ["rows.read", "users.read", "rows.write"],
+                secretSha256=hashlib.sha256(SECRET.encode()).hexdigest(),
+            )
+        ],
+    )
 
 
 def audit(tmp_path, logs=(), usage=()):
-    return run_audit([keys_file(tmp_path)], list(logs), version="1.9", rules=configured_rules(CONFIG), now=NOW,
-                     usage_paths=list(usage))
+    return run_audit(
+        [keys_file(tmp_path)],
+        list(logs),
+        version="1.9",
+        rules=configured_rules(CONFIG),
+        now=NOW,
+        usage_paths=list(usage),
+    )
 
 
 def defined_usage(result):
@@ -128,8 +171,11 @@ def defined_usage(result):
     return build(result)["keys"], sorted((f.rule, f.scope) for f in result.findings if f.key == "k1")
 
 
-NAMES = {"keyaudit-jsonl": str, "traefik-json": lambda made_up: fingerprint(made_up_secret(made_up)),
-         "appwrite-audit": lambda made_up: f"name:{made_up}"}  # how each log names a made-up key
+NAMES = {
+    "keyaudit-jsonl": str,
+    "traefik-json": lambda made_up: fingerprint(made_up_secret(made_up)),
+    "appwrite-audit": lambda made_up: f"name:{made_up}",
+}  # how each log names a made-up key
 
 
 def assert_bounded(result, name=str):
@@ -186,8 +232,10 @@ def test_usage_files_are_bounded_too(tmp_path):
 def test_jsonl_in_blocks_and_worker_processes_is_bounded(tmp_path, workers):
     """Small blocks, so the log is many blocks; a first block of one key's calls, so workers are used."""
     path = tmp_path / "calls.jsonl"
-    path.write_text("".join(json.dumps(call("k1", "GET", ROWS, time=t, status=200)) + "\n" for t in _times(400))
-                    + open(jsonl_log(tmp_path, name="more.jsonl")).read())
+    path.write_text(
+        "".join(json.dumps(call("k1", "GET", ROWS, time=t, status=200)) + "\n" for t in _times(400))
+        + open(jsonl_log(tmp_path, name="more.jsonl")).read()
+    )
     catalog = load("1.9")
     options = LogOptions(defined=frozenset({"k1"}), keep_unknown=KEEP)
     usage = Usage(defined=options.defined, unknown=TopKeys(KEEP))
@@ -207,9 +255,16 @@ def test_without_a_burst_every_unknown_key_is_reported_exactly(tmp_path):
     unknown = {f.key: f.message for f in result.findings if f.rule == "unknown-key"}
     assert len(unknown) == KEEP and not [f for f in result.findings if f.rule == "unknown-key-burst"]
     assert unknown["u2"].startswith("3 call(s)")
-    assert result.usage.unknown_summary() == {"keys": KEEP, "keysEstimated": False, "calls": 199, "keep": KEEP,
-                                              "reported": KEEP, "aggregatedKeys": 0, "aggregatedCalls": 0,
-                                              "bound": 0}
+    assert result.usage.unknown_summary() == {
+        "keys": KEEP,
+        "keysEstimated": False,
+        "calls": 199,
+        "keep": KEEP,
+        "reported": KEEP,
+        "aggregatedKeys": 0,
+        "aggregatedCalls": 0,
+        "bound": 0,
+    }
 
 
 @settings(max_examples=60, deadline=None)
@@ -256,8 +311,9 @@ def test_the_job_state_stays_bounded_over_runs(tmp_path):
         assert Counter(f["rule"] for f in report["findings"])["unknown-key-burst"] == 1
         assert sum(f["rule"] == "unknown-key" for f in report["findings"]) <= KEEP
         db = sqlite3.connect(state)
-        unknown_rows = db.execute("SELECT count(DISTINCT project || ' ' || key) FROM route_day "
-                                  "WHERE key != 'k1'").fetchone()[0]
+        unknown_rows = db.execute(
+            "SELECT count(DISTINCT project || ' ' || key) FROM route_day WHERE key != 'k1'"
+        ).fetchone()[0]
         sizes.append((unknown_rows, db.execute("SELECT count(*) FROM route_day").fetchone()[0]))
         db.close()
         assert unknown_rows <= KEEP
@@ -273,8 +329,22 @@ def test_every_reporter_says_how_many_unknown_keys_were_counted_together(tmp_pat
     config.write_text(f"rules:\n  unknown-key:\n    options:\n      keep: {KEEP}\n")
     outputs = {}
     for name in ("table", "lines", "json", "sarif", "junit", "markdown", "html"):
-        result = CliRunner().invoke(cli, ["audit", "--keys", keys, "--logs", logs, "--config", str(config),
-                                          "--now", "2026-11-25T00:00:00Z", "--format", name])
+        result = CliRunner().invoke(
+            cli,
+            [
+                "audit",
+                "--keys",
+                keys,
+                "--logs",
+                logs,
+                "--config",
+                str(config),
+                "--now",
+                "2026-11-25T00:00:00Z",
+                "--format",
+                name,
+            ],
+        )
         assert result.exit_code == 1, result.stderr
         outputs[name] = result.stdout
     report = json.loads(outputs["json"])
@@ -290,8 +360,9 @@ def test_every_reporter_says_how_many_unknown_keys_were_counted_together(tmp_pat
 def test_a_keep_below_one_is_one_line(tmp_path):
     config = tmp_path / "keyaudit.yaml"
     config.write_text("rules:\n  unknown-key:\n    options:\n      keep: 0\n")
-    result = CliRunner().invoke(cli, ["audit", "--keys", keys_file(tmp_path), "--logs", jsonl_log(tmp_path),
-                                      "--config", str(config)])
+    result = CliRunner().invoke(
+        cli, ["audit", "--keys", keys_file(tmp_path), "--logs", jsonl_log(tmp_path), "--config", str(config)]
+    )
     assert result.exit_code == 2 and result.stderr.strip().count("\n") == 0
     assert "unknown-key.keep must be at least 1" in result.stderr
 
@@ -299,8 +370,10 @@ def test_a_keep_below_one_is_one_line(tmp_path):
 def test_a_state_from_before_unknown_day_is_upgraded(tmp_path):
     state = tmp_path / "state.db"
     db = sqlite3.connect(state, isolation_level=None)
-    db.executescript(store.SCHEMA.replace(store.UNKNOWN_DAY, "")
-                     + f"PRAGMA application_id = {store.APPLICATION_ID}; PRAGMA user_version = 1;")
+    db.executescript(
+        store.SCHEMA.replace(store.UNKNOWN_DAY, "")
+        + f"PRAGMA application_id = {store.APPLICATION_ID}; PRAGMA user_version = 1;"
+    )
     db.close()
     code, _, err = job_run(state, keys_file(tmp_path), [jsonl_log(tmp_path)])
     assert code == 1, err

@@ -6,10 +6,10 @@ import re
 import duckdb
 import pytest
 from click.testing import CliRunner
-
-from auditor.cli.main import cli
 from conftest import ROOT
 from job_helpers import NOW
+
+from auditor.cli.main import cli
 
 SQL = ROOT / "samples" / "sql"
 KEYS = ["--keys", "samples/keys/keylist.json", "--keys", "samples/appwrite.json", "--keys", "samples/manifest.yaml"]
@@ -35,15 +35,23 @@ def aggregate(script: str, out, **variables) -> None:
 
 def outcome(report: str):
     data = json.loads(report)
-    return ({(f["rule"], f["key"], f["scope"], f["severity"]) for f in data["findings"]},
-            {k["id"]: (k["calls"], [(r["method"], r["route"], r["count"], r["firstSeen"], r["lastSeen"])
-                                     for r in k["routes"]]) for k in data["keys"]})
+    return (
+        {(f["rule"], f["key"], f["scope"], f["severity"]) for f in data["findings"]},
+        {
+            k["id"]: (
+                k["calls"],
+                [(r["method"], r["route"], r["count"], r["firstSeen"], r["lastSeen"]) for r in k["routes"]],
+            )
+            for k in data["keys"]
+        },
+    )
 
 
 @pytest.fixture(scope="module")
 def raw():
-    return outcome(keyaudit("audit", *KEYS, *[a for log in LOGS for a in ("--logs", log)], "--now", NOW,
-                            "--format", "json"))
+    return outcome(
+        keyaudit("audit", *KEYS, *[a for log in LOGS for a in ("--logs", log)], "--now", NOW, "--format", "json")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +80,20 @@ def test_duckdb_usage_gives_the_raw_logs_findings(script, raw, catalog_csv, tmp_
 def test_the_job_reads_duckdb_usage_like_the_logs(catalog_csv, tmp_path):
     usage = tmp_path / "usage.csv"
     aggregate("usage-duckdb-catalog.sql", usage, logs=str(ROOT / "samples/logs/calls*.jsonl*"), catalog=catalog_csv)
-    from_usage = keyaudit("job", "run", "--state", str(tmp_path / "a.db"), *KEYS, "--usage", str(usage),
-                          "--now", NOW, "--format", "json")
-    from_logs = keyaudit("job", "run", "--state", str(tmp_path / "b.db"), *KEYS,
-                         *[a for log in LOGS for a in ("--logs", log)], "--now", NOW, "--format", "json")
+    from_usage = keyaudit(
+        "job", "run", "--state", str(tmp_path / "a.db"), *KEYS, "--usage", str(usage), "--now", NOW, "--format", "json"
+    )
+    from_logs = keyaudit(
+        "job",
+        "run",
+        "--state",
+        str(tmp_path / "b.db"),
+        *KEYS,
+        *[a for log in LOGS for a in ("--logs", log)],
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    )
     assert outcome(from_usage)[0] == outcome(from_logs)[0]
     assert outcome(from_usage)[1] == outcome(from_logs)[1]

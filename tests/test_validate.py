@@ -25,8 +25,14 @@ RAW_HINT = "export with `appwrite project list-keys --raw`"
 
 def run(*args, timeout=60):
     env = {k: v for k, v in os.environ.items() if k != "KEYAUDIT_DEBUG"}
-    return subprocess.run([sys.executable, "-m", "auditor", "validate", *map(str, args)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", "validate", *map(str, args)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def messages(stdout: str):
@@ -43,7 +49,7 @@ def summary(stdout: str, name) -> str:
     """The closing `file: valid|invalid kind[, Appwrite V]` line of one file."""
     lines = [line for line in stdout.splitlines() if line.startswith(f"{name}: ")]
     assert len(lines) == 1, stdout
-    return lines[0][len(f"{name}: "):]
+    return lines[0][len(f"{name}: ") :]
 
 
 def write(path: Path, content) -> Path:
@@ -60,8 +66,16 @@ def key(key_id="k1", scopes=("rows.read",), **fields):
 
 
 def call(key_id="k1", **fields):
-    return json.dumps({"time": "2026-11-20T10:00:00.000Z", "key": key_id, "method": "GET",
-                       "path": "/v1/users", "status": 200, **fields})
+    return json.dumps(
+        {
+            "time": "2026-11-20T10:00:00.000Z",
+            "key": key_id,
+            "method": "GET",
+            "path": "/v1/users",
+            "status": 200,
+            **fields,
+        }
+    )
 
 
 MANIFEST_1_9 = """\
@@ -83,35 +97,56 @@ keys:
 # keylist.json and calls.jsonl hold the deliberate mistakes samples/README.md lists
 # (typo-key's row.read / collection.read; four broken log lines).
 SAMPLE_RESULTS = {
-    "samples/appwrite.json": (0, "appwrite-json", [
-        (34, "warning", "documents.read is deprecated in Appwrite 1.9; use rows.read"),
-    ]),
-    "samples/manifest.yaml": (0, "manifest", [
-        (36, "warning", "policies.read is deprecated in Appwrite 1.9; use project.policies.read"),
-    ]),
+    "samples/appwrite.json": (
+        0,
+        "appwrite-json",
+        [
+            (34, "warning", "documents.read is deprecated in Appwrite 1.9; use rows.read"),
+        ],
+    ),
+    "samples/manifest.yaml": (
+        0,
+        "manifest",
+        [
+            (36, "warning", "policies.read is deprecated in Appwrite 1.9; use project.policies.read"),
+        ],
+    ),
     "samples/logs/calls-2.jsonl.gz": (0, "call-log", []),
     "samples/policy-strict.yaml": (0, "config", []),
-    "samples/keys/keylist.json": (1, "key-export", [
-        (27, "warning", "documents.read is deprecated in Appwrite 1.9; use rows.read"),
-        (28, "warning", "documents.write is deprecated in Appwrite 1.9; use rows.write"),
-        (29, "warning", "collections.read is deprecated in Appwrite 1.9; use tables.read"),
-        (30, "warning", "execution.write is deprecated in Appwrite 1.9; use executions.write"),
-        (114, "error", "unknown scope 'row.read' for Appwrite 1.9; did you mean rows.read?"),
-        (115, "error", "unknown scope 'collection.read' for Appwrite 1.9; did you mean tables.read (or the old "
-                       "collections.read)?"),
-    ]),
-    "samples/logs/calls.jsonl": (1, "call-log", [
-        (407, "error", "not valid JSON"),
-        (1202, "error", "/: expected object, got a list"),
-        (2100, "error", "/: missing required field 'path'"),
-        (2801, "error", "not valid JSON"),
-    ]),
+    "samples/keys/keylist.json": (
+        1,
+        "key-export",
+        [
+            (27, "warning", "documents.read is deprecated in Appwrite 1.9; use rows.read"),
+            (28, "warning", "documents.write is deprecated in Appwrite 1.9; use rows.write"),
+            (29, "warning", "collections.read is deprecated in Appwrite 1.9; use tables.read"),
+            (30, "warning", "execution.write is deprecated in Appwrite 1.9; use executions.write"),
+            (114, "error", "unknown scope 'row.read' for Appwrite 1.9; did you mean rows.read?"),
+            (
+                115,
+                "error",
+                "unknown scope 'collection.read' for Appwrite 1.9; did you mean tables.read (or the old "
+                "collections.read)?",
+            ),
+        ],
+    ),
+    "samples/logs/calls.jsonl": (
+        1,
+        "call-log",
+        [
+            (407, "error", "not valid JSON"),
+            (1202, "error", "/: expected object, got a list"),
+            (2100, "error", "/: missing required field 'path'"),
+            (2801, "error", "not valid JSON"),
+        ],
+    ),
 }
 
 
 def test_every_sample_file_has_an_expected_result():
-    files = {p.relative_to(ROOT).as_posix() for p in SAMPLES.rglob("*")
-             if p.is_file() and p.suffix not in (".md", ".sql")}
+    files = {
+        p.relative_to(ROOT).as_posix() for p in SAMPLES.rglob("*") if p.is_file() and p.suffix not in (".md", ".sql")
+    }
     assert files == set(SAMPLE_RESULTS)
 
 
@@ -136,7 +171,7 @@ def test_samples_are_valid_apart_from_their_deliberate_mistakes(tmp_path):
     keys = write(tmp_path / "keylist.json", keylist)
     broken = {407, 1202, 2100, 2801}
     lines = (SAMPLES / "logs/calls.jsonl").read_text().splitlines(keepends=True)
-    logs = write(tmp_path / "calls.jsonl", "".join(l for n, l in enumerate(lines, 1) if n not in broken))
+    logs = write(tmp_path / "calls.jsonl", "".join(line for n, line in enumerate(lines, 1) if n not in broken))
     proc = run(keys, logs)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert [level for _, _, level, _ in messages(proc.stdout)] == ["warning"] * 4
@@ -170,11 +205,19 @@ def test_kind_detection(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     kinds = {Path(r["file"]).name: r["kind"] for r in json.loads(proc.stdout)}
     assert kinds == {
-        "keylist.json": "key-export", "single-key.json": "key-export", "key-array.json": "key-export",
-        "manifest.yaml": "manifest", "manifest-no-version.json": "manifest",
-        "appwrite.json": "appwrite-json", "sites-only.json": "appwrite-json",
-        "calls.jsonl": "call-log", "calls.ndjson": "call-log", "export.LOG": "call-log", "calls.jsonl.gz": "call-log",
-        "config.yaml": "config", "rules-only.json": "config",
+        "keylist.json": "key-export",
+        "single-key.json": "key-export",
+        "key-array.json": "key-export",
+        "manifest.yaml": "manifest",
+        "manifest-no-version.json": "manifest",
+        "appwrite.json": "appwrite-json",
+        "sites-only.json": "appwrite-json",
+        "calls.jsonl": "call-log",
+        "calls.ndjson": "call-log",
+        "export.LOG": "call-log",
+        "calls.jsonl.gz": "call-log",
+        "config.yaml": "config",
+        "rules-only.json": "config",
     }
 
 
@@ -182,21 +225,26 @@ def test_undetectable_file_asks_for_kind(tmp_path):
     path = write(tmp_path / "mystery.json", {"name": "x"})
     proc = run(path)
     assert proc.returncode == 2
-    assert proc.stderr.splitlines() == [f"keyaudit: error: {path}: not a key export, key manifest, appwrite.json "
-                                        "or config file (say which with --keys-format for audit, --kind for validate)"]
+    assert proc.stderr.splitlines() == [
+        f"keyaudit: error: {path}: not a key export, key manifest, appwrite.json "
+        "or config file (say which with --keys-format for audit, --kind for validate)"
+    ]
 
 
 # Each input is detected as something else (or nothing) without --kind: mystery.json is
 # undetectable, calls.txt is not one document, keys.jsonl is a call log by its name,
 # manifest.yaml is a manifest, keys.json a key export.
-@pytest.mark.parametrize("name,content,kind,code,expected", [
-    ("mystery.json", {"name": "x"}, "appwrite-json", 0, "valid appwrite-json, Appwrite 1.9"),
-    ("calls.txt", call() + "\n" + call("k2") + "\n", "call-log", 0, "valid call-log"),
-    ("keys.jsonl", {"total": 1, "keys": [key()]}, "key-export", 0, "valid key-export, Appwrite 1.9"),
-    ("manifest.yaml", MANIFEST_1_9, "config", 1, "invalid config"),
-    ("keys.json", {"keys": [key()]}, "manifest", 1, "invalid manifest, Appwrite 1.9"),
-    ("keys.json", {"keys": [key()]}, "appwrite-json", 0, "valid appwrite-json, Appwrite 1.9"),
-])
+@pytest.mark.parametrize(
+    "name,content,kind,code,expected",
+    [
+        ("mystery.json", {"name": "x"}, "appwrite-json", 0, "valid appwrite-json, Appwrite 1.9"),
+        ("calls.txt", call() + "\n" + call("k2") + "\n", "call-log", 0, "valid call-log"),
+        ("keys.jsonl", {"total": 1, "keys": [key()]}, "key-export", 0, "valid key-export, Appwrite 1.9"),
+        ("manifest.yaml", MANIFEST_1_9, "config", 1, "invalid config"),
+        ("keys.json", {"keys": [key()]}, "manifest", 1, "invalid manifest, Appwrite 1.9"),
+        ("keys.json", {"keys": [key()]}, "appwrite-json", 0, "valid appwrite-json, Appwrite 1.9"),
+    ],
+)
 def test_kind_forced(tmp_path, name, content, kind, code, expected):
     path = write(tmp_path / name, content)
     forced = run("--kind", kind, path)
@@ -226,11 +274,14 @@ def test_unknown_kind_is_a_usage_error(tmp_path):
 # ---------------------------------------------------------------- messages
 
 
-@pytest.mark.parametrize("content,line", [
-    ({"total": 1, "keys": [{"$id": "k1", "name": "ci"}]}, 4),
-    ({"$id": "k1", "name": "ci", "expire": None}, 1),
-    ([{"$id": "k1", "scopes": ["rows.read"]}, {"$id": "k2", "secret": ""}], 8),
-])
+@pytest.mark.parametrize(
+    "content,line",
+    [
+        ({"total": 1, "keys": [{"$id": "k1", "name": "ci"}]}, 4),
+        ({"$id": "k1", "name": "ci", "expire": None}, 1),
+        ([{"$id": "k1", "scopes": ["rows.read"]}, {"$id": "k2", "secret": ""}], 8),
+    ],
+)
 def test_key_export_without_scopes_needs_raw(tmp_path, content, line):
     path = write(tmp_path / "keys.json", content)
     proc = run(path)
@@ -246,8 +297,12 @@ def test_unknown_scopes_get_did_you_mean(tmp_path):
     assert proc.returncode == 1
     assert messages(proc.stdout) == [
         (str(path), 8, "error", "unknown scope 'row.read' for Appwrite 1.9; did you mean rows.read?"),
-        (str(path), 10, "error", "unknown scope 'collection.read' for Appwrite 1.9; did you mean tables.read "
-                                "(or the old collections.read)?"),
+        (
+            str(path),
+            10,
+            "error",
+            "unknown scope 'collection.read' for Appwrite 1.9; did you mean tables.read (or the old collections.read)?",
+        ),
     ]
     assert summary(proc.stdout, path) == "invalid key-export, Appwrite 1.9"
 
@@ -307,7 +362,10 @@ def test_message_lines_in_json(tmp_path):
     assert proc.returncode == 1
     found = messages(proc.stdout)
     assert [(f, line, level) for f, line, level, _ in found] == [
-        (str(path), 9, "error"), (str(path), 15, "error"), (str(path), 16, "warning"), (str(path), 18, "error"),
+        (str(path), 9, "error"),
+        (str(path), 15, "error"),
+        (str(path), 16, "warning"),
+        (str(path), 18, "error"),
     ]
     texts = [t for *_, t in found]
     assert texts[0].startswith("unknown scope 'row.read'")
@@ -325,8 +383,13 @@ def test_message_lines_in_yaml(tmp_path):
     assert messages(proc.stdout) == [
         (str(path), 9, "error", "unknown scope 'row.read' for Appwrite 1.9; did you mean rows.read?"),
         (str(path), 11, "error", "unexpected field 'color'"),  # reported on the line of its key object
-        (str(path), 15, "warning", "documents.read is deprecated in Appwrite 1.9; use rows.read (see `keyaudit "
-                                   "audit` for routes that accept only the old name)"),
+        (
+            str(path),
+            15,
+            "warning",
+            "documents.read is deprecated in Appwrite 1.9; use rows.read (see `keyaudit "
+            "audit` for routes that accept only the old name)",
+        ),
         (str(path), 16, "error", "missing required field 'id'"),
         (str(path), 17, "error", "'' violates minLength 1"),
     ]
@@ -337,8 +400,11 @@ def test_deprecated_names_only_warn(tmp_path):
     path = write(tmp_path / "keys.json", {"keys": [key(scopes=["documents.read", "execution.write", "policies.read"])]})
     proc = run(path)
     assert proc.returncode == 0, proc.stdout
-    assert [(line, level) for _, line, level, _ in messages(proc.stdout)] == [(8, "warning"), (9, "warning"),
-                                                                              (10, "warning")]
+    assert [(line, level) for _, line, level, _ in messages(proc.stdout)] == [
+        (8, "warning"),
+        (9, "warning"),
+        (10, "warning"),
+    ]
     assert summary(proc.stdout, path) == "valid key-export, Appwrite 1.9"
     older = run("--appwrite-version", "1.7", path.with_name("keys.json"))
     assert older.returncode == 1  # policies.read is unknown there; documents.read is current, so not warned
@@ -354,11 +420,13 @@ def test_format_json(tmp_path):
     assert [r["file"] for r in reports] == [str(good), str(bad)]
     assert all({"file", "kind", "valid", "messages", "appwriteVersion", "error"} <= set(r) for r in reports)
     assert [(r["kind"], r["valid"], r["appwriteVersion"], r["error"]) for r in reports] == [
-        ("manifest", True, "1.9", None), ("key-export", False, "1.9", None),
+        ("manifest", True, "1.9", None),
+        ("key-export", False, "1.9", None),
     ]
     assert reports[0]["messages"] == []
     assert [(m["level"], m["line"], m["pointer"]) for m in reports[1]["messages"]] == [
-        ("error", 8, "/keys/0/scopes/0"), ("warning", 9, "/keys/0/scopes/1"),
+        ("error", 8, "/keys/0/scopes/0"),
+        ("warning", 9, "/keys/0/scopes/1"),
     ]
     assert reports[1]["messages"][0]["message"] == "unknown scope 'row.read' for Appwrite 1.9; did you mean rows.read?"
 
@@ -370,8 +438,14 @@ def test_format_json_with_an_unreadable_file(tmp_path):
     assert proc.returncode == 2
     reports = json.loads(proc.stdout)
     assert reports[0]["valid"] is True and reports[0]["kind"] == "call-log"
-    assert reports[1] == {"file": str(missing), "kind": None, "appwriteVersion": None, "valid": False,
-                          "error": f"{missing}: no such file", "messages": []}
+    assert reports[1] == {
+        "file": str(missing),
+        "kind": None,
+        "appwriteVersion": None,
+        "valid": False,
+        "error": f"{missing}: no such file",
+        "messages": [],
+    }
 
 
 def test_table_format_with_an_unreadable_file_still_reports_the_others(tmp_path):
@@ -418,15 +492,28 @@ UNREADABLE = [
     pytest.param("empty.json", b"", ": empty file", id="empty-file"),
     pytest.param("bad.json", b'{"keys": [\n  {"$id": "k1",}\n]}', ":2: invalid JSON: ", id="invalid-json"),
     pytest.param("bad.yaml", b"keys:\n  - id: [k1\n    name: x\n", ":3: invalid YAML: ", id="invalid-yaml"),
-    pytest.param("latin1.json", '{"keys": [{"$id": "k\xe9", "scopes": []}]}'.encode("latin-1"),
-                 ": not UTF-8 text (invalid byte at offset 20)", id="invalid-utf8"),
-    pytest.param("evil.yaml", b"keys: !!python/object/apply:os.system [\"touch PWNED\"]\n",
-                 ":1: YAML tag tag:yaml.org,2002:python/object/apply:os.system is not allowed", id="yaml-python-tag"),
-    pytest.param("bomb.yaml", _alias_bomb().encode(), ": YAML expands to more than 200000 values (alias bomb?)",
-                 id="yaml-alias-bomb"),
+    pytest.param(
+        "latin1.json",
+        '{"keys": [{"$id": "k\xe9", "scopes": []}]}'.encode("latin-1"),
+        ": not UTF-8 text (invalid byte at offset 20)",
+        id="invalid-utf8",
+    ),
+    pytest.param(
+        "evil.yaml",
+        b'keys: !!python/object/apply:os.system ["touch PWNED"]\n',
+        ":1: YAML tag tag:yaml.org,2002:python/object/apply:os.system is not allowed",
+        id="yaml-python-tag",
+    ),
+    pytest.param(
+        "bomb.yaml",
+        _alias_bomb().encode(),
+        ": YAML expands to more than 200000 values (alias bomb?)",
+        id="yaml-alias-bomb",
+    ),
     pytest.param("deep.json", b"[" * 10_000 + b"]" * 10_000, ": JSON nested too deeply", id="json-10000-deep"),
-    pytest.param("huge.json", b'{"total": 1e999999, "keys": []}', ": invalid JSON: number out of range",
-                 id="json-1e999999"),
+    pytest.param(
+        "huge.json", b'{"total": 1e999999, "keys": []}', ": invalid JSON: number out of range", id="json-1e999999"
+    ),
     pytest.param("bigint.yaml", _big_int_yaml().encode(), ":2: number out of range", id="yaml-5000-digit-int"),
 ]
 
@@ -449,17 +536,23 @@ MORE_UNREADABLE = {
     "blank.yaml": (b"  \n\n\t\n", ": empty file"),
     "comment.yaml": (b"# nothing here\n", ": empty document"),
     "latin1.yaml": ("keys:\n  - id: caf\xe9\n".encode("latin-1"), ": not UTF-8 text (invalid byte at offset 17)"),
-    "evil-root.yaml": (b"!!python/object/apply:os.system [\"touch PWNED\"]\n",
-                       ":1: YAML tag tag:yaml.org,2002:python/object/apply:os.system is not allowed"),
-    "evil-map.yaml": (b"keys: !!python/object/new:os.system {args: [\"touch PWNED\"]}\n",
-                      ":1: YAML tag tag:yaml.org,2002:python/object/new:os.system is not allowed"),
+    "evil-root.yaml": (
+        b'!!python/object/apply:os.system ["touch PWNED"]\n',
+        ":1: YAML tag tag:yaml.org,2002:python/object/apply:os.system is not allowed",
+    ),
+    "evil-map.yaml": (
+        b'keys: !!python/object/new:os.system {args: ["touch PWNED"]}\n',
+        ":1: YAML tag tag:yaml.org,2002:python/object/new:os.system is not allowed",
+    ),
     "evil-name.yaml": (b"keys: !!python/name:os.system\n", ":1: invalid YAML value"),
     "local-tag.yaml": (b"keys: !secret [a]\n", ":1: YAML tag !secret is not allowed"),
     "merge.yaml": (b"base: &b {id: k}\nkeys:\n  - <<: *b\n", ":3: YAML merge keys are not supported"),
     "deep-keys.json": (b'{"keys": ' + b"[" * 10_000 + b"]" * 10_000 + b"}", ": JSON nested too deeply"),
     "deep-100.json": (b'{"keys": ' + b"[" * 100 + b"]" * 100 + b"}", ": JSON nested deeper than 64 levels"),
-    "deep-100.yaml": (b"keys:\n" + b"".join(b"  " * i + b"-\n" for i in range(1, 101)),
-                      ": YAML nested deeper than 64 levels"),
+    "deep-100.yaml": (
+        b"keys:\n" + b"".join(b"  " * i + b"-\n" for i in range(1, 101)),
+        ": YAML nested deeper than 64 levels",
+    ),
     "huge.yaml": (b"keys: []\ntotal: 1.0e+999999\n", ":2: number out of range"),
     "nan.json": (b'{"total": NaN, "keys": []}', ": invalid JSON: NaN is not a JSON number"),
     "bigint.json": (b'{"keys": [], "total": 1' + b"0" * 5000 + b"}", ": invalid JSON: Exceeds the limit"),
@@ -565,21 +658,45 @@ def test_lines_stay_right_with_bom_and_crlf(tmp_path):
     proc = run(keys, manifest, logs)
     assert proc.returncode == 1
     lines = {(Path(f).name, line) for f, line, _, _ in messages(proc.stdout)}
-    assert lines == {("keys.json", 9), ("keys.json", 15), ("keys.json", 16), ("keys.json", 18),
-                     ("manifest.yaml", 9), ("manifest.yaml", 11), ("manifest.yaml", 15), ("manifest.yaml", 16),
-                     ("manifest.yaml", 17), ("calls.jsonl", 2)}
+    assert lines == {
+        ("keys.json", 9),
+        ("keys.json", 15),
+        ("keys.json", 16),
+        ("keys.json", 18),
+        ("manifest.yaml", 9),
+        ("manifest.yaml", 11),
+        ("manifest.yaml", 15),
+        ("manifest.yaml", 16),
+        ("manifest.yaml", 17),
+        ("calls.jsonl", 2),
+    }
 
 
 # ---------------------------------------------------------------- Appwrite versions
 
 
-@pytest.mark.parametrize("value,fragment", [
-    ("1.9.2", "Appwrite 1.9.2 is not supported: 1.9.0-1.9.4 name scopes differently from 1.9.5+ and keyaudit has "
-              "no route data for them; the nearest supported choice is 1.8"),
-    ("2.6", "Appwrite 2.6 is not supported (supported: 1.6, 1.7, 1.8, 1.9, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5, cloud); the nearest is 2.5"),
-    ("1.5.3", "Appwrite 1.5.3 is not supported (supported: 1.6, 1.7, 1.8, 1.9, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5, cloud); the nearest is 1.6"),
-    ("latest", "--appwrite-version 'latest' is not a version; use one of 1.6, 1.7, 1.8, 1.9, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5, cloud"),
-])
+@pytest.mark.parametrize(
+    "value,fragment",
+    [
+        (
+            "1.9.2",
+            "Appwrite 1.9.2 is not supported: 1.9.0-1.9.4 name scopes differently from 1.9.5+ and keyaudit has "
+            "no route data for them; the nearest supported choice is 1.8",
+        ),
+        (
+            "2.6",
+            "Appwrite 2.6 is not supported (supported: 1.6, 1.7, 1.8, 1.9, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5, cloud); the nearest is 2.5",
+        ),
+        (
+            "1.5.3",
+            "Appwrite 1.5.3 is not supported (supported: 1.6, 1.7, 1.8, 1.9, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5, cloud); the nearest is 1.6",
+        ),
+        (
+            "latest",
+            "--appwrite-version 'latest' is not a version; use one of 1.6, 1.7, 1.8, 1.9, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5, cloud",
+        ),
+    ],
+)
 def test_unsupported_appwrite_version_is_refused(tmp_path, value, fragment):
     path = write(tmp_path / "manifest.yaml", MANIFEST_1_9)
     proc = run("--appwrite-version", value, path)
@@ -602,8 +719,13 @@ def test_manifest_valid_on_1_9_but_not_on_1_8(tmp_path):
     proc = run("--appwrite-version", "1.8", path)
     assert proc.returncode == 1
     assert messages(proc.stdout) == [
-        (str(path), 9, "error", "unknown scope 'executions.read' for Appwrite 1.8; executions.read is a key scope "
-                                "from Appwrite 1.9 on; Appwrite 1.8 names it execution.read"),
+        (
+            str(path),
+            9,
+            "error",
+            "unknown scope 'executions.read' for Appwrite 1.8; executions.read is a key scope "
+            "from Appwrite 1.9 on; Appwrite 1.8 names it execution.read",
+        ),
     ]
     assert summary(proc.stdout, path) == "invalid manifest, Appwrite 1.8"
 
@@ -636,10 +758,13 @@ def test_bad_manifest_version_is_a_schema_violation(tmp_path):
     assert messages(proc.stdout)[0] == (str(path), 1, "error", "'latest' is not in the expected format")
 
 
-@pytest.mark.parametrize("name,content,args,message", [
-    ("list.json", [], ["--kind", "config"], "expected object, got a list"),
-    ("config.json", {"rules": 5}, [], "expected object, got 5"),
-])
+@pytest.mark.parametrize(
+    "name,content,args,message",
+    [
+        ("list.json", [], ["--kind", "config"], "expected object, got a list"),
+        ("config.json", {"rules": 5}, [], "expected object, got 5"),
+    ],
+)
 def test_config_of_the_wrong_type_is_a_schema_violation(tmp_path, name, content, args, message):
     path = write(tmp_path / name, content)
     proc = run(*args, path)

@@ -18,20 +18,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from heapq import merge
 from itertools import chain, compress, count, islice, starmap
 from operator import attrgetter, itemgetter, le
-from typing import Iterator
 
 from auditor.analysis import evidence
 from auditor.analysis.topkeys import DEFAULT_KEEP, TopKeys
 from auditor.catalog.catalog import Catalog
+from auditor.loaders.logs import without_secret
+from auditor.loaders.logs.attribution import LogOptions
 from auditor.loaders.logs.calllog import LONG_LINE, MAX_BAD_SAMPLES, BadRecord, Call, ReadStats, call_of_line
 from auditor.loaders.logs.fastjsonl import Grammar, Layout
-from auditor.loaders.logs.attribution import LogOptions
 from auditor.loaders.logs.records import UNAUTHORIZED_SCOPE
-from auditor.loaders.logs import without_secret
 from auditor.loaders.source import MAX_LINE_BYTES
 from auditor.times import parse_time
 
@@ -79,9 +79,16 @@ class PartialUsage:
 
     def __getstate__(self) -> tuple:
         """Plain tuples for pickle (a worker's part crosses a pipe): a slotted object pickles several times slower."""
-        return (self.stats, list(self.keys), list(map(_KEY_FIELDS, self.keys.values())),
-                list(self.routes), list(map(_ROUTE_FIELDS, self.routes.values())), self.unknown, self.first,
-                self.last)
+        return (
+            self.stats,
+            list(self.keys),
+            list(map(_KEY_FIELDS, self.keys.values())),
+            list(self.routes),
+            list(map(_ROUTE_FIELDS, self.routes.values())),
+            self.unknown,
+            self.first,
+            self.last,
+        )
 
     def __setstate__(self, state: tuple) -> None:
         self.stats, keys, key_parts, routes, route_parts, self.unknown, self.first, self.last = state
@@ -166,8 +173,9 @@ class BlockReader:
         if unknown or samples:
             self._add_samples(block, first_line, firsts, unknown, samples)
 
-    def _spans(self, rows: list[tuple], firsts: list[int], lasts: dict[int, int],
-               others: list[int]) -> dict[int, tuple[bytes, bytes]]:
+    def _spans(
+        self, rows: list[tuple], firsts: list[int], lasts: dict[int, int], others: list[int]
+    ) -> dict[int, tuple[bytes, bytes]]:
         """Per group (its first line): the text of its earliest and latest time (b"": none).
 
         When every line the grammar took has a time and they never go back, a group's first and last
@@ -195,8 +203,18 @@ class BlockReader:
             key = self._keys[group[:2]] = (_text(project), key_id.decode())
         low, high = span
         first = self._seconds(low)
-        calls = _add(self.part, self.options.defined, key, meaning.status, meaning.route, meaning.denied, size, first,
-                     first if high == low else self._seconds(high), line)
+        calls = _add(
+            self.part,
+            self.options.defined,
+            key,
+            meaning.status,
+            meaning.route,
+            meaning.denied,
+            size,
+            first,
+            first if high == low else self._seconds(high),
+            line,
+        )
         return None if meaning.route else (calls, meaning.method)
 
     def _meaning(self, fields: tuple) -> _Meaning:
@@ -206,11 +224,12 @@ class BlockReader:
         method, status, error, *shape = fields
         path = "/v1" + "".join(segment.decode() if segment != b"/" else "/{}" for segment in shape)
         code = None if status in (b"", b"null") else int(status)
-        call, route = evidence.resolve(Call("", method.decode().upper(), path, None, code, _text(error), None),
-                                       self.catalog)
-        meaning = self._meanings[fields] = _Meaning(call.method, code,
-                                                    route and (route.method, route.template),
-                                                    call.error == UNAUTHORIZED_SCOPE)
+        call, route = evidence.resolve(
+            Call("", method.decode().upper(), path, None, code, _text(error), None), self.catalog
+        )
+        meaning = self._meanings[fields] = _Meaning(
+            call.method, code, route and (route.method, route.template), call.error == UNAUTHORIZED_SCOPE
+        )
         return meaning
 
     def _add_line(self, line: bytes, number: int) -> list[tuple[int, KeyPart, str, str | None]]:
@@ -231,12 +250,28 @@ class BlockReader:
         call, route = evidence.resolve(call, self.catalog)
         route_id = route and (route.method, route.template)
         key = (call.project, call.key)
-        calls = _add(self.part, self.options.defined, key, call.status, route_id, call.error == UNAUTHORIZED_SCOPE, 1,
-                     call.time, call.time, number)
+        calls = _add(
+            self.part,
+            self.options.defined,
+            key,
+            call.status,
+            route_id,
+            call.error == UNAUTHORIZED_SCOPE,
+            1,
+            call.time,
+            call.time,
+            number,
+        )
         return [] if route_id else [(number, calls, call.method, call.path)]
 
-    def _add_samples(self, block: bytes, first_line: int, firsts: list[int], unknown: dict[int, tuple],
-                     others: list[tuple[int, KeyPart, str, str | None]]) -> None:
+    def _add_samples(
+        self,
+        block: bytes,
+        first_line: int,
+        firsts: list[int],
+        unknown: dict[int, tuple],
+        others: list[tuple[int, KeyPart, str, str | None]],
+    ) -> None:
         """The first distinct samples of unknown routes per key, in line order, from lines taken or not.
 
         A taken line's path is read from its text again, and only while its key lacks samples.
@@ -270,7 +305,7 @@ class BlockReader:
             if len(self._seconds_of) >= _CACHE_LIMIT:
                 self._seconds_of.clear()
             seconds = self._seconds_of[text[:19]] = int(parse_time(text[:19].decode() + self._zone))
-        micro = int(text[20:20 + min(self._fraction, 6)].ljust(6, b"0")) if self._fraction else 0
+        micro = int(text[20 : 20 + min(self._fraction, 6)].ljust(6, b"0")) if self._fraction else 0
         return (seconds * 1_000_000 + micro) / 1_000_000
 
 
@@ -283,8 +318,18 @@ def _sample(method: str, path: str) -> str:
     return f"{method} {path.split('?', 1)[0]}"
 
 
-def _add(part: PartialUsage, defined: frozenset[str] | None, key: tuple[str | None, str], status: int | None,
-         route: RouteId | None, denied: bool, size: int, first: float | None, last: float | None, line: int) -> KeyPart:
+def _add(
+    part: PartialUsage,
+    defined: frozenset[str] | None,
+    key: tuple[str | None, str],
+    status: int | None,
+    route: RouteId | None,
+    denied: bool,
+    size: int,
+    first: float | None,
+    last: float | None,
+    line: int,
+) -> KeyPart:
     """`size` calls of `key` ((project, id)), the first on `line`, their times from `first` to `last`; the key's
     KeyPart. A key `defined` does not name counts in `part.unknown`, without its routes."""
     part.first, part.last = earliest(part.first, first), latest(part.last, last)

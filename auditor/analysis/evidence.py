@@ -24,7 +24,7 @@ record saying `general_unauthorized_scope` beside a 200 is no refusal.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from auditor.catalog.catalog import Catalog, Route
 from auditor.catalog.events import routes_logging
@@ -45,7 +45,7 @@ class EvidenceRoute(Route):
     confident: bool = True  # False: an audit event whose routes need different scopes
 
 
-@lru_cache(maxsize=None)
+@cache
 def event_route(catalog: Catalog, event: str) -> EvidenceRoute | None:
     """The stand-in route of an audit event in this catalog; None when no route of it logs the event."""
     routes = routes_logging(catalog, event)
@@ -53,11 +53,12 @@ def event_route(catalog: Catalog, event: str) -> EvidenceRoute | None:
         return None
     needs = {frozenset(route.scopes) & catalog.key_scopes for route in routes}
     scopes = tuple(dict.fromkeys(scope for route in routes for scope in route.scopes))
-    return EvidenceRoute(AUDIT, f"event {event}", scopes, True, False, None,
-                         source=AUDIT_EVENT, name=event, confident=len(needs) == 1)
+    return EvidenceRoute(
+        AUDIT, f"event {event}", scopes, True, False, None, source=AUDIT_EVENT, name=event, confident=len(needs) == 1
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def denial_route(path: str, scopes: tuple[str, ...]) -> EvidenceRoute:
     return EvidenceRoute(UNLOGGED, path, scopes, True, False, None, source=SCOPE_ERROR, name=" or ".join(scopes))
 
@@ -74,6 +75,9 @@ def resolve(call: Call, catalog: Catalog) -> tuple[Call, Route | None]:
     if isinstance(call, ScopeDenial):
         return call, denial_route(call.path, call.scopes)
     if call.error is not None:
-        call.error = UNAUTHORIZED_SCOPE if refused(call.status, call.error) else (
-            None if call.error == UNAUTHORIZED_SCOPE else call.error)
+        call.error = (
+            UNAUTHORIZED_SCOPE
+            if refused(call.status, call.error)
+            else (None if call.error == UNAUTHORIZED_SCOPE else call.error)
+        )
     return call, catalog.match(call.method, call.path)

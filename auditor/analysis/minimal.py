@@ -9,7 +9,7 @@ with the best answer so far as the bound.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 MAX_BRANCH_STEPS = 200_000
 

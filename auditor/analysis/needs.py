@@ -91,8 +91,7 @@ class KeyAnalysis:
     def reads_unseen(self) -> bool:
         """Every call is known from audit logs, which record mutations only: read scopes cannot be judged."""
         slots = self.usage.routes.values() if self.usage else []
-        return bool(slots) and all(isinstance(s.route, EvidenceRoute) and s.route.source == AUDIT_EVENT
-                                   for s in slots)
+        return bool(slots) and all(isinstance(s.route, EvidenceRoute) and s.route.source == AUDIT_EVENT for s in slots)
 
     def judgeable(self, scope: str) -> bool:
         """Whether the logs could show a need for `scope` (reads are invisible in audit logs)."""
@@ -108,14 +107,22 @@ class KeyAnalysis:
         A gating, judgeable scope that no call Appwrite let through could have used, on a key whose logs show
         its needs.
         """
-        return (self.shows_needs and scope in catalog.gating_scopes and scope not in catalog.implicit
-                and self.judgeable(scope) and not self.needed_by_any_call(scope))
+        return (
+            self.shows_needs
+            and scope in catalog.gating_scopes
+            and scope not in catalog.implicit
+            and self.judgeable(scope)
+            and not self.needed_by_any_call(scope)
+        )
 
     def legacy_only_routes(self, old: str, new: str, refused: bool = False) -> list[Route]:
         """Routes the key used (or, with `refused`, asked for) that accept `old` but not its replacement `new`:
         a rename would break them."""
-        return [need.usage.route for need in self.needs
-                if (need.used or refused) and old in need.any_of and new not in need.usage.route.scopes]
+        return [
+            need.usage.route
+            for need in self.needs
+            if (need.used or refused) and old in need.any_of and new not in need.usage.route.scopes
+        ]
 
 
 def preferred_scope(any_of, catalog: Catalog) -> str | None:

@@ -16,8 +16,9 @@ import multiprocessing
 import os
 import queue
 import signal
+from collections.abc import Callable, Iterable
 from itertools import chain, islice
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Protocol
 
 POLL_SECONDS = 0.5  # how often a waiting caller checks that its workers live
 
@@ -51,8 +52,7 @@ def accumulate(make: Callable[..., Accumulator], args: tuple, items: Iterable, w
             accumulator.add(item)
         return [accumulator.result()]
     tasks, results = context.Queue(2 * workers), context.Queue()
-    processes = [context.Process(target=_work, args=(make, args, tasks, results), daemon=True)
-                 for _ in range(workers)]
+    processes = [context.Process(target=_work, args=(make, args, tasks, results), daemon=True) for _ in range(workers)]
     for process in processes:
         process.start()
     try:

@@ -26,9 +26,10 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from itertools import count
-from typing import Any, Callable, Generic, Hashable, Iterator, TypeVar
+from typing import Any, Generic, TypeVar
 
 Value = TypeVar("Value")
 DEFAULT_KEEP = 1000  # keys no definition names kept in full, unless the unknown-key rule's option `keep` says
@@ -76,12 +77,14 @@ class TopKeys(Generic[Value]):
         heapq.heappush(self._heap, (counter.count, next(self._tie), key))
         return counter.value
 
-    def merge(self, other: TopKeys, new_value: Callable[[Hashable, Any], Value],
-              add: Callable[[Value, Any], None]) -> None:
+    def merge(
+        self, other: TopKeys, new_value: Callable[[Hashable, Any], Value], add: Callable[[Value, Any], None]
+    ) -> None:
         """Add what `other` counted: `add(value, theirs)` adds each of its values to this one's value of that key
         (`new_value(key, theirs)` when the key takes a counter here)."""
         for key, theirs in other.counters.items():
-            add(self.track(key, theirs.count, lambda: new_value(key, theirs.value), theirs.error), theirs.value)
+            # track calls new_value at once, inside this iteration
+            add(self.track(key, theirs.count, lambda: new_value(key, theirs.value), theirs.error), theirs.value)  # noqa: B023
         uncounted = other.calls - sum(c.count for c in other.counters.values())
         self.add_uncounted(uncounted, other.bound, other.registers, other.complete)
 
@@ -108,8 +111,11 @@ class TopKeys(Generic[Value]):
         top-N keys, busiest first (then by key, so the order does not depend on the order keys came in). Their
         value is exact where their error is 0, else a lower bound."""
         bound = self.bound
-        kept = [(counter.error - counter.count, repr(key), counter) for key, counter in self.counters.items()
-                if counter.count - counter.error > bound]
+        kept = [
+            (counter.error - counter.count, repr(key), counter)
+            for key, counter in self.counters.items()
+            if counter.count - counter.error > bound
+        ]
         kept.sort(key=lambda item: item[:2])
         return [counter for _, _, counter in kept]
 
@@ -154,7 +160,7 @@ def remember(registers: bytearray, key: Hashable) -> None:
 def _estimate(registers: bytearray) -> int:
     """HyperLogLog's estimate, with linear counting for small numbers (Flajolet et al., 2007)."""
     size = len(registers)
-    raw = 0.7213 / (1 + 1.079 / size) * size * size / sum(2.0 ** -r for r in registers)
+    raw = 0.7213 / (1 + 1.079 / size) * size * size / sum(2.0**-r for r in registers)
     empty = registers.count(0)
     if raw <= 2.5 * size and empty:
         return round(size * math.log(size / empty))

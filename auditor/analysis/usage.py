@@ -14,20 +14,21 @@ by call. Both give what reading the calls one by one with Usage.add gives.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import BinaryIO, Callable, Iterable, Iterator
+from typing import BinaryIO
 
 from auditor.analysis import evidence
 from auditor.analysis.blockusage import BlockReader, KeyPart, PartialUsage, RoutePart, combine, earliest, latest
 from auditor.analysis.parallel import accumulate, cpu_count
 from auditor.analysis.topkeys import DEFAULT_KEEP, TopKeys
 from auditor.catalog.catalog import Catalog, Route
-from auditor.loaders.logs.calllog import Call, ReadStats
-from auditor.loaders.logs.fastjsonl import learn_layout
-from auditor.loaders.logs.attribution import LogOptions
-from auditor.loaders.logs.detect import JSONL
 from auditor.loaders.logs import HEAD_BYTES, open_log, read_calls
+from auditor.loaders.logs.attribution import LogOptions
+from auditor.loaders.logs.calllog import Call, ReadStats
+from auditor.loaders.logs.detect import JSONL
+from auditor.loaders.logs.fastjsonl import learn_layout
 from auditor.loaders.source import BLOCK_BYTES, iter_blocks, position
 from auditor.loaders.usage_file import UsageRow, read_usage_rows
 from auditor.model import Location
@@ -83,8 +84,9 @@ class RouteUsage:
         if call.error == UNAUTHORIZED_SCOPE:
             self.denied += 1
 
-    def add_aggregate(self, count: int, first: float | None, last: float | None,
-                      statuses: dict[int, int], denied: int) -> None:
+    def add_aggregate(
+        self, count: int, first: float | None, last: float | None, statuses: dict[int, int], denied: int
+    ) -> None:
         """Add calls counted elsewhere (a usage file, the job's state, another key's usage)."""
         self.count += count
         self.denied += denied
@@ -152,9 +154,19 @@ class Usage:
     _index: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _index_built_for: tuple[int, int] | None = field(default=None, init=False, repr=False, compare=False)
 
-    def add_aggregate(self, project: str | None, key: str, route: Route | None, count: int, *,
-                      first: float | None = None, last: float | None = None, statuses: dict[int, int] | None = None,
-                      denied: int = 0, samples: tuple[str, ...] = ()) -> None:
+    def add_aggregate(
+        self,
+        project: str | None,
+        key: str,
+        route: Route | None,
+        count: int,
+        *,
+        first: float | None = None,
+        last: float | None = None,
+        statuses: dict[int, int] | None = None,
+        denied: int = 0,
+        samples: tuple[str, ...] = (),
+    ) -> None:
         """Add `count` calls of one key to one route, already aggregated (a usage file, the job's state).
 
         `route` None: calls to no known route, shown by up to MAX_UNKNOWN_SAMPLES `samples` ("METHOD path").
@@ -222,9 +234,15 @@ class Usage:
             slots = self.by_key[(project, key_id)].routes
             slot = slots.get(route_id)
             if slot is None:  # at once: a million keys × routes make this the merge's cost
-                slots[route_id] = RouteUsage(routes[route_id], piece.count, piece.first, piece.last, piece.denied,
-                                             dict(piece.statuses), Location(file, piece.first_denied_line or
-                                                                            piece.first_line))
+                slots[route_id] = RouteUsage(
+                    routes[route_id],
+                    piece.count,
+                    piece.first,
+                    piece.last,
+                    piece.denied,
+                    dict(piece.statuses),
+                    Location(file, piece.first_denied_line or piece.first_line),
+                )
             else:
                 slot.add_part(piece, file)
 
@@ -239,16 +257,22 @@ class Usage:
         report's summary.unknownKeys)."""
         reported = [usage for usage, _ in self.unknown_keys()]
         keys = self.unknown.distinct
-        return {"keys": keys, "keysEstimated": not self.unknown.complete, "calls": self.unknown.calls,
-                "keep": self.unknown.capacity, "reported": len(reported),
-                "aggregatedKeys": max(keys - len(reported), 0),
-                "aggregatedCalls": self.unknown.calls - sum(usage.calls for usage in reported),
-                "bound": self.unknown.bound}
+        return {
+            "keys": keys,
+            "keysEstimated": not self.unknown.complete,
+            "calls": self.unknown.calls,
+            "keep": self.unknown.capacity,
+            "reported": len(reported),
+            "aggregatedKeys": max(keys - len(reported), 0),
+            "aggregatedCalls": self.unknown.calls - sum(usage.calls for usage in reported),
+            "bound": self.unknown.bound,
+        }
 
     def for_key(self, key_id: str, project: str | None) -> list[KeyUsage]:
         """Usage recorded for a defined key: same id, and same project where both name one."""
         return [
-            usage for logged_project, usage in self._by_key_id().get(key_id, ())
+            usage
+            for logged_project, usage in self._by_key_id().get(key_id, ())
             if project is None or logged_project in (None, project)
         ]
 
@@ -264,30 +288,35 @@ class Usage:
         return self._index
 
 
-def read_usage(paths: list[str], catalog: Catalog, usage_paths: list[str] = (),
-               log_options: LogOptions | None = None, progress: Progress | None = None,
-               workers: int | None = None) -> Usage:
+def read_usage(
+    paths: list[str],
+    catalog: Catalog,
+    usage_paths: list[str] = (),
+    log_options: LogOptions | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> Usage:
     """Usage from raw call logs (`paths`) and pre-aggregated usage files (`usage_paths`).
 
     `log_options`: forced log format, --key, and the defined keys that access and audit logs are attributed to.
     `progress` is told how far the logs have been read; `workers`: processes for big JSONL logs [all cores].
     """
     options = log_options or LogOptions()
-    usage = Usage(files=list(paths) + list(usage_paths), defined=options.defined,
-                  unknown=TopKeys(options.keep_unknown))
+    usage = Usage(files=list(paths) + list(usage_paths), defined=options.defined, unknown=TopKeys(options.keep_unknown))
     progress = progress or Progress()
     progress.expect(_size(paths))
     done = 0  # bytes of the files read before this one
     try:
         for path in paths:
             with open_log(path, usage.stats, options) as (name, stream, log_format):
+
                 def tick(lines: int, before: int = usage.stats.lines_read):
-                    progress.update(done + (position(stream) or 0), before + lines)
+                    progress.update(done + (position(stream) or 0), before + lines)  # noqa: B023 (runs while this file is read)
+
                 if log_format == JSONL:
                     read_jsonl(usage, name, stream, catalog, options, tick, workers or cpu_count())
                 else:
-                    add_calls(usage, name, read_calls(name, stream, log_format, usage.stats, options), catalog,
-                              tick)
+                    add_calls(usage, name, read_calls(name, stream, log_format, usage.stats, options), catalog, tick)
                 done += position(stream) or 0
     finally:
         progress.finish()
@@ -297,8 +326,9 @@ def read_usage(paths: list[str], catalog: Catalog, usage_paths: list[str] = (),
     return usage
 
 
-def add_calls(usage: Usage, name: str, calls: Iterable[Call], catalog: Catalog,
-              tick: Callable[[int], None] = lambda lines: None) -> None:
+def add_calls(
+    usage: Usage, name: str, calls: Iterable[Call], catalog: Catalog, tick: Callable[[int], None] = lambda lines: None
+) -> None:
     """Add calls one by one, telling `tick` the lines read every TICK_CALLS calls.
 
     Every reader counts a line in stats.lines_read before it yields that line's call.
@@ -314,8 +344,16 @@ def add_calls(usage: Usage, name: str, calls: Iterable[Call], catalog: Catalog,
             tick(usage.stats.lines_read - start)
 
 
-def read_jsonl(usage: Usage, name: str, stream: BinaryIO, catalog: Catalog, options: LogOptions,
-               tick: Callable[[int], None], workers: int, block_bytes: int = BLOCK_BYTES) -> None:
+def read_jsonl(
+    usage: Usage,
+    name: str,
+    stream: BinaryIO,
+    catalog: Catalog,
+    options: LogOptions,
+    tick: Callable[[int], None],
+    workers: int,
+    block_bytes: int = BLOCK_BYTES,
+) -> None:
     """Add a keyaudit JSONL log read in blocks (analysis/blockusage.py), telling `tick` the lines read."""
     args = (learn_layout(stream.peek(HEAD_BYTES)), catalog, options, MAX_UNKNOWN_SAMPLES)
     blocks = _ticked(iter_blocks(stream, block_bytes), tick)
@@ -328,8 +366,9 @@ def read_jsonl(usage: Usage, name: str, stream: BinaryIO, catalog: Catalog, opti
         for block in blocks:
             first.add(block)
         parts = [first.result()]
-    usage.add_part(combine(parts, MAX_UNKNOWN_SAMPLES), name,
-                   {(route.method, route.template): route for route in catalog.routes})
+    usage.add_part(
+        combine(parts, MAX_UNKNOWN_SAMPLES), name, {(route.method, route.template): route for route in catalog.routes}
+    )
 
 
 def _add_key_part(usage: KeyUsage, piece: KeyPart) -> None:
@@ -359,10 +398,17 @@ def _size(paths: list[str]) -> int | None:
 
 
 def add_usage_row(usage: Usage, row: UsageRow, route: Route | None) -> None:
-    usage.add_aggregate(row.project, row.key, route, row.count, first=row.first, last=row.last,
-                        statuses={row.status: row.count} if row.status is not None else None,
-                        denied=row.count if evidence.refused(row.status, row.error) else 0,
-                        samples=(f"{row.method} {row.path.split('?', 1)[0]}",))
+    usage.add_aggregate(
+        row.project,
+        row.key,
+        route,
+        row.count,
+        first=row.first,
+        last=row.last,
+        statuses={row.status: row.count} if row.status is not None else None,
+        denied=row.count if evidence.refused(row.status, row.error) else 0,
+        samples=(f"{row.method} {row.path.split('?', 1)[0]}",),
+    )
 
 
 def merged(usages: list[KeyUsage], key_id: str) -> KeyUsage:

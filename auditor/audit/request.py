@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
 
 from auditor.analysis.usage import Usage
-from auditor.rules.baseline import Baseline, load_baseline
 from auditor.catalog.catalog import Catalog
-from auditor.rules.config import load_config
-from auditor.rules.exceptions import Exceptions, load_exceptions
 from auditor.fix.plan import PlanOptions
 from auditor.loaders.logs.attribution import LogOptions
-from auditor.policy.load import load_policy, with_policy
 from auditor.output.progress import Progress
+from auditor.policy.load import load_policy, with_policy
+from auditor.rules.baseline import Baseline, load_baseline
+from auditor.rules.config import load_config
+from auditor.rules.exceptions import Exceptions, load_exceptions
 from auditor.rules.registry import Rule, configured_rules
 
 
@@ -47,15 +47,31 @@ class AuditRequest:
     config: dict = field(default_factory=dict)
 
     @classmethod
-    def assemble(cls, key_paths, log_paths=(), *, config_file: str | None = None, policy_file: str | None = None,
-                 exceptions_file: str | None = None, baseline_file: str | None = None,
-                 appwrite_version: str | None = None, usage_paths=(), **inputs) -> AuditRequest:
+    def assemble(
+        cls,
+        key_paths,
+        log_paths=(),
+        *,
+        config_file: str | None = None,
+        policy_file: str | None = None,
+        exceptions_file: str | None = None,
+        baseline_file: str | None = None,
+        appwrite_version: str | None = None,
+        usage_paths=(),
+        **inputs,
+    ) -> AuditRequest:
         """The request as every command makes it: config (with --policy's rules), rules, exceptions and baseline
         loaded from their files; `inputs` are the other fields as given."""
         config = with_policy(load_config(config_file), load_policy(policy_file) if policy_file else None)
         rules = configured_rules(config)
-        return cls(list(key_paths), list(log_paths), rules,
-                   version=appwrite_version or config.get("appwriteVersion"),
-                   exceptions=load_exceptions(config_file, config, exceptions_file, rules),
-                   baseline=load_baseline(baseline_file) if baseline_file else None,
-                   usage_paths=list(usage_paths), config=config, **inputs)
+        return cls(
+            list(key_paths),
+            list(log_paths),
+            rules,
+            version=appwrite_version or config.get("appwriteVersion"),
+            exceptions=load_exceptions(config_file, config, exceptions_file, rules),
+            baseline=load_baseline(baseline_file) if baseline_file else None,
+            usage_paths=list(usage_paths),
+            config=config,
+            **inputs,
+        )

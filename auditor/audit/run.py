@@ -8,18 +8,18 @@ from datetime import datetime, timezone
 from auditor.analysis.needs import KeyAnalysis, analyse_key
 from auditor.analysis.usage import Usage, read_usage
 from auditor.audit.request import AuditRequest
-from auditor.rules.baseline import BaselineOutcome, apply_baseline
 from auditor.catalog.catalog import Catalog, load
 from auditor.catalog.versions import resolve
 from auditor.checks.context import AuditContext
 from auditor.checks.unknown_key import unknown_keys_kept
-from auditor.rules.engine import evaluate, relative, skipped_rules
 from auditor.errors import InputError
-from auditor.rules.exceptions import Silenced, apply_exceptions
 from auditor.fix.plan import KeyPlan, plan_key
 from auditor.loaders.keys import KeyFile, load_key_file
 from auditor.loaders.logs.attribution import LogOptions
 from auditor.model import Finding
+from auditor.rules.baseline import BaselineOutcome, apply_baseline
+from auditor.rules.engine import evaluate, relative, skipped_rules
+from auditor.rules.exceptions import Silenced, apply_exceptions
 from auditor.rules.registry import Rule
 from auditor.secrets import redact
 
@@ -48,8 +48,10 @@ def choose_version(requested: str | None, key_files: list[KeyFile]) -> str | Non
         return requested
     declared = {key.appwrite_version for f in key_files for key in f.keys if key.appwrite_version}
     if len(declared) > 1:
-        raise InputError(f"manifests declare different Appwrite versions ({', '.join(sorted(declared))}); "
-                         "choose one with --appwrite-version")
+        raise InputError(
+            f"manifests declare different Appwrite versions ({', '.join(sorted(declared))}); "
+            "choose one with --appwrite-version"
+        )
     if not declared:
         return None
     version = declared.pop()
@@ -75,18 +77,30 @@ def audit(request: AuditRequest) -> AuditResult:
         raise InputError("stdin (-) can be read only once")
     key_files = [load_key_file(path, request.keys_format) for path in key_paths]
     catalog = load(choose_version(request.version, key_files))
-    log_options = LogOptions.of([key for f in key_files for key in f.keys], request.log_format, request.log_key,
-                                unknown_keys_kept(rules))
+    log_options = LogOptions.of(
+        [key for f in key_files for key in f.keys], request.log_format, request.log_key, unknown_keys_kept(rules)
+    )
     if request.usage_source is not None:
         usage = request.usage_source(catalog, log_options)
     else:
-        usage = (read_usage(log_paths, catalog, list(usage_paths), log_options, request.progress)
-                 if log_paths or usage_paths else None)
+        usage = (
+            read_usage(log_paths, catalog, list(usage_paths), log_options, request.progress)
+            if log_paths or usage_paths
+            else None
+        )
     analyses = [analyse_key(key, usage, catalog) for f in key_files for key in f.keys]
     now = now or datetime.now(timezone.utc)
     plans = {id(analysis): plan_key(analysis, catalog, request.plan_options, usage) for analysis in analyses}
-    ctx = AuditContext(catalog, analyses, usage, [f.document for f in key_files], now,
-                       defined_ids={a.key.id for a in analyses}, exceptions=exceptions, plans=plans)
+    ctx = AuditContext(
+        catalog,
+        analyses,
+        usage,
+        [f.document for f in key_files],
+        now,
+        defined_ids={a.key.id for a in analyses},
+        exceptions=exceptions,
+        plans=plans,
+    )
     findings, silenced = apply_exceptions(evaluate(ctx, rules), exceptions, now.timestamp())
     skipped = skipped_rules(rules, usage is not None)
     sources = [f.document.name for f in key_files] + (exceptions.sources if exceptions else [])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from auditor.catalog.matcher import Router
@@ -44,7 +44,6 @@ class Catalog:
         self.sources: list[dict] = data["sources"]
         registry = data["scopes"]
         self.key_scopes: frozenset[str] = frozenset(registry["key"])
-        self.descriptions: dict[str, str] = registry["descriptions"]
         self.renamed: dict[str, str] = registry["renamed"]
         # old names this version's routes keep as current ones (swapping them would drop access), with why
         self.still_valid: dict[str, str] = registry.get("stillValid", {})
@@ -53,7 +52,6 @@ class Catalog:
         # scopes only Appwrite Cloud has (listed in self-hosted catalogs, where no key can hold them)
         self.cloud_only: frozenset[str] = frozenset(registry.get("cloudOnly", ()))
         self.implicit: tuple[str, ...] = tuple(registry["implicit"])
-        self.never_on_key: frozenset[str] = frozenset(registry["neverOnKey"])
         self.routes: list[Route] = [
             Route(method, template, tuple(scopes), key, deprecated, replaced)
             for method, template, scopes, key, deprecated, replaced in data["routes"]
@@ -81,7 +79,7 @@ class Catalog:
         return [route for route in self.routes if scope in route.scopes]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(version: str | None = None) -> Catalog:
     name = resolve(version)
     return Catalog(json.loads((DATA_DIR / f"appwrite-{name}.json").read_text()))

@@ -7,7 +7,7 @@ version has count, with that version's scopes.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from auditor.catalog.catalog import Catalog, Route
@@ -20,7 +20,7 @@ def _table() -> dict[str, list[list[str]]]:
     return json.loads(TABLE.read_text())["events"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _by_template(catalog: Catalog) -> dict[tuple[str, str], Route]:
     return {(route.method, route.template): route for route in catalog.routes}
 
@@ -28,5 +28,6 @@ def _by_template(catalog: Catalog) -> dict[tuple[str, str], Route]:
 def routes_logging(catalog: Catalog, event: str) -> tuple[Route, ...]:
     """The key-callable routes of `catalog` whose audit event is `event`; empty when none."""
     routes = _by_template(catalog)
-    return tuple(routes[(method, template)] for method, template in _table().get(event, ())
-                 if (method, template) in routes)
+    return tuple(
+        routes[(method, template)] for method, template in _table().get(event, ()) if (method, template) in routes
+    )

@@ -35,14 +35,20 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # 2.x: the one 2.x spec with route data in ../shared is 2.4.0 (appwrite/specs, Cloud's). Versions without
 # route data of their own use it, and their catalog's note says so; key scopes follow each API version.
 V2_TABLE = "routes-2.4.0-from-cloud-spec.json"
-_NO_OWN_SPEC = ("keyaudit has no route data of Appwrite {v}: its routes are those of the 2.4.0 spec, the nearest with "
-                "route data (2.0 introduced its DocumentsDB, VectorsDB and project OAuth2 scopes); routes added after "
-                "{v} are listed too")
+_NO_OWN_SPEC = (
+    "keyaudit has no route data of Appwrite {v}: its routes are those of the 2.4.0 spec, the nearest with "
+    "route data (2.0 introduced its DocumentsDB, VectorsDB and project OAuth2 scopes); routes added after "
+    "{v} are listed too"
+)
 V2_SELF_HOSTED = (
     *((v, "sdk_py_24.0.0_api2.0.0", _NO_OWN_SPEC.format(v=v)) for v in ("2.0", "2.1", "2.2", "2.3")),
     ("2.4", "sdk_py_25-27_api2.5.0", "routes of the 2.4.0 spec without Cloud-only services"),
-    ("2.5", "sdk_py_25-27_api2.5.0", "keyaudit has no route data of Appwrite 2.5: its routes are those of the 2.4.0 "
-                                     "spec, the nearest older one, without Cloud-only services"),
+    (
+        "2.5",
+        "sdk_py_25-27_api2.5.0",
+        "keyaudit has no route data of Appwrite 2.5: its routes are those of the 2.4.0 "
+        "spec, the nearest older one, without Cloud-only services",
+    ),
 )
 
 # Where each catalog comes from: the spec files (server first, then console) or
@@ -51,16 +57,33 @@ V2_SELF_HOSTED = (
 # tag lacks) but its key scopes from the 1.8.1 release: the branch-only scopes
 # project.*, schedules.*, webhooks.* gate no 1.8 route and no 1.8 release accepts them.
 SOURCES = {
-    "1.6": {"release": "1.6.2", "specs": ["open-api3-1.6.2-server.json", "open-api3-1.6.2-console.json"], "scopes": "1.6.2"},
-    "1.7": {"release": "1.7.4", "specs": ["open-api3-1.7.4-server.json", "open-api3-1.7.4-console.json"], "scopes": "1.7.5"},
-    "1.8": {"release": "1.8.1", "specs": ["open-api3-1.8.1-server.json", "open-api3-1.8.1-console.json"], "scopes": "1.8.1"},
+    "1.6": {
+        "release": "1.6.2",
+        "specs": ["open-api3-1.6.2-server.json", "open-api3-1.6.2-console.json"],
+        "scopes": "1.6.2",
+    },
+    "1.7": {
+        "release": "1.7.4",
+        "specs": ["open-api3-1.7.4-server.json", "open-api3-1.7.4-console.json"],
+        "scopes": "1.7.5",
+    },
+    "1.8": {
+        "release": "1.8.1",
+        "specs": ["open-api3-1.8.1-server.json", "open-api3-1.8.1-console.json"],
+        "scopes": "1.8.1",
+    },
     "1.9": {"release": "1.9.6", "routes": "routes-1.9.6-from-source.json", "scopes": "1.9.6"},
-    **{version: {"release": "2.4.0", "routes": V2_TABLE, "keyScopes": scopes, "edition": "self-hosted",
-                 "note": note}
-       for version, scopes, note in V2_SELF_HOSTED},
-    "cloud": {"release": "2.4.0", "routes": V2_TABLE, "keyScopes": "sdk_py_25-27_api2.5.0", "edition": "cloud",
-              "note": "Appwrite Cloud serves 2.5.x; routes are those of the 2.4.0 Cloud spec, the newest with "
-                      "route data"},
+    **{
+        version: {"release": "2.4.0", "routes": V2_TABLE, "keyScopes": scopes, "edition": "self-hosted", "note": note}
+        for version, scopes, note in V2_SELF_HOSTED
+    },
+    "cloud": {
+        "release": "2.4.0",
+        "routes": V2_TABLE,
+        "keyScopes": "sdk_py_25-27_api2.5.0",
+        "edition": "cloud",
+        "note": "Appwrite Cloud serves 2.5.x; routes are those of the 2.4.0 Cloud spec, the newest with route data",
+    },
 }
 
 # Utopia's router tries parameter positions in the order routes first registered
@@ -97,13 +120,16 @@ def routes_from_specs(shared: Path, files: list[str]) -> dict[tuple[str, str], d
                 meta = operation.get("x-appwrite", {})
                 key_access = any("Key" in req for req in operation.get("security", []))
                 deprecation = meta.get("deprecated")
-                route = routes.setdefault((method, path), {
-                    "scopes": _as_list(meta.get("scope")),
-                    "key": False,
-                    "deprecated": False,
-                    "replacedBy": None,
-                    "sdk": f"{(operation.get('tags') or [''])[0]}.{meta.get('method')}",
-                })
+                route = routes.setdefault(
+                    (method, path),
+                    {
+                        "scopes": _as_list(meta.get("scope")),
+                        "key": False,
+                        "deprecated": False,
+                        "replacedBy": None,
+                        "sdk": f"{(operation.get('tags') or [''])[0]}.{meta.get('method')}",
+                    },
+                )
                 route["key"] = route["key"] or key_access
                 if operation.get("deprecated") or deprecation:
                     route["deprecated"] = True
@@ -220,8 +246,10 @@ def _build_v2(version: str, source: dict, shared: Path, scopes_json: dict) -> di
 
 
 def _rows(routes: dict) -> list[list]:
-    return [[method, "/v1" + path, route["scopes"], route["key"], route["deprecated"], route["replacedBy"]]
-            for (method, path), route in sorted(routes.items(), key=lambda item: (item[0][1], item[0][0]))]
+    return [
+        [method, "/v1" + path, route["scopes"], route["key"], route["deprecated"], route["replacedBy"]]
+        for (method, path), route in sorted(routes.items(), key=lambda item: (item[0][1], item[0][0]))
+    ]
 
 
 def render(catalog: dict) -> str:

@@ -35,7 +35,7 @@ def build(shared: Path) -> dict:
         events.setdefault(event, []).append([row[column["method"]], "/v1" + row[column["path"]]])
     return {
         "description": "Audit event -> the routes an API key may call that log it (label audits.event). "
-                       "Generated, never edited.",
+        "Generated, never edited.",
         "regenerate": REGENERATE,
         "sources": [{"file": SOURCE, "sha256": sha256_of(shared / SOURCE)}],
         "events": {name: sorted(routes, key=lambda r: (r[1], r[0])) for name, routes in sorted(events.items())},
@@ -45,8 +45,9 @@ def build(shared: Path) -> dict:
 def render(data: dict) -> str:
     head = {k: v for k, v in data.items() if k != "events"}
     text = json.dumps(head, indent=1)[:-2]
-    rows = ",\n  ".join(f"{json.dumps(name)}: {json.dumps(routes, separators=(',', ':'))}"
-                        for name, routes in data["events"].items())
+    rows = ",\n  ".join(
+        f"{json.dumps(name)}: {json.dumps(routes, separators=(',', ':'))}" for name, routes in data["events"].items()
+    )
     return f'{text},\n "events": {{\n  {rows}\n }}\n}}\n'
 
 

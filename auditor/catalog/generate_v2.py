@@ -25,8 +25,18 @@ import json
 from pathlib import Path
 
 # Services Appwrite serves on Cloud only (appwrite/specs 2.4.x server spec vs the open-source server).
-CLOUD_ONLY_SERVICES = ("analytics", "apps", "backups", "domains", "mongo", "mysql", "oauth2", "organization",
-                       "postgresql", "waf")
+CLOUD_ONLY_SERVICES = (
+    "analytics",
+    "apps",
+    "backups",
+    "domains",
+    "mongo",
+    "mysql",
+    "oauth2",
+    "organization",
+    "postgresql",
+    "waf",
+)
 # Scope families 2.0 added to the open-source server (Cloud's list also has them).
 SELF_HOSTED_SINCE_2_0 = ("documentsdb.", "vectorsdb.")
 OPEN_SOURCE_LISTS = ("oss_1.9.6", "oss_main_2026-08-21")
@@ -43,8 +53,7 @@ def _table(shared: Path, name: str) -> tuple[dict, list[dict]]:
 
 def cloud_only_scopes(lists: dict) -> list[str]:
     open_source = set().union(*(lists[name] for name in OPEN_SOURCE_LISTS))
-    return sorted(s for s in lists[CLOUD_LIST]
-                  if s not in open_source and not s.startswith(SELF_HOSTED_SINCE_2_0))
+    return sorted(s for s in lists[CLOUD_LIST] if s not in open_source and not s.startswith(SELF_HOSTED_SINCE_2_0))
 
 
 def is_cloud_only_route(path: str, scopes: list[str], cloud_only: set[str]) -> bool:
@@ -62,8 +71,13 @@ def routes_from_table(shared: Path, name: str, cloud: bool, cloud_only: set[str]
             continue
         if (method, path) in routes:
             raise SystemExit(f"duplicate route {method} {path} in {name}")
-        routes[(method, path)] = {"scopes": scopes, "key": "server" in row["platforms"],
-                                  "deprecated": bool(row["deprecated"]), "replacedBy": None, "sdk": None}
+        routes[(method, path)] = {
+            "scopes": scopes,
+            "key": "server" in row["platforms"],
+            "deprecated": bool(row["deprecated"]),
+            "replacedBy": None,
+            "sdk": None,
+        }
     return routes
 
 
@@ -80,9 +94,11 @@ def split_renames(candidates: dict[str, str], routes: dict, previous: dict) -> t
     """(renamed, stillValid): which 1.x renames are safe swaps on these routes, and why the others are not."""
     renamed, still_valid = {}, {}
     for old, new in sorted(candidates.items()):
-        keeping = [(method, path) for (method, path), route in sorted(routes.items())
-                   if old in route["scopes"] and new not in route["scopes"]
-                   and previous.get((method, path)) != [old]]
+        keeping = [
+            (method, path)
+            for (method, path), route in sorted(routes.items())
+            if old in route["scopes"] and new not in route["scopes"] and previous.get((method, path)) != [old]
+        ]
         if not keeping:
             renamed[old] = new
             continue
@@ -90,8 +106,10 @@ def split_renames(candidates: dict[str, str], routes: dict, previous: dict) -> t
         others = [s for s in routes[(method, path)]["scopes"] if s != old]
         beside = f" (beside {', '.join(others)})" if others else ""
         routes_accept = "1 route accepts" if len(keeping) == 1 else f"{len(keeping)} routes accept"
-        still_valid[old] = (f"{routes_accept} {old} but not {new}, e.g. "
-                            f"{_route_label(method, path)}{beside}: swapping it for {new} would drop access")
+        still_valid[old] = (
+            f"{routes_accept} {old} but not {new}, e.g. "
+            f"{_route_label(method, path)}{beside}: swapping it for {new} would drop access"
+        )
     return renamed, still_valid
 
 
@@ -110,8 +128,10 @@ def moved_on_routes(routes: dict, previous: dict, key_scopes: set[str]) -> list[
         came = [s for s in route["scopes"] if s in key_scopes and s not in before]
         if len(gone) == 1 and len(came) == 1:
             moves.setdefault((gone[0], came[0]), []).append(_route_label(method, path))
-    return [{"old": old, "new": new, "routes": len(labels), "example": labels[0]}
-            for (old, new), labels in sorted(moves.items())]
+    return [
+        {"old": old, "new": new, "routes": len(labels), "example": labels[0]}
+        for (old, new), labels in sorted(moves.items())
+    ]
 
 
 def build_v2(source: dict, shared: Path, scopes_json: dict) -> tuple[dict, dict, list[str]]:
@@ -124,13 +144,14 @@ def build_v2(source: dict, shared: Path, scopes_json: dict) -> tuple[dict, dict,
     if not cloud:
         key_scopes -= set(cloud_only)
     previous = _previous_scopes(shared)
-    candidates = {d["old"]: d["new"] for d in scopes_json["renameDetails"]
-                  if d["old"] in key_scopes and d["new"] in key_scopes}
+    candidates = {
+        d["old"]: d["new"] for d in scopes_json["renameDetails"] if d["old"] in key_scopes and d["new"] in key_scopes
+    }
     renamed, still_valid = split_renames(candidates, routes, previous)
     descriptions = {**scopes_json["versions"]["1.9.6"]["scopes"], **scopes_json["versions"]["main"]["scopes"]}
     registry = {
         "source": f"{KEY_SCOPES_FILE} scopes[{source['keyScopes']!r}]"
-                  + ("" if cloud else " without Cloud-only scopes"),
+        + ("" if cloud else " without Cloud-only scopes"),
         "key": sorted(key_scopes),
         "descriptions": {name: descriptions.get(name, "") for name in sorted(key_scopes)},
         "renamed": renamed,

@@ -42,8 +42,9 @@ def split_path(path: str) -> list[str]:
 
 def template_segments(template: str) -> list[str | None]:
     """`/v1/users/{userId}` → `['v1', 'users', None]`."""
-    return [None if part.startswith("{") or part.startswith(":") else part
-            for part in template.split("/") if part != ""]
+    return [
+        None if part.startswith("{") or part.startswith(":") else part for part in template.split("/") if part != ""
+    ]
 
 
 class _Node:
@@ -102,7 +103,7 @@ class Router(Generic[Value]):
         # A path longer than every template can only reach a `<prefix>/*` template, through its first segments:
         # its shape stops one segment past the longest template, so a path of 100 000 segments is no bigger a
         # cache entry than any other (paths come from logs anyone writes).
-        parts = split_path(path)[:self._longest + 1]
+        parts = split_path(path)[: self._longest + 1]
         literals = self._literals[method]
         shape = (method,) + tuple(
             part if position < len(literals) and part in literals[position] else _PARAM

@@ -105,13 +105,17 @@ def _after_host(uri: str, start: int, port: int | None) -> str | None:
     host_end = end
     if colon >= 0:
         if not port:
-            text = uri[colon + 1:end]
+            text = uri[colon + 1 : end]
             if len(text) > 5:
                 raise _Refused
             if text:
                 number = _STRTOL.match(text)
-                if number is None or number.group(1) == "-" and int(number.group(2)) != 0 \
-                        or int(number.group(2)) > 65535:
+                if (
+                    number is None
+                    or number.group(1) == "-"
+                    and int(number.group(2)) != 0
+                    or int(number.group(2)) > 65535
+                ):
                     raise _Refused
         host_end = colon
     if host_end - start < 1:

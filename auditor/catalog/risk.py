@@ -8,13 +8,13 @@ the chosen version's catalog: a scope that opens no route there carries no risk.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import yaml
 
 from auditor.catalog.catalog import Catalog, Route
-from auditor.rules.registry import severity_rank
 from auditor.resources import data_dir
+from auditor.rules.registry import severity_rank
 from auditor.validation.schemas import violations
 
 TAXONOMY_FILE = ("taxonomy", "scope-risk.yaml")
@@ -36,16 +36,19 @@ class ScopeRisk:
     reason: str
 
 
-@lru_cache(maxsize=None)
+@cache
 def taxonomy() -> dict[str, ScopeRisk]:
     """Scope name -> its risk; a malformed data file is a packaging bug, not bad input."""
     path = data_dir("rules").joinpath(*TAXONOMY_FILE)
     data = yaml.safe_load(path.read_text())
     problems = violations(data, "risk-taxonomy.schema.json", None)
     if problems:
-        raise ValueError(f"rules/{'/'.join(TAXONOMY_FILE)} is malformed at {problems[0].pointer}: {problems[0].message}")
-    categories = {cid: Category(cid, c["title"], c["severity"], c["description"])
-                  for cid, c in data["categories"].items()}
+        raise ValueError(
+            f"rules/{'/'.join(TAXONOMY_FILE)} is malformed at {problems[0].pointer}: {problems[0].message}"
+        )
+    categories = {
+        cid: Category(cid, c["title"], c["severity"], c["description"]) for cid, c in data["categories"].items()
+    }
     risks = {}
     for scope, entry in data["scopes"].items():
         if entry["category"] not in categories:
@@ -86,4 +89,3 @@ def key_risk(scopes: list[str], catalog: Catalog) -> dict:
     ]
     categories.sort(key=lambda c: (-severity_rank(c["severity"]), c["category"]))
     return {"level": categories[0]["severity"] if categories else "none", "categories": categories}
-

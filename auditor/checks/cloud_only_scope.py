@@ -17,5 +17,9 @@ def check(ctx):
         key = analysis.key
         for scope in dict.fromkeys(key.scopes):
             if scope in ctx.catalog.cloud_only:
-                yield Problem(key, scope, {"key": label(key), "scope": scope, "version": ctx.catalog.version},
-                              key.scope_location(scope))
+                yield Problem(
+                    key,
+                    scope,
+                    {"key": label(key), "scope": scope, "version": ctx.catalog.version},
+                    key.scope_location(scope),
+                )

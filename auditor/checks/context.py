@@ -7,14 +7,12 @@ from datetime import datetime
 
 from auditor.analysis.needs import KeyAnalysis
 from auditor.analysis.usage import Usage
-from auditor.times import DAY, iso
 from auditor.catalog.catalog import Catalog
-from auditor.rules.exceptions import Exceptions
 from auditor.loaders.document import Document
 from auditor.model import KeyDefinition
+from auditor.rules.exceptions import Exceptions
 from auditor.rules.registry import Rule
-from auditor.times import BadTime, deadline, parse_time
-
+from auditor.times import DAY, BadTime, deadline, iso, parse_time
 
 
 @dataclass

@@ -42,13 +42,25 @@ def check(ctx):
             advice = f"its replacement {new} exists, but neither gates any route of Appwrite {catalog.version}"
             fix = f"Remove {scope} from {who}"
         elif analysis.legacy_only_routes(scope, new):
-            advice = (f"use {new}, but {who} calls legacy-only routes that accept only {scope} "
-                      f"({shown(analysis.legacy_only_routes(scope, new))}): a blind rename would break them")
+            advice = (
+                f"use {new}, but {who} calls legacy-only routes that accept only {scope} "
+                f"({shown(analysis.legacy_only_routes(scope, new))}): a blind rename would break them"
+            )
             fix = f"Move those calls to the routes that accept {new}, then replace {scope} with {new} on {who}"
         else:
             advice, fix = _without_legacy_calls(ctx, analysis, scope, new, who)
-        yield Problem(key, scope, {"key": who, "scope": scope, "version": catalog.version,
-                                   "advice": advice + _moved(catalog, scope), "fix": fix}, key.scope_location(scope))
+        yield Problem(
+            key,
+            scope,
+            {
+                "key": who,
+                "scope": scope,
+                "version": catalog.version,
+                "advice": advice + _moved(catalog, scope),
+                "fix": fix,
+            },
+            key.scope_location(scope),
+        )
 
 
 def shown(routes) -> str:
@@ -76,7 +88,9 @@ def _without_legacy_calls(ctx, analysis, scope: str, new: str, who: str) -> tupl
     if logs_decide or not legacy:
         return f"use {new}", f"Replace {scope} with {new} on {who}"
     unseen = "no logs of four weeks or more say"
-    advice = (f"use {new}; but {len(legacy)} routes of Appwrite {ctx.catalog.version} accept only {scope} "
-              f"(e.g. {legacy[0].method} {legacy[0].template}), and {unseen} whether {who} calls them")
+    advice = (
+        f"use {new}; but {len(legacy)} routes of Appwrite {ctx.catalog.version} accept only {scope} "
+        f"(e.g. {legacy[0].method} {legacy[0].template}), and {unseen} whether {who} calls them"
+    )
     fix = f"Add {new} to {who}; remove {scope} once its callers use only routes that accept {new}"
     return advice, fix

@@ -22,8 +22,12 @@ def check(ctx):
     for analysis, scope, new in deprecated_names(ctx):
         key = analysis.key
         if new in key.scopes:
-            yield Problem(key, scope, {"key": label(key), "scope": scope, "new": new,
-                                       "advice": _advice(ctx, analysis, scope, new)}, key.scope_location(scope))
+            yield Problem(
+                key,
+                scope,
+                {"key": label(key), "scope": scope, "new": new, "advice": _advice(ctx, analysis, scope, new)},
+                key.scope_location(scope),
+            )
 
 
 def _advice(ctx, analysis, scope: str, new: str) -> str:
@@ -35,5 +39,7 @@ def _advice(ctx, analysis, scope: str, new: str) -> str:
     legacy = [r for r in ctx.catalog.routes_gated_by(scope) if new not in r.scopes]
     if not legacy:
         return f"every route that accepts {scope} also accepts {new}: remove {scope} (keyaudit fix --mode replace)"
-    return (f"remove {scope} once no caller uses the {len(legacy)} routes of Appwrite {ctx.catalog.version} that "
-            f"accept only it (e.g. {shown(legacy[:1])})")
+    return (
+        f"remove {scope} once no caller uses the {len(legacy)} routes of Appwrite {ctx.catalog.version} that "
+        f"accept only it (e.g. {shown(legacy[:1])})"
+    )

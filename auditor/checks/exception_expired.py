@@ -17,8 +17,19 @@ def check(ctx):
     for entry in ctx.exceptions.entries:
         if not entry.expired(ctx.now_ts):
             continue
-        yield Problem(None, entry.scope, {
-            "rule": entry.rule, "key": entry.key, "on": f" {entry.scope}" if entry.scope else "",
-            "expires": entry.expires, "owner": entry.owner, "reason": entry.reason,
-            "where": str(entry.location),
-        }, entry.location, key_id=entry.key, discriminator=entry.rule)
+        yield Problem(
+            None,
+            entry.scope,
+            {
+                "rule": entry.rule,
+                "key": entry.key,
+                "on": f" {entry.scope}" if entry.scope else "",
+                "expires": entry.expires,
+                "owner": entry.owner,
+                "reason": entry.reason,
+                "where": str(entry.location),
+            },
+            entry.location,
+            key_id=entry.key,
+            discriminator=entry.rule,
+        )

@@ -15,5 +15,11 @@ def check(ctx):
     if ctx.exceptions is None:
         return
     for entry in ctx.exceptions.invalid:
-        yield Problem(None, None, {"problem": entry.problem, "where": str(entry.location)},
-                      entry.location, key_id=entry.key, discriminator=entry.digest)
+        yield Problem(
+            None,
+            None,
+            {"problem": entry.problem, "where": str(entry.location)},
+            entry.location,
+            key_id=entry.key,
+            discriminator=entry.digest,
+        )

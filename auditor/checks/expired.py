@@ -22,5 +22,9 @@ def check(ctx):
             continue
         expire = expiry(key.expire)
         used = f"; the logs still hold {analysis.calls} calls from it" if analysis.calls else ""
-        yield Problem(key, None, {"key": label(key), "expire": key.expire[:10],
-                                  "days": int((ctx.now_ts - expire) // DAY), "used": used}, key.location)
+        yield Problem(
+            key,
+            None,
+            {"key": label(key), "expire": key.expire[:10], "days": int((ctx.now_ts - expire) // DAY), "used": used},
+            key.location,
+        )

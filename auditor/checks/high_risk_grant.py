@@ -10,11 +10,11 @@ is added; missing-scope reports the refused calls); adding rows.write beside
 the deprecated documents.write (a rename, no new privilege).
 """
 
-from auditor.times import iso
+from auditor.catalog.risk import scope_risk
 from auditor.checks.context import label
 from auditor.model import Problem
 from auditor.rules.registry import severity_rank
-from auditor.catalog.risk import scope_risk
+from auditor.times import iso
 
 RULE_ID = "high-risk-grant"
 
@@ -31,10 +31,21 @@ def check(ctx):
             if severity_rank(risk.severity) < minimum:
                 continue
             asking = [need.usage for need in plan.grants if change.scope in need.any_of]
-            calls = "; ".join(f"{u.count} × {u.route.method} {u.route.template} ({u.refused} refused, "
-                              f"{iso(u.first) or 'time unknown'} to {iso(u.last) or 'time unknown'})"
-                              for u in asking[:5])
-            yield Problem(key, change.scope, {"key": label(key), "scope": change.scope,
-                                              "category": risk.category.title, "reason": risk.reason,
-                                              "calls": calls or "no call"},
-                          key.scope_location(change.scope), evidence=asking[0].first_location if asking else None)
+            calls = "; ".join(
+                f"{u.count} × {u.route.method} {u.route.template} ({u.refused} refused, "
+                f"{iso(u.first) or 'time unknown'} to {iso(u.last) or 'time unknown'})"
+                for u in asking[:5]
+            )
+            yield Problem(
+                key,
+                change.scope,
+                {
+                    "key": label(key),
+                    "scope": change.scope,
+                    "category": risk.category.title,
+                    "reason": risk.reason,
+                    "calls": calls or "no call",
+                },
+                key.scope_location(change.scope),
+                evidence=asking[0].first_location if asking else None,
+            )

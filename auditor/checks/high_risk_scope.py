@@ -10,11 +10,11 @@ capped at the rule's own. A deprecated name beside its new name
 reported once, under the new name.
 """
 
+from auditor.catalog.risk import opened_routes, scope_risk
 from auditor.checks.context import label
 from auditor.errors import InputError
 from auditor.model import Problem
 from auditor.rules.registry import SEVERITIES, severity_rank
-from auditor.catalog.risk import opened_routes, scope_risk
 
 RULE_ID = "high-risk-scope"
 
@@ -34,7 +34,17 @@ def check(ctx):
             if risk is None or not routes or severity_rank(risk.severity) < severity_rank(minimum):
                 continue
             severity = SEVERITIES[min(severity_rank(risk.severity), cap)]
-            yield Problem(key, scope, {
-                "key": label(key), "scope": scope, "category": risk.category.title, "reason": risk.reason,
-                "routes": len(routes), "version": ctx.catalog.version,
-            }, key.scope_location(scope), severity=severity)
+            yield Problem(
+                key,
+                scope,
+                {
+                    "key": label(key),
+                    "scope": scope,
+                    "category": risk.category.title,
+                    "reason": risk.reason,
+                    "routes": len(routes),
+                    "version": ctx.catalog.version,
+                },
+                key.scope_location(scope),
+                severity=severity,
+            )

@@ -16,7 +16,15 @@ def check(ctx):
     for analysis in ctx.analyses:
         key = analysis.key
         for scope in dict.fromkeys(key.scopes):
-            if (scope in catalog.key_scopes and scope not in catalog.gating_scopes
-                    and scope not in catalog.implicit and scope not in catalog.renamed):
-                yield Problem(key, scope, {"key": label(key), "scope": scope, "version": catalog.version},
-                              key.scope_location(scope))
+            if (
+                scope in catalog.key_scopes
+                and scope not in catalog.gating_scopes
+                and scope not in catalog.implicit
+                and scope not in catalog.renamed
+            ):
+                yield Problem(
+                    key,
+                    scope,
+                    {"key": label(key), "scope": scope, "version": catalog.version},
+                    key.scope_location(scope),
+                )

@@ -23,5 +23,6 @@ def check(ctx):
         if expire is None or key.expires_by_itself or expire <= ctx.now_ts + horizon * DAY:
             continue
         days = "more than 2 500 000" if math.isinf(expire) else int((expire - ctx.now_ts) // DAY)
-        yield Problem(key, None, {"key": label(key), "expire": key.expire[:10], "days": days, "horizon": horizon},
-                      key.location)
+        yield Problem(
+            key, None, {"key": label(key), "expire": key.expire[:10], "days": days, "horizon": horizon}, key.location
+        )

@@ -27,22 +27,40 @@ def check(ctx):
             route = missing.usage.route
             scopes = " or ".join(route.scopes)
             if missing.denied:
-                reason = (f"were answered 401 general_unauthorized_scope ({missing.denied} of "
-                          f"{missing.usage.count}); the route needs {scopes}")
+                reason = (
+                    f"were answered 401 general_unauthorized_scope ({missing.denied} of "
+                    f"{missing.usage.count}); the route needs {scopes}"
+                )
             else:
                 reason = f"need {scopes}, which {who} does not hold"
             if missing.add and missing.refused and not missing.proven:
-                fix = (f"If {who}'s job needs these calls, add {missing.add} (keyaudit fix --grant-refused); if not, "
-                       "they may come from someone else holding the key: find who made them")
+                fix = (
+                    f"If {who}'s job needs these calls, add {missing.add} (keyaudit fix --grant-refused); if not, "
+                    "they may come from someone else holding the key: find who made them"
+                )
             elif missing.add and missing.proven:
-                fix = (f"Add {missing.add} to {who}'s definition: the calls succeeded, so the key in Appwrite holds "
-                       "more than this definition says")
+                fix = (
+                    f"Add {missing.add} to {who}'s definition: the calls succeeded, so the key in Appwrite holds "
+                    "more than this definition says"
+                )
             elif missing.add:
-                fix = (f"Check whether {who} needs {missing.add}: the logs do not say whether Appwrite let these "
-                       "calls through")
+                fix = (
+                    f"Check whether {who} needs {missing.add}: the logs do not say whether Appwrite let these "
+                    "calls through"
+                )
             else:
                 fix = f"No API key scope passes {route.method} {route.template}; call it with a user session instead"
-            yield Problem(key, missing.add, {
-                "key": who, "count": missing.usage.count, "method": route.method, "route": route.template,
-                "reason": reason, "fix": fix,
-            }, key.location, evidence=missing.usage.first_location)
+            yield Problem(
+                key,
+                missing.add,
+                {
+                    "key": who,
+                    "count": missing.usage.count,
+                    "method": route.method,
+                    "route": route.template,
+                    "reason": reason,
+                    "fix": fix,
+                },
+                key.location,
+                evidence=missing.usage.first_location,
+            )

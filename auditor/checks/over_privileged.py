@@ -38,8 +38,19 @@ def check(ctx):
         note = ""
         if FULL_ACCESS in drop:
             note = f"; {FULL_ACCESS} can mint a key with any scope, so {label(key)} has full access"
-        yield Problem(key, None, {
-            "key": label(key), "granted_count": len(dict.fromkeys(key.scopes)), "calls": analysis.calls,
-            "kept_count": len(kept), "kept": ", ".join(kept) or "none",
-            "minimal": ", ".join(analysis.minimal) or "no scope", "drop": ", ".join(drop), "note": note + short,
-        }, key.location, severity="info" if short else None)
+        yield Problem(
+            key,
+            None,
+            {
+                "key": label(key),
+                "granted_count": len(dict.fromkeys(key.scopes)),
+                "calls": analysis.calls,
+                "kept_count": len(kept),
+                "kept": ", ".join(kept) or "none",
+                "minimal": ", ".join(analysis.minimal) or "no scope",
+                "drop": ", ".join(drop),
+                "note": note + short,
+            },
+            key.location,
+            severity="info" if short else None,
+        )

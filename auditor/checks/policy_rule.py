@@ -29,8 +29,13 @@ def check(ctx):
         key = analysis.key
         if not selected(key, options["match"]) or (options["unless"] and selected(key, options["unless"])):
             continue
-        common = {"key": label(key), "id": key.id, "name": key.name or key.id, "project": key.project or "",
-                  "rule": ctx.rule.id}
+        common = {
+            "key": label(key),
+            "id": key.id,
+            "name": key.name or key.id,
+            "project": key.project or "",
+            "rule": ctx.rule.id,
+        }
         for scope, params, discriminator in evaluate(ctx, key, options[condition]):
             location = key.scope_location(scope) if scope else key.location
             yield Problem(key, scope, {**common, **params}, location, discriminator=discriminator)

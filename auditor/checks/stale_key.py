@@ -26,5 +26,9 @@ def check(ctx):
             continue
         days = (ctx.now_ts - since) / DAY
         if days > threshold:
-            yield Problem(key, None, {"key": label(key), "accessed": shown, "days": int(days),
-                                      "threshold": threshold}, key.location)
+            yield Problem(
+                key,
+                None,
+                {"key": label(key), "accessed": shown, "days": int(days), "threshold": threshold},
+                key.location,
+            )

@@ -8,9 +8,9 @@ Fails (judged on 2026-11-25): a state whose last ingested call is from
 are the files given, not a feed.
 """
 
-from auditor.times import iso
 from auditor.checks.context import DAY
 from auditor.model import Problem
+from auditor.times import iso
 
 RULE_ID = "stale-logs"
 

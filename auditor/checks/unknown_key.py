@@ -27,6 +27,15 @@ def check(ctx):
     if ctx.usage is None:
         return
     for usage, exact in sorted(ctx.usage.unknown_keys(), key=lambda item: (item[0].project or "", item[0].key)):
-        yield Problem(None, None, {"key_id": usage.key, "count": usage.calls if exact else f"at least {usage.calls}",
-                                   "project": f" in project {usage.project}" if usage.project else ""},
-                      None, key_id=usage.key, project=usage.project)
+        yield Problem(
+            None,
+            None,
+            {
+                "key_id": usage.key,
+                "count": usage.calls if exact else f"at least {usage.calls}",
+                "project": f" in project {usage.project}" if usage.project else "",
+            },
+            None,
+            key_id=usage.key,
+            project=usage.project,
+        )

@@ -17,13 +17,22 @@ def check(ctx):
     if ctx.usage is None or ctx.usage.unknown.complete:
         return
     summary = ctx.usage.unknown_summary()
-    busiest = ", ".join(f"{usage.key} ({'' if exact else 'at least '}{usage.calls})"
-                        for usage, exact in ctx.usage.unknown_keys()[:NAMED])
+    busiest = ", ".join(
+        f"{usage.key} ({'' if exact else 'at least '}{usage.calls})"
+        for usage, exact in ctx.usage.unknown_keys()[:NAMED]
+    )
     about = "about " if summary["keysEstimated"] else ""
-    yield Problem(None, None, {
-        "keys": f"{about}{summary['keys']}", "calls": summary["calls"], "keep": summary["keep"],
-        "reported": summary["reported"], "aggregated_keys": f"{about}{summary['aggregatedKeys']}",
-        "aggregated_calls": summary["aggregatedCalls"],
-        "busiest": f"; busiest: {busiest}" if busiest else "; none stands out from the rest",
-    }, None)
-
+    yield Problem(
+        None,
+        None,
+        {
+            "keys": f"{about}{summary['keys']}",
+            "calls": summary["calls"],
+            "keep": summary["keep"],
+            "reported": summary["reported"],
+            "aggregated_keys": f"{about}{summary['aggregatedKeys']}",
+            "aggregated_calls": summary["aggregatedCalls"],
+            "busiest": f"; busiest: {busiest}" if busiest else "; none stands out from the rest",
+        },
+        None,
+    )

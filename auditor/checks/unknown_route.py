@@ -15,13 +15,29 @@ def check(ctx):
     for analysis in ctx.analyses:
         usage = analysis.usage
         if usage and usage.unknown_route_calls:
-            yield Problem(analysis.key, None, {
-                "key": label(analysis.key), "count": usage.unknown_route_calls,
-                "version": ctx.catalog.version, "samples": "; ".join(usage.unknown_samples),
-            }, analysis.key.location)
+            yield Problem(
+                analysis.key,
+                None,
+                {
+                    "key": label(analysis.key),
+                    "count": usage.unknown_route_calls,
+                    "version": ctx.catalog.version,
+                    "samples": "; ".join(usage.unknown_samples),
+                },
+                analysis.key.location,
+            )
     for usage, _ in sorted(ctx.usage.unknown_keys(), key=lambda item: (item[0].project or "", item[0].key)):
         if usage.unknown_route_calls:
-            yield Problem(None, None, {
-                "key": usage.key, "count": usage.unknown_route_calls,
-                "version": ctx.catalog.version, "samples": "; ".join(usage.unknown_samples),
-            }, None, key_id=usage.key, project=usage.project)
+            yield Problem(
+                None,
+                None,
+                {
+                    "key": usage.key,
+                    "count": usage.unknown_route_calls,
+                    "version": ctx.catalog.version,
+                    "samples": "; ".join(usage.unknown_samples),
+                },
+                None,
+                key_id=usage.key,
+                project=usage.project,
+            )

@@ -8,9 +8,9 @@ Appwrite still accepts (deprecated-scope reports those); Cloud-only names such
 as `archives.read` in a self-hosted 2.x audit (cloud-only-scope reports those).
 """
 
+from auditor.catalog.scopes import did_you_mean, other_versions, suggestions
 from auditor.checks.context import label
 from auditor.model import Problem
-from auditor.catalog.scopes import did_you_mean, other_versions, suggestions
 
 RULE_ID = "unknown-scope"
 IMPLICIT_SEVERITY = "info"  # Appwrite grants it to every key: listing it changes nothing
@@ -23,8 +23,10 @@ def _fix(scope: str, who: str, ctx) -> str:
     if options:
         return f"Replace {scope} on {who} with the scope it stands for: {' or '.join(options)}"
     if other_versions(scope, ctx.catalog):
-        return (f"Remove {scope} from {who}, or give --appwrite-version the version the project runs "
-                f"(this audit is of {ctx.catalog.version})")
+        return (
+            f"Remove {scope} from {who}, or give --appwrite-version the version the project runs "
+            f"(this audit is of {ctx.catalog.version})"
+        )
     return f"Remove {scope} from {who}"
 
 
@@ -42,5 +44,10 @@ def check(ctx):
                 hint = did_you_mean(scope, ctx.catalog)
                 hint = f"; {hint}" if hint else ""
                 fix = _fix(scope, who, ctx)
-            yield Problem(key, scope, {"key": who, "scope": scope, "version": ctx.catalog.version,
-                                       "hint": hint, "fix": fix}, key.scope_location(scope), severity=severity)
+            yield Problem(
+                key,
+                scope,
+                {"key": who, "scope": scope, "version": ctx.catalog.version, "hint": hint, "fix": fix},
+                key.scope_location(scope),
+                severity=severity,
+            )

@@ -12,10 +12,10 @@ MIN_LOG_DAYS, the one rule reports and `keyaudit fix` share) are too short to
 drop a scope on: the finding is then `info`, and no proposal removes the scope.
 """
 
-from auditor.times import iso
 from auditor.checks.context import DAY, label, timestamp
 from auditor.fix.plan import MIN_LOG_DAYS, logs_justify_removal
 from auditor.model import Problem
+from auditor.times import iso
 
 RULE_ID = "unused-scope"
 
@@ -54,6 +54,10 @@ def check(ctx):
             if not analysis.unused(scope, catalog):
                 continue
             window = window or window_against_age(ctx, analysis)
-            yield Problem(key, scope, {"key": label(key), "scope": scope, "calls": analysis.calls,
-                                       "window": window + short}, key.scope_location(scope),
-                          severity="info" if short else None)
+            yield Problem(
+                key,
+                scope,
+                {"key": label(key), "scope": scope, "calls": analysis.calls, "window": window + short},
+                key.scope_location(scope),
+                severity="info" if short else None,
+            )

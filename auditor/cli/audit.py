@@ -6,34 +6,62 @@ import sys
 
 import click
 
-from auditor.audit import AuditRequest, audit as run
+from auditor.audit import AuditRequest
+from auditor.audit import audit as run
+from auditor.audit.report import build
 from auditor.checks.context import label
 from auditor.cli import options
 from auditor.cli.echo import say
 from auditor.cli.outputs import check_targets, plan_outputs, write_output
 from auditor.errors import InputError
 from auditor.output.progress import Progress
-from auditor.rules.registry import at_or_above
-from auditor.audit.report import build
 from auditor.reporters import REPORTERS
+from auditor.rules.registry import at_or_above
 from auditor.secrets import scrub_identifier
 
 
 @click.command()
 @options.audit_inputs
-@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)),
-              help="Report format [default: from the --output file's suffix, else table].")
-@click.option("--output", "output", multiple=True, metavar="[FORMAT=]FILE",
-              help="Write the --format report to FILE instead of stdout; FORMAT=FILE also writes that format "
-                   "(repeatable: --output sarif=a.sarif --output html=a.html).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(REPORTERS)),
+    help="Report format [default: from the --output file's suffix, else table].",
+)
+@click.option(
+    "--output",
+    "output",
+    multiple=True,
+    metavar="[FORMAT=]FILE",
+    help="Write the --format report to FILE instead of stdout; FORMAT=FILE also writes that format "
+    "(repeatable: --output sarif=a.sarif --output html=a.html).",
+)
 @options.fail_on("the config's failOn, else high")
 @options.baseline
 @options.policy
 @options.log_reading
 @options.proposal
 @options.quiet
-def audit(keys, logs, usage, keys_format, appwrite_version, config_file, exceptions_file, now, output_format, output,
-          fail_on, baseline_file, policy_file, log_format, log_key, fix_mode, grant_refused, quiet):
+def audit(
+    keys,
+    logs,
+    usage,
+    keys_format,
+    appwrite_version,
+    config_file,
+    exceptions_file,
+    now,
+    output_format,
+    output,
+    fail_on,
+    baseline_file,
+    policy_file,
+    log_format,
+    log_key,
+    fix_mode,
+    grant_refused,
+    quiet,
+):
     """Audit API keys against the calls they made: least-privilege findings.
 
     Without --logs, the rules that need usage (over-privileged, unused-scope,
@@ -43,10 +71,21 @@ def audit(keys, logs, usage, keys_format, appwrite_version, config_file, excepti
     targets = plan_outputs(output_format, output, REPORTERS)
     check_targets(path for _, path in targets)
     request = AuditRequest.assemble(
-        keys, logs, config_file=config_file, policy_file=policy_file, exceptions_file=exceptions_file,
-        baseline_file=baseline_file, appwrite_version=appwrite_version, usage_paths=usage, keys_format=keys_format,
-        now=options.moment(now), log_format=log_format, log_key=log_key, progress=Progress.on_stderr(quiet),
-        plan_options=options.plan_options(fix_mode, grant_refused))
+        keys,
+        logs,
+        config_file=config_file,
+        policy_file=policy_file,
+        exceptions_file=exceptions_file,
+        baseline_file=baseline_file,
+        appwrite_version=appwrite_version,
+        usage_paths=usage,
+        keys_format=keys_format,
+        now=options.moment(now),
+        log_format=log_format,
+        log_key=log_key,
+        progress=Progress.on_stderr(quiet),
+        plan_options=options.plan_options(fix_mode, grant_refused),
+    )
     result = run(request)
     threshold = fail_on or request.config.get("failOn") or "high"
     report = build(result, threshold)
@@ -63,15 +102,44 @@ def audit(keys, logs, usage, keys_format, appwrite_version, config_file, excepti
 @options.log_reading
 @options.proposal
 @options.quiet
-def explain(key_id, keys, logs, usage, keys_format, appwrite_version, config_file, exceptions_file, now, policy_file,
-            log_format, log_key, fix_mode, grant_refused, quiet):
+def explain(
+    key_id,
+    keys,
+    logs,
+    usage,
+    keys_format,
+    appwrite_version,
+    config_file,
+    exceptions_file,
+    now,
+    policy_file,
+    log_format,
+    log_key,
+    fix_mode,
+    grant_refused,
+    quiet,
+):
     """Each scope KEY_ID holds, with the calls that justify it or why it is flagged."""
-    result = run(AuditRequest.assemble(
-        keys, logs, config_file=config_file, policy_file=policy_file, exceptions_file=exceptions_file,
-        appwrite_version=appwrite_version, usage_paths=usage, keys_format=keys_format, now=options.moment(now),
-        log_format=log_format, log_key=log_key, progress=Progress.on_stderr(quiet),
-        plan_options=options.plan_options(fix_mode, grant_refused)))
-    wanted = scrub_identifier(key_id)  # a key whose id is a secret is known by its fingerprint (loaders/keys/__init__.py)
+    result = run(
+        AuditRequest.assemble(
+            keys,
+            logs,
+            config_file=config_file,
+            policy_file=policy_file,
+            exceptions_file=exceptions_file,
+            appwrite_version=appwrite_version,
+            usage_paths=usage,
+            keys_format=keys_format,
+            now=options.moment(now),
+            log_format=log_format,
+            log_key=log_key,
+            progress=Progress.on_stderr(quiet),
+            plan_options=options.plan_options(fix_mode, grant_refused),
+        )
+    )
+    wanted = scrub_identifier(
+        key_id
+    )  # a key whose id is a secret is known by its fingerprint (loaders/keys/__init__.py)
     matches = [a for a in result.analyses if a.key.id in (key_id, wanted)]
     if not matches:
         raise InputError(f"no key {key_id!r} in the key definitions")
@@ -102,7 +170,9 @@ def explain(key_id, keys, logs, usage, keys_format, appwrite_version, config_fil
             justifying = [n for n in analysis.needs if scope in n.any_of]
             for need in sorted(justifying, key=lambda n: -n.usage.count)[:10]:
                 route = need.usage.route
-                echo(f"    used: {need.usage.count} × {route.method} {route.template} (accepts {' or '.join(route.scopes)})")
+                echo(
+                    f"    used: {need.usage.count} × {route.method} {route.template} (accepts {' or '.join(route.scopes)})"
+                )
             for finding in flagged.get(scope, []):
                 echo(f"    {finding.severity} {finding.rule}: {finding.message}")
             for verdict in verdicts.pop(scope, []):

@@ -7,12 +7,12 @@ import sys
 import click
 
 from auditor.audit import AuditRequest, audit
-from auditor.rules.baseline import render
 from auditor.cli import options
-from auditor.cli.outputs import check_targets, write_output
 from auditor.cli.echo import say
 from auditor.cli.lint import judged_files
+from auditor.cli.outputs import check_targets, write_output
 from auditor.errors import InputError
+from auditor.rules.baseline import render
 
 
 @click.group()
@@ -26,8 +26,21 @@ def baseline():
 @options.log_reading
 @options.policy
 @click.option("--output", metavar="FILE", required=True, help="Where to write the baseline (JSON).")
-def create(files, keys, logs, usage, keys_format, appwrite_version, config_file, exceptions_file, now, log_format,
-           log_key, policy_file, output):
+def create(
+    files,
+    keys,
+    logs,
+    usage,
+    keys_format,
+    appwrite_version,
+    config_file,
+    exceptions_file,
+    now,
+    log_format,
+    log_key,
+    policy_file,
+    output,
+):
     """Write the fingerprints of the current findings to --output.
 
     Takes the inputs of `audit` (--keys, --logs, --usage, ...) or of `lint`
@@ -45,10 +58,21 @@ def create(files, keys, logs, usage, keys_format, appwrite_version, config_file,
     if not key_paths:
         raise InputError("no key definitions: give key files (FILE... or --keys FILE)")
     check_targets([output])
-    result = audit(AuditRequest.assemble(
-        key_paths, logs, config_file=config_file, policy_file=policy_file, exceptions_file=exceptions_file,
-        appwrite_version=appwrite_version, usage_paths=usage, keys_format=keys_format, now=options.moment(now),
-        log_format=log_format, log_key=log_key))
+    result = audit(
+        AuditRequest.assemble(
+            key_paths,
+            logs,
+            config_file=config_file,
+            policy_file=policy_file,
+            exceptions_file=exceptions_file,
+            appwrite_version=appwrite_version,
+            usage_paths=usage,
+            keys_format=keys_format,
+            now=options.moment(now),
+            log_format=log_format,
+            log_key=log_key,
+        )
+    )
     write_output(render(result.findings, result.now), output)
     recorded = len({f.fingerprint for f in result.findings})
     say(f"keyaudit: baseline {output}: {recorded} findings recorded", err=True)

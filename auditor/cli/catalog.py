@@ -104,8 +104,17 @@ def list_routes(appwrite_version, output_format):
         cat = load(version)
         for route in cat.routes:
             for scope in route.scopes or (None,):
-                rows.append([cat.version, route.method, route.template, scope,
-                             route.key_access, route.deprecated, route.replaced_by])
+                rows.append(
+                    [
+                        cat.version,
+                        route.method,
+                        route.template,
+                        scope,
+                        route.key_access,
+                        route.deprecated,
+                        route.replaced_by,
+                    ]
+                )
     if output_format == "json":
         click.echo(json.dumps([dict(zip(columns, row)) for row in rows], indent=1))
         return
@@ -113,4 +122,3 @@ def list_routes(appwrite_version, output_format):
     writer.writerow(columns)
     for row in rows:
         writer.writerow(["" if v is None else str(v).lower() if isinstance(v, bool) else v for v in row])
-

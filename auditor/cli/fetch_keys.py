@@ -9,10 +9,11 @@ import sys
 
 import click
 
-from auditor.output.atomic import target_status, write_text
 from auditor.cli.echo import say
 from auditor.errors import InputError
-from auditor.loaders.keys.live import Credential, fetch_keys as fetch
+from auditor.loaders.keys.live import Credential
+from auditor.loaders.keys.live import fetch_keys as fetch
+from auditor.output.atomic import target_status, write_text
 from auditor.secrets import scrub_identifier
 
 DEFAULT_KEY_ENV = "APPWRITE_API_KEY"
@@ -20,18 +21,32 @@ _HEADER_VALUE = re.compile(r"[\x20-\x7e]*")
 
 
 @click.command("fetch-keys")
-@click.option("--endpoint", required=True, metavar="URL",
-              help="Appwrite API endpoint, e.g. https://cloud.appwrite.io/v1.")
+@click.option(
+    "--endpoint", required=True, metavar="URL", help="Appwrite API endpoint, e.g. https://cloud.appwrite.io/v1."
+)
 @click.option("--project", required=True, metavar="ID", help="Project ID.")
-@click.option("--key-env", default=DEFAULT_KEY_ENV, show_default=True, metavar="VAR",
-              help="Environment variable holding an API key with keys.read (Appwrite 1.9.5+).")
-@click.option("--session-env", metavar="VAR",
-              help="Environment variable holding a console session cookie (a_session_console=...), for any "
-                   "version; used instead of an API key.")
+@click.option(
+    "--key-env",
+    default=DEFAULT_KEY_ENV,
+    show_default=True,
+    metavar="VAR",
+    help="Environment variable holding an API key with keys.read (Appwrite 1.9.5+).",
+)
+@click.option(
+    "--session-env",
+    metavar="VAR",
+    help="Environment variable holding a console session cookie (a_session_console=...), for any "
+    "version; used instead of an API key.",
+)
 @click.option("--output", metavar="FILE", help="Write the key list here instead of stdout.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
-              help="Give up when the whole exchange (every request, headers and body, every page) has not "
-                   "ended after this long.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up when the whole exchange (every request, headers and body, every page) has not ended after this long.",
+)
 def fetch_keys(endpoint, project, key_env, session_env, output, timeout):
     """Write the project's keys as Appwrite's keyList, each secret replaced by its sha256 (secretSha256).
 
@@ -47,9 +62,12 @@ def fetch_keys(endpoint, project, key_env, session_env, output, timeout):
         write_text(output, text)  # a failed fetch never leaves half a file
     else:
         sys.stdout.write(text)
-    say(f"keyaudit: {len(fetched.key_list['keys'])} keys of project {scrub_identifier(project)} from Appwrite "
+    say(
+        f"keyaudit: {len(fetched.key_list['keys'])} keys of project {scrub_identifier(project)} from Appwrite "
         f"{fetched.server_version} (catalog {fetched.catalog_version}); audit them with "
-        f"--appwrite-version {fetched.server_version}", err=True)
+        f"--appwrite-version {fetched.server_version}",
+        err=True,
+    )
 
 
 def _credential(key_env: str, session_env: str | None) -> Credential:
@@ -60,8 +78,10 @@ def _credential(key_env: str, session_env: str | None) -> Credential:
         return Credential(session_cookie=cookie if cookie.startswith("a_session") else f"a_session_console={cookie}")
     api_key = _header_value(key_env, "--key-env")
     if not api_key:
-        raise InputError(f"set {key_env} to an API key holding keys.read (or name another variable with --key-env, "
-                         "or use --session-env); keyaudit never takes a key on the command line")
+        raise InputError(
+            f"set {key_env} to an API key holding keys.read (or name another variable with --key-env, "
+            "or use --session-env); keyaudit never takes a key on the command line"
+        )
     return Credential(api_key=api_key)
 
 
@@ -70,6 +90,8 @@ def _header_value(variable: str, option: str) -> str:
     it (http.client would raise with the value in its message)."""
     value = os.environ.get(variable, "").strip()
     if not _HEADER_VALUE.fullmatch(value):
-        raise InputError(f"{option} {variable}: the value holds a character an HTTP header cannot carry "
-                         "(a line break, a control or non-ASCII character)")
+        raise InputError(
+            f"{option} {variable}: the value holds a character an HTTP header cannot carry "
+            "(a line break, a control or non-ASCII character)"
+        )
     return value

@@ -11,18 +11,18 @@ import time
 import click
 
 from auditor.analysis.usage import read_usage
-from auditor.output.atomic import target_status, write_text
 from auditor.catalog.catalog import load
+from auditor.checks.context import label
 from auditor.cli import options
 from auditor.cli.echo import say
-from auditor.checks.context import label
 from auditor.errors import InputError
-from auditor.output.escape import terminal
 from auditor.fix.plan import MIN_LOG_DAYS, MODES, PlanOptions
 from auditor.fix.run import fix_file
 from auditor.loaders.keys import load_key_file
 from auditor.loaders.logs.attribution import LogOptions
 from auditor.loaders.source import display_name
+from auditor.output.atomic import target_status, write_text
+from auditor.output.escape import terminal
 from auditor.secrets import redact
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -30,21 +30,37 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-@options.appwrite_version("The version the keys live on (names written for one version can be invalid in another)",
-                          required=True)
-@click.option("--mode", type=click.Choice(MODES), default="add", show_default=True,
-              help="add: put each new scope name beside the deprecated one (breaks no caller); "
-                   "replace: swap them, keeping old names that logged calls to legacy-only routes still need.")
-@click.option("--diff", "show_diff", is_flag=True,
-              help="Print a unified diff and change nothing; exit 1 when there is a change.")
-@click.option("--logs", multiple=True, metavar="FILE",
-              help="Call logs (repeatable): which routes each key calls, for --mode replace and --drop-unused.")
-@click.option("--drop-unused", is_flag=True,
-              help=f"Keep only the scopes the logged calls need (audit's proposal); logs covering fewer than "
-                   f"{MIN_LOG_DAYS} days drop nothing.")
-@click.option("--grant-refused", is_flag=True,
-              help="Also add scopes that only calls Appwrite refused asked for (off: a refused call is a request, "
-                   "not a need).")
+@options.appwrite_version(
+    "The version the keys live on (names written for one version can be invalid in another)", required=True
+)
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="add",
+    show_default=True,
+    help="add: put each new scope name beside the deprecated one (breaks no caller); "
+    "replace: swap them, keeping old names that logged calls to legacy-only routes still need.",
+)
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Print a unified diff and change nothing; exit 1 when there is a change."
+)
+@click.option(
+    "--logs",
+    multiple=True,
+    metavar="FILE",
+    help="Call logs (repeatable): which routes each key calls, for --mode replace and --drop-unused.",
+)
+@click.option(
+    "--drop-unused",
+    is_flag=True,
+    help=f"Keep only the scopes the logged calls need (audit's proposal); logs covering fewer than "
+    f"{MIN_LOG_DAYS} days drop nothing.",
+)
+@click.option(
+    "--grant-refused",
+    is_flag=True,
+    help="Also add scopes that only calls Appwrite refused asked for (off: a refused call is a request, not a need).",
+)
 def fix(files, appwrite_version, mode, show_diff, logs, drop_unused, grant_refused):
     """Fix deprecated and misspelt scope names (and unused scopes) in key definition FILEs.
 
@@ -55,14 +71,16 @@ def fix(files, appwrite_version, mode, show_diff, logs, drop_unused, grant_refus
     """
     for path in files:
         if path == "-" or is_gzip(path):
-            raise InputError(f"{display_name(path)}: keyaudit fix edits plain files in place; give an uncompressed "
-                             "file path")
+            raise InputError(
+                f"{display_name(path)}: keyaudit fix edits plain files in place; give an uncompressed file path"
+            )
     catalog = load(appwrite_version)
     key_files = [load_key_file(path) for path in files]
     usage = None
     if logs:
-        usage = read_usage(list(logs), catalog,
-                           log_options=LogOptions.of([key for key_file in key_files for key in key_file.keys]))
+        usage = read_usage(
+            list(logs), catalog, log_options=LogOptions.of([key for key_file in key_files for key in key_file.keys])
+        )
     if drop_unused and usage is None:
         raise InputError(f"--drop-unused needs --logs covering at least {MIN_LOG_DAYS} days")
     options = PlanOptions(mode, drop_unused, grant_refused)
@@ -76,8 +94,12 @@ def fix(files, appwrite_version, mode, show_diff, logs, drop_unused, grant_refus
             for note in plan.notes:
                 say(f"{plan.key.location}: {label(plan.key)}: {note}", err=True)
         if show_diff and result.new != result.old:
-            sys.stdout.writelines(_diff_line(line) for line in difflib.unified_diff(
-                result.old.splitlines(True), result.new.splitlines(True), *_diff_names(result.name)))
+            sys.stdout.writelines(
+                _diff_line(line)
+                for line in difflib.unified_diff(
+                    result.old.splitlines(True), result.new.splitlines(True), *_diff_names(result.name)
+                )
+            )
         for command in result.commands:
             say(command)
     if show_diff:

@@ -10,17 +10,17 @@ import click
 from tabulate import tabulate
 
 from auditor.audit import AuditRequest, audit
+from auditor.audit.report import build
 from auditor.cli import options
 from auditor.cli.echo import cells, say
 from auditor.cli.outputs import check_targets, write_output
 from auditor.errors import InputError
-from auditor.state.job_config import load_job_config
-from auditor.rules.registry import at_or_above
-from auditor.audit.report import build
 from auditor.reporters import REPORTERS
+from auditor.rules.registry import at_or_above
 from auditor.secrets import redact
 from auditor.state.ingest import Outcome
 from auditor.state.job import JobRun
+from auditor.state.job_config import load_job_config
 from auditor.state.runs import Comparison, compare
 from auditor.state.store import job_lock, open_for_job, open_for_reading, state_errors
 from auditor.state.window import DEFAULT, Window, parse_window
@@ -39,8 +39,12 @@ def job():
 @options.logs
 @options.usage
 @click.option("--window", metavar="DAYS", help=f"Rolling window in whole days [default: {DEFAULT}].")
-@click.option("--wait", type=click.FloatRange(min=0), metavar="SECONDS",
-              help="Wait this long for another job on the same state to finish [default: 0, fail at once].")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="Wait this long for another job on the same state to finish [default: 0, fail at once].",
+)
 @options.keys_format
 @options.audit_version
 @options.config
@@ -73,17 +77,28 @@ def run(job_file, **given):
         state = open_for_job(path)
         runner = JobRun(state, settings["logs"], settings["usage"], window, _progress)
         request = AuditRequest.assemble(
-            settings["keys"], config_file=settings["config_file"], policy_file=settings["policy_file"],
-            exceptions_file=settings["exceptions_file"], baseline_file=settings["baseline_file"],
-            appwrite_version=settings["appwrite_version"], keys_format=settings["keys_format"], now=now,
-            usage_source=runner.usage, log_format=settings["log_format"], log_key=settings["log_key"])
+            settings["keys"],
+            config_file=settings["config_file"],
+            policy_file=settings["policy_file"],
+            exceptions_file=settings["exceptions_file"],
+            baseline_file=settings["baseline_file"],
+            appwrite_version=settings["appwrite_version"],
+            keys_format=settings["keys_format"],
+            now=now,
+            usage_source=runner.usage,
+            log_format=settings["log_format"],
+            log_key=settings["log_key"],
+        )
         result = audit(request)
         # the report is delivered before the run is recorded: a run whose report could not be written
         # must not swallow its new findings
         write_output(REPORTERS[output_format](build(result)), settings["output"])
         comparison = runner.record(result.findings)
-    click.echo(f"keyaudit: run {comparison.last['id']}: {len(comparison.open)} findings, {len(comparison.new)} new, "
-               f"{len(comparison.fixed)} fixed since the previous run", err=True)
+    click.echo(
+        f"keyaudit: run {comparison.last['id']}: {len(comparison.open)} findings, {len(comparison.new)} new, "
+        f"{len(comparison.fixed)} fixed since the previous run",
+        err=True,
+    )
     threshold = settings["fail_on"] or request.config.get("failOn") or "high"
     if any(at_or_above(finding.severity, threshold) for finding in result.findings):
         sys.exit(1)
@@ -99,11 +114,25 @@ def _make_parent(path: str | None) -> None:
             raise InputError(f"{folder}: cannot create the folder ({error.strerror or type(error).__name__})") from None
 
 
-_FROM_FILE = {"state": "state", "keys": "keys", "logs": "logs", "usage": "usage", "window": "window", "wait": "wait",
-              "keys_format": "keysFormat", "appwrite_version": "appwriteVersion", "config_file": "config",
-              "exceptions_file": "exceptions", "baseline_file": "baseline", "output_format": "format",
-              "output": "output", "fail_on": "failOn", "policy_file": "policy", "log_format": "logFormat",
-              "log_key": "key"}
+_FROM_FILE = {
+    "state": "state",
+    "keys": "keys",
+    "logs": "logs",
+    "usage": "usage",
+    "window": "window",
+    "wait": "wait",
+    "keys_format": "keysFormat",
+    "appwrite_version": "appwriteVersion",
+    "config_file": "config",
+    "exceptions_file": "exceptions",
+    "baseline_file": "baseline",
+    "output_format": "format",
+    "output": "output",
+    "fail_on": "failOn",
+    "policy_file": "policy",
+    "log_format": "logFormat",
+    "log_key": "key",
+}
 _DEFAULTS = {"window": DEFAULT, "wait": 0.0, "output_format": "table", "keys": (), "logs": (), "usage": ()}
 
 
@@ -125,8 +154,11 @@ def _progress(outcome: Outcome) -> None:
         say(f"keyaudit: {outcome.path}: skipped, {outcome.skipped_because}", err=True)
         return
     held = "; an unterminated last line is held back until it is complete" if outcome.held_back else ""
-    say(f"keyaudit: {outcome.path}: ingested {outcome.lines} new lines ({outcome.bad_lines} bad), "
-        f"{outcome.calls} calls{held}", err=True)
+    say(
+        f"keyaudit: {outcome.path}: ingested {outcome.lines} new lines ({outcome.bad_lines} bad), "
+        f"{outcome.calls} calls{held}",
+        err=True,
+    )
 
 
 @job.command("report")
@@ -144,35 +176,53 @@ def report(state, output_format):
 def _run_dict(run: dict | None) -> dict | None:
     if run is None:
         return None
-    return {"id": run["id"], "at": iso(run["at"]), "windowDays": run["windowDays"],
-            "windowStart": iso(run["windowStart"]), "linesRead": run["linesRead"], "badLines": run["badLines"]}
+    return {
+        "id": run["id"],
+        "at": iso(run["at"]),
+        "windowDays": run["windowDays"],
+        "windowStart": iso(run["windowStart"]),
+        "linesRead": run["linesRead"],
+        "badLines": run["badLines"],
+    }
 
 
 def _json(comparison: Comparison) -> str:
-    return json.dumps({
-        "lastRun": _run_dict(comparison.last),
-        "previousRun": _run_dict(comparison.previous),
-        "new": [r.as_dict() for r in comparison.new],
-        "fixed": [r.as_dict() for r in comparison.fixed],
-        "open": [r.as_dict() for r in comparison.open],
-    }, indent=2) + "\n"
+    return (
+        json.dumps(
+            {
+                "lastRun": _run_dict(comparison.last),
+                "previousRun": _run_dict(comparison.previous),
+                "new": [r.as_dict() for r in comparison.new],
+                "fixed": [r.as_dict() for r in comparison.fixed],
+                "open": [r.as_dict() for r in comparison.open],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 def _table(comparison: Comparison) -> str:
     last, previous = comparison.last, comparison.previous
-    out = [f"last run {last['id']} at {iso(last['at'])}: window of {last['windowDays']} days from "
-           f"{iso(last['windowStart'])[:10]}, {last['linesRead']} new lines read ({last['badLines']} bad)"]
+    out = [
+        f"last run {last['id']} at {iso(last['at'])}: window of {last['windowDays']} days from "
+        f"{iso(last['windowStart'])[:10]}, {last['linesRead']} new lines read ({last['badLines']} bad)"
+    ]
     out.append(f"previous run {previous['id']} at {iso(previous['at'])}" if previous else "no previous run")
-    sections = (("new since the previous run", comparison.new, False),
-                ("fixed since the previous run", comparison.fixed, False),
-                ("open", comparison.open, True))
+    sections = (
+        ("new since the previous run", comparison.new, False),
+        ("fixed since the previous run", comparison.fixed, False),
+        ("open", comparison.open, True),
+    )
     for title, found, with_age in sections:
         out.append("")
         out.append(f"{title}: {len(found)}")
         if found:
-            rows = [[r.severity, r.rule, r.key or "", r.scope or ""] + ([iso(r.open_since)[:10], r.open_days]
-                                                                         if with_age else [])
-                    for r in found]
+            rows = [
+                [r.severity, r.rule, r.key or "", r.scope or ""]
+                + ([iso(r.open_since)[:10], r.open_days] if with_age else [])
+                for r in found
+            ]
             headers = ["severity", "rule", "key", "scope"] + (["open since", "days"] if with_age else [])
             out.append(tabulate(cells(rows), headers=headers, tablefmt="simple"))
     return "\n".join(out) + "\n"

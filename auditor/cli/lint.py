@@ -8,13 +8,13 @@ import sys
 import click
 
 from auditor.audit import AuditRequest, audit
+from auditor.audit.report import build
 from auditor.cli import options
-from auditor.rules.config import load_config
 from auditor.errors import InputError, NotKeyFile, one_line
 from auditor.loaders.keys import load_key_file
-from auditor.rules.registry import at_or_above
-from auditor.audit.report import build
 from auditor.reporters import REPORTERS
+from auditor.rules.config import load_config
+from auditor.rules.registry import at_or_above
 
 NOT_LINTED = "lint takes key files and keyaudit configs only: leave it out (pre-commit: `exclude:` it)"
 
@@ -67,8 +67,10 @@ def name_next_steps(report: dict) -> None:
         if file:
             finding["next"] = f"keyaudit fix --appwrite-version {version} {shlex.quote(file)}"
         else:
-            finding["next"] = ("change it by hand, or accept it with an exception (--exceptions) or a baseline "
-                               "entry (keyaudit baseline create)")
+            finding["next"] = (
+                "change it by hand, or accept it with an exception (--exceptions) or a baseline "
+                "entry (keyaudit baseline create)"
+            )
 
 
 @click.command()
@@ -81,8 +83,9 @@ def name_next_steps(report: dict) -> None:
 @options.baseline
 @click.option("--format", "output_format", type=click.Choice(["lines", "json"]), default="lines", show_default=True)
 @options.fail_on("the config's failOn, else medium")
-def lint(files, config_file, exceptions_file, policy_file, appwrite_version, now, baseline_file, output_format,
-         fail_on):
+def lint(
+    files, config_file, exceptions_file, policy_file, appwrite_version, now, baseline_file, output_format, fail_on
+):
     """Check key definition files without logs: key exports, manifests, appwrite.json, Terraform.
 
     Each FILE's kind is told from its content. Every FILE is judged or
@@ -98,9 +101,15 @@ def lint(files, config_file, exceptions_file, policy_file, appwrite_version, now
         click.echo(f"keyaudit: error: {line}", err=True)
     failed = False
     if key_files:
-        request = AuditRequest.assemble(key_files, config_file=config_file, policy_file=policy_file,
-                                        exceptions_file=exceptions_file, baseline_file=baseline_file,
-                                        appwrite_version=appwrite_version, now=options.moment(now))
+        request = AuditRequest.assemble(
+            key_files,
+            config_file=config_file,
+            policy_file=policy_file,
+            exceptions_file=exceptions_file,
+            baseline_file=baseline_file,
+            appwrite_version=appwrite_version,
+            now=options.moment(now),
+        )
         result = audit(request)
         threshold = fail_on or request.config.get("failOn") or "medium"
         report = build(result, threshold)

@@ -33,8 +33,11 @@ audit_version = appwrite_version(default_text=f"a manifest's appwriteVersion, el
 
 
 def fail_on(default: str):
-    return click.option("--fail-on", type=click.Choice(SEVERITIES + ("none",)),
-                        help=f"Exit 1 when a finding is at or above this severity [default: {default}].")
+    return click.option(
+        "--fail-on",
+        type=click.Choice(SEVERITIES + ("none",)),
+        help=f"Exit 1 when a finding is at or above this severity [default: {default}].",
+    )
 
 
 def output_format(*choices: str, default: str | None = None):
@@ -50,26 +53,50 @@ def output_format(*choices: str, default: str | None = None):
 
 config = click.option("--config", "config_file", metavar="FILE", help="Rule settings (schemas/config.schema.json).")
 now = click.option("--now", metavar="TIME", help="Judge dates as of this RFC 3339 time [default: now].")
-keys = click.option("--keys", "keys", multiple=True, metavar="FILE",
-                    help="Key definitions: Appwrite export, manifest or appwrite.json (repeatable; - for stdin).")
-logs = click.option("--logs", "logs", multiple=True, metavar="FILE",
-                    help="Call logs: keyaudit JSONL, Traefik JSON or common, nginx combined, Appwrite audit "
-                         "logs or app error lines, gzip or not (repeatable; - for stdin).")
-usage = click.option("--usage", "usage", multiple=True, metavar="FILE",
-                     help="Pre-aggregated usage, CSV or JSON, as samples/sql/ makes it from logs too big for one "
-                          "machine (repeatable).")
+keys = click.option(
+    "--keys",
+    "keys",
+    multiple=True,
+    metavar="FILE",
+    help="Key definitions: Appwrite export, manifest or appwrite.json (repeatable; - for stdin).",
+)
+logs = click.option(
+    "--logs",
+    "logs",
+    multiple=True,
+    metavar="FILE",
+    help="Call logs: keyaudit JSONL, Traefik JSON or common, nginx combined, Appwrite audit "
+    "logs or app error lines, gzip or not (repeatable; - for stdin).",
+)
+usage = click.option(
+    "--usage",
+    "usage",
+    multiple=True,
+    metavar="FILE",
+    help="Pre-aggregated usage, CSV or JSON, as samples/sql/ makes it from logs too big for one machine (repeatable).",
+)
 keys_format = click.option("--keys-format", type=click.Choice(KEY_KINDS), help="Force the kind of every key file.")
 exceptions = click.option(
-    "--exceptions", "exceptions_file", metavar="FILE",
-    help="Exceptions that silence findings until they expire (schemas/exceptions.schema.json).")
+    "--exceptions",
+    "exceptions_file",
+    metavar="FILE",
+    help="Exceptions that silence findings until they expire (schemas/exceptions.schema.json).",
+)
 baseline = click.option(
-    "--baseline", "baseline_file", metavar="FILE",
-    help="Report only findings this baseline does not hold (keyaudit baseline create).")
+    "--baseline",
+    "baseline_file",
+    metavar="FILE",
+    help="Report only findings this baseline does not hold (keyaudit baseline create).",
+)
 policy = click.option(
-    "--policy", "policy_file", metavar="FILE",
-    help="Organisation policy: rules as data, findings policy:<id> (schemas/policy.schema.json).")
-quiet = click.option("--quiet", is_flag=True,
-                     help="No progress line on stderr while big logs are read (it shows only on a terminal).")
+    "--policy",
+    "policy_file",
+    metavar="FILE",
+    help="Organisation policy: rules as data, findings policy:<id> (schemas/policy.schema.json).",
+)
+quiet = click.option(
+    "--quiet", is_flag=True, help="No progress line on stderr while big logs are read (it shows only on a terminal)."
+)
 
 
 def _stacked(*options):
@@ -77,6 +104,7 @@ def _stacked(*options):
         for option in reversed(options):
             func = option(func)
         return func
+
     return decorate
 
 
@@ -85,21 +113,36 @@ audit_inputs = _stacked(keys, logs, usage, keys_format, audit_version, config, e
 
 def log_reading(func):
     """--log-format and --key: how audit and explain read logs that are not keyaudit's JSONL."""
-    func = click.option("--key", "log_key", metavar="ID",
-                        help="The key of every log line that names none (nginx, Traefik common, error lines, "
-                             "access logs without X-Appwrite-Key).")(func)
-    return click.option("--log-format", type=click.Choice(LOG_FORMATS),
-                        help="Force the format of every --logs file [default: detected per file].")(func)
+    func = click.option(
+        "--key",
+        "log_key",
+        metavar="ID",
+        help="The key of every log line that names none (nginx, Traefik common, error lines, "
+        "access logs without X-Appwrite-Key).",
+    )(func)
+    return click.option(
+        "--log-format",
+        type=click.Choice(LOG_FORMATS),
+        help="Force the format of every --logs file [default: detected per file].",
+    )(func)
 
 
 def proposal(func):
     """--fix-mode and --grant-refused: the proposal every report carries, as `keyaudit fix --drop-unused` writes it."""
-    func = click.option("--grant-refused", is_flag=True,
-                        help="Let the proposal add scopes that only calls Appwrite refused asked for (a refused call "
-                             "is a request, not a need; each high-risk addition is a high-risk-grant finding).")(func)
-    return click.option("--fix-mode", type=click.Choice(MODES), default="add", show_default=True,
-                        help="The proposal's deprecated names, as keyaudit fix --mode: add the new name beside the "
-                             "old one, or replace it.")(func)
+    func = click.option(
+        "--grant-refused",
+        is_flag=True,
+        help="Let the proposal add scopes that only calls Appwrite refused asked for (a refused call "
+        "is a request, not a need; each high-risk addition is a high-risk-grant finding).",
+    )(func)
+    return click.option(
+        "--fix-mode",
+        type=click.Choice(MODES),
+        default="add",
+        show_default=True,
+        help="The proposal's deprecated names, as keyaudit fix --mode: add the new name beside the "
+        "old one, or replace it.",
+    )(func)
 
 
 def plan_options(fix_mode: str, grant_refused: bool) -> PlanOptions:

@@ -12,14 +12,21 @@ import os
 import re
 import sys
 
-from auditor.output.atomic import target_status, write_text
 from auditor.errors import InputError
+from auditor.output.atomic import target_status, write_text
 
 _FORMAT_PREFIX = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)=(.*)", re.S)
 
 
-SUFFIX_FORMATS = {".json": "json", ".sarif": "sarif", ".xml": "junit", ".md": "markdown", ".html": "html",
-                  ".htm": "html", ".txt": "table"}
+SUFFIX_FORMATS = {
+    ".json": "json",
+    ".sarif": "sarif",
+    ".xml": "junit",
+    ".md": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "table",
+}
 
 
 def plan_outputs(output_format: str | None, outputs: tuple[str, ...], formats) -> list[tuple[str, str | None]]:
@@ -41,8 +48,9 @@ def plan_outputs(output_format: str | None, outputs: tuple[str, ...], formats) -
             raise InputError(f"--output {value}: no file after '='")
         extra.append((name, path))
     if len(plain) > 1:
-        raise InputError(f"--output given {len(plain)} files for --format {output_format}; "
-                         "give one, and FORMAT=FILE for the others")
+        raise InputError(
+            f"--output given {len(plain)} files for --format {output_format}; give one, and FORMAT=FILE for the others"
+        )
     if not all(plain):
         raise InputError("--output: empty file name")
     if output_format is None:

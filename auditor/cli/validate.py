@@ -9,8 +9,8 @@ from auditor.catalog.versions import resolve
 from auditor.cli import options
 from auditor.cli.echo import say
 from auditor.errors import one_line
-from auditor.secrets import redact_values
 from auditor.loaders.detect import KINDS
+from auditor.secrets import redact_values
 from auditor.validation.validate_file import validate_path
 
 
@@ -28,13 +28,27 @@ def validate(files, kind, appwrite_version, output_format):
     version = resolve(appwrite_version) if appwrite_version else None
     reports = [validate_path(path, kind, version) for path in files]
     if output_format == "json":  # file names and pointers are the user's and the files': redacted like reports
-        click.echo(json.dumps(redact_values([
-            {"file": r.file, "kind": r.kind, "appwriteVersion": r.version,
-             "valid": r.unreadable is None and r.errors == 0, "error": r.unreadable,
-             "messages": [{"level": m.level, "line": m.line, "pointer": m.pointer, "message": m.text}
-                          for m in r.messages]}
-            for r in reports
-        ]), indent=2))
+        click.echo(
+            json.dumps(
+                redact_values(
+                    [
+                        {
+                            "file": r.file,
+                            "kind": r.kind,
+                            "appwriteVersion": r.version,
+                            "valid": r.unreadable is None and r.errors == 0,
+                            "error": r.unreadable,
+                            "messages": [
+                                {"level": m.level, "line": m.line, "pointer": m.pointer, "message": m.text}
+                                for m in r.messages
+                            ],
+                        }
+                        for r in reports
+                    ]
+                ),
+                indent=2,
+            )
+        )
     else:
         for r in reports:
             if r.unreadable:

@@ -37,7 +37,7 @@ class Piece:
         if comma == self.has_comma:
             return self
         stripped = self.tail.lstrip()
-        space = self.tail[:len(self.tail) - len(stripped)]
+        space = self.tail[: len(self.tail) - len(stripped)]
         tail = "," + self.tail if comma else space + stripped[1:]
         return Piece(self.lead, self.indent, self.literal, tail)
 
@@ -61,10 +61,10 @@ def _line_start(text: str, index: int) -> int:
 
 
 def _one_per_line(text: str, start: int, end: int, elements) -> bool:
-    if "\n" not in text[start:elements[0][0]]:
+    if "\n" not in text[start : elements[0][0]]:
         return False
     for el_start, el_end in elements:
-        if text[_line_start(text, el_start):el_start].strip():
+        if text[_line_start(text, el_start) : el_start].strip():
             return False
         newline = text.find("\n", el_end, end)
         if newline < 0:
@@ -83,7 +83,7 @@ def _edit_lines(text, start, end, elements, edits) -> str:
     for el_start, el_end in elements:
         line = _line_start(text, el_start)
         newline = text.index("\n", el_end)
-        pieces.append(Piece(text[cursor:line], text[line:el_start], text[el_start:el_end], text[el_end:newline + 1]))
+        pieces.append(Piece(text[cursor:line], text[line:el_start], text[el_start:el_end], text[el_end : newline + 1]))
         cursor = newline + 1
     foot = text[cursor:end]
     trailing_comma = pieces[-1].has_comma
@@ -104,16 +104,17 @@ def _edit_lines(text, start, end, elements, edits) -> str:
 def _edit_inline(text, start, end, elements, edits, where) -> str:
     gaps = [text[a_end:b_start] for (_, a_end), (b_start, _) in zip(elements, elements[1:])]
     if _has_comments(text, start, end, elements):
-        raise InputError(f"{where}: the scope list has comments between elements on shared lines; "
-                         "keyaudit fix cannot keep them, edit it by hand")
+        raise InputError(
+            f"{where}: the scope list has comments between elements on shared lines; "
+            "keyaudit fix cannot keep them, edit it by hand"
+        )
     separator = gaps[0] if gaps else ", "
-    opening = text[start + 1:elements[0][0]] if elements else ""
-    closing = text[elements[-1][1]:end - 1] if elements else ""
+    opening = text[start + 1 : elements[0][0]] if elements else ""
+    closing = text[elements[-1][1] : end - 1] if elements else ""
     values = {edit.index: edit.values for edit in edits}
     literals = [quote(value) for value in values.get(INTO_EMPTY, ())]
     for index, (el_start, el_end) in enumerate(elements):
-        literals += [text[el_start:el_end] if value is KEEP else quote(value)
-                     for value in values.get(index, (KEEP,))]
+        literals += [text[el_start:el_end] if value is KEEP else quote(value) for value in values.get(index, (KEEP,))]
     if not literals:
         return text[start] + text[end - 1]
     return text[start] + opening + separator.join(literals) + closing + text[end - 1]
@@ -126,5 +127,5 @@ def _has_comments(text, start, end, elements) -> bool:
     for el_start, el_end in elements:
         outside.append(text[cursor:el_start])
         cursor = el_end
-    outside.append(text[cursor:end - 1])
+    outside.append(text[cursor : end - 1])
     return any(mark in part for part in outside for mark in COMMENT_STARTS)

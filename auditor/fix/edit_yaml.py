@@ -49,8 +49,14 @@ def _faithful_loader(text: str, name: str):
         _, indent, block_seq_indent = load_yaml_guess_indent(text)
     except YAMLError:
         raise InputError(f"{name}: invalid YAML") from None
-    candidates = [(indent or 2, (indent or 2) + (block_seq_indent or 0), block_seq_indent or 0),
-                  (2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 4, 0), (4, 6, 4)]
+    candidates = [
+        (indent or 2, (indent or 2) + (block_seq_indent or 0), block_seq_indent or 0),
+        (2, 4, 2),
+        (2, 2, 0),
+        (4, 4, 2),
+        (4, 4, 0),
+        (4, 6, 4),
+    ]
     for (mapping, sequence, offset), spell_null in itertools.product(candidates, (True, False)):
         yaml = YAML()
         yaml.preserve_quotes = True
@@ -61,8 +67,10 @@ def _faithful_loader(text: str, name: str):
         data = yaml.load(text)
         if _dump(yaml, data) == text:
             return yaml, data
-    raise InputError(f"{name}: keyaudit fix cannot rewrite this YAML without reformatting it "
-                     "(mixed indentation?); apply the changes by hand")
+    raise InputError(
+        f"{name}: keyaudit fix cannot rewrite this YAML without reformatting it "
+        "(mixed indentation?); apply the changes by hand"
+    )
 
 
 def _null(representer, _):

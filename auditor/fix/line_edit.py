@@ -39,7 +39,7 @@ def scope_list_edit(doc: Document, pointer: str, scopes: list[str]) -> dict | No
         if end is None:
             return None
     one_per_line = bool(item_lines) and item_lines == list(range(key_line + 1, key_line + 1 + count))
-    region = lines[key_line - 1:end]
+    region = lines[key_line - 1 : end]
     if one_per_line and scopes:
         new = _one_per_line(doc.syntax, region, len(item_lines), scopes)
     else:
@@ -47,7 +47,9 @@ def scope_list_edit(doc: Document, pointer: str, scopes: list[str]) -> dict | No
     if new is None or not _only_change(doc, lines, key_line, end, new, pointer, scopes):
         return None
     return {
-        "file": doc.name, "startLine": key_line, "endLine": end,
+        "file": doc.name,
+        "startLine": key_line,
+        "endLine": end,
         "before": [redact(line.rstrip("\r\n")) for line in region],
         "after": [redact(line.rstrip("\r\n")) for line in new],
     }
@@ -77,7 +79,7 @@ def _closing_line(lines: list[str], last: int) -> int | None:
 
 
 def _eol(line: str) -> str:
-    return line[len(line.rstrip("\r\n")):] or "\n"
+    return line[len(line.rstrip("\r\n")) :] or "\n"
 
 
 def _yaml_scalar(scope: str, quote: str) -> str:
@@ -93,13 +95,13 @@ def _one_per_line(syntax: str, region: list[str], items: int, scopes: list[str])
     template = region[1]
     eol = _eol(template)
     if syntax == "json":
-        indent = template[:len(template) - len(template.lstrip())]
+        indent = template[: len(template) - len(template.lstrip())]
         body = [indent + json.dumps(s) + ("," if i < len(scopes) - 1 else "") + eol for i, s in enumerate(scopes)]
-        return [region[0], *body, *region[1 + items:]]
+        return [region[0], *body, *region[1 + items :]]
     match = _YAML_ITEM.match(template)
     if match is None:
         return None
-    rest = template[match.end():]
+    rest = template[match.end() :]
     quote = rest[0] if rest[:1] in ("'", '"') else ""
     return [region[0], *(match.group(0) + _yaml_scalar(s, quote) + eol for s in scopes)]
 
@@ -122,7 +124,7 @@ def _one_line(syntax: str, region: list[str], scopes: list[str]) -> list[str] | 
     key = (_JSON_KEY if syntax == "json" else _YAML_KEY).match(first)
     if key is None:
         return None
-    suffix = last.rstrip("\r\n")[last.rfind("]") + 1:] if syntax == "json" else ""
+    suffix = last.rstrip("\r\n")[last.rfind("]") + 1 :] if syntax == "json" else ""
     return [key.group(0) + " " + _flow(syntax, scopes) + suffix + _eol(last)]
 
 
@@ -130,10 +132,11 @@ def _parse(syntax: str, text: str):
     return json.loads(text) if syntax == "json" else yaml.safe_load(text)
 
 
-def _only_change(doc: Document, lines: list[str], start: int, end: int, new: list[str], pointer: str,
-                 scopes: list[str]) -> bool:
+def _only_change(
+    doc: Document, lines: list[str], start: int, end: int, new: list[str], pointer: str, scopes: list[str]
+) -> bool:
     """True when the edited text parses to the original with only the list at `pointer` set to `scopes`."""
-    edited = "".join(lines[:start - 1] + new + lines[end:])
+    edited = "".join(lines[: start - 1] + new + lines[end:])
     try:
         expected, actual = _parse(doc.syntax, doc.text), _parse(doc.syntax, edited)
     except (ValueError, yaml.YAMLError):

@@ -36,9 +36,9 @@ from auditor.analysis.minimal import minimal_cover
 from auditor.analysis.needs import KeyAnalysis, Need
 from auditor.analysis.usage import Usage
 from auditor.catalog.catalog import Catalog
-from auditor.model import KeyDefinition
 from auditor.catalog.risk import taxonomy
 from auditor.catalog.scopes import suggestions
+from auditor.model import KeyDefinition
 from auditor.times import DAY
 
 MODES = ("add", "replace")
@@ -151,8 +151,11 @@ def log_days(usage: Usage | None) -> float | None:
 
 def intended_scope(name: str, catalog: Catalog) -> str | None:
     """The current name an unknown scope stands for, when only one close spelling fits."""
-    meant = dict.fromkeys(catalog.current_name(option) for option in suggestions(name, catalog)
-                          if difflib.SequenceMatcher(None, name, option).ratio() >= MIN_SIMILARITY)
+    meant = dict.fromkeys(
+        catalog.current_name(option)
+        for option in suggestions(name, catalog)
+        if difflib.SequenceMatcher(None, name, option).ratio() >= MIN_SIMILARITY
+    )
     return next(iter(meant)) if len(meant) == 1 else None
 
 
@@ -192,8 +195,10 @@ def _why_nothing_dropped(analysis: KeyAnalysis, usage: Usage | None) -> str:
     days = log_days(usage)
     if days is None:
         return "dropped no unused scope: the logs carry no timestamps, so the span they cover is unknown"
-    return (f"dropped no unused scope: the logs cover {days:.0f} days, fewer than the {MIN_LOG_DAYS} it takes to "
-            "drop a scope on; audit again with longer logs to drop unused scopes")
+    return (
+        f"dropped no unused scope: the logs cover {days:.0f} days, fewer than the {MIN_LOG_DAYS} it takes to "
+        "drop a scope on; audit again with longer logs to drop unused scopes"
+    )
 
 
 def _definition(plan: KeyPlan, index: int, scope: str, catalog: Catalog) -> None:
@@ -206,8 +211,12 @@ def _definition(plan: KeyPlan, index: int, scope: str, catalog: Catalog) -> None
         _unknown(plan, index, scope, catalog)
     elif scope in catalog.renamed:
         if scope not in catalog.gating_scopes and catalog.renamed[scope] not in catalog.gating_scopes:
-            plan.remove(index, "deprecated-scope", f"removed {scope}: neither it nor its replacement "
-                                                   f"{catalog.renamed[scope]} gates a route of Appwrite {version}")
+            plan.remove(
+                index,
+                "deprecated-scope",
+                f"removed {scope}: neither it nor its replacement "
+                f"{catalog.renamed[scope]} gates a route of Appwrite {version}",
+            )
     elif scope not in catalog.gating_scopes:
         plan.remove(index, "ineffective-scope", f"removed {scope}: it opens no route of Appwrite {version}")
 
@@ -215,37 +224,55 @@ def _definition(plan: KeyPlan, index: int, scope: str, catalog: Catalog) -> None
 def _unknown(plan: KeyPlan, index: int, scope: str, catalog: Catalog) -> None:
     version = catalog.version
     if scope in taxonomy():
-        plan.notes.append(f"left {scope}: a scope of another Appwrite version, not of {version}; "
-                          "check --appwrite-version, or remove it by hand")
+        plan.notes.append(
+            f"left {scope}: a scope of another Appwrite version, not of {version}; "
+            "check --appwrite-version, or remove it by hand"
+        )
         return
     meant = intended_scope(scope, catalog)
     if meant is None:
         options = suggestions(scope, catalog)
         meaning = f"; if it meant {' or '.join(options)}, add that by hand" if options else ""
-        plan.remove(index, "unknown-scope", f"removed {scope}: not a scope of Appwrite {version}, so it grants "
-                                            f"nothing{meaning}")
+        plan.remove(
+            index, "unknown-scope", f"removed {scope}: not a scope of Appwrite {version}, so it grants nothing{meaning}"
+        )
     elif meant in plan.holds():
-        plan.remove(index, "unknown-scope", f"removed {scope}: not a scope of Appwrite {version}; the key "
-                                            f"already holds {meant}")
+        plan.remove(
+            index, "unknown-scope", f"removed {scope}: not a scope of Appwrite {version}; the key already holds {meant}"
+        )
     else:
-        plan.replace(index, meant, "unknown-scope", f"replaced {scope} with {meant}: {scope} is not a scope of "
-                                                    f"Appwrite {version}")
+        plan.replace(
+            index,
+            meant,
+            "unknown-scope",
+            f"replaced {scope} with {meant}: {scope} is not a scope of Appwrite {version}",
+        )
 
 
-def _deprecated(plan: KeyPlan, index: int, scope: str, catalog: Catalog, options: PlanOptions,
-                analysis: KeyAnalysis, logs_show_calls: bool) -> None:
+def _deprecated(
+    plan: KeyPlan,
+    index: int,
+    scope: str,
+    catalog: Catalog,
+    options: PlanOptions,
+    analysis: KeyAnalysis,
+    logs_show_calls: bool,
+) -> None:
     """Rule 4, when the logs do not decide what the key keeps."""
     new = catalog.renamed[scope]
     holds = plan.holds()
     mode = options.mode
     if logs_show_calls:
-        legacy = [f"{r.method} {r.template}"
-                  for r in analysis.legacy_only_routes(scope, new, refused=options.grant_refused)]
+        legacy = [
+            f"{r.method} {r.template}" for r in analysis.legacy_only_routes(scope, new, refused=options.grant_refused)
+        ]
         where = "the key calls legacy-only routes that accept only it"
     else:
         legacy = [f"{r.method} {r.template}" for r in catalog.routes_gated_by(scope) if new not in r.scopes]
-        where = (f"{len(legacy)} routes of Appwrite {catalog.version} accept only it, and no logs of "
-                 f"{MIN_LOG_DAYS} days or more show whether the key calls them")
+        where = (
+            f"{len(legacy)} routes of Appwrite {catalog.version} accept only it, and no logs of "
+            f"{MIN_LOG_DAYS} days or more show whether the key calls them"
+        )
     rule = "deprecated-twin" if new in holds else "deprecated-scope"
     if mode == "replace" and not legacy:
         if new in holds:
@@ -255,14 +282,15 @@ def _deprecated(plan: KeyPlan, index: int, scope: str, catalog: Catalog, options
         return
     if new not in holds:
         if _useless_addition(scope, new, analysis, options.grant_refused):
-            plan.notes.append(f"did not add {new} beside {scope}: none of the key's logged calls would use it "
-                              f"(they reach {scope} only through legacy-only routes); add it when those calls move")
+            plan.notes.append(
+                f"did not add {new} beside {scope}: none of the key's logged calls would use it "
+                f"(they reach {scope} only through legacy-only routes); add it when those calls move"
+            )
         else:
             plan.add(new, rule, f"added {new} beside the deprecated {scope}", after=index, about=scope)
     if mode == "replace":
         shown = ", ".join(legacy[:3]) + (f" and {len(legacy) - 3} more" if len(legacy) > 3 else "")
-        plan.notes.append(f"kept {scope}: {where} ({shown}); remove it once callers use only routes that "
-                          f"accept {new}")
+        plan.notes.append(f"kept {scope}: {where} ({shown}); remove it once callers use only routes that accept {new}")
 
 
 def _useless_addition(old: str, new: str, analysis: KeyAnalysis, refused: bool) -> bool:
@@ -270,8 +298,9 @@ def _useless_addition(old: str, new: str, analysis: KeyAnalysis, refused: bool) 
     with `refused`, the calls Appwrite refused count too."""
     if not analysis.shows_needs or not analysis.judgeable(new):
         return False
-    return not any(old in need.any_of and new in need.usage.route.scopes
-                   for need in analysis.needs if need.used or refused)
+    return not any(
+        old in need.any_of and new in need.usage.route.scopes for need in analysis.needs if need.used or refused
+    )
 
 
 def _needs_to_meet(analysis: KeyAnalysis, catalog: Catalog, options: PlanOptions) -> list[Need]:
@@ -292,8 +321,12 @@ def _least_privilege(plan: KeyPlan, analysis: KeyAnalysis, catalog: Catalog, opt
     Names the definition fixes brought in (`row.read` → rows.read) are judged like the others.
     """
     holds = plan.holds()
-    cover = set(minimal_cover([need.preferred(catalog) for need in _needs_to_meet(analysis, catalog, options)],
-                              lambda s: (s not in holds, s in catalog.renamed)))
+    cover = set(
+        minimal_cover(
+            [need.preferred(catalog) for need in _needs_to_meet(analysis, catalog, options)],
+            lambda s: (s not in holds, s in catalog.renamed),
+        )
+    )
     for index, scope in enumerate(plan.key.scopes):
         for value in list(plan._values.get(index, [KEEP])):
             name = scope if value is KEEP else value
@@ -301,18 +334,35 @@ def _least_privilege(plan: KeyPlan, analysis: KeyAnalysis, catalog: Catalog, opt
                 continue
             new = catalog.renamed.get(name)
             if analysis.unused(name, catalog):
-                plan.drop(index, value, "unused-scope", f"removed {name}: none of the key's {analysis.calls} logged "
-                                                        "calls that Appwrite let through needed it")
+                plan.drop(
+                    index,
+                    value,
+                    "unused-scope",
+                    f"removed {name}: none of the key's {analysis.calls} logged "
+                    "calls that Appwrite let through needed it",
+                )
             elif new in cover and new in holds:
-                plan.drop(index, value, "deprecated-twin", f"removed {name}: every logged call that used it also "
-                                                           f"accepts {new}, which the key holds")
+                plan.drop(
+                    index,
+                    value,
+                    "deprecated-twin",
+                    f"removed {name}: every logged call that used it also accepts {new}, which the key holds",
+                )
             elif new in cover:
-                plan.drop(index, value, "deprecated-scope", f"replaced {name} with {new}: every logged call that "
-                                                            f"used it accepts {new}")
+                plan.drop(
+                    index,
+                    value,
+                    "deprecated-scope",
+                    f"replaced {name} with {new}: every logged call that used it accepts {new}",
+                )
                 plan.add(new, "deprecated-scope", None, after=index, about=name)
             else:
-                plan.drop(index, value, "over-privileged", f"removed {name}: the key's other scopes meet every "
-                                                           "logged call it could meet")
+                plan.drop(
+                    index,
+                    value,
+                    "over-privileged",
+                    f"removed {name}: the key's other scopes meet every logged call it could meet",
+                )
     _meet(plan, analysis, catalog, options, current_first=False)
 
 
@@ -322,8 +372,10 @@ def _meet(plan: KeyPlan, analysis: KeyAnalysis, catalog: Catalog, options: PlanO
     unmet = [need for need in _needs_to_meet(analysis, catalog, options) if not need.any_of & holds]
     if not unmet:
         return
-    additions = minimal_cover([need.preferred(catalog) for need in unmet],
-                              lambda s: (s in catalog.renamed, s) if current_first else (s in catalog.renamed,))
+    additions = minimal_cover(
+        [need.preferred(catalog) for need in unmet],
+        lambda s: (s in catalog.renamed, s) if current_first else (s in catalog.renamed,),
+    )
     old_of = {new: old for old, new in catalog.renamed.items()}
     for scope in additions:
         asking = [need for need in unmet if scope in need.any_of]

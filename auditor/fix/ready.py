@@ -18,8 +18,8 @@ import shlex
 
 from auditor.catalog.catalog import Catalog
 from auditor.checks.expired import has_expired
-from auditor.fix.plan import KeyPlan
 from auditor.fix.line_edit import scope_list_edit
+from auditor.fix.plan import KeyPlan
 from auditor.loaders.keys import KeyFile
 from auditor.model import Finding, KeyDefinition
 
@@ -27,15 +27,23 @@ PROJECT_ID_VARIABLE = '"$APPWRITE_PROJECT_ID"'
 BEFORE_PROJECT_KEYS_API = ("1.6", "1.7", "1.8")  # versions without /v1/project/keys (Appwrite 1.9.5+), CLI 18's
 
 
-def ready_fix(plan: KeyPlan, findings: list[Finding], catalog: Catalog, key_files: list[KeyFile],
-              now_ts: float) -> dict | None:
+def ready_fix(
+    plan: KeyPlan, findings: list[Finding], catalog: Catalog, key_files: list[KeyFile], now_ts: float
+) -> dict | None:
     """The fix of one key (schemas/report.schema.json#/$defs/fixes), or None when the plan changes nothing."""
     if not plan.changes:
         return None
     key = plan.key
     scopes = plan.result()
-    changes = [{"action": change.action, "scope": change.scope, "rule": change.rule,
-                "fingerprint": _cited(change.rule, change.finding_scope, findings)} for change in plan.changes]
+    changes = [
+        {
+            "action": change.action,
+            "scope": change.scope,
+            "rule": change.rule,
+            "fingerprint": _cited(change.rule, change.finding_scope, findings),
+        }
+        for change in plan.changes
+    ]
     key_file = next((f for f in key_files if f.document.name == key.location.file), None)
     edits, notes = [], []
     if key_file and key_file.kind in ("manifest", "appwrite-json") and key.location.pointer is not None:
@@ -43,8 +51,9 @@ def ready_fix(plan: KeyPlan, findings: list[Finding], catalog: Catalog, key_file
         if edit:
             edits.append(edit)
         else:
-            notes.append(f"set the scopes in {key.location.file} by hand: its scope list has a layout "
-                         "keyaudit does not rewrite")
+            notes.append(
+                f"set the scopes in {key.location.file} by hand: its scope list has a layout keyaudit does not rewrite"
+            )
     commands = apply_commands(key, scopes, catalog.version, notes, now_ts)
     notes.extend(plan.notes)
     if any(f.rule == "never-used" for f in findings):
@@ -63,21 +72,27 @@ def _cited(rule: str, scope: str, findings: list[Finding]) -> str | None:
 def apply_commands(key: KeyDefinition, scopes: list[str], version: str, notes: list[str], now_ts: float) -> list[dict]:
     """Appwrite CLI commands that set `scopes` on the key, for each CLI generation that can."""
     if has_expired(key, now_ts):
-        notes.append("no command: the key has expired and Appwrite refuses it whatever its scopes; create a new "
-                     "key with these scopes and delete this one")
+        notes.append(
+            "no command: the key has expired and Appwrite refuses it whatever its scopes; create a new "
+            "key with these scopes and delete this one"
+        )
         return []
     if key.kind in ("function", "site"):
         resource_id = key.id.split(":", 1)[1]
         command = ["appwrite", "push", key.kind, f"--{key.kind}-id", resource_id, "--no-code"]
-        notes.append(f"run it beside {key.location.file} once the edit is in: it pushes the {key.kind}'s "
-                     "settings, scopes included, without deploying code")
+        notes.append(
+            f"run it beside {key.location.file} once the edit is in: it pushes the {key.kind}'s "
+            "settings, scopes included, without deploying code"
+        )
         return [{"cli": "any", "command": shlex.join(command)}]
     if not key.name:
         notes.append("no command: update-key needs the key's name, which the definition does not give")
         return []
     if not scopes:
-        notes.append("no command: the key needs no scope, and the Appwrite CLI cannot send an empty list; "
-                     "clear its scopes in the Console, or delete the key if nothing uses it")
+        notes.append(
+            "no command: the key needs no scope, and the Appwrite CLI cannot send an empty list; "
+            "clear its scopes in the Console, or delete the key if nothing uses it"
+        )
         return []
     arguments = ["--key-id", key.id, "--name", key.name, "--scopes", *scopes]
     if key.expire:
@@ -88,6 +103,7 @@ def apply_commands(key: KeyDefinition, scopes: list[str], version: str, notes: l
     project = shlex.quote(key.project) if key.project else PROJECT_ID_VARIABLE
     if not key.project:
         notes.append("set APPWRITE_PROJECT_ID to the key's project for the command of CLIs before 18")
-    commands.append({"cli": "<18", "command": f"appwrite projects update-key --project-id {project} "
-                                              + shlex.join(arguments)})
+    commands.append(
+        {"cli": "<18", "command": f"appwrite projects update-key --project-id {project} " + shlex.join(arguments)}
+    )
     return commands

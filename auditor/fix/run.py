@@ -61,19 +61,25 @@ def fix_file(key_file: KeyFile, catalog: Catalog, options: PlanOptions, usage: U
         return fix
     if key_file.kind == "terraform" and key_file.shape != "hcl":
         if changing:
-            raise InputError(f"{doc.name}: `terraform show -json` output is generated; run keyaudit fix on the "
-                             ".tf files that define these keys")
+            raise InputError(
+                f"{doc.name}: `terraform show -json` output is generated; run keyaudit fix on the "
+                ".tf files that define these keys"
+            )
         return fix
     if not changing:
         return fix
     secrets = find_secrets(doc.text)
     if secrets:
-        raise InputError(f"{doc.name}:{secrets[0].line}: holds a key secret ({secrets[0].fingerprint}); remove it "
-                         "and rotate the key before keyaudit fix rewrites this file")
+        raise InputError(
+            f"{doc.name}:{secrets[0].line}: holds a key secret ({secrets[0].fingerprint}); remove it "
+            "and rotate the key before keyaudit fix rewrites this file"
+        )
     if key_file.kind == "terraform":
         fix.new = _edit_hcl(doc.text, doc.name, changing)
     elif doc.syntax == "yaml":
-        fix.new = edit_yaml(doc.text, doc.name, {plan.key.location.pointer + "/scopes": plan.edits for plan in changing})
+        fix.new = edit_yaml(
+            doc.text, doc.name, {plan.key.location.pointer + "/scopes": plan.edits for plan in changing}
+        )
     else:
         fix.new = _edit_json(doc.text, doc.name, changing)
     _verify(fix, key_file, changing)
@@ -85,8 +91,10 @@ def _check_version(key_file: KeyFile, catalog: Catalog) -> None:
     declared = {key.appwrite_version for key in key_file.keys if key.appwrite_version}
     for version in declared:
         if resolve(version) != catalog.version:
-            raise InputError(f"{key_file.document.name}: declares appwriteVersion {version}, but --appwrite-version "
-                             f"is {catalog.version}; fix for the version the keys live on")
+            raise InputError(
+                f"{key_file.document.name}: declares appwriteVersion {version}, but --appwrite-version "
+                f"is {catalog.version}; fix for the version the keys live on"
+            )
 
 
 def _splice(text: str, replacements: list[tuple[int, int, str]]) -> str:
@@ -113,8 +121,13 @@ def _edit_hcl(text: str, name: str, plans: list[KeyPlan]) -> str:
         scopes = blocks[plan.key.location.pointer].attributes["scopes"]
         elements = [(span.start, span.end) for span in scopes.elements]
         where = f"{name}:{scopes.span.line}"
-        replacements.append((scopes.span.start, scopes.span.end,
-                             edit_list(text, scopes.span.start, scopes.span.end, elements, plan.edits, where)))
+        replacements.append(
+            (
+                scopes.span.start,
+                scopes.span.end,
+                edit_list(text, scopes.span.start, scopes.span.end, elements, plan.edits, where),
+            )
+        )
     return _splice(text, replacements)
 
 

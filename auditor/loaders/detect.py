@@ -46,8 +46,11 @@ def detect(value, name: str) -> tuple[str, str | None]:
         if terraform_show_shape(value):
             return "terraform", terraform_show_shape(value)
         appwrite_json = any(field in value for field in APPWRITE_JSON_FIELDS)
-        if "keys" not in value and not appwrite_json and ("rules" in value or "failOn" in value
-                                                          or "exceptions" in value or "policy" in value):
+        if (
+            "keys" not in value
+            and not appwrite_json
+            and ("rules" in value or "failOn" in value or "exceptions" in value or "policy" in value)
+        ):
             return "config", None
         if "appwriteVersion" in value or (
             isinstance(keys, list) and keys and all(isinstance(k, dict) and "id" in k and "$id" not in k for k in keys)

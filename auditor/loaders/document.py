@@ -240,6 +240,8 @@ class _YamlBuilder:
         if isinstance(value, bytes):
             raise InputError(f"{self.name}:{node.start_mark.line + 1}: binary values are not allowed")
         if isinstance(value, str) and _SURROGATE.search(value):
-            raise InputError(f"{self.name}:{node.start_mark.line + 1}: invalid YAML: a string holds a lone UTF-16 "
-                             "surrogate escape (\\ud800-\\udfff)")
+            raise InputError(
+                f"{self.name}:{node.start_mark.line + 1}: invalid YAML: a string holds a lone UTF-16 "
+                "surrogate escape (\\ud800-\\udfff)"
+            )
         return value

@@ -9,8 +9,9 @@ import re
 import stat
 import sys
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from auditor.errors import InputError
 
@@ -89,8 +90,10 @@ def read_document(path: str) -> bytes:
     with open_binary(path) as stream:
         data = stream.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise InputError(f"{display_name(path)}: larger than {MAX_DOCUMENT_BYTES >> 20} MiB; "
-                         "keyaudit reads no key file or settings file that large")
+        raise InputError(
+            f"{display_name(path)}: larger than {MAX_DOCUMENT_BYTES >> 20} MiB; "
+            "keyaudit reads no key file or settings file that large"
+        )
     return data
 
 
@@ -150,7 +153,7 @@ def _after_line(stream: BinaryIO, size: int) -> bytes:
         chunk = stream.read(size)
         end = chunk.find(b"\n")
         if not chunk or end >= 0:
-            return chunk[end + 1:] if chunk else b""
+            return chunk[end + 1 :] if chunk else b""
 
 
 def position(stream: BinaryIO) -> int | None:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from auditor.errors import InputError
 from auditor.loaders import jsontext
-from auditor.loaders.logs.calllog import METHOD, ReadStats
 from auditor.loaders.document import load_document
+from auditor.loaders.logs.calllog import METHOD, ReadStats
 from auditor.loaders.source import MAX_LINE_BYTES, display_name, iter_lines, open_binary
 from auditor.secrets import scrub_identifier
 from auditor.times import BadTime, epoch
@@ -63,8 +63,16 @@ def parse_engine_time(text: str) -> float:
         digits = zone[1:].replace(":", "")
         offset = (int(digits[:2]) * 3600 + int(digits[2:] or 0) * 60) * (-1 if zone[0] == "-" else 1)
     try:
-        return epoch(int(year), int(month), int(day), int(hour), int(minute), int(second),
-                     int((fraction or "0")[:6].ljust(6, "0")) / 1_000_000, offset)
+        return epoch(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second),
+            int((fraction or "0")[:6].ljust(6, "0")) / 1_000_000,
+            offset,
+        )
     except BadTime as error:
         raise BadRow(str(error)) from None
 
@@ -115,8 +123,17 @@ def row_from_mapping(data) -> UsageRow:
     if status is not None and not 100 <= status <= 599:
         raise BadRow("'status' is not an HTTP status code")
     # a secret where a key id or project belongs is kept only as its fingerprint, as in logs (loaders/logs/__init__.py)
-    return UsageRow(scrub_identifier(key), method.upper(), path, count, first, last,
-                    scrub_identifier(_text(data.get("project"), "project")), status, _text(data.get("error"), "error"))
+    return UsageRow(
+        scrub_identifier(key),
+        method.upper(),
+        path,
+        count,
+        first,
+        last,
+        scrub_identifier(_text(data.get("project"), "project")),
+        status,
+        _text(data.get("error"), "error"),
+    )
 
 
 def read_usage_rows(path: str, stats: ReadStats) -> Iterator[UsageRow]:
@@ -179,8 +196,10 @@ def _csv_rows(stream, name: str, stats: ReadStats, offset: int) -> Iterator[Usag
     columns = [column.strip().lstrip("\ufeff").lower() for column in header or []]
     missing = [column for column in REQUIRED_COLUMNS if column not in columns]
     if missing:
-        raise InputError(f"{name}: not a usage file: no column {', '.join(missing)} in its first line "
-                         f"(needs {', '.join(REQUIRED_COLUMNS)}; optional {', '.join(OPTIONAL_COLUMNS)})")
+        raise InputError(
+            f"{name}: not a usage file: no column {', '.join(missing)} in its first line "
+            f"(needs {', '.join(REQUIRED_COLUMNS)}; optional {', '.join(OPTIONAL_COLUMNS)})"
+        )
     stats.lines_read = reader.line_num + offset
     while True:
         before = reader.line_num

@@ -55,11 +55,12 @@ def target_status(path: str) -> os.stat_result | None:
     except FileNotFoundError:
         return None
     if stat.S_ISLNK(status.st_mode):
-        raise InputError(f"{path}: is a symbolic link (to {os.readlink(path)}); keyaudit does not write through "
-                         "links: give the real file's path, or remove the link")
+        raise InputError(
+            f"{path}: is a symbolic link (to {os.readlink(path)}); keyaudit does not write through "
+            "links: give the real file's path, or remove the link"
+        )
     if stat.S_ISREG(status.st_mode) and not (status.st_mode & _WRITE_BITS and os.access(path, os.W_OK)):
-        raise InputError(f"{path}: the file is read-only; keyaudit leaves it as it is (make it writable to "
-                         "replace it)")
+        raise InputError(f"{path}: the file is read-only; keyaudit leaves it as it is (make it writable to replace it)")
     return status
 
 

@@ -31,8 +31,11 @@ _JOINERS = "\u200c\u200d"  # ZWNJ and ZWJ: Persian, Indic scripts and emoji sequ
 
 def _unsafe(char: str) -> bool:
     """A control, format (bidi, invisible), surrogate, line or paragraph separator character, or a noncharacter."""
-    return (unicodedata.category(char) in _UNSAFE_CATEGORIES and char not in _JOINERS) or \
-        (ord(char) & 0xFFFE) == 0xFFFE or 0xFDD0 <= ord(char) <= 0xFDEF
+    return (
+        (unicodedata.category(char) in _UNSAFE_CATEGORIES and char not in _JOINERS)
+        or (ord(char) & 0xFFFE) == 0xFFFE
+        or 0xFDD0 <= ord(char) <= 0xFDEF
+    )
 
 
 def clean(value, keep: str = "\t\n\r") -> str:
@@ -43,7 +46,7 @@ def clean(value, keep: str = "\t\n\r") -> str:
     return "".join(REPLACEMENT if char not in keep and _unsafe(char) else char for char in text)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ascii_unsafe(keep: str) -> re.Pattern:
     return re.compile("[" + "".join(re.escape(chr(code)) for code in (*range(32), 127) if chr(code) not in keep) + "]")
 

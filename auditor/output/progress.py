@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 DELAY = 1.0  # seconds before the first draw: a short run shows nothing
 INTERVAL = 0.1  # seconds between draws

@@ -36,8 +36,11 @@ def rule_fields(rule: dict) -> dict:
 
     The options are what the check evaluates: the condition and the key selectors.
     """
-    options = {condition_of(rule): rule[condition_of(rule)], "match": dict(rule.get("match") or {}),
-               "unless": dict(rule.get("unless") or {})}
+    options = {
+        condition_of(rule): rule[condition_of(rule)],
+        "match": dict(rule.get("match") or {}),
+        "unless": dict(rule.get("unless") or {}),
+    }
     return {
         "id": PREFIX + rule["id"],
         "severity": rule["severity"],

@@ -11,8 +11,8 @@ import difflib
 import string
 from fnmatch import fnmatchcase
 
-from auditor.policy import COMMON_FIELDS, CONDITIONS, TEXT_FIELDS, condition_of
 from auditor.catalog.risk import taxonomy
+from auditor.policy import COMMON_FIELDS, CONDITIONS, TEXT_FIELDS, condition_of
 
 GLOB_CHARS = set("*?[")
 
@@ -31,11 +31,17 @@ def policy_problems(section: dict | None, base: str) -> list[tuple[str, str]]:
         for field in TEXT_FIELDS:
             for name, formatted in _placeholders(rule[field]):
                 if formatted:  # `{key:>999999999}` would render a gigabyte per finding
-                    found.append((f"{pointer}/{field}", f"{{{name}}} takes no format spec or conversion: "
-                                                        f"write {{{name}}} alone"))
+                    found.append(
+                        (f"{pointer}/{field}", f"{{{name}}} takes no format spec or conversion: write {{{name}}} alone")
+                    )
                 elif name not in allowed:
-                    found.append((f"{pointer}/{field}", f"{{{name}}} is not a placeholder of {condition} rules "
-                                                        f"(use {', '.join('{' + a + '}' for a in allowed)})"))
+                    found.append(
+                        (
+                            f"{pointer}/{field}",
+                            f"{{{name}}} is not a placeholder of {condition} rules "
+                            f"(use {', '.join('{' + a + '}' for a in allowed)})",
+                        )
+                    )
         if condition in ("allowedScopes", "forbiddenScopes"):
             for position, pattern in enumerate(rule[condition]):
                 problem = _scope_pattern_problem(pattern)
@@ -47,8 +53,11 @@ def policy_problems(section: dict | None, base: str) -> list[tuple[str, str]]:
 def _placeholders(template: str) -> list[tuple[str, bool]]:
     """(field name, whether a format spec or conversion follows it) of each placeholder."""
     try:
-        return [(field, bool(spec or conversion)) for _, field, spec, conversion in string.Formatter().parse(template)
-                if field is not None]
+        return [
+            (field, bool(spec or conversion))
+            for _, field, spec, conversion in string.Formatter().parse(template)
+            if field is not None
+        ]
     except ValueError:
         return [("<unbalanced braces>", False)]
 

@@ -6,8 +6,15 @@ Reporters see only the report dict; imported by the CLI (and fix/run.py for the 
 from collections.abc import Mapping
 from importlib import import_module
 
-_MODULES = {"table": "table", "json": "json_report", "lines": "lines", "sarif": "sarif", "junit": "junit",
-            "markdown": "markdown", "html": "html_report"}
+_MODULES = {
+    "table": "table",
+    "json": "json_report",
+    "lines": "lines",
+    "sarif": "sarif",
+    "junit": "junit",
+    "markdown": "markdown",
+    "html": "html_report",
+}
 
 
 class _Reporters(Mapping):

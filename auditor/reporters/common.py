@@ -10,14 +10,18 @@ which escapes for itself and stays exact data, only redacts).
 from __future__ import annotations
 
 import difflib
-from typing import Callable
+from collections.abc import Callable
 
 from auditor.output.escape import clean
 from auditor.rules.registry import SEVERITIES, severity_rank
 from auditor.secrets import redact
 
 SEVERITY_ORDER = tuple(reversed(SEVERITIES))  # critical first
-CLI_TITLES = {">=18": "Appwrite CLI 18+", "<18": "Appwrite CLI before 18", "any": "Appwrite CLI"}  # fixes.commands[].cli
+CLI_TITLES = {
+    ">=18": "Appwrite CLI 18+",
+    "<18": "Appwrite CLI before 18",
+    "any": "Appwrite CLI",
+}  # fixes.commands[].cli
 
 
 def safe(value, medium: Callable[[str], str] = clean):
@@ -57,8 +61,10 @@ def unknown_keys_text(summary: dict) -> str | None:
     about = "about " if unknown["keysEstimated"] else ""
     text = f"{about}{unknown['keys']} key ids no definition names made {unknown['calls']} calls"
     if unknown["aggregatedKeys"] or unknown["aggregatedCalls"]:
-        text += (f": {unknown['reported']} reported one by one, {about}{unknown['aggregatedKeys']} with "
-                 f"{unknown['aggregatedCalls']} calls counted together (unknown-key keeps {unknown['keep']})")
+        text += (
+            f": {unknown['reported']} reported one by one, {about}{unknown['aggregatedKeys']} with "
+            f"{unknown['aggregatedCalls']} calls counted together (unknown-key keeps {unknown['keep']})"
+        )
     return text
 
 

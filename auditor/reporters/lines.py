@@ -30,24 +30,36 @@ def render(report: dict) -> str:
     for finding in report["findings"]:
         where = _where(finding["location"])
         step = f" (next: {finding['next']})" if finding.get("next") else ""
-        out.append(f"{where + ': ' if where else ''}{finding['severity']} {finding['rule']}: {finding['message']}{step}")
+        out.append(
+            f"{where + ': ' if where else ''}{finding['severity']} {finding['rule']}: {finding['message']}{step}"
+        )
     exceptions = report["summary"]["exceptions"]
     if exceptions["suppressed"]:
-        used = [f"{_where(e['location'])} ({e['rule']} {e['key']}{' ' + e['scope'] if e['scope'] else ''}): "
-                f"{e['suppressed']}" for e in exceptions["entries"] if e["suppressed"]]
-        out.append(f"keyaudit: {_plural(exceptions['suppressed'], 'finding')} silenced by exceptions: "
-                   + "; ".join(used))
+        used = [
+            f"{_where(e['location'])} ({e['rule']} {e['key']}{' ' + e['scope'] if e['scope'] else ''}): "
+            f"{e['suppressed']}"
+            for e in exceptions["entries"]
+            if e["suppressed"]
+        ]
+        out.append(
+            f"keyaudit: {_plural(exceptions['suppressed'], 'finding')} silenced by exceptions: " + "; ".join(used)
+        )
     if unknown := unknown_keys_text(report["summary"]):
         out.append(f"keyaudit: {unknown}")
     baseline = report["summary"]["baseline"]
     if baseline:
         if baseline["suppressed"]:
-            out.append(f"keyaudit: {_plural(baseline['suppressed'], 'known finding')} hidden by baseline "
-                       f"{baseline['file']}")
+            out.append(
+                f"keyaudit: {_plural(baseline['suppressed'], 'known finding')} hidden by baseline {baseline['file']}"
+            )
         for entry in baseline["absent"]:
-            out.append(f"keyaudit: baseline {baseline['file']} holds a finding that no longer occurs: {named(entry)}"
-                       + (f" in {entry['file']}" if entry.get("file") else ""))
+            out.append(
+                f"keyaudit: baseline {baseline['file']} holds a finding that no longer occurs: {named(entry)}"
+                + (f" in {entry['file']}" if entry.get("file") else "")
+            )
         for item in baseline["mismatched"]:
-            out.append(f"keyaudit: baseline {baseline['file']} entry {named(item['entry'])} has the fingerprint of "
-                       f"{named(item['finding'])}: not honoured, the finding is reported")
+            out.append(
+                f"keyaudit: baseline {baseline['file']} entry {named(item['entry'])} has the fingerprint of "
+                f"{named(item['finding'])}: not honoured, the finding is reported"
+            )
     return "".join(line + "\n" for line in out)

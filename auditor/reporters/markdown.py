@@ -10,23 +10,41 @@ cell or a block.
 
 from __future__ import annotations
 
-from auditor.output.escape import markdown as text, markdown_block as block, markdown_code as code
-from auditor.reporters.common import (CLI_TITLES, SEVERITY_ORDER, diff, findings_by_key, label, safe, sentence,
-                                      unknown_keys_text, where, worst)
+from auditor.output.escape import markdown as text
+from auditor.output.escape import markdown_block as block
+from auditor.output.escape import markdown_code as code
+from auditor.reporters.common import (
+    CLI_TITLES,
+    SEVERITY_ORDER,
+    diff,
+    findings_by_key,
+    label,
+    safe,
+    sentence,
+    unknown_keys_text,
+    where,
+    worst,
+)
 
 
 def summary(report: dict, per_key: dict[int, list[dict]]) -> list[str]:
     s = report["summary"]
     counts = s["findings"]
-    out = ["## Summary", "",
-           "| " + " | ".join(SEVERITY_ORDER) + " |", "|" + "---:|" * len(SEVERITY_ORDER),
-           "| " + " | ".join(text(counts[level]) for level in SEVERITY_ORDER) + " |", ""]
+    out = [
+        "## Summary",
+        "",
+        "| " + " | ".join(SEVERITY_ORDER) + " |",
+        "|" + "---:|" * len(SEVERITY_ORDER),
+        "| " + " | ".join(text(counts[level]) for level in SEVERITY_ORDER) + " |",
+        "",
+    ]
     if s["logsGiven"]:
         window = s["logWindow"]
         span = f", {text(window['first'])} to {text(window['last'])}" if window["first"] else ""
         out.append(f"Logs: {s['linesRead']} lines read, {s['badLines']} not call records{span}.")
-        out += [f"- {item['count']} requests tied to no key: {text(item['reason'])}"
-                for item in s.get("unattributed", [])]
+        out += [
+            f"- {item['count']} requests tied to no key: {text(item['reason'])}" for item in s.get("unattributed", [])
+        ]
         if unknown := unknown_keys_text(s):
             out.append(f"- {text(unknown)}")
         out += [f"- Note: {text(note)}" for note in s.get("notes", [])]
@@ -36,17 +54,22 @@ def summary(report: dict, per_key: dict[int, list[dict]]) -> list[str]:
     for number, key in enumerate(report["keys"]):
         findings = per_key[number]
         proposed = len(key["fixes"]["scopes"]) if "fixes" in key else "no change"
-        out.append(f"| [{text(label(key))}](#key-{number + 1}) | {text(key['project'] or '')} | "
-                   f"{text(worst(findings) or 'none')} | {len(findings)} | {len(key['granted'])} | {text(proposed)} |")
+        out.append(
+            f"| [{text(label(key))}](#key-{number + 1}) | {text(key['project'] or '')} | "
+            f"{text(worst(findings) or 'none')} | {len(findings)} | {len(key['granted'])} | {text(proposed)} |"
+        )
     return out + [""]
 
 
 def finding_line(finding: dict) -> str:
     place = where(finding["location"])
     logged = where(finding.get("evidence"))
-    return (f"- **{text(finding['severity'])}** {code(finding['rule'])}{' on ' + code(finding['scope']) if finding['scope'] else ''}: "
-            f"{text(sentence(finding['message']))} *Fix:* {text(finding['fix'])}"
-            + (f" ({code(place)})" if place else "") + (f" (logged at {code(logged)})" if logged else ""))
+    return (
+        f"- **{text(finding['severity'])}** {code(finding['rule'])}{' on ' + code(finding['scope']) if finding['scope'] else ''}: "
+        f"{text(sentence(finding['message']))} *Fix:* {text(finding['fix'])}"
+        + (f" ({code(place)})" if place else "")
+        + (f" (logged at {code(logged)})" if logged else "")
+    )
 
 
 def fix_lines(fixes: dict) -> list[str]:
@@ -54,8 +77,12 @@ def fix_lines(fixes: dict) -> list[str]:
     for command in fixes["commands"]:
         out += [f"{CLI_TITLES[command['cli']]}:", "", *block([command["command"]], "sh"), ""]
     for edit in fixes["edits"]:
-        out += [f"In {code(edit['file'])}, lines {edit['startLine']}–{edit['endLine']}:", "",
-                *block(diff(edit["before"], edit["after"]), "diff"), ""]
+        out += [
+            f"In {code(edit['file'])}, lines {edit['startLine']}–{edit['endLine']}:",
+            "",
+            *block(diff(edit["before"], edit["after"]), "diff"),
+            "",
+        ]
     out += [f"> {text(note)}" for note in fixes["notes"]]
     return out + ([""] if fixes["notes"] else [])
 
@@ -85,9 +112,12 @@ def render(report: dict) -> str:
     report = safe(report)
     per_key, others = findings_by_key(report)
     logs_given = report["summary"]["logsGiven"]
-    out = [f"# keyaudit report: Appwrite {text(report['appwriteVersion'])} (routes of "
-           f"{text(report['catalogRelease'])})", "",
-           f"Generated {text(report['generatedAt'])} by keyaudit {text(report['version'])}.", ""]
+    out = [
+        f"# keyaudit report: Appwrite {text(report['appwriteVersion'])} (routes of {text(report['catalogRelease'])})",
+        "",
+        f"Generated {text(report['generatedAt'])} by keyaudit {text(report['version'])}.",
+        "",
+    ]
     out += summary(report, per_key)
     out += ["## Keys", ""]
     for number, key in enumerate(report["keys"]):
@@ -96,12 +126,20 @@ def render(report: dict) -> str:
         out += ["## Findings of keys no definition names", ""]
         for key_id, findings in others:
             out += [f"### {text(key_id) if key_id else 'Tied to no key'}", "", *(finding_line(f) for f in findings), ""]
-    out += ["## All findings", "", f"<details><summary>{len(report['findings'])} findings with their fingerprints"
-            " (for baselines and exceptions)</summary>", "",
-            "| severity | rule | key | scope | where | fingerprint |", "|---|---|---|---|---|---|"]
+    out += [
+        "## All findings",
+        "",
+        f"<details><summary>{len(report['findings'])} findings with their fingerprints"
+        " (for baselines and exceptions)</summary>",
+        "",
+        "| severity | rule | key | scope | where | fingerprint |",
+        "|---|---|---|---|---|---|",
+    ]
     for f in report["findings"]:
-        out.append(f"| {text(f['severity'])} | {code(f['rule'], True)} | {code(f['key'] or '-', True)} | "
-                   f"{code(f['scope'] or '-', True)} | {code(where(f['location']) or '-', True)} | "
-                   f"{code(f['fingerprint'], True)} |")
+        out.append(
+            f"| {text(f['severity'])} | {code(f['rule'], True)} | {code(f['key'] or '-', True)} | "
+            f"{code(f['scope'] or '-', True)} | {code(where(f['location']) or '-', True)} | "
+            f"{code(f['fingerprint'], True)} |"
+        )
     out += ["", "</details>", ""]
     return "\n".join(out)

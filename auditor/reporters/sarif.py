@@ -17,8 +17,8 @@ from pathlib import PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
 from auditor.output.escape import sarif_text
-from auditor.rules.registry import builtin_rules
 from auditor.reporters.common import safe, sentence, unknown_keys_text
+from auditor.rules.registry import builtin_rules
 from auditor.secrets import REDACTED_PREFIX
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -63,8 +63,11 @@ def descriptor(rule_id: str, severity: str) -> dict:
         "name": "".join(part.capitalize() for part in rule.id.split("-")),
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.description},
-        "help": {"text": help_text, "markdown": f"{rule.description}\n\n**Why:** {' '.join(rule.rationale.split())}"
-                                               f"\n\n[Appwrite documentation]({rule.docs})"},
+        "help": {
+            "text": help_text,
+            "markdown": f"{rule.description}\n\n**Why:** {' '.join(rule.rationale.split())}"
+            f"\n\n[Appwrite documentation]({rule.docs})",
+        },
         "helpUri": rule.docs,
         "defaultConfiguration": {"level": LEVELS[severity]},
         "properties": properties,
@@ -82,13 +85,23 @@ def fixes_by_finding(keys: list[dict]) -> dict[str, dict]:
         if not edits or any(REDACTED_PREFIX in line for edit in edits for line in edit["before"] + edit["after"]):
             continue
         fix = {
-            "description": {"text": sarif_text(f"Set the scopes of {key['name'] or key['id']} to "
-                                               f"{', '.join(key['fixes']['scopes']) or 'none'}")},
-            "artifactChanges": [{
-                "artifactLocation": {"uri": artifact_uri(edit["file"])},
-                "replacements": [{"deletedRegion": {"startLine": edit["startLine"], "endLine": edit["endLine"]},
-                                  "insertedContent": {"text": "\n".join(edit["after"])}}],
-            } for edit in edits],
+            "description": {
+                "text": sarif_text(
+                    f"Set the scopes of {key['name'] or key['id']} to {', '.join(key['fixes']['scopes']) or 'none'}"
+                )
+            },
+            "artifactChanges": [
+                {
+                    "artifactLocation": {"uri": artifact_uri(edit["file"])},
+                    "replacements": [
+                        {
+                            "deletedRegion": {"startLine": edit["startLine"], "endLine": edit["endLine"]},
+                            "insertedContent": {"text": "\n".join(edit["after"])},
+                        }
+                    ],
+                }
+                for edit in edits
+            ],
         }
         for change in key["fixes"]["changes"]:
             if change["fingerprint"]:
@@ -134,25 +147,44 @@ def render(report: dict) -> str:
     index = {rule_id: number for number, rule_id in enumerate(rule_ids)}
     fixes = fixes_by_finding(report["keys"])
     notifications = [
-        {"level": "note", "message": {"text": f"{rule_id} skipped: it needs call logs and none were given"},
-         "associatedRule": {"id": rule_id, "index": index[rule_id]}}
-        for rule_id in report["summary"]["skippedRules"] if rule_id in index
+        {
+            "level": "note",
+            "message": {"text": f"{rule_id} skipped: it needs call logs and none were given"},
+            "associatedRule": {"id": rule_id, "index": index[rule_id]},
+        }
+        for rule_id in report["summary"]["skippedRules"]
+        if rule_id in index
     ]
     if report["summary"]["badLines"]:
-        notifications.append({"level": "warning", "message": {
-            "text": f"{report['summary']['badLines']} log lines were not call records and were not counted"}})
+        notifications.append(
+            {
+                "level": "warning",
+                "message": {
+                    "text": f"{report['summary']['badLines']} log lines were not call records and were not counted"
+                },
+            }
+        )
     if unknown := unknown_keys_text(report["summary"]):
         notifications.append({"level": "note", "message": {"text": sentence(unknown)}})
     run = {
-        "tool": {"driver": {
-            "name": report["tool"], "version": report["version"], "semanticVersion": report["version"],
-            "rules": rules,
-        }},
+        "tool": {
+            "driver": {
+                "name": report["tool"],
+                "version": report["version"],
+                "semanticVersion": report["version"],
+                "rules": rules,
+            }
+        },
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
-        "results": [_with_fix(result(finding, index[finding["rule"]]), fixes.get(finding["fingerprint"]))
-                    for finding in findings],
+        "results": [
+            _with_fix(result(finding, index[finding["rule"]]), fixes.get(finding["fingerprint"]))
+            for finding in findings
+        ],
         "columnKind": "unicodeCodePoints",
-        "properties": {"appwriteVersion": report["appwriteVersion"], "catalogRelease": report["catalogRelease"],
-                       "generatedAt": report["generatedAt"]},
+        "properties": {
+            "appwriteVersion": report["appwriteVersion"],
+            "catalogRelease": report["catalogRelease"],
+            "generatedAt": report["generatedAt"],
+        },
     }
     return json.dumps({"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"

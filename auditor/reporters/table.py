@@ -24,12 +24,16 @@ def _hidden(summary: dict) -> list[str]:
             location = e["location"]
             where = f"{location['file']}:{location['line']}" if location["line"] else location["file"]
             scope = f" {e['scope']}" if e["scope"] else ""
-            out.append(f"  {e['suppressed']} by {where}: {e['rule']} {e['key']}{scope} "
-                       f"(owner {e['owner']}, until {e['expires']})")
+            out.append(
+                f"  {e['suppressed']} by {where}: {e['rule']} {e['key']}{scope} "
+                f"(owner {e['owner']}, until {e['expires']})"
+            )
     baseline = summary["baseline"]
     if baseline:
-        out.append(f"baseline {baseline['file']}: {baseline['suppressed']} known findings hidden, "
-                   f"{len(baseline['absent'])} entries no longer occur")
+        out.append(
+            f"baseline {baseline['file']}: {baseline['suppressed']} known findings hidden, "
+            f"{len(baseline['absent'])} entries no longer occur"
+        )
         for entry in baseline["absent"]:
             out.append(f"  no longer occurs: {named(entry)}" + (f" {entry['file']}" if entry.get("file") else ""))
         for item in baseline["mismatched"]:
@@ -47,7 +51,9 @@ def _risk(risk: dict) -> str:
 def render(report: dict) -> str:
     report = safe(report, terminal)  # every field one line: a name cannot forge a row
     summary = report["summary"]
-    out = [f"keyaudit {report['version']} · Appwrite {report['appwriteVersion']} (routes of {report['catalogRelease']})"]
+    out = [
+        f"keyaudit {report['version']} · Appwrite {report['appwriteVersion']} (routes of {report['catalogRelease']})"
+    ]
     if summary["logsGiven"]:
         window = summary["logWindow"]
         out.append(
@@ -66,28 +72,44 @@ def render(report: dict) -> str:
         out.append(f"note: {note}")
     rows = []
     for key in report["keys"]:
-        rows.append([
-            key["name"] or "", key["id"], key["project"] or "", len(key["granted"]),
-            key["calls"] if summary["logsGiven"] else "-",
-            ", ".join(key["minimal"]) if key["minimal"] is not None else "-",
-            _risk(key["risk"]),
-        ])
+        rows.append(
+            [
+                key["name"] or "",
+                key["id"],
+                key["project"] or "",
+                len(key["granted"]),
+                key["calls"] if summary["logsGiven"] else "-",
+                ", ".join(key["minimal"]) if key["minimal"] is not None else "-",
+                _risk(key["risk"]),
+            ]
+        )
     out.append("")
-    out.append(tabulate(rows, headers=["key", "id", "project", "scopes", "calls", "minimal set", "risk"],
-                        tablefmt="simple"))
+    out.append(
+        tabulate(rows, headers=["key", "id", "project", "scopes", "calls", "minimal set", "risk"], tablefmt="simple")
+    )
     for key in report["keys"]:
         for note in key["notes"]:
             if not note.startswith("no logs"):
                 out.append(f"note: {key['name'] or key['id']}: {note}")
     counts = summary["findings"]
     out.append("")
-    out.append("findings: " + ", ".join(f"{n} {severity}" for severity, n in counts.items() if n) if any(counts.values()) else "findings: none")
+    out.append(
+        "findings: " + ", ".join(f"{n} {severity}" for severity, n in counts.items() if n)
+        if any(counts.values())
+        else "findings: none"
+    )
     out.extend(_hidden(summary))
     if report["findings"]:
         findings = [
-            [f["severity"], f["rule"], f["key"] or "", _wrap(f["message"]),
-             f"{f['location']['file']}:{f['location']['line']}" if f["location"] and f["location"]["line"] else
-             (f["location"]["file"] if f["location"] else "")]
+            [
+                f["severity"],
+                f["rule"],
+                f["key"] or "",
+                _wrap(f["message"]),
+                f"{f['location']['file']}:{f['location']['line']}"
+                if f["location"] and f["location"]["line"]
+                else (f["location"]["file"] if f["location"] else ""),
+            ]
             for f in report["findings"]
         ]
         out.append(tabulate(findings, headers=["severity", "rule", "key", "message", "where"], tablefmt="simple"))

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from auditor import TOOL_NAME
-from auditor.times import iso
-from auditor.rules.engine import relative
 from auditor.errors import InputError
 from auditor.loaders.document import load_document
 from auditor.model import Finding
+from auditor.rules.engine import relative
 from auditor.secrets import redact
+from auditor.times import iso
 from auditor.validation.schemas import violations
 
 SCHEMA = "baseline.schema.json"
@@ -50,8 +50,7 @@ class BaselineOutcome:
     mismatched: list[dict] = field(default_factory=list)  # {"entry", "finding"}: fingerprint alike, the rest not
 
     def as_dict(self) -> dict:
-        return {"file": self.file, "suppressed": self.suppressed, "absent": self.absent,
-                "mismatched": self.mismatched}
+        return {"file": self.file, "suppressed": self.suppressed, "absent": self.absent, "mismatched": self.mismatched}
 
 
 def entry(finding: Finding) -> dict:
@@ -72,8 +71,10 @@ def render(findings: list[Finding], now: datetime) -> str:
         "baselineVersion": BASELINE_VERSION,
         "tool": TOOL_NAME,
         "createdAt": iso(now.timestamp()),
-        "findings": sorted(entries.values(), key=lambda e: (e["file"] or "", e["rule"], e["key"] or "",
-                                                             e["scope"] or "", e["fingerprint"])),
+        "findings": sorted(
+            entries.values(),
+            key=lambda e: (e["file"] or "", e["rule"], e["key"] or "", e["scope"] or "", e["fingerprint"]),
+        ),
     }
     return json.dumps(document, indent=2) + "\n"
 
@@ -85,8 +86,10 @@ def load_baseline(path: str) -> Baseline:
         first = problems[0]
         line = doc.line(first.pointer)
         where = f"{doc.name}:{line}" if line else doc.name
-        raise InputError(f"{where}: not a keyaudit baseline ({first.pointer or '/'}: {first.message}); "
-                         "create one with `keyaudit baseline create`")
+        raise InputError(
+            f"{where}: not a keyaudit baseline ({first.pointer or '/'}: {first.message}); "
+            "create one with `keyaudit baseline create`"
+        )
     return Baseline(doc.name, {item["fingerprint"]: item for item in doc.value["findings"]})
 
 
@@ -94,8 +97,9 @@ def _named(finding: Finding) -> dict:
     return {name: getattr(finding, name) for name in _NAMED}
 
 
-def apply_baseline(findings: list[Finding], baseline: Baseline | None, files_read: set[str],
-                   rules_run: set[str]) -> tuple[list[Finding], BaselineOutcome | None]:
+def apply_baseline(
+    findings: list[Finding], baseline: Baseline | None, files_read: set[str], rules_run: set[str]
+) -> tuple[list[Finding], BaselineOutcome | None]:
     """The findings the baseline does not hold, and what it hid and what it holds in vain.
 
     `files_read` are paths as auditor.rules.engine.relative gives them, redacted as `entry` writes them.
@@ -114,7 +118,11 @@ def apply_baseline(findings: list[Finding], baseline: Baseline | None, files_rea
             outcome.mismatched.append({"entry": item, "finding": named})
             seen.add(finding.fingerprint)
         kept.append(finding)
-    outcome.absent = [item for fingerprint, item in baseline.entries.items()
-                      if fingerprint not in seen and item["rule"] in rules_run
-                      and (item.get("file") is None or item["file"] in files_read)]
+    outcome.absent = [
+        item
+        for fingerprint, item in baseline.entries.items()
+        if fingerprint not in seen
+        and item["rule"] in rules_run
+        and (item.get("file") is None or item["file"] in files_read)
+    ]
     return kept, outcome

@@ -21,8 +21,14 @@ def relative(file: str | None) -> str:
         return file
 
 
-def fingerprint(rule: str, project: str | None, key_id: str | None, scope: str | None, file: str | None,
-                discriminator: str | None = None) -> str:
+def fingerprint(
+    rule: str,
+    project: str | None,
+    key_id: str | None,
+    scope: str | None,
+    file: str | None,
+    discriminator: str | None = None,
+) -> str:
     """Stable across edits elsewhere: no line numbers, no version, no message text."""
     parts = [rule, project or "", key_id or "", scope or "", relative(file)]
     if discriminator:
@@ -46,25 +52,32 @@ def evaluate(ctx: AuditContext, rules: dict[str, Rule]) -> list[Finding]:
             key_id = problem.key.id if problem.key else problem.key_id
             project = problem.key.project if problem.key else problem.project
             file = problem.location.file if problem.location else None
-            findings.append(Finding(
-                rule=rule.id,
-                severity=problem.severity or rule.severity,
-                key=key_id,
-                project=project,
-                scope=problem.scope,
-                message=redact(rule.render(rule.message, problem.params)),
-                fix=redact(rule.render(rule.fix, problem.params)),
-                fingerprint=fingerprint(rule.id, project, key_id, problem.scope, file, problem.discriminator),
-                location=problem.location,
-                evidence=problem.evidence,
-            ))
+            findings.append(
+                Finding(
+                    rule=rule.id,
+                    severity=problem.severity or rule.severity,
+                    key=key_id,
+                    project=project,
+                    scope=problem.scope,
+                    message=redact(rule.render(rule.message, problem.params)),
+                    fix=redact(rule.render(rule.fix, problem.params)),
+                    fingerprint=fingerprint(rule.id, project, key_id, problem.scope, file, problem.discriminator),
+                    location=problem.location,
+                    evidence=problem.evidence,
+                )
+            )
     return sorted(findings, key=_order)
 
 
 def _order(finding: Finding):
     location = finding.location
     return (
-        -severity_rank(finding.severity), finding.rule, finding.project or "", finding.key or "",
-        finding.scope or "", location.file if location else "", (location.line or 0) if location else 0,
+        -severity_rank(finding.severity),
+        finding.rule,
+        finding.project or "",
+        finding.key or "",
+        finding.scope or "",
+        location.file if location else "",
+        (location.line or 0) if location else 0,
         finding.message,
     )

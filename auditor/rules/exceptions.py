@@ -42,12 +42,22 @@ class ExceptionEntry:
         return now >= self.ends
 
     def matches(self, finding: Finding) -> bool:
-        return (finding.rule == self.rule and finding.key == self.key
-                and (self.scope is None or finding.scope == self.scope))
+        return (
+            finding.rule == self.rule
+            and finding.key == self.key
+            and (self.scope is None or finding.scope == self.scope)
+        )
 
     def as_dict(self) -> dict:
-        return {"rule": self.rule, "key": self.key, "scope": self.scope, "reason": self.reason,
-                "owner": self.owner, "expires": self.expires, "location": self.location.as_dict()}
+        return {
+            "rule": self.rule,
+            "key": self.key,
+            "scope": self.scope,
+            "reason": self.reason,
+            "owner": self.owner,
+            "expires": self.expires,
+            "location": self.location.as_dict(),
+        }
 
 
 @dataclass(frozen=True)
@@ -78,8 +88,7 @@ class Silenced:
     findings: int = 0
 
 
-def load_exceptions(config_path: str | None, config: dict, exceptions_path: str | None,
-                    known_rules) -> Exceptions:
+def load_exceptions(config_path: str | None, config: dict, exceptions_path: str | None, known_rules) -> Exceptions:
     """Entries of the config's `exceptions:` list, then of the --exceptions file."""
     found = Exceptions()
     if config.get("exceptions"):
@@ -102,7 +111,7 @@ def _entries(doc: Document, value: dict, known_rules) -> Exceptions:
             where = f"{doc.name}:{line}" if line else doc.name
             raise InputError(f"{where}: invalid exceptions at {violation.pointer or '/'}: {violation.message}")
         index = int(match.group(1))
-        field_name = violation.pointer[match.end():].split("/")[0]
+        field_name = violation.pointer[match.end() :].split("/")[0]
         problems.setdefault(index, f"{field_name}: {violation.message}" if field_name else violation.message)
     result = Exceptions(sources=[doc.name])
     for index, item in enumerate(value["exceptions"]):
@@ -119,10 +128,18 @@ def _entries(doc: Document, value: dict, known_rules) -> Exceptions:
             key = key if key is not None and redact(key) == key else None
             result.invalid.append(InvalidEntry(location, problem, key, _digest(item)))
         else:
-            result.entries.append(ExceptionEntry(
-                rule=item["rule"], key=item["key"], scope=item.get("scope"), reason=item["reason"],
-                owner=item["owner"], expires=item["expires"], ends=ends, location=location,
-            ))
+            result.entries.append(
+                ExceptionEntry(
+                    rule=item["rule"],
+                    key=item["key"],
+                    scope=item.get("scope"),
+                    reason=item["reason"],
+                    owner=item["owner"],
+                    expires=item["expires"],
+                    ends=ends,
+                    location=location,
+                )
+            )
     return result
 
 
@@ -139,15 +156,14 @@ def _semantic_problem(item: dict, known_rules) -> str | None:
     return None
 
 
-
-
 def _digest(item) -> str:
     material = json.dumps(item, sort_keys=True, default=str)
     return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 
-def apply_exceptions(findings: list[Finding], exceptions: Exceptions | None,
-                     now: float) -> tuple[list[Finding], list[Silenced]]:
+def apply_exceptions(
+    findings: list[Finding], exceptions: Exceptions | None, now: float
+) -> tuple[list[Finding], list[Silenced]]:
     """The findings no active exception silences, and what each active exception silenced."""
     if exceptions is None:
         return findings, []

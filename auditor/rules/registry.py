@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache
 
 import yaml
 
@@ -43,7 +43,7 @@ def at_or_above(severity: str, threshold: str) -> bool:
     return threshold != "none" and severity_rank(severity) >= severity_rank(threshold)
 
 
-@lru_cache(maxsize=None)
+@cache
 def builtin_rules() -> dict[str, Rule]:
     rules = {}
     for path in sorted(data_dir("rules").glob("*.yaml")):
@@ -52,10 +52,16 @@ def builtin_rules() -> dict[str, Rule]:
         if unknown or data["severity"] not in SEVERITIES or path.stem != data["id"]:
             raise ValueError(f"rules/{path.name} is malformed ({sorted(unknown)})")
         rules[data["id"]] = Rule(
-            id=data["id"], severity=data["severity"], requires_logs=bool(data["requiresLogs"]),
-            title=data["title"], description=" ".join(data["description"].split()),
-            rationale=data["rationale"], message=data["message"], fix=data["fix"],
-            docs=data["docs"], options=dict(data.get("options") or {}),
+            id=data["id"],
+            severity=data["severity"],
+            requires_logs=bool(data["requiresLogs"]),
+            title=data["title"],
+            description=" ".join(data["description"].split()),
+            rationale=data["rationale"],
+            message=data["message"],
+            fix=data["fix"],
+            docs=data["docs"],
+            options=dict(data.get("options") or {}),
         )
     return rules
 
@@ -63,7 +69,7 @@ def builtin_rules() -> dict[str, Rule]:
 def configured_rules(config: dict | None) -> dict[str, Rule]:
     """Built-in rules and the config's policy rules, with the `rules:` section of the config applied."""
     rules = dict(builtin_rules())
-    for policy_rule in (((config or {}).get("policy") or {}).get("rules") or []):
+    for policy_rule in ((config or {}).get("policy") or {}).get("rules") or []:
         rule = Rule(**rule_fields(policy_rule))
         rules[rule.id] = rule
     for rule_id, change in ((config or {}).get("rules") or {}).items():

@@ -99,8 +99,10 @@ def secret_spans(text: str) -> list[tuple[int, int, str]]:
 
 def find_secrets(text: str) -> list[SecretHit]:
     """Every secret in `text` (a file's), as written or encoded, with its line."""
-    return [SecretHit(text.count("\n", 0, start) + 1, secret.split("_", 1)[0], fingerprint(secret))
-            for start, _, secret in secret_spans(text)]
+    return [
+        SecretHit(text.count("\n", 0, start) + 1, secret.split("_", 1)[0], fingerprint(secret))
+        for start, _, secret in secret_spans(text)
+    ]
 
 
 def holds_secret(text: str) -> bool:

@@ -87,7 +87,7 @@ def decode(text: str) -> DecodedView | None:
             length += len(piece)
 
     for match in _TOKEN.finditer(text):
-        add(text[position:match.start()], position, match.start(), True)
+        add(text[position : match.start()], position, match.start(), True)
         add(_decoded(match), match.start(), match.end(), False)
         position = match.end()
     if position == 0:

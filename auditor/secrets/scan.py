@@ -22,8 +22,9 @@ from __future__ import annotations
 import codecs
 import gzip
 import hashlib
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from auditor.errors import InputError
 from auditor.loaders.source import open_binary
@@ -35,8 +36,13 @@ ENCODED_OVERLAP = 6 * OVERLAP  # `\\u0073` spells one character in six
 ENCODED_CHUNK = CHUNK // 4  # a block is held about five times over (bytes, text, decoded view): kept small
 BINARY_SNIFF = 8192  # like git: a NUL byte in the first 8 KiB means binary
 MAX_DECOMPRESSED = 1 << 30  # a gzip file is scanned up to this much of its content
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"), (codecs.BOM_UTF8, "utf-8"))
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+)
 
 
 def looks_binary(head: bytes) -> bool:
@@ -51,12 +57,17 @@ def text_encoding(head: bytes) -> str | None:
             return encoding
     if not looks_binary(head):
         return "utf-8"
-    sample = head[:BINARY_SNIFF - BINARY_SNIFF % 4]
-    for encoding, width, zeros in (("utf-32-le", 4, (1, 2, 3)), ("utf-32-be", 4, (0, 1, 2)),
-                                   ("utf-16-le", 2, (1,)), ("utf-16-be", 2, (0,))):
+    sample = head[: BINARY_SNIFF - BINARY_SNIFF % 4]
+    for encoding, width, zeros in (
+        ("utf-32-le", 4, (1, 2, 3)),
+        ("utf-32-be", 4, (0, 1, 2)),
+        ("utf-16-le", 2, (1,)),
+        ("utf-16-be", 2, (0,)),
+    ):
         columns = [sample[i::width] for i in range(width)]
-        if all(column.count(0) >= 0.9 * len(column) for i, column in enumerate(columns) if i in zeros) and \
-                all(column.count(0) <= 0.1 * len(column) for i, column in enumerate(columns) if i not in zeros):
+        if all(column.count(0) >= 0.9 * len(column) for i, column in enumerate(columns) if i in zeros) and all(
+            column.count(0) <= 0.1 * len(column) for i, column in enumerate(columns) if i not in zeros
+        ):
             return encoding
     return None
 
@@ -81,8 +92,9 @@ def scan_stream(stream: BinaryIO, chunk_size: int = CHUNK) -> Iterator[SecretHit
             line += buffer.count(b"\n", counted, match.start())
             counted = match.start()
             secret = match.group(0)
-            yield SecretHit(line, secret.split(b"_", 1)[0].decode(),
-                            "sha256:" + hashlib.sha256(secret).hexdigest()[:12])
+            yield SecretHit(
+                line, secret.split(b"_", 1)[0].decode(), "sha256:" + hashlib.sha256(secret).hexdigest()[:12]
+            )
             resume = max(resume, match.end())
         if final:
             return

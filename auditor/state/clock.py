@@ -8,17 +8,18 @@ never used. Refusing the run whose time is before the state's newest makes that 
 
 from __future__ import annotations
 
-from auditor.times import iso
 from auditor.errors import InputError
 from auditor.state.runs import _moment as valid_moment
 from auditor.state.store import CorruptState, State
+from auditor.times import iso
 
 
 def newest_time(state: State) -> float | None:
     """The latest run or ingest time the state records; None for a new state."""
     newest = state.db.execute(
         "SELECT max(coalesce((SELECT max(at) FROM run), 0), coalesce((SELECT max(ingested_at) FROM checkpoint), 0)),"
-        " (SELECT count(*) FROM run) + (SELECT count(*) FROM checkpoint)").fetchone()
+        " (SELECT count(*) FROM run) + (SELECT count(*) FROM checkpoint)"
+    ).fetchone()
     value, rows = newest
     if not rows:
         return None
@@ -30,6 +31,8 @@ def newest_time(state: State) -> float | None:
 def refuse_going_back(state: State, now: float) -> None:
     newest = newest_time(state)
     if newest is not None and now < newest:
-        raise InputError(f"{state.path}: the state holds a run as of {iso(newest)}, later than this run's time "
-                         f"{iso(now)}; a job's clock cannot go back (a wrong --now or system clock?). Fix the "
-                         "clock, or start a new state file")
+        raise InputError(
+            f"{state.path}: the state holds a run as of {iso(newest)}, later than this run's time "
+            f"{iso(now)}; a job's clock cannot go back (a wrong --now or system clock?). Fix the "
+            "clock, or start a new state file"
+        )

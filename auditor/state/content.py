@@ -78,11 +78,11 @@ def scan(path: str, checkpoints: list[Checkpoint]) -> Scan:
         nonlocal position, lines, at_newline
         newline = piece.rfind(b"\n")
         if newline >= 0:
-            digest.update(piece[:newline + 1])
+            digest.update(piece[: newline + 1])
             position += newline + 1
             lines += piece.count(b"\n")
             at_newline = Extent(position, lines, digest.hexdigest())
-            piece = piece[newline + 1:]
+            piece = piece[newline + 1 :]
         digest.update(piece)
         position += len(piece)
 

@@ -15,24 +15,24 @@ written: it is held back until the file grows, and then read whole.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from auditor.analysis import evidence
 from auditor.analysis.topkeys import DEFAULT_KEEP, TopKeys
 from auditor.analysis.usage import UNAUTHORIZED_SCOPE
 from auditor.catalog.catalog import Catalog, Route
 from auditor.errors import InputError
-from auditor.loaders.logs.calllog import Call, ReadStats
-from auditor.loaders.logs.attribution import LogOptions
 from auditor.loaders.logs import iter_calls
+from auditor.loaders.logs.attribution import LogOptions
+from auditor.loaders.logs.calllog import Call, ReadStats
 from auditor.loaders.source import display_name
 from auditor.loaders.usage_file import read_usage_rows
 from auditor.secrets import redact
 from auditor.state.content import Extent, load_checkpoints, plan, scan
 from auditor.state.store import State
-from auditor.times import DAY, utc_day
 from auditor.state.unknown_keys import DroppedDays, trim
+from auditor.times import DAY, utc_day
 
 MAX_SAMPLES = 5  # unknown-route samples kept per day, project and key
 
@@ -108,8 +108,20 @@ class Increment:
         for (day, *_), tally in evicted.tallies.items():
             self.dropped.drop(day, *key, tally.count)
 
-    def add(self, day: str, project: str | None, key: str, method: str, path: str, route: Route | None,
-            count: int, first: float | None, last: float | None, status: int | None, error: str | None) -> None:
+    def add(
+        self,
+        day: str,
+        project: str | None,
+        key: str,
+        method: str,
+        path: str,
+        route: Route | None,
+        count: int,
+        first: float | None,
+        last: float | None,
+        status: int | None,
+        error: str | None,
+    ) -> None:
         project = project or ""
         held = self.known
         if self.defined is not None and key not in self.defined:
@@ -169,8 +181,7 @@ class _Days:
         return day
 
 
-def _records(path: str, kind: str, catalog: Catalog, stats: SliceStats,
-             options: LogOptions) -> Iterator[tuple]:
+def _records(path: str, kind: str, catalog: Catalog, stats: SliceStats, options: LogOptions) -> Iterator[tuple]:
     """(project, key, method, path, count, first, last, status, error, route) of each call or usage row.
 
     Calls resolve to routes as the audit resolves them (analysis/usage.py read_usage): by the catalog, or by
@@ -183,27 +194,59 @@ def _records(path: str, kind: str, catalog: Catalog, stats: SliceStats,
                 route = match(call.method, call.path)
             else:
                 call, route = evidence.resolve(call, catalog)
-            yield (call.project, call.key, call.method, call.path, 1, call.time, call.time, call.status, call.error,
-                   route)
+            yield (
+                call.project,
+                call.key,
+                call.method,
+                call.path,
+                1,
+                call.time,
+                call.time,
+                call.status,
+                call.error,
+                route,
+            )
     else:
         for row in read_usage_rows(path, stats):
             error = UNAUTHORIZED_SCOPE if evidence.refused(row.status, row.error) else None
-            yield (row.project, row.key, row.method, row.path, row.count, row.first, row.last, row.status, error,
-                   match(row.method, row.path))
+            yield (
+                row.project,
+                row.key,
+                row.method,
+                row.path,
+                row.count,
+                row.first,
+                row.last,
+                row.status,
+                error,
+                match(row.method, row.path),
+            )
 
 
 def _read(path: str, kind: str, catalog: Catalog, stats: SliceStats, days: _Days, options: LogOptions) -> Increment:
     increment = Increment(stats, options.defined, unknown=TopKeys(options.keep_unknown))
     for project, key, method, request, count, first, last, status, error, route in _records(
-            path, kind, catalog, stats, options):
+        path, kind, catalog, stats, options
+    ):
         line = stats.lines_read
         if line <= stats.skip:
             continue
         if line > stats.limit:  # written after the content was recognised: the next run reads it
             break
         # a usage row counts on the day it was last seen (the shipped SQL groups rows by day)
-        increment.add(days(last if last is not None else first), project, key, method, request, route,
-                      count, first, last, status, error)
+        increment.add(
+            days(last if last is not None else first),
+            project,
+            key,
+            method,
+            request,
+            route,
+            count,
+            first,
+            last,
+            status,
+            error,
+        )
     return increment
 
 
@@ -213,8 +256,7 @@ def ingest(state: State, path: str, kind: str, catalog: Catalog, now: float, opt
     Calls without a timestamp are counted on the day of the run (`now`).
     """
     if path == "-":
-        raise InputError("the job cannot read stdin (-): it recognises files by content on later runs; "
-                         "give a file")
+        raise InputError("the job cannot read stdin (-): it recognises files by content on later runs; give a file")
     name = display_name(path)
     before = _identity(path)
     checkpoints = load_checkpoints(state.db)
@@ -227,8 +269,7 @@ def ingest(state: State, path: str, kind: str, catalog: Catalog, now: float, opt
     increment = _read(path, kind, catalog, stats, _Days(utc_day(now)), options)
     after = _identity(path)
     if after[:2] != before[:2] or after[2] < before[2]:
-        return Outcome(name, skipped_because="changed while being read (rotated or rewritten); "
-                                             "the next run reads it")
+        return Outcome(name, skipped_because="changed while being read (rotated or rewritten); the next run reads it")
     reached = found.complete_lines if stats.held_back else found.whole
     if reached.lines <= todo.skip:  # nothing new but a held-back line
         return Outcome(name, held_back=stats.held_back)
@@ -254,15 +295,26 @@ def _commit(state: State, name: str, stream: int | None, reached: Extent, increm
                  count = count + excluded.count, denied = denied + excluded.denied,
                  first = coalesce(min(first, excluded.first), first, excluded.first),
                  last = coalesce(max(last, excluded.last), last, excluded.last)""",
-            (slot + (t.count, t.denied, t.first, t.last)
-             for held in increment.held() for slot, t in held.tallies.items()))
+            (
+                slot + (t.count, t.denied, t.first, t.last)
+                for held in increment.held()
+                for slot, t in held.tallies.items()
+            ),
+        )
         db.executemany(
             """INSERT INTO status_day VALUES (?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (day, project, key, method, route, status) DO UPDATE SET count = count + excluded.count""",
-            _status_rows(increment))
-        db.executemany("INSERT OR IGNORE INTO unknown_sample VALUES (?, ?, ?, ?)",
-                       (slot + (sample,) for held in increment.held() for slot, samples in held.samples.items()
-                        for sample in samples))
+            _status_rows(increment),
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO unknown_sample VALUES (?, ?, ?, ?)",
+            (
+                slot + (sample,)
+                for held in increment.held()
+                for slot, samples in held.samples.items()
+                for sample in samples
+            ),
+        )
         increment.finish()
         trim(db, increment.defined, increment.unknown.capacity, increment.dropped)
         if stream is None:
@@ -271,17 +323,34 @@ def _commit(state: State, name: str, stream: int | None, reached: Extent, increm
         checkpoint = db.execute(
             "INSERT INTO checkpoint (stream, bytes, lines, sha256, path, ingested_at, lines_read, bad_lines, calls) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (stream, reached.bytes, reached.lines, reached.sha256, redact(name), now, stats.new_lines, stats.bad_lines,
-             increment.calls)).lastrowid
-        db.executemany("INSERT INTO bad_line VALUES (?, ?, ?)",
-                       ((checkpoint, s["line"], s["reason"]) for s in stats.bad_samples))
+            (
+                stream,
+                reached.bytes,
+                reached.lines,
+                reached.sha256,
+                redact(name),
+                now,
+                stats.new_lines,
+                stats.bad_lines,
+                increment.calls,
+            ),
+        ).lastrowid
+        db.executemany(
+            "INSERT INTO bad_line VALUES (?, ?, ?)", ((checkpoint, s["line"], s["reason"]) for s in stats.bad_samples)
+        )
         earliest = increment.earliest if increment.earliest is not None else now
-        db.execute("INSERT INTO meta VALUES ('observed_since', ?) "
-                   "ON CONFLICT (name) DO UPDATE SET value = min(value, excluded.value)", (earliest,))
+        db.execute(
+            "INSERT INTO meta VALUES ('observed_since', ?) "
+            "ON CONFLICT (name) DO UPDATE SET value = min(value, excluded.value)",
+            (earliest,),
+        )
         if increment.calls:  # the last call ingested, where the logs' coverage ends (state/window.py)
             latest = increment.latest if increment.latest is not None else now
-            db.execute("INSERT INTO meta VALUES ('observed_until', ?) "
-                       "ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)", (latest,))
+            db.execute(
+                "INSERT INTO meta VALUES ('observed_until', ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
+                (latest,),
+            )
 
 
 def _status_rows(increment: Increment) -> Iterator[tuple]:

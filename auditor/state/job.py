@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from auditor.analysis.usage import Usage
 from auditor.catalog.catalog import Catalog
@@ -21,8 +21,9 @@ class JobRun:
     A run as of a time before the state's newest is refused before anything is read (auditor/state/clock.py).
     """
 
-    def __init__(self, state: State, logs: list[str], usage_files: list[str], window: Window,
-                 progress: Callable[[Outcome], None]):
+    def __init__(
+        self, state: State, logs: list[str], usage_files: list[str], window: Window, progress: Callable[[Outcome], None]
+    ):
         refuse_going_back(state, window.now)
         self.state = state
         self.inputs = [(path, "logs") for path in logs] + [(path, "usage") for path in usage_files]

@@ -26,8 +26,9 @@ def load_job_config(path: str) -> dict:
     if problems:
         first = problems[0]
         line = doc.line(first.pointer)
-        raise InputError(f"{doc.name}{f':{line}' if line else ''}: invalid job config at {first.pointer or '/'}: "
-                         f"{first.message}")
+        raise InputError(
+            f"{doc.name}{f':{line}' if line else ''}: invalid job config at {first.pointer or '/'}: {first.message}"
+        )
     base = os.path.realpath(os.path.dirname(os.path.abspath(path)))
     settings = dict(doc.value)
     settings.pop("$schema", None)
@@ -42,8 +43,9 @@ def load_job_config(path: str) -> dict:
 
 def _inside(config: str, base: str, field: str, value: str) -> str:
     if os.path.isabs(value) or os.path.splitdrive(value)[0]:
-        raise InputError(f"{config}: {field} {value!r} is an absolute path; paths in a job config are relative "
-                         "to its directory")
+        raise InputError(
+            f"{config}: {field} {value!r} is an absolute path; paths in a job config are relative to its directory"
+        )
     full = os.path.normpath(os.path.join(base, value))
     real = os.path.realpath(full)
     if real != base and not real.startswith(base + os.sep):

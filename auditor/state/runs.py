@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.times import iso
 from auditor.loaders.logs.calllog import MAX_BAD_SAMPLES, ReadStats
 from auditor.model import Finding
 from auditor.state.store import CorruptState, stored_time
 from auditor.state.window import Window
-from auditor.times import DAY
+from auditor.times import DAY, iso
 
 _COLUMNS = "fingerprint, open_since, rule, severity, key, project, scope, message"
 
@@ -36,9 +35,17 @@ class Recorded:
         return int((self.at - self.open_since) // DAY)
 
     def as_dict(self) -> dict:
-        return {"fingerprint": self.fingerprint, "rule": self.rule, "severity": self.severity, "key": self.key,
-                "project": self.project, "scope": self.scope, "message": self.message,
-                "openSince": iso(self.open_since), "openDays": self.open_days}
+        return {
+            "fingerprint": self.fingerprint,
+            "rule": self.rule,
+            "severity": self.severity,
+            "key": self.key,
+            "project": self.project,
+            "scope": self.scope,
+            "message": self.message,
+            "openSince": iso(self.open_since),
+            "openDays": self.open_days,
+        }
 
 
 @dataclass(frozen=True)
@@ -83,10 +90,13 @@ def _checked(row: tuple, kinds: tuple) -> tuple:
 
 
 def _runs(db, limit: int) -> list[dict]:
-    rows = db.execute("SELECT id, at, window_days, window_start, lines_read, bad_lines FROM run "
-                      "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-    return [dict(zip(("id", "at", "windowDays", "windowStart", "linesRead", "badLines"), _checked(row, _RUN)))
-            for row in rows]
+    rows = db.execute(
+        "SELECT id, at, window_days, window_start, lines_read, bad_lines FROM run ORDER BY id DESC LIMIT ?", (limit,)
+    ).fetchall()
+    return [
+        dict(zip(("id", "at", "windowDays", "windowStart", "linesRead", "badLines"), _checked(row, _RUN)))
+        for row in rows
+    ]
 
 
 def _findings(db, run: dict) -> dict[str, Recorded]:
@@ -98,12 +108,19 @@ def ingested_since_last_run(db) -> ReadStats:
     """Lines and bad lines of the ingests since the last recorded run: this run's, and those of a run killed
     since, so a resumed run reports what one clean run would have."""
     since = "(SELECT coalesce(max(last_checkpoint), 0) FROM run)"
-    lines, bad = db.execute(f"SELECT coalesce(sum(lines_read), 0), coalesce(sum(bad_lines), 0) FROM checkpoint "
-                            f"WHERE id > {since}").fetchone()
-    samples = db.execute(f"SELECT c.path, b.line, b.reason FROM bad_line b JOIN checkpoint c ON c.id = b.checkpoint "
-                         f"WHERE c.id > {since} ORDER BY c.id, b.line LIMIT ?", (MAX_BAD_SAMPLES,))
-    return ReadStats(lines_read=lines, bad_lines=bad,
-                     bad_samples=[{"file": file, "line": line, "reason": reason} for file, line, reason in samples])
+    lines, bad = db.execute(
+        f"SELECT coalesce(sum(lines_read), 0), coalesce(sum(bad_lines), 0) FROM checkpoint WHERE id > {since}"
+    ).fetchone()
+    samples = db.execute(
+        f"SELECT c.path, b.line, b.reason FROM bad_line b JOIN checkpoint c ON c.id = b.checkpoint "
+        f"WHERE c.id > {since} ORDER BY c.id, b.line LIMIT ?",
+        (MAX_BAD_SAMPLES,),
+    )
+    return ReadStats(
+        lines_read=lines,
+        bad_lines=bad,
+        bad_samples=[{"file": file, "line": line, "reason": reason} for file, line, reason in samples],
+    )
 
 
 def record_run(db, findings: list[Finding], window: Window) -> Comparison:
@@ -114,13 +131,29 @@ def record_run(db, findings: list[Finding], window: Window) -> Comparison:
     run = db.execute(
         "INSERT INTO run (at, window_days, window_start, lines_read, bad_lines, last_checkpoint) "
         "VALUES (?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0) FROM checkpoint))",
-        (window.now, window.days, window.start, stats.lines_read, stats.bad_lines)).lastrowid
+        (window.now, window.days, window.start, stats.lines_read, stats.bad_lines),
+    ).lastrowid
     db.executemany(
         f"INSERT OR IGNORE INTO run_finding (run, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        ((run, f.fingerprint, before[f.fingerprint].open_since if f.fingerprint in before else window.now,
-          f.rule, f.severity, f.key, f.project, f.scope, f.message) for f in findings))
-    db.execute("DELETE FROM run_finding WHERE run IN (SELECT id FROM run WHERE at < ? AND id < ?)",
-               (window.start, previous[0]["id"] if previous else run))
+        (
+            (
+                run,
+                f.fingerprint,
+                before[f.fingerprint].open_since if f.fingerprint in before else window.now,
+                f.rule,
+                f.severity,
+                f.key,
+                f.project,
+                f.scope,
+                f.message,
+            )
+            for f in findings
+        ),
+    )
+    db.execute(
+        "DELETE FROM run_finding WHERE run IN (SELECT id FROM run WHERE at < ? AND id < ?)",
+        (window.start, previous[0]["id"] if previous else run),
+    )
     return compare(db)
 
 
@@ -136,7 +169,8 @@ def compare(db) -> Comparison | None:
         return sorted(found, key=lambda r: (r.open_since, r.rule, r.project or "", r.key or "", r.scope or ""))
 
     return Comparison(
-        runs[0], runs[1] if len(runs) > 1 else None,
+        runs[0],
+        runs[1] if len(runs) > 1 else None,
         new=order([r for fp, r in last.items() if fp not in before]),
         fixed=order([r for fp, r in before.items() if fp not in last]),
         open=order(list(last.values())),

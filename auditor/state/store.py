@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import quote
 
 from auditor.errors import InputError
@@ -37,7 +37,8 @@ UNKNOWN_DAY = """
 CREATE TABLE unknown_day (day TEXT PRIMARY KEY, calls INTEGER NOT NULL, bound INTEGER NOT NULL, keys BLOB NOT NULL)
     WITHOUT ROWID;
 """
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE checkpoint (
     id INTEGER PRIMARY KEY,
     stream INTEGER NOT NULL,
@@ -87,7 +88,9 @@ CREATE TABLE run_finding (
     rule TEXT NOT NULL, severity TEXT NOT NULL, key TEXT, project TEXT, scope TEXT, message TEXT NOT NULL,
     PRIMARY KEY (run, fingerprint)
 ) WITHOUT ROWID;
-""" + UNKNOWN_DAY
+"""
+    + UNKNOWN_DAY
+)
 
 _MESSAGES = (  # SQLite's error text -> what the user is told (the state itself is left as it was)
     ("database or disk is full", "the disk is full; the state is unchanged since the last complete step"),
@@ -95,8 +98,10 @@ _MESSAGES = (  # SQLite's error text -> what the user is told (the state itself 
     ("unable to open database", "cannot open or create the state file there"),
     ("file is not a database", "not a keyaudit state file"),
     ("malformed", "the state file is corrupt"),
-    ("disk i/o error", "cannot write the state file (disk full or I/O error); the state is unchanged since the "
-                       "last complete step"),
+    (
+        "disk i/o error",
+        "cannot write the state file (disk full or I/O error); the state is unchanged since the last complete step",
+    ),
     ("database is locked", "the state file is locked by another process"),
 )
 
@@ -189,8 +194,10 @@ def _adopt(db: sqlite3.Connection, path: str) -> None:
         return
     if tables:
         raise InputError(f"{path}: an SQLite database, but not a keyaudit state file")
-    db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA application_id = {APPLICATION_ID}; "
-                     f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+    db.executescript(
+        f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA application_id = {APPLICATION_ID}; "
+        f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+    )
 
 
 def open_for_job(path: str) -> State:
@@ -233,15 +240,17 @@ def job_lock(path: str, wait: float) -> Iterator[None]:
         raise InputError(f"{path}: the state file has {links} hard links; give it one name (a symbolic link is fine)")
     lock_path = f"{real}.lock"
     if os.path.islink(lock_path):  # planted: SQLite would create or lock the file it points to
-        raise InputError(f"{lock_path}: the job's lock file is a symbolic link (to {os.readlink(lock_path)}); "
-                         "remove it")
+        raise InputError(
+            f"{lock_path}: the job's lock file is a symbolic link (to {os.readlink(lock_path)}); remove it"
+        )
     try:
         lock = sqlite3.connect(lock_path, timeout=wait, isolation_level=None)
         lock.execute("BEGIN EXCLUSIVE")
     except sqlite3.Error as error:
         if "locked" in str(error):
-            raise InputError(f"{path}: another keyaudit job is running on this state; "
-                             f"let it finish or give --wait SECONDS") from None
+            raise InputError(
+                f"{path}: another keyaudit job is running on this state; let it finish or give --wait SECONDS"
+            ) from None
         raise InputError(f"{lock_path}: cannot use it as the job's lock file ({error})") from None
     try:
         yield

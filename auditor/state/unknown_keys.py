@@ -42,18 +42,24 @@ def trim(db, defined: frozenset[str] | None, keep: int, dropped: DroppedDays) ->
     then add `dropped` (the ingest's and the trim's) to unknown_day."""
     if defined is not None:
         db.execute("CREATE TEMP TABLE IF NOT EXISTS defined_key (id TEXT PRIMARY KEY) WITHOUT ROWID")
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS excess_key (project TEXT, key TEXT, PRIMARY KEY (project, key)) "
-                   "WITHOUT ROWID")
+        db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS excess_key (project TEXT, key TEXT, PRIMARY KEY (project, key)) "
+            "WITHOUT ROWID"
+        )
         db.execute("DELETE FROM defined_key")
         db.execute("DELETE FROM excess_key")
         db.executemany("INSERT INTO defined_key VALUES (?)", ((key,) for key in defined))
-        db.execute("INSERT INTO excess_key SELECT project, key FROM route_day "
-                   "WHERE key NOT IN (SELECT id FROM defined_key) GROUP BY project, key "
-                   "ORDER BY sum(count) DESC, project, key LIMIT -1 OFFSET ?", (keep,))
+        db.execute(
+            "INSERT INTO excess_key SELECT project, key FROM route_day "
+            "WHERE key NOT IN (SELECT id FROM defined_key) GROUP BY project, key "
+            "ORDER BY sum(count) DESC, project, key LIMIT -1 OFFSET ?",
+            (keep,),
+        )
         most: dict[str, int] = {}
         for day, project, key, calls in db.execute(
-                "SELECT day, project, key, sum(count) FROM route_day JOIN excess_key USING (project, key) "
-                "GROUP BY day, project, key").fetchall():
+            "SELECT day, project, key, sum(count) FROM route_day JOIN excess_key USING (project, key) "
+            "GROUP BY day, project, key"
+        ).fetchall():
             dropped.drop(day, project, key, calls)
             most[day] = max(most.get(day, 0), calls)
         for day, calls in most.items():
@@ -63,8 +69,10 @@ def trim(db, defined: frozenset[str] | None, keep: int, dropped: DroppedDays) ->
     for day, more in dropped.items():
         row = db.execute("SELECT calls, bound, keys FROM unknown_day WHERE day = ?", (day,)).fetchone()
         calls, bound, keys = row if row else (0, 0, bytes(REGISTERS))
-        db.execute("INSERT OR REPLACE INTO unknown_day VALUES (?, ?, ?, ?)",
-                   (day, calls + more.calls, bound + more.bound, bytes(map(max, _registers(keys), more.keys))))
+        db.execute(
+            "INSERT OR REPLACE INTO unknown_day VALUES (?, ?, ?, ?)",
+            (day, calls + more.calls, bound + more.bound, bytes(map(max, _registers(keys), more.keys))),
+        )
 
 
 def window_dropped(db, first_day: str) -> list[tuple[int, int, bytes]]:

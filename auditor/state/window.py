@@ -17,12 +17,12 @@ from auditor.analysis.topkeys import TopKeys
 from auditor.analysis.usage import MAX_UNKNOWN_SAMPLES, Usage
 from auditor.catalog.catalog import Catalog, Route
 from auditor.errors import InputError
-from auditor.loaders.logs.calllog import ReadStats
 from auditor.loaders.logs.attribution import LogOptions
+from auditor.loaders.logs.calllog import ReadStats
 from auditor.loaders.logs.records import AUDIT, UNLOGGED
 from auditor.state.store import stored_time
-from auditor.times import DAY, utc_day
 from auditor.state.unknown_keys import window_dropped
+from auditor.times import DAY, utc_day
 
 DEFAULT = "90d"
 _WINDOW = re.compile(r"([1-9][0-9]{0,4})d")
@@ -53,8 +53,10 @@ def window_usage(db, catalog: Catalog, window: Window, stats: ReadStats, options
     """The usage of the window's days; None when the state has never ingested anything.
 
     `options`: the defined keys (and how many unknown keys to keep), as the audit reads logs."""
-    observed = {name: stored_time(value) for name, value in
-                db.execute("SELECT name, value FROM meta WHERE name IN ('observed_since', 'observed_until')")}
+    observed = {
+        name: stored_time(value)
+        for name, value in db.execute("SELECT name, value FROM meta WHERE name IN ('observed_since', 'observed_until')")
+    }
     if "observed_since" not in observed:
         return None
     end = min(window.now, observed.get("observed_until", window.now))
@@ -62,23 +64,37 @@ def window_usage(db, catalog: Catalog, window: Window, stats: ReadStats, options
     since = (window.first_day,)
     statuses: dict[tuple, dict[int, int]] = {}
     for *slot, status, count in db.execute(
-            "SELECT project, key, method, route, status, sum(count) FROM status_day WHERE day >= ? "
-            "GROUP BY project, key, method, route, status", since):
+        "SELECT project, key, method, route, status, sum(count) FROM status_day WHERE day >= ? "
+        "GROUP BY project, key, method, route, status",
+        since,
+    ):
         statuses.setdefault(tuple(slot), {})[status] = count
     samples: dict[tuple[str, str], list[str]] = {}
     for project, key, sample in db.execute(
-            "SELECT project, key, sample FROM unknown_sample WHERE day >= ? ORDER BY day, sample", since):
+        "SELECT project, key, sample FROM unknown_sample WHERE day >= ? ORDER BY day, sample", since
+    ):
         kept = samples.setdefault((project, key), [])
         if len(kept) < MAX_UNKNOWN_SAMPLES and sample not in kept:
             kept.append(sample)
     usage = Usage(stats=stats, window=(start, end), defined=options.defined, unknown=TopKeys(options.keep_unknown))
     for project, key, method, template, count, denied, first, last in db.execute(
-            "SELECT project, key, method, route, sum(count), sum(denied), min(first), max(last) FROM route_day "
-            "WHERE day >= ? GROUP BY project, key, method, route ORDER BY project, key, method, route", since):
+        "SELECT project, key, method, route, sum(count), sum(denied), min(first), max(last) FROM route_day "
+        "WHERE day >= ? GROUP BY project, key, method, route ORDER BY project, key, method, route",
+        since,
+    ):
         route = stored_route(catalog, method, template) if template else None
         shown = tuple(samples.get((project, key), ())) if not template else (f"{method} {template}",)
-        usage.add_aggregate(project or None, key, route, count, first=stored_time(first), last=stored_time(last),
-                            statuses=statuses.get((project, key, method, template)), denied=denied, samples=shown)
+        usage.add_aggregate(
+            project or None,
+            key,
+            route,
+            count,
+            first=stored_time(first),
+            last=stored_time(last),
+            statuses=statuses.get((project, key, method, template)),
+            denied=denied,
+            samples=shown,
+        )
     for calls, bound, keys in window_dropped(db, window.first_day):
         usage.unknown.add_uncounted(calls, bound, keys)
     return usage

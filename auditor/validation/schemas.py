@@ -11,15 +11,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from urllib.parse import urljoin
 
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
 from auditor.catalog.catalog import Catalog
-from auditor.resources import data_dir
 from auditor.catalog.scopes import did_you_mean
+from auditor.resources import data_dir
 from auditor.secrets import redact
 from auditor.times import deadline
 
@@ -34,7 +34,7 @@ class Violation:
     unknown_scope: str | None = None  # set when the violation is an unknown scope name
 
 
-@lru_cache(maxsize=None)
+@cache
 def _schema_files() -> dict[str, dict]:
     schemas = {}
     for path in sorted(data_dir("schemas").rglob("*.schema.json")):
@@ -47,14 +47,12 @@ def schema(name: str) -> dict:
     return _schema_files()[BASE_URI + name]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _registry(version: str | None) -> Registry:
     resources = dict(_schema_files())
     if version is not None:
         resources[SCOPE_URI] = {**resources[f"{BASE_URI}scopes/appwrite-{version}.schema.json"], "$id": SCOPE_URI}
-    return Registry().with_resources(
-        (uri, Resource.from_contents(contents)) for uri, contents in resources.items()
-    )
+    return Registry().with_resources((uri, Resource.from_contents(contents)) for uri, contents in resources.items())
 
 
 FORMATS = FormatChecker(formats=())
@@ -70,7 +68,7 @@ def _is_real_date(value) -> bool:
     return True
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(ref: str, version: str | None) -> Draft202012Validator:
     """A validator for `ref` (e.g. `manifest.schema.json#/$defs/key`); scopes checked when version is set.
 
@@ -91,8 +89,18 @@ class _Recursive(Exception):
 
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas")
-_SCHEMA_VALUES = ("items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",
-                  "unevaluatedProperties", "unevaluatedItems")
+_SCHEMA_VALUES = (
+    "items",
+    "additionalProperties",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+)
 
 
 def _inline(node, base: str, resolver, followed: tuple[str, ...]):
@@ -144,8 +152,10 @@ def _leaves(error):
         return [error]
     deepest = max(len(e.absolute_path) for e in error.context)
     if deepest <= len(error.absolute_path):
-        telling = sorted((e for e in error.context if e.validator not in ("type", "const", "enum")),
-                         key=lambda e: e.validator != "pattern")
+        telling = sorted(
+            (e for e in error.context if e.validator not in ("type", "const", "enum")),
+            key=lambda e: e.validator != "pattern",
+        )
         return _leaves(telling[0]) if telling else [error]
     # Every error of the branch that got furthest: its maxItems on a list counts as much as an unknown item in it.
     branch = next(e.relative_schema_path[0] for e in error.context if len(e.absolute_path) == deepest)
@@ -198,8 +208,7 @@ def _describe(error, catalog: Catalog | None) -> Violation:
     elif validator_name == "oneOf" and isinstance(value, dict) and _alternative_fields(error.validator_value):
         names = _alternative_fields(error.validator_value)
         given = [name for name in names if name in value]
-        message = (f"give exactly one of {', '.join(names)}" if not given
-                   else f"give only one of {', '.join(given)}")
+        message = f"give exactly one of {', '.join(names)}" if not given else f"give only one of {', '.join(given)}"
     else:
         message = f"{_short(value)} fails {validator_name}"
     return Violation(pointer, redact(message))

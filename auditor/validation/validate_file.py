@@ -10,8 +10,8 @@ from auditor.errors import InputError
 from auditor.loaders import jsontext
 from auditor.loaders.detect import SCHEMA_REFS, is_call_log_name, is_terraform_name
 from auditor.loaders.document import Document, load_document
-from auditor.loaders.logs.calllog import BadRecord, record_to_call
 from auditor.loaders.keys import CLI_HINT, classify
+from auditor.loaders.logs.calllog import BadRecord, record_to_call
 from auditor.loaders.source import display_name, iter_lines, open_binary
 from auditor.policy import PREFIX
 from auditor.policy.validate import policy_problems
@@ -81,7 +81,7 @@ def _validate_document(doc: Document, forced_kind, version, report: FileReport) 
         for problem in violations({"exceptions": doc.value.get("exceptions") or []}, "exceptions.schema.json", None):
             report.messages.append(Message("error", doc.line(problem.pointer), problem.pointer, problem.message))
         known = set(builtin_rules()) | {PREFIX + rule["id"] for rule in ((policy or {}).get("rules") or [])}
-        for rule_id in (doc.value.get("rules") or {}):
+        for rule_id in doc.value.get("rules") or {}:
             if rule_id not in known:
                 pointer = f"/rules/{rule_id}"
                 report.messages.append(Message("error", doc.line(pointer), pointer, f"unknown rule {rule_id!r}"))
@@ -111,6 +111,7 @@ def _declared_version(doc: Document, report: FileReport) -> str | None:
 
 def _scope_pointers(value):
     """(pointer, scope) for every scope list in a key export, manifest or appwrite.json."""
+
     def walk(node, pointer):
         if isinstance(node, dict):
             for name, child in node.items():
@@ -124,6 +125,7 @@ def _scope_pointers(value):
         elif isinstance(node, list):
             for index, child in enumerate(node):
                 yield from walk(child, f"{pointer}/{index}")
+
     yield from walk(value, "")
 
 
@@ -131,11 +133,15 @@ def _warn_deprecated(doc: Document, catalog: Catalog, report: FileReport) -> Non
     for pointer, scope in _scope_pointers(doc.value):
         new = catalog.renamed.get(scope)
         if new:
-            report.messages.append(Message(
-                "warning", doc.line(pointer), pointer,
-                f"{scope} is deprecated in Appwrite {catalog.version}; use {new} (see `keyaudit audit` for "
-                "routes that accept only the old name)",
-            ))
+            report.messages.append(
+                Message(
+                    "warning",
+                    doc.line(pointer),
+                    pointer,
+                    f"{scope} is deprecated in Appwrite {catalog.version}; use {new} (see `keyaudit audit` for "
+                    "routes that accept only the old name)",
+                )
+            )
 
 
 def _call_log_problem(line: bytes) -> str | None:

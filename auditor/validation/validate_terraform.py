@@ -23,7 +23,14 @@ def terraform_messages(path: str, catalog: Catalog) -> list[tuple[str, int, str,
         for scope, span in zip(scopes, block.attributes["scopes"].elements):
             new = catalog.renamed.get(scope)
             if new:
-                messages.append(("warning", span.line, f"{block.address}/scopes", f"{scope} is deprecated in "
-                                 f"Appwrite {catalog.version}; use {new} (see `keyaudit audit` for routes that "
-                                 "accept only the old name)"))
+                messages.append(
+                    (
+                        "warning",
+                        span.line,
+                        f"{block.address}/scopes",
+                        f"{scope} is deprecated in "
+                        f"Appwrite {catalog.version}; use {new} (see `keyaudit audit` for routes that "
+                        "accept only the old name)",
+                    )
+                )
     return messages

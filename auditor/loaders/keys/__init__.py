@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auditor.errors import InputError, NotKeyFile
-from auditor.loaders.keys.appwrite_json import keys_from_appwrite_json
-from auditor.loaders.detect import (KEY_KINDS, SCHEMA_REFS, detect, is_terraform_json_name, is_terraform_name,
-                                    shape_for)
+from auditor.loaders.detect import KEY_KINDS, SCHEMA_REFS, detect, is_terraform_json_name, is_terraform_name, shape_for
 from auditor.loaders.document import Document, load_document
+from auditor.loaders.keys.appwrite_json import keys_from_appwrite_json
 from auditor.loaders.keys.export import keys_from_export
 from auditor.loaders.keys.manifest import keys_from_manifest
 from auditor.model import KeyDefinition
@@ -50,8 +49,10 @@ def missing_scopes_hint(doc: Document, kind: str, problems) -> str | None:
 def load_key_file(path: str, forced_kind: str | None = None) -> KeyFile:
     """Keys of one file; any structural problem is an InputError naming file and line."""
     if is_terraform_json_name(path):
-        raise InputError(f"{path}: Terraform JSON configuration (.tf.json) is not read: give the .tf files, or "
-                         "`terraform show -json` output of the state or a saved plan")
+        raise InputError(
+            f"{path}: Terraform JSON configuration (.tf.json) is not read: give the .tf files, or "
+            "`terraform show -json` output of the state or a saved plan"
+        )
     if is_terraform_name(path):
         from auditor.loaders.keys.terraform import keys_from_hcl, load_hcl  # python-hcl2 and lark: only for .tf files
 

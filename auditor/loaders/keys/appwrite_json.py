@@ -23,15 +23,17 @@ def keys_from_appwrite_json(doc: Document) -> list[KeyDefinition]:
         for index, item in enumerate(doc.value.get(section) or []):
             pointer = f"/{section}/{index}"
             scopes = list(item.get("scopes") or [])
-            keys.append(KeyDefinition(
-                id=f"{kind}:{item['$id']}",
-                scopes=scopes,
-                location=Location(doc.name, doc.line(pointer), pointer),
-                name=item.get("name") or item["$id"],
-                project=project,
-                expires_by_itself=True,
-                appwrite_version=CLOUD if on_cloud else None,
-                kind=kind,
-                scope_locations=scope_locations(doc, f"{pointer}/scopes", scopes),
-            ))
+            keys.append(
+                KeyDefinition(
+                    id=f"{kind}:{item['$id']}",
+                    scopes=scopes,
+                    location=Location(doc.name, doc.line(pointer), pointer),
+                    name=item.get("name") or item["$id"],
+                    project=project,
+                    expires_by_itself=True,
+                    appwrite_version=CLOUD if on_cloud else None,
+                    kind=kind,
+                    scope_locations=scope_locations(doc, f"{pointer}/scopes", scopes),
+                )
+            )
     return keys

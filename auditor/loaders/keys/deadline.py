@@ -98,8 +98,7 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
         self.deadline = deadline
 
     def https_open(self, req):
-        return self.do_open(functools.partial(_GuardedHTTPS, deadline=self.deadline), req,
-                            context=self._context)
+        return self.do_open(functools.partial(_GuardedHTTPS, deadline=self.deadline), req, context=self._context)
 
 
 def opener(deadline: Deadline, *handlers) -> urllib.request.OpenerDirector:

@@ -18,21 +18,23 @@ def keys_from_export(doc: Document, shape: str) -> list[KeyDefinition]:
     for index, item in enumerate(items):
         pointer = "" if base is None else f"{base}/{index}"
         state, digest = classify_secret(item.get("secret"))
-        keys.append(KeyDefinition(
-            id=item["$id"],
-            scopes=list(item["scopes"]),
-            location=Location(doc.name, doc.line(pointer), pointer),
-            name=item.get("name"),
-            project=item.get("projectId"),
-            expire=item.get("expire") or None,
-            created_at=item.get("$createdAt") or None,
-            accessed_at=item.get("accessedAt") or None,
-            tracks_access="accessedAt" in item,
-            secret_state=state,
-            # keyaudit fetch-keys writes the secret's sha256 (secretSha256) instead of the secret
-            secret_sha256=digest or item.get("secretSha256"),
-            scope_locations=scope_locations(doc, f"{pointer}/scopes", item["scopes"]),
-        ))
+        keys.append(
+            KeyDefinition(
+                id=item["$id"],
+                scopes=list(item["scopes"]),
+                location=Location(doc.name, doc.line(pointer), pointer),
+                name=item.get("name"),
+                project=item.get("projectId"),
+                expire=item.get("expire") or None,
+                created_at=item.get("$createdAt") or None,
+                accessed_at=item.get("accessedAt") or None,
+                tracks_access="accessedAt" in item,
+                secret_state=state,
+                # keyaudit fetch-keys writes the secret's sha256 (secretSha256) instead of the secret
+                secret_sha256=digest or item.get("secretSha256"),
+                scope_locations=scope_locations(doc, f"{pointer}/scopes", item["scopes"]),
+            )
+        )
     return keys
 
 

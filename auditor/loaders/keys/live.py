@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from auditor import __version__
 from auditor.catalog.catalog import load
 from auditor.catalog.versions import CLOUD, is_cloud_endpoint
-from auditor.loaders.keys.deadline import Deadline, opener
 from auditor.errors import InputError
 from auditor.loaders import jsontext
 from auditor.loaders.document import MAX_DEPTH, escape_pointer_token
+from auditor.loaders.keys.deadline import Deadline, opener
 from auditor.secrets import classify_secret, redact_values, scrub_identifier
 from auditor.validation.schemas import violations
 
@@ -63,7 +63,6 @@ def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
     return opener(deadline, _RefuseRedirect)
 
 
-
 def api_base(endpoint: str) -> str:
     """`https://host/v1`, whether the user gave the endpoint with /v1 or without."""
     parts = urllib.parse.urlsplit(endpoint.strip())
@@ -76,8 +75,9 @@ def api_base(endpoint: str) -> str:
 
 
 def get_json(url: str, headers: dict[str, str], deadline: Deadline):
-    request = urllib.request.Request(url, headers={
-        **headers, "Accept": "application/json", "User-Agent": f"keyaudit/{__version__}"})
+    request = urllib.request.Request(
+        url, headers={**headers, "Accept": "application/json", "User-Agent": f"keyaudit/{__version__}"}
+    )
     shown = url.split("?", 1)[0]
     late = f"{shown}: no complete answer within {deadline.seconds:g} s (--timeout bounds the whole exchange)"
     try:
@@ -126,16 +126,20 @@ def _first(value, bad) -> str | None:
 
 def _http_error(url: str, error: urllib.error.HTTPError) -> str:
     if 300 <= error.code < 400:
-        return (f"{url}: redirected to {error.headers.get('Location')}; give that address as --endpoint "
-                "(keyaudit does not follow redirects with a credential)")
+        return (
+            f"{url}: redirected to {error.headers.get('Location')}; give that address as --endpoint "
+            "(keyaudit does not follow redirects with a credential)"
+        )
     try:
         kind = jsontext.loads(error.read(1 << 16)).get("type")
     except (ValueError, AttributeError, OSError):
         kind = None
     said = f"HTTP {error.code}" + (f" {kind}" if kind else f" {error.reason}")
     if error.code == 401:
-        return (f"{url}: {said}: the credential may not list keys (an API key needs the keys.read scope and must "
-                "belong to this project; a console session must be valid and see the project)")
+        return (
+            f"{url}: {said}: the credential may not list keys (an API key needs the keys.read scope and must "
+            "belong to this project; a console session must be valid and see the project)"
+        )
     if error.code == 404:
         return f"{url}: {said}: no such route or project on this server"
     return f"{url}: {said}"
@@ -176,8 +180,10 @@ def fetch_keys(endpoint: str, project: str, credential: Credential, timeout: flo
     catalog = load(version)
     if credential.api_key:
         if catalog.match("GET", API_KEY_ROUTE) is None:
-            raise InputError(f"Appwrite {version} has no {API_KEY_ROUTE}: API keys list keys from 1.9.5 on; "
-                             "use a console session (--session-env VAR)")
+            raise InputError(
+                f"Appwrite {version} has no {API_KEY_ROUTE}: API keys list keys from 1.9.5 on; "
+                "use a console session (--session-env VAR)"
+            )
         url = base + API_KEY_ROUTE
         headers = {"X-Appwrite-Project": project, "X-Appwrite-Key": credential.api_key}
     else:
@@ -189,10 +195,12 @@ def fetch_keys(endpoint: str, project: str, credential: Credential, timeout: flo
     while True:
         query = ""
         if paged:
-            query = "?" + urllib.parse.urlencode([
-                ("queries[]", json.dumps({"method": "limit", "values": [PAGE_SIZE]})),
-                ("queries[]", json.dumps({"method": "offset", "values": [len(keys)]})),
-            ])
+            query = "?" + urllib.parse.urlencode(
+                [
+                    ("queries[]", json.dumps({"method": "limit", "values": [PAGE_SIZE]})),
+                    ("queries[]", json.dumps({"method": "offset", "values": [len(keys)]})),
+                ]
+            )
         page = get_json(url + query, headers, deadline)
         problems = violations(page, "key-export.schema.json#/$defs/keyList", None)
         if problems or not isinstance(page.get("total"), int):

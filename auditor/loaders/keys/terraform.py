@@ -13,8 +13,8 @@ from auditor.catalog.catalog import Catalog
 from auditor.errors import InputError
 from auditor.loaders.document import Document
 from auditor.loaders.keys.export import scope_locations
-from auditor.loaders.source import display_name, read_document
 from auditor.loaders.keys.terraform_hcl import RESOURCE_TYPE, KeyBlock, parse_key_blocks
+from auditor.loaders.source import display_name, read_document
 from auditor.model import KeyDefinition, Location
 from auditor.secrets import classify_secret
 from auditor.validation.schemas import violations
@@ -47,8 +47,11 @@ def read_hcl(path: str) -> tuple[str, str]:
 
 def literal_values(block: KeyBlock) -> dict:
     """The attributes keyaudit reads, where the file writes them out literally."""
-    return {name: block.attributes[name].value for name in READ_ATTRIBUTES
-            if name in block.attributes and block.attributes[name].literal}
+    return {
+        name: block.attributes[name].value
+        for name in READ_ATTRIBUTES
+        if name in block.attributes and block.attributes[name].literal
+    }
 
 
 def block_problems(block: KeyBlock, catalog: Catalog | None) -> list[tuple[int, str, str]]:
@@ -57,8 +60,13 @@ def block_problems(block: KeyBlock, catalog: Catalog | None) -> list[tuple[int, 
     for name in sorted(RESOLVED):
         attribute = block.attributes.get(name)
         if attribute is not None and not attribute.literal:
-            problems.append((attribute.span.line, f"/{name}",
-                             f"{block.address}.{name} is computed by Terraform, not written out; {SHOW_HINT}"))
+            problems.append(
+                (
+                    attribute.span.line,
+                    f"/{name}",
+                    f"{block.address}.{name} is computed by Terraform, not written out; {SHOW_HINT}",
+                )
+            )
     for violation in violations(literal_values(block), "terraform.schema.json#/$defs/projectKey", catalog):
         problems.append((_line_of(block, violation.pointer), violation.pointer or "/", violation.message))
     return problems
@@ -83,15 +91,17 @@ def keys_from_hcl(doc: Document, blocks: list[KeyBlock]) -> list[KeyDefinition]:
         locations = {}
         for index, (scope, span) in enumerate(zip(values["scopes"], scopes.elements)):
             locations.setdefault(scope, Location(doc.name, span.line, f"{block.address}.scopes[{index}]"))
-        keys.append(KeyDefinition(
-            id=values.get("id") or block.address,
-            scopes=list(values["scopes"]),
-            location=Location(doc.name, block.span.line, block.address),
-            name=values.get("name"),
-            project=values.get("project_id"),
-            expire=values.get("expire"),
-            scope_locations=locations,
-        ))
+        keys.append(
+            KeyDefinition(
+                id=values.get("id") or block.address,
+                scopes=list(values["scopes"]),
+                location=Location(doc.name, block.span.line, block.address),
+                name=values.get("name"),
+                project=values.get("project_id"),
+                expire=values.get("expire"),
+                scope_locations=locations,
+            )
+        )
     return keys
 
 
@@ -104,20 +114,22 @@ def keys_from_show(doc: Document, shape: str) -> list[KeyDefinition]:
             continue
         item = resource["values"]
         state, digest = classify_secret(item.get("secret"))
-        keys.append(KeyDefinition(
-            id=item.get("id") or resource["address"],
-            scopes=list(item["scopes"]),
-            location=Location(doc.name, doc.line(f"{pointer}/values"), f"{pointer}/values"),
-            name=item.get("name"),
-            project=item.get("project_id"),
-            expire=item.get("expire") or None,
-            created_at=item.get("created_at") or None,
-            accessed_at=item.get("accessed_at") or None,
-            tracks_access=shape == "state" and "accessed_at" in item,
-            secret_state=state,
-            secret_sha256=digest,
-            scope_locations=scope_locations(doc, f"{pointer}/values/scopes", item["scopes"]),
-        ))
+        keys.append(
+            KeyDefinition(
+                id=item.get("id") or resource["address"],
+                scopes=list(item["scopes"]),
+                location=Location(doc.name, doc.line(f"{pointer}/values"), f"{pointer}/values"),
+                name=item.get("name"),
+                project=item.get("project_id"),
+                expire=item.get("expire") or None,
+                created_at=item.get("created_at") or None,
+                accessed_at=item.get("accessed_at") or None,
+                tracks_access=shape == "state" and "accessed_at" in item,
+                secret_state=state,
+                secret_sha256=digest,
+                scope_locations=scope_locations(doc, f"{pointer}/values/scopes", item["scopes"]),
+            )
+        )
     return keys
 
 

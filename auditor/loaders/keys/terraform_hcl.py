@@ -96,7 +96,7 @@ def _label(text: str, node) -> str | None:
 
 def _string(text: str, node) -> str | None:
     """The value of a string literal node; None when it interpolates."""
-    source = text[node.meta.start_pos:node.meta.end_pos]
+    source = text[node.meta.start_pos : node.meta.end_pos]
     if not _LITERAL_STRING.fullmatch(source):
         return None
     try:

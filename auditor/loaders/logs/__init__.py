@@ -14,13 +14,14 @@ timestamps.py serve every format. Imported by analysis, state, fix and the CLI.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from auditor.errors import InputError
-from auditor.loaders.logs.calllog import Call, ReadStats, read_call_stream
 from auditor.loaders.logs import audit_log, common_log, error_lines, traefik_json
 from auditor.loaders.logs.attribution import LogOptions
+from auditor.loaders.logs.calllog import Call, ReadStats, read_call_stream
 from auditor.loaders.logs.detect import JSONL, detect_format
 from auditor.loaders.source import display_name, open_binary
 from auditor.secrets import MIN_SECRET_CHARS, is_real_secret, redact, scrub_identifier
@@ -49,8 +50,7 @@ def iter_calls(path: str, stats: ReadStats, options: LogOptions | None = None) -
         yield from read_calls(name, stream, log_format, stats, options)
 
 
-def read_calls(name: str, stream: BinaryIO, log_format: str, stats: ReadStats,
-               options: LogOptions) -> Iterator[Call]:
+def read_calls(name: str, stream: BinaryIO, log_format: str, stats: ReadStats, options: LogOptions) -> Iterator[Call]:
     """The calls of a log opened by open_log."""
     if log_format == JSONL:
         calls = read_call_stream(name, stream, stats)

@@ -8,8 +8,8 @@ key is counted under a reason (ReadStats.unattributed), never dropped unsaid.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from auditor.analysis.topkeys import DEFAULT_KEEP
 from auditor.loaders.logs.calllog import ReadStats
@@ -20,11 +20,12 @@ REDACTED = "REDACTED"  # what Traefik writes for a header in `redact` mode
 DYNAMIC_PREFIX = "dynamic_"
 DYNAMIC_NAME = "Dynamic Key"  # the userName Appwrite logs for a dynamic (function or site execution) key
 
-NO_KEY = ("requests with no X-Appwrite-Key logged (sessions, guests, the Console; or the proxy does not "
-          "keep the header)")
+NO_KEY = "requests with no X-Appwrite-Key logged (sessions, guests, the Console; or the proxy does not keep the header)"
 KEY_REDACTED = "X-Appwrite-Key logged as REDACTED: keep the header in the access log, or give --key"
-KEY_DYNAMIC = ("function or site execution keys (dynamic_…): the log does not say which function; "
-               "record calls inside the function with auditor.recorder")
+KEY_DYNAMIC = (
+    "function or site execution keys (dynamic_…): the log does not say which function; "
+    "record calls inside the function with auditor.recorder"
+)
 NO_KEY_IN_FORMAT = "{format} logs name no key: give --key ID"
 
 
@@ -33,9 +34,11 @@ def shared_secret(ids: list[str]) -> str:
 
 
 def no_project(name: str, ids: list[str]) -> str:
-    return (f"key name {name!r} is defined without a project ({', '.join(ids)}): audit entries, which name their "
-            "project, are attributed to no key; give the key its project (`projectId` in an export, as fetch-keys "
-            "writes it; `project` in a manifest)")
+    return (
+        f"key name {name!r} is defined without a project ({', '.join(ids)}): audit entries, which name their "
+        "project, are attributed to no key; give the key its project (`projectId` in an export, as fetch-keys "
+        "writes it; `project` in a manifest)"
+    )
 
 
 def shared_name(name: str, ids: list[str]) -> str:
@@ -114,7 +117,12 @@ class LogOptions:
     keep_unknown: int = DEFAULT_KEEP
 
     @classmethod
-    def of(cls, keys: list[KeyDefinition], log_format: str | None = None, log_key: str | None = None,
-           keep_unknown: int = DEFAULT_KEEP) -> LogOptions:
+    def of(
+        cls,
+        keys: list[KeyDefinition],
+        log_format: str | None = None,
+        log_key: str | None = None,
+        keep_unknown: int = DEFAULT_KEEP,
+    ) -> LogOptions:
         """The options of logs read against the defined `keys`."""
         return cls(log_format, log_key, KeyIndex(keys), frozenset(key.id for key in keys), keep_unknown)

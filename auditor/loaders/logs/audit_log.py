@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from auditor.errors import InputError
 from auditor.loaders import jsontext
-from auditor.loaders.logs.calllog import BadRecord, ReadStats, counted_lines
 from auditor.loaders.logs.attribution import LogOptions
+from auditor.loaders.logs.calllog import BadRecord, ReadStats, counted_lines
 from auditor.loaders.logs.records import AuditEvent
 from auditor.loaders.logs.timestamps import rfc3339
 from auditor.loaders.source import MAX_DOCUMENT_BYTES
@@ -45,8 +46,9 @@ _HEAD_BYTES = 64 << 10
 
 
 def is_entry(value) -> bool:
-    return isinstance(value, dict) and ("event" in value and ("userEmail" in value or "userName" in value)
-                                        or isinstance(value.get("logs"), list))
+    return isinstance(value, dict) and (
+        "event" in value and ("userEmail" in value or "userName" in value) or isinstance(value.get("logs"), list)
+    )
 
 
 def _event(entry, options: LogOptions, stats: ReadStats) -> AuditEvent | None:
@@ -125,8 +127,10 @@ def _parse_document(name, stream, stats, options) -> Iterator[AuditEvent]:
     """Entries of one document; stats.lines_read follows the line of each entry as it is read."""
     data = stream.read(MAX_DOCUMENT_BYTES + 1)
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise InputError(f"{name}: an audit log over {MAX_DOCUMENT_BYTES >> 20} MiB as one JSON document; "
-                         "give it one entry per line instead (jq -c '.logs[]')")
+        raise InputError(
+            f"{name}: an audit log over {MAX_DOCUMENT_BYTES >> 20} MiB as one JSON document; "
+            "give it one entry per line instead (jq -c '.logs[]')"
+        )
     text = data.decode("utf-8", "replace")
     base, line, counted = stats.lines_read, 1, 0
 

@@ -9,8 +9,9 @@ number and reason, never their content (a log line may carry anything).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from auditor.loaders import jsontext
 from auditor.loaders.source import iter_lines

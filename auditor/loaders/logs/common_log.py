@@ -12,18 +12,17 @@ request is counted as unattributed.
 from __future__ import annotations
 
 import re
-from typing import BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import BinaryIO
 
-from auditor.loaders.logs.calllog import BadRecord, Call, ReadStats, counted_lines
 from auditor.loaders.logs.attribution import NO_KEY_IN_FORMAT, LogOptions
+from auditor.loaders.logs.calllog import BadRecord, Call, ReadStats, counted_lines
 from auditor.loaders.logs.timestamps import clf
 
 NGINX = "nginx-combined"
 TRAEFIK = "traefik-common"
 
-LINE = re.compile(
-    r'\S+ \S+ \S+ \[(?P<time>[^\]]+)\] "(?P<request>(?:[^"\\]|\\.)*)" (?P<status>\d{3}) \S+(?P<rest>.*)'
-)
+LINE = re.compile(r'\S+ \S+ \S+ \[(?P<time>[^\]]+)\] "(?P<request>(?:[^"\\]|\\.)*)" (?P<status>\d{3}) \S+(?P<rest>.*)')
 TRAEFIK_TAIL = re.compile(r' \d+ "[^"]*" "[^"]*" \d+ms\s*$')
 _REQUEST = re.compile(r"(?P<method>[A-Za-z]{1,16}) (?P<path>\S+)(?: \S+)?")
 

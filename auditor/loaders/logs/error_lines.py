@@ -32,11 +32,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
-from auditor.loaders.logs.calllog import Call, ReadStats, counted_lines
 from auditor.loaders.logs.attribution import NO_KEY_IN_FORMAT, LogOptions
+from auditor.loaders.logs.calllog import Call, ReadStats, counted_lines
 from auditor.loaders.logs.records import UNAUTHORIZED_SCOPE, ScopeDenial
 from auditor.loaders.logs.timestamps import find_rfc3339
 
@@ -47,9 +48,11 @@ NOTHING_TO_JUDGE = "scope errors that name neither the route nor the scopes"
 # Patterns are matched against a line's tail or a field that has been cut to Appwrite's shape first: every
 # repetition is bounded, so no line of up to 1 MiB can make a match take time quadratic in its length.
 _SCOPE_NAME = r"[a-z][A-Za-z0-9_-]{0,63}(?:\.[A-Za-z0-9_-]{1,64}){0,4}"
-_MESSAGE = re.compile(rf'(?P<who>[^\s"]{{1,320}}) \(role: (?P<role>[a-z]{{1,32}})\) missing '
-                      rf'(?:scopes \((?P<scopes>\[(?:"{_SCOPE_NAME}"(?:,"{_SCOPE_NAME}"){{0,63}})?\])\)'
-                      rf'|scope \((?P<scope>{_SCOPE_NAME})\))')
+_MESSAGE = re.compile(
+    rf'(?P<who>[^\s"]{{1,320}}) \(role: (?P<role>[a-z]{{1,32}})\) missing '
+    rf'(?:scopes \((?P<scopes>\[(?:"{_SCOPE_NAME}"(?:,"{_SCOPE_NAME}"){{0,63}})?\])\)'
+    rf"|scope \((?P<scope>{_SCOPE_NAME})\))"
+)
 _KEY_EMAIL = re.compile(r"app\.([A-Za-z0-9._-]{1,36})@service\.[^\s@]{1,255}")  # project ids: 36 characters
 _KEY_ROLE = "applications"  # the label of Appwrite's ROLE_APPS, lower-cased as the message has it
 _ROLE_MARK = " (role: "
@@ -156,7 +159,7 @@ def is_scope_denial(error: str) -> bool:
 def parse(name: str, stream: BinaryIO, stats: ReadStats, options: LogOptions) -> Iterator[Call | ScopeDenial]:
     previous = None  # the refusal the line before carried, outside a traceback
     in_traceback = False
-    for number, line in counted_lines(name, stream, stats):
+    for _, line in counted_lines(name, stream, stats):
         text = line.decode("utf-8", "replace")
         if text.startswith("Traceback (most recent call last):"):
             in_traceback = True

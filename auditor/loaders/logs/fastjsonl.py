@@ -59,11 +59,15 @@ _SEGMENT_CHAR = rb"[\x20\x21\x24-\x2e\x30-\x39\x3b-\x3e\x40-\x5b\x5d-\x7e]"
 _NUMBER = rb"-?(?:0|[1-9][0-9]{0,99})(?:\.[0-9]{1,100})?(?:[eE][+-]?[0-9]{1,100})?"
 # Years 1901 to 8998: any offset keeps such a time within auditor/times.py's range (1900 to 8999); the
 # exact reader judges the others.
-_DATE = (rb"(?:190[1-9]|19[1-9][0-9]|[2-7][0-9]{3}|8[0-8][0-9]{2}|89[0-8][0-9]|899[0-8])-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
-         rb"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)")
+_DATE = (
+    rb"(?:190[1-9]|19[1-9][0-9]|[2-7][0-9]{3}|8[0-8][0-9]{2}|89[0-8][0-9]|899[0-8])-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+    rb"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+)
 _CLOCK = rb"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
-_TIME_FORMAT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ])[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.([0-9]{1,9}))?"
-                          r"(Z|z|[+-][0-9]{2}:[0-9]{2})")
+_TIME_FORMAT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ])[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.([0-9]{1,9}))?"
+    r"(Z|z|[+-][0-9]{2}:[0-9]{2})"
+)
 _DEFAULT_TIME = ("T", 3, "Z")  # what JavaScript's toISOString writes
 _STYLES = ((b",", b":", b""), (b", ", b": ", b""), (b", ", b": ", b" "), (b",", b": ", b""))  # item, name, brace
 _NAME = re.compile(r"[A-Za-z0-9_$@.-]{1,64}")
@@ -183,18 +187,28 @@ def _longest_line(depth: int) -> int:
 
 def _line_pattern(layout: Layout, path: bytes) -> bytes:
     name_sep, item_sep = re.escape(layout.name_sep), re.escape(layout.item_sep)
-    members = [(name, b'"' + re.escape(name.encode()) + b'"' + name_sep + _value(name, layout, path))
-               for name in layout.members]
+    members = [
+        (name, b'"' + re.escape(name.encode()) + b'"' + name_sep + _value(name, layout, path))
+        for name in layout.members
+    ]
     anchor = next(i for i, (name, _) in enumerate(members) if name in _REQUIRED)
     body = b"".join(_optional(pattern + item_sep) for _, pattern in members[:anchor])
     body += members[anchor][1]
-    for name, pattern in members[anchor + 1:]:
+    for name, pattern in members[anchor + 1 :]:
         body += item_sep + pattern if name in _REQUIRED else _optional(item_sep + pattern)
     pad = re.escape(layout.brace_pad)
-    absent = b"".join(b"(?P<%s>)" % name.encode() for name in ("time", "status", "project", "error")
-                      if name not in layout.members)
-    return (rb"[ \t]{0,%d}\{" % MAX_RUN + pad + body + pad + rb"\}[ \t\r]{0,%d}\n" % MAX_RUN + absent
-            + rb"|(?P<other>[^\n]*)\n")
+    absent = b"".join(
+        b"(?P<%s>)" % name.encode() for name in ("time", "status", "project", "error") if name not in layout.members
+    )
+    return (
+        rb"[ \t]{0,%d}\{" % MAX_RUN
+        + pad
+        + body
+        + pad
+        + rb"\}[ \t\r]{0,%d}\n" % MAX_RUN
+        + absent
+        + rb"|(?P<other>[^\n]*)\n"
+    )
 
 
 def _string(limit: int, minimum: int = 0) -> bytes:
@@ -222,8 +236,13 @@ def _value(name: str, layout: Layout, path: bytes) -> bytes:
 
 def _time(time_format: tuple[str, int, str]) -> bytes:
     separator, fraction, zone = time_format
-    return (_DATE + re.escape(separator.encode()) + _CLOCK
-            + (rb"\.[0-9]{%d}" % fraction if fraction else b"") + re.escape(zone.encode()))
+    return (
+        _DATE
+        + re.escape(separator.encode())
+        + _CLOCK
+        + (rb"\.[0-9]{%d}" % fraction if fraction else b"")
+        + re.escape(zone.encode())
+    )
 
 
 def _path(literals: list[frozenset[str]]) -> bytes:
@@ -236,10 +255,25 @@ def _path(literals: list[frozenset[str]]) -> bytes:
     end = rb'(?=[/?#"])'
     nested = b""
     for position in range(len(literals) - 1, 0, -1):
-        nested = _optional(b"/{0,%d}(?P<s%d>/" % (MAX_RUN, position) + _trie(literals[position]) + end
-                           + b"|/(?=" + _SEGMENT_CHAR + b"))" + _SEGMENT_CHAR + b"{0,%d}+" % MAX_STRING + nested)
-    return (rb"(?=/(?!/))" + b"/v1" + end + nested + b"/{0,%d}+" % MAX_RUN
-            + _optional(b"[?#]" + _CHAR + b"{0,%d}+" % MAX_QUERY))
+        nested = _optional(
+            b"/{0,%d}(?P<s%d>/" % (MAX_RUN, position)
+            + _trie(literals[position])
+            + end
+            + b"|/(?="
+            + _SEGMENT_CHAR
+            + b"))"
+            + _SEGMENT_CHAR
+            + b"{0,%d}+" % MAX_STRING
+            + nested
+        )
+    return (
+        rb"(?=/(?!/))"
+        + b"/v1"
+        + end
+        + nested
+        + b"/{0,%d}+" % MAX_RUN
+        + _optional(b"[?#]" + _CHAR + b"{0,%d}+" % MAX_QUERY)
+    )
 
 
 def _trie(words: frozenset[str]) -> bytes:

@@ -15,15 +15,27 @@ _RFC3339 = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?\s*(?:([Zz])|([+-])(\d\d):?(\d\d))?"
 )
 _CLF = re.compile(r"(\d\d)/([A-Z][a-z]{2})/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)")
-_MONTHS = {name: number for number, name in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1
+    )
+}
 
 
 def _epoch(year, month, day, hour, minute, second, fraction: str | None, sign: str | None, tz_h, tz_m) -> float:
     offset = (int(tz_h) * 3600 + int(tz_m) * 60) * (-1 if sign == "-" else 1) if sign else 0
     try:
-        return epoch(int(year), int(month), int(day), int(hour), int(minute), int(second),
-                     int(fraction) / 10 ** len(fraction) if fraction else 0.0, offset)
+        return epoch(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second),
+            int(fraction) / 10 ** len(fraction) if fraction else 0.0,
+            offset,
+        )
     except BadTime as error:
         raise BadRecord(str(error)) from None
 

@@ -10,11 +10,12 @@ missing-scope signal: the log does not say why Appwrite refused.
 
 from __future__ import annotations
 
-from typing import BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from auditor.loaders import jsontext
-from auditor.loaders.logs.calllog import METHOD, BadRecord, Call, ReadStats, counted_lines
 from auditor.loaders.logs.attribution import NO_KEY, LogOptions, key_for_secret
+from auditor.loaders.logs.calllog import METHOD, BadRecord, Call, ReadStats, counted_lines
 from auditor.loaders.logs.timestamps import rfc3339
 
 NAME = "traefik-json"
@@ -46,7 +47,9 @@ def _call(entry, options: LogOptions, stats: ReadStats) -> Call | None:
     if key is None:
         return None
     project = entry.get(PROJECT_HEADER)
-    return Call(key, method.upper(), path, time, _status(entry), None, project if isinstance(project, str) and project else None)
+    return Call(
+        key, method.upper(), path, time, _status(entry), None, project if isinstance(project, str) and project else None
+    )
 
 
 def parse(name: str, stream: BinaryIO, stats: ReadStats, options: LogOptions) -> Iterator[Call]:
