@@ -6,7 +6,6 @@ import sys
 
 import click
 
-from auditor.audit import AuditRequest
 from auditor.audit import audit as run
 from auditor.audit.report import build
 from auditor.checks.context import label
@@ -14,7 +13,6 @@ from auditor.cli import options
 from auditor.cli.echo import say
 from auditor.cli.outputs import check_targets, plan_outputs, write_output
 from auditor.errors import InputError
-from auditor.output.progress import Progress
 from auditor.reporters import REPORTERS
 from auditor.rules.registry import at_or_above
 from auditor.secrets import scrub_identifier
@@ -42,26 +40,7 @@ from auditor.secrets import scrub_identifier
 @options.log_reading
 @options.proposal
 @options.quiet
-def audit(
-    keys,
-    logs,
-    usage,
-    keys_format,
-    appwrite_version,
-    config_file,
-    exceptions_file,
-    now,
-    output_format,
-    output,
-    fail_on,
-    baseline_file,
-    policy_file,
-    log_format,
-    log_key,
-    fix_mode,
-    grant_refused,
-    quiet,
-):
+def audit(output_format, output, fail_on, **inputs):
     """Audit API keys against the calls they made: least-privilege findings.
 
     Without --logs, the rules that need usage (over-privileged, unused-scope,
@@ -70,22 +49,7 @@ def audit(
     """
     targets = plan_outputs(output_format, output, REPORTERS)
     check_targets(path for _, path in targets)
-    request = AuditRequest.assemble(
-        keys,
-        logs,
-        config_file=config_file,
-        policy_file=policy_file,
-        exceptions_file=exceptions_file,
-        baseline_file=baseline_file,
-        appwrite_version=appwrite_version,
-        usage_paths=usage,
-        keys_format=keys_format,
-        now=options.moment(now),
-        log_format=log_format,
-        log_key=log_key,
-        progress=Progress.on_stderr(quiet),
-        plan_options=options.plan_options(fix_mode, grant_refused),
-    )
+    request = options.request(**inputs)
     result = run(request)
     threshold = fail_on or request.config.get("failOn") or "high"
     report = build(result, threshold)
@@ -102,41 +66,9 @@ def audit(
 @options.log_reading
 @options.proposal
 @options.quiet
-def explain(
-    key_id,
-    keys,
-    logs,
-    usage,
-    keys_format,
-    appwrite_version,
-    config_file,
-    exceptions_file,
-    now,
-    policy_file,
-    log_format,
-    log_key,
-    fix_mode,
-    grant_refused,
-    quiet,
-):
+def explain(key_id, **inputs):
     """Each scope KEY_ID holds, with the calls that justify it or why it is flagged."""
-    result = run(
-        AuditRequest.assemble(
-            keys,
-            logs,
-            config_file=config_file,
-            policy_file=policy_file,
-            exceptions_file=exceptions_file,
-            appwrite_version=appwrite_version,
-            usage_paths=usage,
-            keys_format=keys_format,
-            now=options.moment(now),
-            log_format=log_format,
-            log_key=log_key,
-            progress=Progress.on_stderr(quiet),
-            plan_options=options.plan_options(fix_mode, grant_refused),
-        )
-    )
+    result = run(options.request(**inputs))
     wanted = scrub_identifier(
         key_id
     )  # a key whose id is a secret is known by its fingerprint (loaders/keys/__init__.py)

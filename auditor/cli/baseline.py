@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from auditor.audit import AuditRequest, audit
+from auditor.audit import audit
 from auditor.cli import options
 from auditor.cli.echo import say
 from auditor.cli.lint import judged_files
@@ -26,21 +26,7 @@ def baseline():
 @options.log_reading
 @options.policy
 @click.option("--output", metavar="FILE", required=True, help="Where to write the baseline (JSON).")
-def create(
-    files,
-    keys,
-    logs,
-    usage,
-    keys_format,
-    appwrite_version,
-    config_file,
-    exceptions_file,
-    now,
-    log_format,
-    log_key,
-    policy_file,
-    output,
-):
+def create(files, output, **inputs):
     """Write the fingerprints of the current findings to --output.
 
     Takes the inputs of `audit` (--keys, --logs, --usage, ...) or of `lint`
@@ -54,25 +40,11 @@ def create(
         click.echo(f"keyaudit: error: {line}", err=True)
     if refused:
         sys.exit(2)
-    key_paths = list(keys) + judged
+    key_paths = list(inputs.pop("keys")) + judged
     if not key_paths:
         raise InputError("no key definitions: give key files (FILE... or --keys FILE)")
     check_targets([output])
-    result = audit(
-        AuditRequest.assemble(
-            key_paths,
-            logs,
-            config_file=config_file,
-            policy_file=policy_file,
-            exceptions_file=exceptions_file,
-            appwrite_version=appwrite_version,
-            usage_paths=usage,
-            keys_format=keys_format,
-            now=options.moment(now),
-            log_format=log_format,
-            log_key=log_key,
-        )
-    )
+    result = audit(options.request(key_paths, **inputs))
     write_output(render(result.findings, result.now), output)
     recorded = len({f.fingerprint for f in result.findings})
     say(f"keyaudit: baseline {output}: {recorded} findings recorded", err=True)

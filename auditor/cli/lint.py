@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from auditor.audit import AuditRequest, audit
+from auditor.audit import audit
 from auditor.audit.report import build
 from auditor.cli import options
 from auditor.errors import InputError, NotKeyFile, one_line
@@ -83,9 +83,7 @@ def name_next_steps(report: dict) -> None:
 @options.baseline
 @click.option("--format", "output_format", type=click.Choice(["lines", "json"]), default="lines", show_default=True)
 @options.fail_on("the config's failOn, else medium")
-def lint(
-    files, config_file, exceptions_file, policy_file, appwrite_version, now, baseline_file, output_format, fail_on
-):
+def lint(files, output_format, fail_on, **inputs):
     """Check key definition files without logs: key exports, manifests, appwrite.json, Terraform.
 
     Each FILE's kind is told from its content. Every FILE is judged or
@@ -101,15 +99,7 @@ def lint(
         click.echo(f"keyaudit: error: {line}", err=True)
     failed = False
     if key_files:
-        request = AuditRequest.assemble(
-            key_files,
-            config_file=config_file,
-            policy_file=policy_file,
-            exceptions_file=exceptions_file,
-            baseline_file=baseline_file,
-            appwrite_version=appwrite_version,
-            now=options.moment(now),
-        )
+        request = options.request(key_files, **inputs)
         result = audit(request)
         threshold = fail_on or request.config.get("failOn") or "medium"
         report = build(result, threshold)

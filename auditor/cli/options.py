@@ -150,6 +150,22 @@ def plan_options(fix_mode: str, grant_refused: bool) -> PlanOptions:
     return PlanOptions(fix_mode, drop_unused=True, grant_refused=grant_refused)
 
 
+def request(keys=(), logs=(), *, usage=(), now=None, fix_mode=None, grant_refused=False, quiet=None, **named):
+    """The AuditRequest of the options as click names them: --now parsed, --usage as usage files, --fix-mode and
+    --grant-refused as the proposal's PlanOptions, --quiet as the progress line; the others (config_file,
+    policy_file, exceptions_file, baseline_file, appwrite_version, keys_format, log_format, log_key) as
+    AuditRequest.assemble takes them."""
+    from auditor.audit import AuditRequest  # the audit's machinery loads only for the commands that audit
+    from auditor.output.progress import Progress
+
+    made = {}
+    if fix_mode is not None:
+        made["plan_options"] = plan_options(fix_mode, grant_refused)
+    if quiet is not None:
+        made["progress"] = Progress.on_stderr(quiet)
+    return AuditRequest.assemble(keys, logs, usage_paths=usage, now=moment(now), **made, **named)
+
+
 def moment(value: str | None) -> datetime:
     """The time --now gives, else the present."""
     if value is None:
