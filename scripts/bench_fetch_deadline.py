@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from drip_server import VERSION_BODY, DripServer, answer  # noqa: E402
+from helpers.drip_server import VERSION_BODY, DripServer, answer  # noqa: E402
 
 KEYS_BODY = b'{"total":0,"keys":[]}'
 SERVERS = {

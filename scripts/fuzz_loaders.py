@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from hostile import minted_secret, stored_secret  # noqa: E402
+from helpers.hostile import minted_secret, stored_secret  # noqa: E402
 from test_hostile_inputs import GOOD  # noqa: E402
 
 from auditor.analysis.usage import read_usage  # noqa: E402

@@ -2,8 +2,8 @@
 
 import json
 
-from audit_helpers import audit, call, key, over_a_month
-from conftest import run_cli
+from helpers.audit import audit, call, key, over_a_month
+from helpers.cli import run_cli
 
 NOW = ("--now", "2026-11-25T00:00:00Z")
 MANIFEST = """\

@@ -4,8 +4,9 @@ import json
 import os
 import re
 
-from conftest import ROOT, run_cli
-from lint_helpers import NOW, appwrite_json, manifest
+from helpers.cli import run_cli
+from helpers.lint import NOW, appwrite_json, manifest
+from helpers.paths import ROOT
 
 from auditor.rules.engine import fingerprint
 from auditor.validation.schemas import violations

@@ -3,8 +3,8 @@
 import json
 
 import pytest
-from audit_helpers import audit, call, fired, key, write_keys, write_logs
-from conftest import run_cli
+from helpers.audit import audit, call, fired, key, write_keys, write_logs
+from helpers.cli import run_cli
 
 from auditor.catalog.catalog import load
 from auditor.catalog.versions import SUPPORTED

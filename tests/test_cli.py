@@ -6,8 +6,9 @@ import json
 import re
 
 import pytest
-from audit_helpers import call, key, write_keys, write_logs
-from conftest import ROOT, run_cli
+from helpers.audit import call, key, write_keys, write_logs
+from helpers.cli import run_cli
+from helpers.paths import ROOT
 
 from auditor.catalog.versions import SUPPORTED
 from auditor.rules.registry import builtin_rules

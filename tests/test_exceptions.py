@@ -3,10 +3,10 @@
 import json
 
 import pytest
-from audit_helpers import NOW as NOW_DT
-from audit_helpers import key, write_keys
-from conftest import run_cli
-from lint_helpers import NOW, appwrite_json, yaml_list
+from helpers.audit import NOW as NOW_DT
+from helpers.audit import key, write_keys
+from helpers.cli import run_cli
+from helpers.lint import NOW, appwrite_json, yaml_list
 
 from auditor.audit import run_audit
 from auditor.checks.exception_expired import RULE_ID as EXPIRED

@@ -16,10 +16,10 @@ import subprocess
 import sys
 
 import pytest
-from audit_helpers import call, key, write_keys
 from click.testing import CliRunner
-from conftest import ROOT
-from job_helpers import NOW, dump, job_run, lines
+from helpers.audit import call, key, write_keys
+from helpers.job import NOW, dump, job_run, lines
+from helpers.paths import ROOT
 
 from auditor.cli.main import cli
 

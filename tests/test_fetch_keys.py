@@ -7,8 +7,8 @@ import time
 
 import pytest
 from click.testing import CliRunner
-from conftest import APPWRITE
-from drip_server import VERSION_BODY, DripServer, answer
+from helpers.drip_server import VERSION_BODY, DripServer, answer
+from helpers.paths import APPWRITE
 from jsonschema import Draft202012Validator
 from werkzeug import Response
 

@@ -3,8 +3,8 @@
 import json
 
 import pytest
-from audit_helpers import call, key, over_a_month, write_keys, write_logs
-from conftest import run_cli
+from helpers.audit import call, key, over_a_month, write_keys, write_logs
+from helpers.cli import run_cli
 
 MANIFEST = """\
 # keys of the shop, reviewed in git

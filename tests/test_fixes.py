@@ -3,8 +3,9 @@
 import json
 import shutil
 
-from audit_helpers import NOW, audit, call, key, write_logs
-from conftest import ROOT, run_cli
+from helpers.audit import NOW, audit, call, key, write_logs
+from helpers.cli import run_cli
+from helpers.paths import ROOT
 
 from auditor.audit import run_audit
 from auditor.audit.report import build

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from helpers.paths import ROOT
 
 from auditor.cli.main import cli
 

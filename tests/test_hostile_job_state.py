@@ -14,9 +14,9 @@ import sys
 from datetime import datetime
 
 import pytest
-from audit_helpers import call, key, write_keys
-from conftest import ROOT
-from job_helpers import NOW, dump, job, job_run, lines
+from helpers.audit import call, key, write_keys
+from helpers.job import NOW, dump, job, job_run, lines
+from helpers.paths import ROOT
 
 from auditor.state.store import job_lock
 from auditor.times import iso

@@ -1,7 +1,7 @@
 """Text from outside stays text in every output (issue #17, class 3).
 
 Every string of a real report (keys, findings, fixes, exceptions, baseline, summary) gets each attack of
-tests/hostile.py's ACTIVE_TEXT appended in turn, and every format renders it:
+tests/helpers/hostile.py's ACTIVE_TEXT appended in turn, and every format renders it:
 - table, lines (a terminal, a CI log): no control, bidi or invisible format character; no line starts with what
   followed a line break;
 - markdown, rendered by GitHub's own cmark-gfm, and html: the same elements and links as the same report with
@@ -25,12 +25,12 @@ from html.parser import HTMLParser
 
 import cmarkgfm
 import pytest
-from audit_helpers import call, key, write_keys, write_logs
 from click.testing import CliRunner
 from cmarkgfm.cmark import Options
-from conftest import run_cli
-from drip_server import DripServer, answer
-from hostile import ACTIVE_TEXT
+from helpers.audit import call, key, write_keys, write_logs
+from helpers.cli import run_cli
+from helpers.drip_server import DripServer, answer
+from helpers.hostile import ACTIVE_TEXT
 from test_report_formats import SAMPLES, sarif_validator
 
 from auditor.cli.main import cli

@@ -17,8 +17,8 @@ import stat
 
 import pytest
 import yaml
-from audit_helpers import key, write_keys
 from click.testing import CliRunner
+from helpers.audit import key, write_keys
 
 from auditor.cli.main import cli
 

@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 import pytest
-from audit_helpers import call, key, write_keys
-from conftest import ROOT
-from job_helpers import NOW, USAGE_TABLES, dump, job, job_run, lines, write_gz
+from helpers.audit import call, key, write_keys
+from helpers.job import NOW, USAGE_TABLES, dump, job, job_run, lines, write_gz
+from helpers.paths import ROOT
 
 from auditor.state import store
 

@@ -7,10 +7,10 @@ import threading
 import time
 
 import yaml
-from audit_helpers import call, key, write_keys
 from click.testing import CliRunner
-from conftest import ROOT
-from job_helpers import job, job_run, lines
+from helpers.audit import call, key, write_keys
+from helpers.job import job, job_run, lines
+from helpers.paths import ROOT
 
 from auditor.cli.main import cli
 from auditor.state.store import job_lock

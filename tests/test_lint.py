@@ -3,9 +3,10 @@
 import json
 import re
 
-from audit_helpers import key, write_keys
-from conftest import ROOT, run_cli
-from lint_helpers import NOW, appwrite_json, manifest
+from helpers.audit import key, write_keys
+from helpers.cli import run_cli
+from helpers.lint import NOW, appwrite_json, manifest
+from helpers.paths import ROOT
 
 from auditor.rules.registry import builtin_rules
 from auditor.validation.schemas import violations

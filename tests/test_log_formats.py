@@ -7,8 +7,9 @@ import re
 import shutil
 
 import pytest
-from audit_helpers import NOW
-from conftest import ROOT, run_cli
+from helpers.audit import NOW
+from helpers.cli import run_cli
+from helpers.paths import ROOT
 
 from auditor.audit import run_audit
 from auditor.audit.report import build

@@ -1,6 +1,6 @@
 """Minimal scope sets: any-of TablesDB routes, legacy-only routes, mixed keys, GraphQL."""
 
-from audit_helpers import audit, call, fired, key
+from helpers.audit import audit, call, fired, key
 
 from auditor.analysis.minimal import minimal_cover
 

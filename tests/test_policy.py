@@ -5,8 +5,8 @@ import re
 
 import pytest
 import yaml
-from audit_helpers import FUTURE, audit, fired, key, write_keys
-from conftest import run_cli
+from helpers.audit import FUTURE, audit, fired, key, write_keys
+from helpers.cli import run_cli
 
 from auditor.checks.policy_rule import CONDITIONS as EVALUATED
 from auditor.policy import CONDITIONS

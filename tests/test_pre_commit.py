@@ -17,8 +17,8 @@ import sys
 
 import pytest
 import yaml
-from conftest import ROOT
-from lint_helpers import appwrite_json
+from helpers.lint import appwrite_json
+from helpers.paths import ROOT
 
 BUILD_INPUTS = ["pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "auditor", "schemas", "rules"]
 SECRET = "standard_" + "c0ffee" * 42 + "c0ff"

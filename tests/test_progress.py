@@ -5,7 +5,7 @@ import json
 import sys
 
 from click.testing import CliRunner
-from conftest import run_cli
+from helpers.cli import run_cli
 
 from auditor.analysis.usage import read_usage
 from auditor.catalog.catalog import load
@@ -95,7 +95,7 @@ def test_the_line_drawn_on_a_terminal_holds_no_piece_of_a_secret(tmp_path, monke
     while audit and explain read logs named by secrets and full of them, it holds no 31 characters of any."""
     import types
 
-    from hostile import Secrets
+    from helpers.hostile import Secrets
 
     from auditor.analysis import usage as usage_module
     from auditor.output import progress as progress_module

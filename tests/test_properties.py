@@ -25,13 +25,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from audit_helpers import call, key, write_keys
 from click.testing import CliRunner
-from conftest import ROOT
-from hostile import minted_secret, stored_secret
+from helpers.audit import call, key, write_keys
+from helpers.hostile import minted_secret, stored_secret
+from helpers.job import job_run, lines
+from helpers.paths import ROOT
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
-from job_helpers import job_run, lines
 from test_hostile_inputs import GOOD
 
 from auditor.analysis.usage import read_usage

@@ -4,7 +4,7 @@ import json
 import re
 
 import yaml
-from conftest import ROOT
+from helpers.paths import ROOT
 
 from auditor.validation.schemas import violations
 from auditor.validation.validate_file import validate_path

@@ -10,8 +10,8 @@ from appwrite.exception import AppwriteException
 from appwrite.query import Query
 from appwrite.services.tables_db import TablesDB
 from appwrite.services.users import Users
-from appwrite_server import KEY_ID, SECRET, appwrite  # noqa: F401 (the server fixture)
-from audit_helpers import NOW, key, write_keys
+from helpers.appwrite_server import KEY_ID, SECRET, appwrite  # noqa: F401 (the server fixture)
+from helpers.audit import NOW, key, write_keys
 
 from auditor.audit import run_audit
 from auditor.recorder import record_calls

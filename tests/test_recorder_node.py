@@ -10,9 +10,9 @@ import shutil
 import subprocess
 
 import pytest
-from appwrite_server import KEY_ID, SECRET, appwrite  # noqa: F401 (the server fixture)
-from audit_helpers import NOW, key, write_keys
-from conftest import ROOT
+from helpers.appwrite_server import KEY_ID, SECRET, appwrite  # noqa: F401 (the server fixture)
+from helpers.audit import NOW, key, write_keys
+from helpers.paths import ROOT
 
 from auditor.audit import run_audit
 from auditor.rules.registry import configured_rules

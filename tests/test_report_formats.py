@@ -8,8 +8,9 @@ from html.parser import HTMLParser
 
 import junitparser
 import pytest
-from audit_helpers import call, key, over_a_month, write_keys, write_logs
-from conftest import ROOT, SHARED, run_cli
+from helpers.audit import call, key, over_a_month, write_keys, write_logs
+from helpers.cli import run_cli
+from helpers.paths import ROOT, SHARED
 from jsonschema import Draft7Validator
 
 from auditor.reporters import REPORTERS

@@ -1,6 +1,6 @@
 """Resource bombs: a 60 MB line without a newline, memory that must not grow with log lines or distinct paths.
 
-The peak RSS of each reader is measured in a process of its own (tests/rss_probe.py forks one per reader and
+The peak RSS of each reader is measured in a process of its own (tests/helpers/rss_probe.py forks one per reader and
 reads its peak from wait4), so a reader that held the line would show 60 MB more than the others.
 """
 
@@ -14,7 +14,7 @@ import sys
 import tracemalloc
 
 from click.testing import CliRunner
-from conftest import ROOT
+from helpers.paths import ROOT
 from test_hostile_inputs import GOOD, one_error_line
 from werkzeug import Response
 
@@ -54,7 +54,7 @@ def _with_huge_line(path, first: bytes, real: bool = False, size: int = LINE_BYT
 
 
 def _probe(folder, size: int) -> dict:
-    """Peak RSS growth of each reader (tests/rss_probe.py) over files whose last line is `size` bytes long."""
+    """Peak RSS growth of each reader (tests/helpers/rss_probe.py) over files whose last line is `size` bytes long."""
     folder.mkdir()
     for name in LOG_FORMATS:
         _with_huge_line(folder / f"log-{name}", GOOD[name], real=name == "keyaudit-jsonl", size=size)
@@ -68,7 +68,7 @@ def _probe(folder, size: int) -> dict:
         json.dumps({"keys": [{"$id": "k1", "name": "n1", "scopes": ["users.read"], "expire": None}]})
     )
     probe = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "rss_probe.py"), str(folder)],
+        [sys.executable, str(ROOT / "tests" / "helpers" / "rss_probe.py"), str(folder)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -1,7 +1,7 @@
 """Every rule with input that fires it and input that does not."""
 
 import pytest
-from audit_helpers import FUTURE, audit, call, fired, key, over_a_month
+from helpers.audit import FUTURE, audit, call, fired, key, over_a_month
 
 from auditor.checks import CHECKS
 from auditor.rules.registry import builtin_rules

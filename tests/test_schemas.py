@@ -15,9 +15,9 @@ import copy
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from helpers.paths import ROOT
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from referencing import Registry, Resource
@@ -28,7 +28,6 @@ from auditor.resources import data_dir
 from auditor.validation import schemas as wrapper
 from auditor.validation.schemas import violations
 
-ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_DIR = ROOT / "schemas"
 BASE = "https://keyaudit.dev/schemas/"
 SCOPE_URI = BASE + "scope.schema.json"

@@ -8,7 +8,7 @@ import re
 import tracemalloc
 
 import pytest
-from conftest import run_cli
+from helpers.cli import run_cli
 
 from auditor.secrets import MAX_SECRET_CHARS, SECRET_PATTERN, find_secrets, redact
 from auditor.secrets.scan import CHUNK, OVERLAP, scan_file, scan_stream

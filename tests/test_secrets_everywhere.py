@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hostile import Secrets, encoded, sqlite_text
+from helpers.hostile import Secrets, encoded, sqlite_text
 from werkzeug import Response
 
 from auditor.cli.main import cli

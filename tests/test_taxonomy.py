@@ -4,7 +4,7 @@ import json
 
 import pytest
 import yaml
-from audit_helpers import audit, fired, key
+from helpers.audit import audit, fired, key
 
 from auditor.audit.report import build
 from auditor.catalog.catalog import load

@@ -3,8 +3,9 @@
 import json
 import shutil
 
-from audit_helpers import NOW
-from conftest import ROOT, run_cli
+from helpers.audit import NOW
+from helpers.cli import run_cli
+from helpers.paths import ROOT
 
 from auditor.audit import run_audit
 from auditor.loaders.keys import load_key_file

@@ -16,11 +16,11 @@ import sqlite3
 from collections import Counter
 
 import pytest
-from audit_helpers import NOW, call, key, write_keys, write_logs
 from click.testing import CliRunner
+from helpers.audit import NOW, call, key, write_keys, write_logs
+from helpers.job import job_run
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from job_helpers import job_run
 
 from auditor.analysis.topkeys import TopKeys
 from auditor.analysis.usage import Usage, read_jsonl

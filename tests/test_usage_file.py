@@ -3,8 +3,8 @@
 import json
 
 import pytest
-from audit_helpers import call, key, write_keys, write_logs
-from job_helpers import NOW
+from helpers.audit import call, key, write_keys, write_logs
+from helpers.job import NOW
 from test_usage_sql import keyaudit
 
 from auditor.loaders.logs.calllog import ReadStats

@@ -6,8 +6,8 @@ import re
 import duckdb
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
-from job_helpers import NOW
+from helpers.job import NOW
+from helpers.paths import ROOT
 
 from auditor.cli.main import cli
 

@@ -16,9 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers.paths import ROOT, SAMPLES
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "samples"
 MESSAGE = re.compile(r"^(?P<file>.+?):(?P<line>[1-9]\d*): (?P<level>error|warning): (?P<text>.+)$")
 RAW_HINT = "export with `appwrite project list-keys --raw`"
 

@@ -1,6 +1,6 @@
 """Peak memory of each reader of keyaudit over one file, each in a process of its own (run by test_resource_bombs).
 
-    python tests/rss_probe.py FOLDER
+    python tests/helpers/rss_probe.py FOLDER
 
 FOLDER holds `log` (a good call of each format, then a 60 MB line without a newline), `usage.csv`,
 `usage.jsonl` and `keys.json`. After everything is imported, the probe forks once per reader; the parent reads
