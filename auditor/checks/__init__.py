@@ -1,7 +1,8 @@
 """One small module per rule: a `RULE_ID` and a `check(ctx)` generator of problems.
 
 A rule's text, severity and options live in `rules/<id>.yaml`; each module's
-docstring gives an example that passes and one that fails.
+docstring gives an example that passes and one that fails, as prose and as `fails:`/`passes:` lines that
+tests/unit/checks/test_docstring_examples.py audits.
 
 Imports analysis, catalog, fix (each key's plan), loaders and rules (settings, exceptions); only
 rules/engine.py, audit and the CLI import it.

@@ -4,6 +4,12 @@ Fails (self-hosted 2.4): `restorations.read`, `archives.write`, `backups.policie
 which no self-hosted Appwrite has, so a self-hosted server refuses them at key creation. Passes: the same key
 audited with `--appwrite-version cloud`, and `rows.read` on any version. Names of no version at all stay
 unknown-scope findings.
+
+Examples (tests/unit/checks/test_docstring_examples.py audits each):
+
+    fails: {scopes: [archives.write], version: "2.4"}
+    passes: {scopes: [archives.write], version: cloud}
+    passes: {scopes: [rows.read], version: "2.4"}
 """
 
 from auditor.checks.context import label

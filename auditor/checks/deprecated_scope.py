@@ -13,6 +13,13 @@ Passes: `rows.read`; `documents.read` beside `rows.read` (deprecated-twin, low,
 says when to drop it); a deprecated name no call needs (unused-scope says drop it);
 `policies.read` on Cloud, whose backup-policy routes take it beside
 backups.policies.read (no rename can keep that access, so it is not deprecated there).
+
+Examples (tests/unit/checks/test_docstring_examples.py audits each):
+
+    fails: {scopes: [documents.read]}
+    fails: {scopes: [attributes.read], version: "1.8"}
+    passes: {scopes: [rows.read]}
+    passes: {scopes: [documents.read, rows.read]}
 """
 
 from auditor.checks.context import label

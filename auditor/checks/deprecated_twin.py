@@ -8,6 +8,12 @@ Fails (low): `[rows.read, documents.read]`; with logs, the finding names the
 legacy-only calls that still need documents.read, or says none does. Passes:
 `[rows.read]`; `[documents.read]` alone (deprecated-scope reports it); a twin
 no logged call needs (unused-scope says drop it).
+
+Examples (tests/unit/checks/test_docstring_examples.py audits each):
+
+    fails: {scopes: [rows.read, documents.read]}
+    passes: {scopes: [rows.read]}
+    passes: {scopes: [documents.read]}
 """
 
 from auditor.checks.context import label

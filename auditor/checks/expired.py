@@ -1,6 +1,11 @@
 """expired: a key whose expiry date has passed.
 
 Fails: `expire: 2026-09-30T00:00:00Z` after that day. Passes: a future date.
+
+Examples (tests/unit/checks/test_docstring_examples.py audits each):
+
+    fails: {expire: "2026-09-30T00:00:00Z"}
+    passes: {expire: "2027-06-30T00:00:00Z"}
 """
 
 from auditor.checks.context import DAY, expiry, label

@@ -8,6 +8,13 @@ report's per-key risk summary), and `targets.read`, which opens no route in
 capped at the rule's own. A deprecated name beside its new name
 (`documents.write` with `rows.write`) opens nothing more, so the pair is
 reported once, under the new name.
+
+Examples (tests/unit/checks/test_docstring_examples.py audits each):
+
+    fails: {scopes: [keys.write]}
+    fails: {scopes: [functions.write]}
+    passes: {scopes: [rows.read]}
+    passes: {scopes: [targets.read]}
 """
 
 from auditor.catalog.risk import opened_routes, scope_risk

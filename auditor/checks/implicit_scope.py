@@ -1,6 +1,11 @@
 """implicit-scope: a scope every key holds anyway (health.read).
 
 Fails: `scopes: [users.read, health.read]`. Passes: `scopes: [users.read]`.
+
+Examples (tests/unit/checks/test_docstring_examples.py audits each):
+
+    fails: {scopes: [users.read, health.read]}
+    passes: {scopes: [users.read]}
 """
 
 from auditor.checks.context import label

@@ -3,6 +3,11 @@
 Fails (1.8): `columns.read`, `indexes.write` (column and index routes check
 tables.*/collections.*). Passes (1.9): `columns.read`, which column routes list.
 Renamed scopes are left to deprecated-scope.
+
+Examples (tests/unit/checks/test_docstring_examples.py audits each):
+
+    fails: {scopes: [columns.read], version: "1.8"}
+    passes: {scopes: [columns.read], version: "1.9"}
 """
 
 from auditor.checks.context import label

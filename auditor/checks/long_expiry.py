@@ -5,6 +5,12 @@ works forever as surely as with `expire: null`, which no-expiry reports.
 Fails (judged on 2026-11-25): `expire: 9999-12-31T00:00:00Z`, or
 `2028-01-31T00:00:00Z`. Passes: `expire: 2027-06-30T00:00:00Z`, and function or
 site keys, which Appwrite mints per execution.
+
+Examples (tests/unit/checks/test_docstring_examples.py audits each):
+
+    fails: {expire: "9999-12-31T00:00:00Z"}
+    fails: {expire: "2028-01-31T00:00:00Z"}
+    passes: {expire: "2027-06-30T00:00:00Z"}
 """
 
 import math

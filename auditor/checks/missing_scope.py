@@ -9,6 +9,12 @@ A bare 401 without that error type is not enough. A refused call shows what was
 looks the same), so its fix says to grant only if the job needs it, and no
 proposal adds the scope unless asked (`--grant-refused`); a call that succeeded
 although the definition lacks the scope means the definition lags the real key.
+
+Examples (tests/unit/checks/test_docstring_examples.py audits each):
+
+    fails: {scopes: [users.read], calls: ["GET /v1/tablesdb/shop/tables/p/rows"]}
+    fails: {scopes: [users.read], calls: ["GET /v1/tablesdb/shop/tables/p/rows 401 general_unauthorized_scope"]}
+    passes: {scopes: [rows.read], calls: ["GET /v1/tablesdb/shop/tables/p/rows"]}
 """
 
 from auditor.checks.context import label

@@ -1,6 +1,11 @@
 """never-used: a defined key that made no call in the logs.
 
 Fails: a key whose id appears in no log record. Passes: a key with one call.
+
+Examples (tests/unit/checks/test_docstring_examples.py audits each):
+
+    fails: {scopes: [users.read], calls: []}
+    passes: {scopes: [users.read], calls: ["GET /v1/users"]}
 """
 
 from auditor.checks.context import label

@@ -2,6 +2,11 @@
 
 Fails: `expire: null`. Passes: `expire: 2027-06-30T00:00:00Z`, and function or
 site keys from appwrite.json, which Appwrite mints per execution.
+
+Examples (tests/unit/checks/test_docstring_examples.py audits each):
+
+    fails: {scopes: [users.read], expire: null}
+    passes: {scopes: [users.read], expire: "2027-06-30T00:00:00Z"}
 """
 
 from auditor.checks.context import label

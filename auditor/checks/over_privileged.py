@@ -11,6 +11,12 @@ use GraphQL, whose needs depend on query bodies the logs do not show; read scope
 of keys known only from audit logs (which record mutations only) are not judged.
 Calls Appwrite refused need nothing. Under four weeks of logs the finding is `info`
 (auditor/fix/plan.py MIN_LOG_DAYS): too short to drop a scope on.
+
+Examples (tests/unit/checks/test_docstring_examples.py audits each):
+
+    fails: {scopes: [rows.read, rows.write, users.write], calls: ["GET /v1/tablesdb/shop/tables/p/rows"]}
+    passes: {scopes: [rows.read], calls: ["GET /v1/tablesdb/shop/tables/p/rows"]}
+    passes: {scopes: [documents.read], calls: ["GET /v1/tablesdb/shop/tables/p/rows"]}
 """
 
 from auditor.checks.context import label

@@ -2,6 +2,11 @@
 
 Fails: `accessedAt: 2025-06-01T…` in November 2026, or no accessedAt on a key
 created more than N days ago. Passes: accessedAt yesterday. Needs no logs.
+
+Examples (tests/unit/checks/test_docstring_examples.py audits each):
+
+    fails: {scopes: [users.read], accessedAt: "2025-06-01T00:00:00.000+00:00"}
+    passes: {scopes: [users.read], accessedAt: "2026-11-24T00:00:00.000+00:00"}
 """
 
 from auditor.checks.context import DAY, label, timestamp

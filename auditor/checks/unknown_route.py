@@ -1,6 +1,11 @@
 """unknown-route: calls that match no route of the chosen Appwrite version (counted).
 
 Fails: `GET /v1/tablesdb/shop/tables/products/rowz`. Passes: `GET /v1/users`.
+
+Examples (tests/unit/checks/test_docstring_examples.py audits each):
+
+    fails: {scopes: [rows.read], calls: ["GET /v1/tablesdb/shop/tables/products/rowz"]}
+    passes: {scopes: [users.read], calls: ["GET /v1/users"]}
 """
 
 from auditor.checks.context import label

@@ -6,6 +6,16 @@ severity info `global` and `graphql`, which every key holds anyway.
 Passes: `rows.read`, and deprecated names such as `documents.read`, which
 Appwrite still accepts (deprecated-scope reports those); Cloud-only names such
 as `archives.read` in a self-hosted 2.x audit (cloud-only-scope reports those).
+
+Examples (tests/unit/checks/test_docstring_examples.py audits each):
+
+    fails: {scopes: [row.read]}
+    fails: {scopes: [storage.read]}
+    fails: {scopes: [keys.write], version: "1.8"}
+    fails: {scopes: [global]}
+    passes: {scopes: [rows.read]}
+    passes: {scopes: [documents.read]}
+    passes: {scopes: [archives.read], version: "2.4"}
 """
 
 from auditor.catalog.scopes import did_you_mean, other_versions, suggestions

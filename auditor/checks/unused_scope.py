@@ -10,6 +10,12 @@ logs are not judged: audit logs record mutations only. Calls Appwrite refused
 need nothing. Logs spanning less than four weeks (auditor/fix/plan.py
 MIN_LOG_DAYS, the one rule reports and `keyaudit fix` share) are too short to
 drop a scope on: the finding is then `info`, and no proposal removes the scope.
+
+Examples (tests/unit/checks/test_docstring_examples.py audits each):
+
+    fails: {scopes: [rows.read, users.read], calls: ["GET /v1/tablesdb/shop/tables/p/rows"]}
+    passes: {scopes: [rows.read], calls: ["GET /v1/tablesdb/shop/tables/p/rows"]}
+    passes: {scopes: [rows.read, documents.read], calls: ["GET /v1/tablesdb/shop/tables/p/rows"]}
 """
 
 from auditor.checks.context import DAY, label, timestamp
