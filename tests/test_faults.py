@@ -16,12 +16,10 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 from helpers.audit import call, key, write_keys
+from helpers.cli import invoke
 from helpers.job import NOW, dump, job_run, lines
 from helpers.paths import ROOT
-
-from auditor.cli.main import cli
 
 ROWS = "/v1/tablesdb/shop/tables/products/rows"
 
@@ -150,7 +148,7 @@ def test_a_write_on_a_full_disk_leaves_the_named_file_as_it_was(tmp_path, monkey
     assert target.read_bytes() == old
     assert sorted(tmp_path.iterdir()) == files  # no temporary file left behind
     monkeypatch.chdir(tmp_path)
-    unlimited = CliRunner().invoke(cli, list(map(str, args)))
+    unlimited = invoke(list(map(str, args)))
     assert unlimited.exit_code in (0, 1) and target.read_bytes() != old  # the same run with room writes it whole
 
 
@@ -176,7 +174,7 @@ def test_fetch_keys_output_on_a_full_disk_is_left_as_it_was(tmp_path, monkeypatc
     assert target.read_bytes() == old
     assert sorted(tmp_path.iterdir()) == files  # no temporary file left behind
     monkeypatch.chdir(tmp_path)
-    unlimited = CliRunner().invoke(cli, list(map(str, args)), env={"APPWRITE_API_KEY": "k"})
+    unlimited = invoke(list(map(str, args)), env={"APPWRITE_API_KEY": "k"})
     assert unlimited.exit_code == 0 and len(json.loads(target.read_text())["keys"]) == 30, unlimited.stderr
 
 
@@ -196,5 +194,5 @@ def test_job_report_on_a_full_disk_is_left_as_it_was_and_the_run_not_recorded(tm
     assert target.read_bytes() == old and dump(state) == before
     assert sorted(tmp_path.iterdir()) == files  # no temporary file left behind
     monkeypatch.chdir(tmp_path)
-    unlimited = CliRunner().invoke(cli, list(map(str, args)))
+    unlimited = invoke(list(map(str, args)))
     assert unlimited.exit_code in (0, 1) and len(target.read_bytes()) > room, unlimited.stderr

@@ -6,13 +6,12 @@ import socket
 import time
 
 import pytest
-from click.testing import CliRunner
+from helpers.cli import invoke
 from helpers.drip_server import VERSION_BODY, DripServer, answer
 from helpers.paths import APPWRITE
 from jsonschema import Draft202012Validator
 from werkzeug import Response
 
-from auditor.cli.main import cli
 from auditor.loaders.keys import load_key_file
 
 PROJECT = "shop-prod"
@@ -57,8 +56,7 @@ def key_pages(keys, schema, seen):
 
 
 def fetch(httpserver, *args, env=None):
-    result = CliRunner().invoke(
-        cli,
+    result = invoke(
         ["fetch-keys", "--endpoint", httpserver.url_for("/v1"), "--project", PROJECT, *args],
         env={"APPWRITE_API_KEY": API_KEY, **(env or {})},
     )
@@ -94,7 +92,7 @@ def test_api_key_reads_every_page_and_no_secret_is_written(httpserver, key_list_
     )
     loaded = load_key_file(str(out)).keys
     assert loaded[0].secret_sha256 == data["keys"][0]["secretSha256"] and loaded[0].project == PROJECT
-    result = CliRunner().invoke(cli, ["audit", "--keys", str(out), "--format", "json", "--fail-on", "none"])
+    result = invoke(["audit", "--keys", str(out), "--format", "json", "--fail-on", "none"])
     assert result.exit_code == 0
     assert "secret-in-file" not in {f["rule"] for f in json.loads(result.stdout)["findings"]}
 
@@ -193,8 +191,7 @@ def test_timeout_bounds_the_whole_exchange_not_one_read(answers, route, scheme, 
     with DripServer(answers, interval=0.1) as server:
         started = time.monotonic()
         endpoint = server.url.replace("http:", f"{scheme}:")
-        result = CliRunner().invoke(
-            cli,
+        result = invoke(
             ["fetch-keys", "--endpoint", endpoint, "--project", PROJECT, "--timeout", "0.8", "--output", str(output)],
             env={"APPWRITE_API_KEY": API_KEY},
         )
@@ -210,8 +207,7 @@ def test_network_failure_and_redirect(httpserver):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    result = CliRunner().invoke(
-        cli,
+    result = invoke(
         ["fetch-keys", "--endpoint", f"http://127.0.0.1:{closed_port}/v1", "--project", PROJECT],
         env={"APPWRITE_API_KEY": API_KEY},
     )
@@ -231,5 +227,5 @@ def test_the_credential_comes_from_the_environment_only(httpserver):
         "set APPWRITE_API_KEY to an API key holding keys.read (or name another variable with "
         "--key-env, or use --session-env); keyaudit never takes a key on the command line"
     )
-    result = CliRunner().invoke(cli, ["fetch-keys", "--endpoint", "x", "--project", PROJECT, "--key", API_KEY])
+    result = invoke(["fetch-keys", "--endpoint", "x", "--project", PROJECT, "--key", API_KEY])
     assert result.exit_code == 2 and "No such option '--key'" in result.stderr

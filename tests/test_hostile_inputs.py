@@ -14,10 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers.cli import invoke as in_process
 from helpers.paths import ROOT
-
-from auditor.cli.main import cli
 
 NOW = ("--now", "2026-11-25T00:00:00Z")
 KEYS = {
@@ -28,7 +26,7 @@ KEYS = {
 
 def invoke(*args, env=None):
     """(exit code, stdout, stderr) of keyaudit ARGS, in-process."""
-    result = CliRunner().invoke(cli, [str(a) for a in args], env={"KEYAUDIT_DEBUG": None, **(env or {})})
+    result = in_process(args, env={"KEYAUDIT_DEBUG": None, **(env or {})})
     return result.exit_code, result.stdout, result.stderr
 
 

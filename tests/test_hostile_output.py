@@ -25,15 +25,14 @@ from html.parser import HTMLParser
 
 import cmarkgfm
 import pytest
-from click.testing import CliRunner
 from cmarkgfm.cmark import Options
 from helpers.audit import call, key, write_keys, write_logs
+from helpers.cli import invoke as in_process
 from helpers.cli import run_cli
 from helpers.drip_server import DripServer, answer
 from helpers.hostile import ACTIVE_TEXT
 from test_report_formats import SAMPLES, sarif_validator
 
-from auditor.cli.main import cli
 from auditor.reporters import REPORTERS
 
 NOW = ["--now", "2026-11-25T00:00:00Z"]
@@ -235,7 +234,7 @@ def _printed_safely(result) -> None:
 
 
 def invoke(*args, env=None):
-    return CliRunner().invoke(cli, [str(a) for a in args], env={"KEYAUDIT_DEBUG": None, **(env or {})})
+    return in_process(args, env={"KEYAUDIT_DEBUG": None, **(env or {})})
 
 
 @pytest.fixture

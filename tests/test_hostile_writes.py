@@ -17,10 +17,8 @@ import stat
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from helpers.audit import key, write_keys
-
-from auditor.cli.main import cli
+from helpers.cli import invoke
 
 NOW = "2026-11-25T00:00:00Z"
 MANIFEST = "keys:\n  - id: m1\n    name: m1\n    scopes: [documents.read]\n    expire: null\n"
@@ -77,7 +75,7 @@ def workspace(tmp_path, monkeypatch, httpserver):
             "job config output": ["job", "run", "--job", _job_file(tmp_path, keys, target), "--now", NOW],
             "fix FILE": ["fix", "--appwrite-version", "1.9", target],
         }[writer]
-        result = CliRunner().invoke(cli, args, env={"APPWRITE_API_KEY": "k", "KEYAUDIT_DEBUG": None})
+        result = invoke(args, env={"APPWRITE_API_KEY": "k", "KEYAUDIT_DEBUG": None})
         return result.exit_code, result.stderr
 
     return run, tmp_path
@@ -172,16 +170,14 @@ def test_one_refused_target_of_several_writes_none(workspace):
     keys = str(folder / "keys.json")
     (folder / "victim.txt").write_text("victim\n")
     (folder / "b.sarif").symlink_to(folder / "victim.txt")
-    result = CliRunner().invoke(
-        cli, ["audit", "--keys", keys, "--now", NOW, "--output", "json=a.json", "--output", "sarif=b.sarif"]
-    )
+    result = invoke(["audit", "--keys", keys, "--now", NOW, "--output", "json=a.json", "--output", "sarif=b.sarif"])
     _one_line(result.exit_code, result.stderr, "b.sarif: is a symbolic link")
     assert not (folder / "a.json").exists() and (folder / "victim.txt").read_text() == "victim\n"
     first, second = folder / "one.yaml", folder / "two.yaml"
     first.write_text(MANIFEST)
     second.write_text(MANIFEST)
     second.chmod(0o444)
-    result = CliRunner().invoke(cli, ["fix", "--appwrite-version", "1.9", str(first), str(second)])
+    result = invoke(["fix", "--appwrite-version", "1.9", str(first), str(second)])
     _one_line(result.exit_code, result.stderr, f"{second}: the file is read-only")
     assert first.read_text() == MANIFEST
 

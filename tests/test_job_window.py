@@ -7,12 +7,11 @@ import threading
 import time
 
 import yaml
-from click.testing import CliRunner
 from helpers.audit import call, key, write_keys
+from helpers.cli import invoke
 from helpers.job import job, job_run, lines
 from helpers.paths import ROOT
 
-from auditor.cli.main import cli
 from auditor.state.store import job_lock
 
 ROW = "/v1/tablesdb/shop/tables/products/rows/r1"
@@ -239,7 +238,7 @@ def test_the_job_reads_every_log_format_the_audit_reads(tmp_path):
     ]
 
     def outcome(*args):
-        report = json.loads(CliRunner().invoke(cli, list(args)).stdout)
+        report = json.loads(invoke(list(args)).stdout)
         return (
             {(f["rule"], f["key"], f["scope"], f["severity"]) for f in report["findings"]},
             {k["id"]: (k["calls"], k["routes"]) for k in report["keys"]},

@@ -4,12 +4,10 @@ import io
 import json
 import sys
 
-from click.testing import CliRunner
-from helpers.cli import run_cli
+from helpers.cli import invoke, run_cli
 
 from auditor.analysis.usage import read_usage
 from auditor.catalog.catalog import load
-from auditor.cli.main import cli
 from auditor.output.progress import DELAY, INTERVAL, Progress
 
 
@@ -153,7 +151,7 @@ def test_the_line_drawn_on_a_terminal_holds_no_piece_of_a_secret(tmp_path, monke
         ["audit", "--keys", str(keys), *logs, "--fail-on", "none"],
         ["explain", "k1", "--keys", str(keys), *logs],
     ):
-        result = CliRunner().invoke(cli, args)
+        result = invoke(args)
         assert result.exit_code == 0, result.output
     drawn = terminal.getvalue()
     assert drawn.count("\rreading logs [") >= 6 and drawn.endswith("\r\x1b[K")  # drawn: per block or call, twice

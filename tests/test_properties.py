@@ -25,8 +25,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from helpers.audit import call, key, write_keys
+from helpers.cli import invoke
 from helpers.hostile import minted_secret, stored_secret
 from helpers.job import job_run, lines
 from helpers.paths import ROOT
@@ -37,7 +37,6 @@ from test_hostile_inputs import GOOD
 from auditor.analysis.usage import read_usage
 from auditor.catalog.catalog import load
 from auditor.catalog.matcher import split_path, template_segments
-from auditor.cli.main import cli
 from auditor.errors import InputError
 from auditor.loaders.document import MAX_DEPTH, load_document
 from auditor.loaders.keys import live as fetch
@@ -553,7 +552,7 @@ def test_a_corrupted_state_file_is_reported_on_or_refused_in_one_line(state_byte
         for offset, replacement in writes:
             data[offset : offset + len(replacement)] = replacement
         path = _write(folder, "state.db", bytes(data[:cut] if cut is not None else data))
-        result = CliRunner().invoke(cli, ["job", "report", "--state", path, "--format", output_format])
+        result = invoke(["job", "report", "--state", path, "--format", output_format])
         if result.exit_code == 0:
             assert result.stdout and not result.stderr
             return

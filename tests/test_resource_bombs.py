@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tracemalloc
 
-from click.testing import CliRunner
+from helpers.cli import invoke
 from helpers.paths import ROOT
 from test_hostile_inputs import GOOD, one_error_line
 from werkzeug import Response
@@ -23,7 +23,6 @@ from auditor.analysis.usage import KeyUsage, Usage, read_usage
 from auditor.audit import report as report_module
 from auditor.audit import run_audit
 from auditor.catalog.catalog import load
-from auditor.cli.main import cli
 from auditor.loaders.document import load_document
 from auditor.loaders.keys import live as fetch
 from auditor.loaders.logs import LOG_FORMATS
@@ -170,9 +169,7 @@ def test_a_policy_placeholder_cannot_ask_for_a_gigabyte(tmp_path):
     rule = "{id: big, severity: high, forbiddenScopes: [users.read], message: '%s', fix: 'f'}"
     for template in ("{key:>300000000} holds {scope}", "{scope!r:^999999999}", "{key:{scope}}"):
         (tmp_path / "policy.yaml").write_text("policy:\n  rules:\n    - " + rule % template + "\n")
-        result = CliRunner().invoke(
-            cli, ["audit", "--keys", str(tmp_path / "keys.json"), "--policy", str(tmp_path / "policy.yaml")]
-        )
+        result = invoke(["audit", "--keys", str(tmp_path / "keys.json"), "--policy", str(tmp_path / "policy.yaml")])
         assert result.exit_code == 2 and len(result.stdout) < 10_000, result.stdout[:200]
         assert "takes no format spec or conversion" in result.stderr and len(result.stderr.splitlines()) == 1
 
@@ -190,8 +187,7 @@ def test_fetch_keys_stops_a_server_that_pages_forever(httpserver, monkeypatch, t
     httpserver.expect_request("/v1/project/keys").respond_with_handler(endless)
     output = tmp_path / "keys.json"
     output.write_bytes(b'{"old": true}\n')
-    result = CliRunner().invoke(
-        cli,
+    result = invoke(
         ["fetch-keys", "--endpoint", httpserver.url_for("/v1"), "--project", "p", "--output", str(output)],
         env={"APPWRITE_API_KEY": "k"},
     )
@@ -223,7 +219,7 @@ def test_fetch_keys_refuses_an_answer_over_the_cap_in_one_line(httpserver, monke
     args = ["fetch-keys", "--endpoint", httpserver.url_for("/v1"), "--project", "p", "--output", str(output)]
     httpserver.expect_request("/v1/health/version").respond_with_json({"version": "1.9.6"})
     httpserver.expect_request("/v1/project/keys").respond_with_data(_key_list_of(cap), content_type="application/json")
-    result = CliRunner().invoke(cli, args, env={"APPWRITE_API_KEY": "k"})
+    result = invoke(args, env={"APPWRITE_API_KEY": "k"})
     assert result.exit_code == 0 and json.loads(output.read_text())["keys"][0]["$id"] == "k1", result.stderr
 
     def streamed(request):
@@ -234,7 +230,7 @@ def test_fetch_keys_refuses_an_answer_over_the_cap_in_one_line(httpserver, monke
     httpserver.expect_request("/v1/health/version").respond_with_json({"version": "1.9.6"})
     httpserver.expect_request("/v1/project/keys").respond_with_handler(streamed)
     output.write_bytes(b'{"old": true}\n')
-    result = CliRunner().invoke(cli, args, env={"APPWRITE_API_KEY": "k"})
+    result = invoke(args, env={"APPWRITE_API_KEY": "k"})
     one_error_line(
         result.exit_code,
         result.stdout,

@@ -17,11 +17,10 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers.cli import invoke
 from helpers.hostile import Secrets, encoded, sqlite_text
 from werkzeug import Response
 
-from auditor.cli.main import cli
 from auditor.reporters import REPORTERS
 from auditor.secrets import fingerprint
 
@@ -399,7 +398,7 @@ class Runner:
         self.printed: list[tuple[list[str], str]] = []
 
     def __call__(self, *args, env=None, expect=(0, 1)):
-        result = CliRunner().invoke(cli, [str(a) for a in args], env={"KEYAUDIT_DEBUG": None, **(env or {})})
+        result = invoke([str(a) for a in args], env={"KEYAUDIT_DEBUG": None, **(env or {})})
         self.printed.append((list(args), result.stdout + result.stderr))
         assert result.exit_code in expect, (args, result.exit_code, result.stdout[-2000:], result.stderr[-2000:])
         assert "internal error" not in result.stderr and "Traceback" not in result.stderr, (args, result.stderr)
@@ -666,7 +665,7 @@ def test_no_secret_in_any_error_message(tmp_path, monkeypatch, httpserver):
         fetch + ["pjunk"],
     ]
     for args in cases:
-        result = CliRunner().invoke(cli, args, env={"APPWRITE_API_KEY": s.std("credential"), "KEYAUDIT_DEBUG": None})
+        result = invoke(args, env={"APPWRITE_API_KEY": s.std("credential"), "KEYAUDIT_DEBUG": None})
         lines = result.stderr.splitlines()
         assert result.exit_code == 2 and len(lines) == 1 and lines[0].startswith("keyaudit: error: "), (
             args,
@@ -809,7 +808,7 @@ def test_fifos_devices_and_gzip_bombs_do_not_stop_secrets(tmp_path):
     os.mkfifo(tmp_path / "fifo")
     for special in (tmp_path / "fifo", Path("/dev/zero")):
         started = time.monotonic()
-        result = CliRunner().invoke(cli, ["secrets", str(special)], env={"KEYAUDIT_DEBUG": None})
+        result = invoke(["secrets", str(special)], env={"KEYAUDIT_DEBUG": None})
         assert result.exit_code == 2 and result.stderr.count("\n") == 1
         assert "not a regular file (a FIFO, socket or device)" in result.stderr
         assert time.monotonic() - started < 5
@@ -820,7 +819,7 @@ def test_fifos_devices_and_gzip_bombs_do_not_stop_secrets(tmp_path):
     original = secret_scan.MAX_DECOMPRESSED
     secret_scan.MAX_DECOMPRESSED = 1 << 20
     try:
-        result = CliRunner().invoke(cli, ["secrets", str(bomb)], env={"KEYAUDIT_DEBUG": None})
+        result = invoke(["secrets", str(bomb)], env={"KEYAUDIT_DEBUG": None})
     finally:
         secret_scan.MAX_DECOMPRESSED = original
     assert result.exit_code in (0, 2)
@@ -838,8 +837,7 @@ def test_a_debug_traceback_holds_no_secret(tmp_path, monkeypatch):
         raise RuntimeError(f"boom {credential} {encoded(s.std('encoded-in-message'))['json-u-escape']}")
 
     monkeypatch.setattr(fetch_keys, "fetch", broken)
-    result = CliRunner().invoke(
-        cli,
+    result = invoke(
         ["fetch-keys", "--endpoint", "http://127.0.0.1:9/v1", "--project", "p"],
         env={"APPWRITE_API_KEY": credential, "KEYAUDIT_DEBUG": "1"},
     )
@@ -847,8 +845,7 @@ def test_a_debug_traceback_holds_no_secret(tmp_path, monkeypatch):
         result.exit_code == 2 and "Traceback" in result.stderr and "RuntimeError: boom <secret sha256:" in result.stderr
     )
     assert s.leaks(result.stdout + result.stderr) == []
-    result = CliRunner().invoke(
-        cli,
+    result = invoke(
         ["fetch-keys", "--endpoint", "http://127.0.0.1:9/v1", "--project", "p"],
         env={"APPWRITE_API_KEY": credential[:40] + "\nX-Evil: 1", "KEYAUDIT_DEBUG": "1"},
     )
@@ -878,6 +875,6 @@ def test_fix_refuses_to_rewrite_a_file_holding_an_encoded_secret(tmp_path, monke
             ),
         )
     Path(name).write_text(text)
-    result = CliRunner().invoke(cli, ["fix", "--appwrite-version", "1.9", name], env={"KEYAUDIT_DEBUG": None})
+    result = invoke(["fix", "--appwrite-version", "1.9", name], env={"KEYAUDIT_DEBUG": None})
     assert result.exit_code == 2 and f"holds a key secret ({fingerprint(s.by_name['in-file'])})" in result.stderr
     assert Path(name).read_text() == text and s.leaks(result.stdout + result.stderr) == []

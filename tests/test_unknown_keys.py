@@ -16,8 +16,8 @@ import sqlite3
 from collections import Counter
 
 import pytest
-from click.testing import CliRunner
 from helpers.audit import NOW, call, key, write_keys, write_logs
+from helpers.cli import invoke
 from helpers.job import job_run
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,7 +27,6 @@ from auditor.analysis.usage import Usage, read_jsonl
 from auditor.audit import run_audit
 from auditor.audit.report import build
 from auditor.catalog.catalog import load
-from auditor.cli.main import cli
 from auditor.loaders.logs import open_log
 from auditor.loaders.logs.attribution import LogOptions
 from auditor.rules.registry import configured_rules
@@ -329,8 +328,7 @@ def test_every_reporter_says_how_many_unknown_keys_were_counted_together(tmp_pat
     config.write_text(f"rules:\n  unknown-key:\n    options:\n      keep: {KEEP}\n")
     outputs = {}
     for name in ("table", "lines", "json", "sarif", "junit", "markdown", "html"):
-        result = CliRunner().invoke(
-            cli,
+        result = invoke(
             [
                 "audit",
                 "--keys",
@@ -360,9 +358,7 @@ def test_every_reporter_says_how_many_unknown_keys_were_counted_together(tmp_pat
 def test_a_keep_below_one_is_one_line(tmp_path):
     config = tmp_path / "keyaudit.yaml"
     config.write_text("rules:\n  unknown-key:\n    options:\n      keep: 0\n")
-    result = CliRunner().invoke(
-        cli, ["audit", "--keys", keys_file(tmp_path), "--logs", jsonl_log(tmp_path), "--config", str(config)]
-    )
+    result = invoke(["audit", "--keys", keys_file(tmp_path), "--logs", jsonl_log(tmp_path), "--config", str(config)])
     assert result.exit_code == 2 and result.stderr.strip().count("\n") == 0
     assert "unknown-key.keep must be at least 1" in result.stderr
 

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from helpers.audit import call, key, write_keys, write_logs
+from helpers.cli import invoke
 from helpers.job import NOW
 from test_usage_sql import keyaudit
 
@@ -116,11 +117,8 @@ def test_a_file_without_the_columns_is_refused(tmp_path):
 
 
 def _audit(keys, usage):
-    from click.testing import CliRunner
 
-    from auditor.cli.main import cli
-
-    result = CliRunner().invoke(cli, ["audit", "--keys", keys, "--usage", str(usage), "--now", NOW, "--format", "json"])
+    result = invoke(["audit", "--keys", keys, "--usage", str(usage), "--now", NOW, "--format", "json"])
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -5,11 +5,9 @@ import re
 
 import duckdb
 import pytest
-from click.testing import CliRunner
+from helpers.cli import invoke
 from helpers.job import NOW
 from helpers.paths import ROOT
-
-from auditor.cli.main import cli
 
 SQL = ROOT / "samples" / "sql"
 KEYS = ["--keys", "samples/keys/keylist.json", "--keys", "samples/appwrite.json", "--keys", "samples/manifest.yaml"]
@@ -17,7 +15,7 @@ LOGS = ["samples/logs/calls.jsonl", "samples/logs/calls-2.jsonl.gz"]
 
 
 def keyaudit(*args):
-    result = CliRunner().invoke(cli, list(args))
+    result = invoke(list(args))
     assert result.exit_code in (0, 1), result.stderr
     return result.stdout
 

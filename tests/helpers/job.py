@@ -4,9 +4,7 @@ import gzip
 import json
 import sqlite3
 
-from click.testing import CliRunner
-
-from auditor.cli.main import cli
+from helpers.cli import invoke
 
 NOW = "2026-11-25T00:00:00Z"
 USAGE_TABLES = ("checkpoint", "bad_line", "route_day", "status_day", "unknown_sample", "unknown_day", "meta")
@@ -15,7 +13,7 @@ ALL_TABLES = USAGE_TABLES + ("run", "run_finding")
 
 def job(*args):
     """(exit code, stdout, stderr) of `keyaudit job ARGS`."""
-    result = CliRunner().invoke(cli, ["job", *args])
+    result = invoke(["job", *args])
     return result.exit_code, result.stdout, result.stderr
 
 
