@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import sys
 from datetime import datetime, timezone
 
@@ -180,14 +181,19 @@ def audit(keys, logs, usage, keys_format, appwrite_version, config_file, excepti
 @quiet_option
 def explain(key_id, keys, logs, usage, keys_format, appwrite_version, config_file, exceptions_file, now, policy_file,
             log_format, log_key, fix_mode, grant_refused, quiet):
-    """Each scope KEY_ID holds, with the calls that justify it or why it is flagged."""
+    """Each scope the key KEY_ID (its id or name) holds: the calls that justify it, its findings, and the
+    proposal's verdict (the one planner's, as every report and `keyaudit fix` give it)."""
     result, _ = run_job(keys, logs, keys_format, appwrite_version, config_file, now, exceptions_file, usage=usage,
                         policy_file=policy_file, log_format=log_format, log_key=log_key,
                         progress=Progress.on_stderr(quiet), plan_options=proposal(fix_mode, grant_refused))
     wanted = scrub_identifier(key_id)  # a key whose id is a secret is known by its fingerprint (loaders/keys.py)
-    matches = [a for a in result.analyses if a.key.id in (key_id, wanted)]
+    matches = ([a for a in result.analyses if a.key.id in (key_id, wanted)]
+               or [a for a in result.analyses if a.key.name == key_id])  # the table leads with names
     if not matches:
-        raise InputError(f"no key {key_id!r} in the key definitions")
+        known = sorted({a.key.id for a in result.analyses} | {a.key.name for a in result.analyses if a.key.name})
+        close = difflib.get_close_matches(key_id, known, n=3)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise InputError(f"no key {key_id!r} in the key definitions (by id or name){hint}")
 
     def echo(text: str, gap: bool = False) -> None:  # one line each: names, scopes and paths come from outside
         if gap:

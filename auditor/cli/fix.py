@@ -19,6 +19,8 @@ from auditor.errors import InputError
 from auditor.escape import terminal
 from auditor.fix.plan import MIN_LOG_DAYS, MODES, PlanOptions
 from auditor.fix.run import fix_file
+from auditor.audit import choose_version
+from auditor.cli.audit import log_reading_options
 from auditor.loaders.keys import load_key_file
 from auditor.loaders.logformats.attribution import LogOptions
 from auditor.loaders.source import display_name
@@ -29,23 +31,29 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-@click.option("--appwrite-version", required=True, metavar="V",
-              help="The version the keys live on: names written for one version can be invalid in another.")
+@click.option("--appwrite-version", metavar="V",
+              help="The version the keys live on: names written for one version can be invalid in another "
+                   "[default: the files' appwriteVersion, or cloud for an appwrite.json on a Cloud endpoint].")
 @click.option("--mode", type=click.Choice(MODES), default="add", show_default=True,
               help="add: put each new scope name beside the deprecated one (breaks no caller); "
                    "replace: swap them, keeping old names that logged calls to legacy-only routes still need.")
 @click.option("--diff", "show_diff", is_flag=True,
               help="Print a unified diff and change nothing; exit 1 when there is a change.")
 @click.option("--logs", multiple=True, metavar="FILE",
-              help="Call logs (repeatable): which routes each key calls, for --mode replace and --drop-unused.")
+              help="Call logs (repeatable): which routes each key calls, for --mode replace and --drop-unused; "
+                   "calls that succeeded although the definition lacks their scope add it (a note says so).")
+@click.option("--usage", "usage_files", multiple=True, metavar="FILE",
+              help="Pre-aggregated usage, CSV or JSON, as audit --usage reads it (repeatable).")
+@log_reading_options
 @click.option("--drop-unused", is_flag=True,
               help=f"Keep only the scopes the logged calls need (audit's proposal); logs covering fewer than "
                    f"{MIN_LOG_DAYS} days drop nothing.")
 @click.option("--grant-refused", is_flag=True,
               help="Also add scopes that only calls Appwrite refused asked for (off: a refused call is a request, "
                    "not a need).")
-def fix(files, appwrite_version, mode, show_diff, logs, drop_unused, grant_refused):
-    """Fix deprecated and misspelt scope names (and unused scopes) in key definition FILEs.
+def fix(files, appwrite_version, mode, show_diff, logs, usage_files, log_format, log_key, drop_unused, grant_refused):
+    """Write the audit's proposed scopes into key definition FILEs: deprecated and misspelt names, and with logs
+    scopes the calls need or (--drop-unused) do not.
 
     Comments, order and formatting are kept, and a second run changes nothing.
     For key exports, which cannot be edited, the Appwrite CLI commands that
@@ -56,12 +64,18 @@ def fix(files, appwrite_version, mode, show_diff, logs, drop_unused, grant_refus
         if path == "-" or is_gzip(path):
             raise InputError(f"{display_name(path)}: keyaudit fix edits plain files in place; give an uncompressed "
                              "file path")
-    catalog = load(appwrite_version)
     key_files = [load_key_file(path) for path in files]
+    version = choose_version(appwrite_version, key_files)
+    if version is None:
+        raise InputError("give --appwrite-version: the files declare no appwriteVersion, and the names keyaudit "
+                         "writes must exist in the version the keys live on")
+    catalog = load(version)
     usage = None
-    if logs:
-        usage = read_usage(list(logs), catalog,
-                           log_options=LogOptions.of([key for key_file in key_files for key in key_file.keys]))
+    if logs or usage_files:
+        keys = [key for key_file in key_files for key in key_file.keys]
+        usage = read_usage(list(logs), catalog, list(usage_files), LogOptions.of(keys, log_format, log_key))
+    if grant_refused and usage is None:
+        raise InputError("--grant-refused needs --logs or --usage: it grants what logged calls asked for")
     if drop_unused and usage is None:
         raise InputError(f"--drop-unused needs --logs covering at least {MIN_LOG_DAYS} days")
     options = PlanOptions(mode, drop_unused, grant_refused)
