@@ -104,3 +104,16 @@ def test_a_spelling_is_never_corrected_into_a_high_risk_scope(tmp_path):
     assert code == 0, err
     assert "key.write" not in keys.read_text() and "keys.write" not in keys.read_text()
     assert "if it meant keys.write (privilege escalation, critical), add that by hand" in err
+
+
+def test_a_time_inside_an_error_line_does_not_stretch_the_logs(tmp_path):
+    """Only the logger's own stamp times a line: a date in a query cannot make a month of logs out of an hour."""
+    log = tmp_path / "app.log"
+    log.write_text("2026-11-30T10:00:00Z ERROR GET /v1/users?since=1999-01-01T00:00:00Z: app.p1@service.example "
+                   "(role: applications) missing scope (users.read)\n")
+    keys = tmp_path / "keys.yaml"
+    keys.write_text(MANIFEST)
+    code, out, err = run_cli("audit", "--keys", str(keys), "--logs", str(log), "--key", "k1", *NOW, "--format", "json")
+    assert code in (0, 1), err
+    window = json.loads(out)["summary"]["logWindow"]
+    assert window["first"].startswith("2026-11-30") and window["last"].startswith("2026-11-30")
