@@ -64,7 +64,7 @@ def apply_commands(key: KeyDefinition, scopes: list[str], version: str, notes: l
     """Appwrite CLI commands that set `scopes` on the key, for each CLI generation that can."""
     if has_expired(key, now_ts):
         notes.append("no command: the key has expired and Appwrite refuses it whatever its scopes; create a new "
-                     "key with these scopes and delete this one")
+                     f"key with the scopes {', '.join(scopes) or '(none)'} and delete this one")
         return []
     if key.kind in ("function", "site"):
         resource_id = key.id.split(":", 1)[1]
