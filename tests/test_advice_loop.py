@@ -90,3 +90,41 @@ def test_report_and_fix_agree_on_the_days_of_logs(tmp_path):
         assert code == 0, err
         written = "users.read" not in keys.read_text()
         assert written == dropped and (proposal == ["rows.read"]) == dropped
+
+
+def test_calls_that_succeeded_on_routes_the_catalog_lacks_block_every_drop(tmp_path):
+    """A 2.x table without console routes, or a newer server: what such calls need is unknown."""
+    users = [call("k1", "GET", "/v1/users", status=200)] * 2
+    unlisted = call("k1", "POST", "/v1/brand-new/things", status=201)
+    result = audit(tmp_path, [key("k1", ["users.read", "files.read"])], over_a_month(users + [unlisted]))
+    (analysis,) = result.analyses
+    plan = result.plan_of(analysis)
+    assert plan.changes == [] and any("routes the catalog of this version does not list" in n for n in plan.notes)
+    assert not [f for f in result.findings if f.rule in ("unused-scope", "over-privileged")]
+    not_found = {**unlisted, "status": 404}  # Appwrite's route-not-found: no need
+    result = audit(tmp_path, [key("k1", ["users.read", "files.read"])], over_a_month(users + [not_found]))
+    assert result.plan_of(result.analyses[0]).result() == ["users.read"]
+
+
+def test_a_spelling_is_never_corrected_into_a_high_risk_scope(tmp_path):
+    keys = tmp_path / "keys.yaml"
+    keys.write_text(MANIFEST.replace("documents.read\n      - documents.write", "users.read\n      - key.write"))
+    code, _, err = run_cli("fix", str(keys))  # the manifest declares its version
+    assert code == 0, err
+    assert "key.write" not in keys.read_text() and "keys.write" not in keys.read_text()
+    assert "if it meant keys.write (privilege escalation, critical), add that by hand" in err
+
+
+def test_a_time_inside_an_error_line_does_not_stretch_the_logs(tmp_path):
+    """Only the logger's own stamp times a line: a date in a query cannot make a month of logs out of an hour."""
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2026-11-30T10:00:00Z ERROR GET /v1/users?since=1999-01-01T00:00:00Z: app.p1@service.example "
+        "(role: applications) missing scope (users.read)\n"
+    )
+    keys = tmp_path / "keys.yaml"
+    keys.write_text(MANIFEST)
+    code, out, err = run_cli("audit", "--keys", str(keys), "--logs", str(log), "--key", "k1", *NOW, "--format", "json")
+    assert code in (0, 1), err
+    window = json.loads(out)["summary"]["logWindow"]
+    assert window["first"].startswith("2026-11-30") and window["last"].startswith("2026-11-30")

@@ -232,10 +232,13 @@ def test_file_with_a_secret_is_refused(tmp_path):
 
 def test_version_is_required_and_must_match_the_manifest(tmp_path):
     path = write(tmp_path, "keys.yaml")
-    code, _, err = run_cli("fix", str(path))
-    assert code == 2 and "--appwrite-version" in err
+    assert run_cli("fix", "--diff", str(path))[0] == 1  # the manifest's appwriteVersion: 1.9
+    export = tmp_path / "keys.json"
+    export.write_text('{"keys": [{"$id": "k1", "name": "n", "scopes": ["documents.read"], "expire": null}]}')
+    code, _, err = run_cli("fix", str(export))
+    assert code == 2 and "give --appwrite-version" in err
     code, _, err = run_cli("fix", "--appwrite-version", "1.8", str(path))
-    assert code == 2 and "declares appwriteVersion 1.9, but --appwrite-version is 1.8" in err
+    assert code == 2 and "names Appwrite 1.9, but --appwrite-version is 1.8" in err
 
 
 def test_new_names_depend_on_the_version(tmp_path):

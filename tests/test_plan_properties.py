@@ -8,6 +8,7 @@
 """
 
 import json
+import os
 import re
 import tempfile
 from datetime import datetime, timezone
@@ -29,7 +30,12 @@ from auditor.loaders.logs.attribution import LogOptions
 from auditor.rules.registry import configured_rules
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# more with KEYAUDIT_PLAN_EXAMPLES=500 (the suite keeps to 25 per version)
+SETTINGS = settings(
+    max_examples=int(os.environ.get("KEYAUDIT_PLAN_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 PARAM = re.compile(r"\{[^}]+\}")
 
 

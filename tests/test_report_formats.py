@@ -306,7 +306,7 @@ def test_several_outputs_at_once_and_bad_output_specs(tmp_path):
     assert page.read_text().startswith("<!DOCTYPE html>")
     for args, message in [
         (["--output", f"sarf={sarif}"], "unknown format 'sarf'"),
-        (["--output", str(sarif), "--output", str(page)], "give one, and FORMAT=FILE"),
+        (["--output", str(sarif), "--output", str(page)], "and FORMAT=FILE for the others"),
         (["--output", f"html={page}", "--output", f"junit={page}"], "would receive both"),
         (["--output", "html="], "no file after '='"),
     ]:

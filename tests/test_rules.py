@@ -276,9 +276,15 @@ def test_an_expiry_beyond_the_horizon_is_long_expiry(tmp_path):
             "1.9",
             "storage.read",
             "did you mean files.read or buckets.read?",
-            "Replace storage.read on name-k1 (k1) with the scope it stands for: files.read or buckets.read",
+            "Remove storage.read from name-k1 (k1): it grants nothing; if it meant files.read or buckets.read, add that "
+            "by hand",
+        ),  # a meaning is advice; the proposal replaces only a close spelling (auditor/fix/plan.py)
+        (
+            "1.9",
+            "db.write",
+            "did you mean databases.write?",
+            "Remove db.write from name-k1 (k1): it grants nothing; if it meant databases.write, add that by hand",
         ),
-        ("1.9", "db.write", "did you mean databases.write?", "Replace db.write with databases.write on name-k1 (k1)"),
         (
             "1.8",
             "keys.write",

@@ -377,3 +377,33 @@ def test_a_state_from_before_unknown_day_is_upgraded(tmp_path):
     assert db.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 2
     assert db.execute("SELECT count(*) FROM unknown_day").fetchone()[0] == 1  # 5 000 keys, more than keep (1000)
     db.close()
+
+
+def test_made_up_project_headers_under_a_leaked_secret_cost_one_key(tmp_path):
+    """A defined key's secret with a random X-Appwrite-Project per request: the secret names the key and its
+    project, so 5 000 made-up headers add no key, no slot and no state row (issue #17 class 6, by project)."""
+    secret = "standard_" + "c0ffee42" * 32
+    keys = write_keys(
+        tmp_path, [key("k1", ["rows.read"], secretSha256=hashlib.sha256(secret.encode()).hexdigest(), projectId="shop")]
+    )
+    lines = [
+        json.dumps(
+            {
+                "StartUTC": "2026-11-20T10:00:00Z",
+                "RequestMethod": "GET",
+                "RequestPath": ROWS,
+                "DownstreamStatus": 200,
+                "request_X-Appwrite-Key": secret,
+                "request_X-Appwrite-Project": f"p{i}",
+            }
+        )
+        for i in range(UNKNOWN)
+    ]
+    logs = write_logs(tmp_path, lines, "traefik.json")
+    result = run_audit([keys], [logs], rules=configured_rules(None), now=NOW)
+    assert list(result.usage.by_key) == [("shop", "k1")]
+    assert result.analyses[0].calls == UNKNOWN and not [f for f in result.findings if f.rule.startswith("unknown-key")]
+    code, _, err = job_run(tmp_path / "state.db", keys, [logs])
+    assert code in (0, 1), err
+    rows = sqlite3.connect(tmp_path / "state.db").execute("SELECT count(*) FROM route_day").fetchone()[0]
+    assert rows == 1

@@ -62,6 +62,7 @@ class KeyPart:
     last: float | None = None
     unknown_calls: int = 0
     unknown_denied: int = 0
+    unknown_succeeded: int = 0  # answered 2xx: a route the catalog lacks, whose needs are unknown
     samples: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -349,6 +350,7 @@ def _add(
     if route is None:
         calls.unknown_calls += size
         calls.unknown_denied += size if denied else 0
+        calls.unknown_succeeded += size if status is not None and 200 <= status < 300 else 0
         return calls
     if not full:
         return calls
@@ -428,6 +430,7 @@ def _add_key_part(into: KeyPart, piece: KeyPart) -> None:
     into.calls += piece.calls
     into.unknown_calls += piece.unknown_calls
     into.unknown_denied += piece.unknown_denied
+    into.unknown_succeeded += piece.unknown_succeeded
     into.first, into.last = earliest(into.first, piece.first), latest(into.last, piece.last)
     into.samples += piece.samples
 

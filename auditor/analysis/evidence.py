@@ -73,6 +73,10 @@ def resolve(call: Call, catalog: Catalog) -> tuple[Call, Route | None]:
     if isinstance(call, AuditEvent):
         return call, event_route(catalog, call.event)
     if isinstance(call, ScopeDenial):
+        # Appwrite names a route's own scope list: any other set (made-up names, a forged line) is no route
+        # of the version, counted as an unknown route, so what a log can invent stays bounded by the catalog.
+        if frozenset(call.scopes) & catalog.key_scopes not in catalog.scope_sets:
+            return call, None
         return call, denial_route(call.path, call.scopes)
     if call.error is not None:
         call.error = (

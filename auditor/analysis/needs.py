@@ -7,7 +7,7 @@ when its list lacks the current name, whatever its URL looks like.
 Evidence has a grade. A call Appwrite refused (401) is a *request*: it shows
 what someone asked for, not what the key's job needs, so it never counts as a
 need (missing-scope reports it). A call that was not refused is a *use*; a
-call answered 2xx/3xx, or an action Appwrite wrote to its audit log, is
+call answered 2xx, or an action Appwrite wrote to its audit log for the key, is
 *proof* that the route's scope check passed. Only uses justify keeping a
 scope; only proof (or a held scope the route accepts) justifies adding one.
 """
@@ -32,7 +32,7 @@ class Need:
     # of them against unused-scope but is kept out of the minimal set.
     confident: bool = True
     used: bool = True  # some call was not refused
-    proven: bool = True  # some call succeeded (2xx/3xx) or is an audit-logged action
+    proven: bool = True  # some call succeeded (2xx) or is an audit-logged action of the key
 
     def preferred(self, catalog: Catalog) -> frozenset[str]:
         """The scopes to meet this need with: current names where the route takes one, else its old names.
@@ -83,9 +83,15 @@ class KeyAnalysis:
         return list(dict.fromkeys(need.any_of for need in self.plannable_needs))
 
     @property
+    def unlisted_calls(self) -> int:
+        """Calls that succeeded on a route this version's catalog lacks: what they need is unknown."""
+        return self.usage.unknown_succeeded if self.usage else 0
+
+    @property
     def shows_needs(self) -> bool:
-        """Whether the logs show what the key needs: calls Appwrite did not refuse, none through GraphQL."""
-        return any(need.used for need in self.needs) and not self.graphql_calls
+        """Whether the logs show what the key needs: calls Appwrite did not refuse, none through GraphQL, none
+        that succeeded on a route the catalog lacks (a 2.x table without console routes, a newer server)."""
+        return any(need.used for need in self.needs) and not self.graphql_calls and not self.unlisted_calls
 
     @property
     def reads_unseen(self) -> bool:

@@ -67,8 +67,9 @@ class RouteUsage:
 
     @property
     def succeeded(self) -> int:
-        """Calls answered 2xx or 3xx: proof the key passed the route's scope check."""
-        return sum(times for status, times in self.statuses.items() if status < 400)
+        """Calls answered 2xx: proof the key passed the route's scope check (a 3xx may be a proxy's or
+        Appwrite's HTTPS redirect, answered before any scope is checked)."""
+        return sum(times for status, times in self.statuses.items() if 200 <= status < 300)
 
     def add(self, call: Call, file: str | None = None, line: int = 0) -> None:
         if file is not None and (self.first_location is None or (call.error == UNAUTHORIZED_SCOPE and not self.denied)):
@@ -113,6 +114,7 @@ class KeyUsage:
     unknown_route_calls: int = 0
     unknown_samples: list[str] = field(default_factory=list)
     unknown_denied: int = 0
+    unknown_succeeded: int = 0  # calls to no known route answered 2xx: needs the catalog cannot name
     first: float | None = None
     last: float | None = None
 
@@ -178,6 +180,7 @@ class Usage:
         if route is None:
             usage.unknown_route_calls += count
             usage.unknown_denied += denied
+            usage.unknown_succeeded += sum(times for status, times in (statuses or {}).items() if 200 <= status < 300)
             for sample in samples:
                 usage.add_sample(sample)
         elif self.is_defined(key):
@@ -218,6 +221,8 @@ class Usage:
             usage.unknown_route_calls += 1
             if call.error == UNAUTHORIZED_SCOPE:
                 usage.unknown_denied += 1
+            if call.status is not None and 200 <= call.status < 300:
+                usage.unknown_succeeded += 1
             usage.add_sample(f"{call.method} {call.path.split('?', 1)[0]}")
         elif self.is_defined(call.key):
             usage.slot(route).add(call, file, line)
@@ -375,6 +380,7 @@ def _add_key_part(usage: KeyUsage, piece: KeyPart) -> None:
     usage.calls += piece.calls
     usage.unknown_route_calls += piece.unknown_calls
     usage.unknown_denied += piece.unknown_denied
+    usage.unknown_succeeded += piece.unknown_succeeded
     for _, sample in piece.samples:
         usage.add_sample(sample)
     usage.first, usage.last = earliest(usage.first, piece.first), latest(usage.last, piece.last)
@@ -418,6 +424,7 @@ def merged(usages: list[KeyUsage], key_id: str) -> KeyUsage:
         total.calls += usage.calls
         total.unknown_route_calls += usage.unknown_route_calls
         total.unknown_denied += usage.unknown_denied
+        total.unknown_succeeded += usage.unknown_succeeded
         for sample in usage.unknown_samples:
             total.add_sample(sample)
         for moment in (usage.first, usage.last):

@@ -43,14 +43,31 @@ class AuditResult:
 
 
 def choose_version(requested: str | None, key_files: list[KeyFile]) -> str | None:
-    """--appwrite-version wins; else the one manifest(s) declare; else the default."""
+    """--appwrite-version, which must agree with what the key files declare; else the one they declare; else None
+    (the default). A Cloud key judged as self-hosted would lose its backup scopes, a 1.9 key judged as 2.2 its
+    legacy routes: a file that says where its keys live is believed."""
     if requested:
+        wanted = resolve(requested)
+        for f in key_files:
+            for key in f.keys:
+                if key.appwrite_version and _declared(key.appwrite_version, key) != wanted:
+                    raise InputError(
+                        f"{key.location.file}: names Appwrite {key.appwrite_version}, but "
+                        f"--appwrite-version is {requested}; audit the version the keys live on, or "
+                        "change the file"
+                    )
         return requested
     declared = {key.appwrite_version for f in key_files for key in f.keys if key.appwrite_version}
     if len(declared) > 1:
+        said = {}
+        for f in key_files:
+            for key in f.keys:
+                if key.appwrite_version:
+                    said.setdefault(key.appwrite_version, key.location.file)
+        named = "; ".join(f"{file}: {version}" for version, file in sorted(said.items()))
         raise InputError(
-            f"manifests declare different Appwrite versions ({', '.join(sorted(declared))}); "
-            "choose one with --appwrite-version"
+            f"key files name different Appwrite versions ({named}; an appwrite.json on a Cloud "
+            "endpoint names cloud); choose one with --appwrite-version"
         )
     if not declared:
         return None
@@ -60,6 +77,13 @@ def choose_version(requested: str | None, key_files: list[KeyFile]) -> str | Non
     except InputError as error:
         source = next(k.location.file for f in key_files for k in f.keys if k.appwrite_version == version)
         raise InputError(f"{source}: appwriteVersion: {error}") from None
+
+
+def _declared(version: str, key) -> str:
+    try:
+        return resolve(version)
+    except InputError as error:
+        raise InputError(f"{key.location.file}: appwriteVersion: {error}") from None
 
 
 def run_audit(key_paths: list[str], log_paths: list[str], **fields) -> AuditResult:

@@ -41,6 +41,8 @@ class Catalog:
         self.release: str = data["release"]
         self.edition: str = data.get("edition", "self-hosted")
         self.note: str | None = data.get("note")
+        # False: the route data is a server spec's alone; "gates no route" cannot be said of a key scope
+        self.routes_complete: bool = data.get("routesComplete", True)
         self.sources: list[dict] = data["sources"]
         registry = data["scopes"]
         self.key_scopes: frozenset[str] = frozenset(registry["key"])
@@ -71,6 +73,11 @@ class Catalog:
     def gating_scopes(self) -> frozenset[str]:
         """Key scopes that at least one route of this version checks."""
         return frozenset(s for route in self.routes for s in route.scopes) & self.key_scopes
+
+    @cached_property
+    def scope_sets(self) -> frozenset[frozenset[str]]:
+        """The key scopes of each route, as Appwrite names them in a missing-scope error."""
+        return frozenset(frozenset(route.scopes) & self.key_scopes for route in self.routes) - {frozenset()}
 
     def current_name(self, scope: str) -> str:
         return self.renamed.get(scope, scope)

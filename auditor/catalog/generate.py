@@ -236,6 +236,9 @@ def _build_v2(version: str, source: dict, shared: Path, scopes_json: dict) -> di
         "release": source["release"],
         "edition": source["edition"],
         "note": source["note"],
+        # a server spec's routes: console and project routes (/v1/projects, /v1/migrations, /v1/vcs, /v1/health)
+        # are missing, so a key scope that opens none of these routes may still open one of those
+        "routesComplete": False,
         "regenerate": REGENERATE,
         "sources": recorded,
         "paramOrder": param_order(routes),

@@ -86,9 +86,13 @@ def other_versions(name: str, catalog: Catalog) -> str:
     versions = versions_with(name)
     if not versions or catalog.version in versions:
         return ""
-    position = SUPPORTED.index
+    if versions == ["cloud"]:
+        return f"{name} is a key scope of Appwrite Cloud only"
+    versions = [v for v in versions if v != "cloud"]  # self-hosted versions, in order; Cloud follows the newest
+    self_hosted = [v for v in SUPPORTED if v != "cloud"]
+    position = self_hosted.index
     contiguous = [position(v) for v in versions] == list(range(position(versions[0]), position(versions[-1]) + 1))
-    if contiguous and versions[-1] == SUPPORTED[-1]:
+    if contiguous and versions[-1] == self_hosted[-1]:
         return f"{name} is a key scope from Appwrite {versions[0]} on"
     if contiguous and len(versions) > 1:
         return f"{name} is a key scope of Appwrite {versions[0]} to {versions[-1]} only"

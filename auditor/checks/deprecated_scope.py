@@ -45,7 +45,7 @@ def check(ctx):
         if new in key.scopes:
             continue  # deprecated-twin gives the pair its one verdict
         who = label(key)
-        if scope not in catalog.gating_scopes and new not in catalog.gating_scopes:
+        if catalog.routes_complete and scope not in catalog.gating_scopes and new not in catalog.gating_scopes:
             advice = f"its replacement {new} exists, but neither gates any route of Appwrite {catalog.version}"
             fix = f"Remove {scope} from {who}"
         elif analysis.legacy_only_routes(scope, new):
@@ -56,6 +56,8 @@ def check(ctx):
             fix = f"Move those calls to the routes that accept {new}, then replace {scope} with {new} on {who}"
         else:
             advice, fix = _without_legacy_calls(ctx, analysis, scope, new, who)
+        if ctx.plan_of(analysis).verdict(scope) == ("replace", new):
+            fix = f"Replace {scope} with {new} on {who}"
         yield Problem(
             key,
             scope,

@@ -41,11 +41,15 @@ def _advice(ctx, analysis, scope: str, new: str) -> str:
         legacy = analysis.legacy_only_routes(scope, new)
         if legacy:
             return f"keep {scope} until these calls move to routes that accept {new}: {shown(legacy)}"
-        return f"every logged call it passes also accepts {new}: remove {scope} (keyaudit fix --mode replace)"
+        return f"every logged call it passes also accepts {new}: remove {scope} ({_replace(ctx)} --logs …)"
     legacy = [r for r in ctx.catalog.routes_gated_by(scope) if new not in r.scopes]
     if not legacy:
-        return f"every route that accepts {scope} also accepts {new}: remove {scope} (keyaudit fix --mode replace)"
+        return f"every route that accepts {scope} also accepts {new}: remove {scope} ({_replace(ctx)})"
     return (
         f"remove {scope} once no caller uses the {len(legacy)} routes of Appwrite {ctx.catalog.version} that "
         f"accept only it (e.g. {shown(legacy[:1])})"
     )
+
+
+def _replace(ctx) -> str:
+    return f"keyaudit fix --appwrite-version {ctx.catalog.version} --mode replace"

@@ -37,12 +37,17 @@ def check(ctx):
                     f"were answered 401 general_unauthorized_scope ({missing.denied} of "
                     f"{missing.usage.count}); the route needs {scopes}"
                 )
+            elif missing.refused:
+                reason = (
+                    f"were refused ({missing.refused} of {missing.usage.count} answered 401); the route needs "
+                    f"{scopes}, which {who} does not hold"
+                )
             else:
                 reason = f"need {scopes}, which {who} does not hold"
             if missing.add and missing.refused and not missing.proven:
                 fix = (
-                    f"If {who}'s job needs these calls, add {missing.add} (keyaudit fix --grant-refused); if not, "
-                    "they may come from someone else holding the key: find who made them"
+                    f"If {who}'s job needs these calls, add {missing.add} (keyaudit fix --grant-refused --logs "
+                    "with these logs); if not, they may come from someone else holding the key: find who made them"
                 )
             elif missing.add and missing.proven:
                 fix = (

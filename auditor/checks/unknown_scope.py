@@ -26,8 +26,15 @@ RULE_ID = "unknown-scope"
 IMPLICIT_SEVERITY = "info"  # Appwrite grants it to every key: listing it changes nothing
 
 
-def _fix(scope: str, who: str, ctx) -> str:
+def _fix(scope: str, who: str, ctx, plan) -> str:
+    """The proposal's verdict on the scope, in words (the planner decides: auditor/fix/plan.py)."""
     options = suggestions(scope, ctx.catalog)
+    verdict = plan.verdict(scope)
+    if verdict is not None and verdict[0] == "replace":
+        return f"Replace {scope} with {verdict[1]} on {who}"
+    if verdict is not None:
+        meant = f"; if it meant {' or '.join(options)}, add that by hand" if options else ""
+        return f"Remove {scope} from {who}: it grants nothing{meant}"
     if len(options) == 1 or options and ctx.catalog.renamed.get(options[1]) == options[0]:
         return f"Replace {scope} with {options[0]} on {who}"
     if options:
@@ -53,7 +60,7 @@ def check(ctx):
             else:
                 hint = did_you_mean(scope, ctx.catalog)
                 hint = f"; {hint}" if hint else ""
-                fix = _fix(scope, who, ctx)
+                fix = _fix(scope, who, ctx, ctx.plan_of(analysis))
             yield Problem(
                 key,
                 scope,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import sys
 
 import click
@@ -67,14 +68,19 @@ def audit(output_format, output, fail_on, **inputs):
 @options.proposal
 @options.quiet
 def explain(key_id, **inputs):
-    """Each scope KEY_ID holds, with the calls that justify it or why it is flagged."""
+    """Each scope the key KEY_ID (its id or name) holds: the calls that justify it, its findings, and the
+    proposal's verdict (the one planner's, as every report and `keyaudit fix` give it)."""
     result = run(options.request(**inputs))
-    wanted = scrub_identifier(
-        key_id
-    )  # a key whose id is a secret is known by its fingerprint (loaders/keys/__init__.py)
-    matches = [a for a in result.analyses if a.key.id in (key_id, wanted)]
+    # a key whose id is a secret is known by its fingerprint (loaders/keys/__init__.py)
+    wanted = scrub_identifier(key_id)
+    matches = [a for a in result.analyses if a.key.id in (key_id, wanted)] or [
+        a for a in result.analyses if a.key.name == key_id
+    ]  # the table leads with names
     if not matches:
-        raise InputError(f"no key {key_id!r} in the key definitions")
+        known = sorted({a.key.id for a in result.analyses} | {a.key.name for a in result.analyses if a.key.name})
+        close = difflib.get_close_matches(key_id, known, n=3)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise InputError(f"no key {key_id!r} in the key definitions (by id or name){hint}")
 
     def echo(text: str, gap: bool = False) -> None:  # one line each: names, scopes and paths come from outside
         if gap:

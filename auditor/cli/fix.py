@@ -11,6 +11,7 @@ import time
 import click
 
 from auditor.analysis.usage import read_usage
+from auditor.audit.run import choose_version
 from auditor.catalog.catalog import load
 from auditor.checks.context import label
 from auditor.cli import options
@@ -31,7 +32,8 @@ GZIP_MAGIC = b"\x1f\x8b"
 @click.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @options.appwrite_version(
-    "The version the keys live on (names written for one version can be invalid in another)", required=True
+    "The version the keys live on (names written for one version can be invalid in another)",
+    default_text="the files' appwriteVersion, or cloud for an appwrite.json on a Cloud endpoint",
 )
 @click.option(
     "--mode",
@@ -48,8 +50,11 @@ GZIP_MAGIC = b"\x1f\x8b"
     "--logs",
     multiple=True,
     metavar="FILE",
-    help="Call logs (repeatable): which routes each key calls, for --mode replace and --drop-unused.",
+    help="Call logs (repeatable): which routes each key calls, for --mode replace and --drop-unused; "
+    "calls that succeeded although the definition lacks their scope add it (a note says so).",
 )
+@options.usage
+@options.log_reading
 @click.option(
     "--drop-unused",
     is_flag=True,
@@ -61,8 +66,9 @@ GZIP_MAGIC = b"\x1f\x8b"
     is_flag=True,
     help="Also add scopes that only calls Appwrite refused asked for (off: a refused call is a request, not a need).",
 )
-def fix(files, appwrite_version, mode, show_diff, logs, drop_unused, grant_refused):
-    """Fix deprecated and misspelt scope names (and unused scopes) in key definition FILEs.
+def fix(files, appwrite_version, mode, show_diff, logs, usage, log_format, log_key, drop_unused, grant_refused):
+    """Write the audit's proposed scopes into key definition FILEs: deprecated and misspelt names, and with logs
+    scopes the calls need or (--drop-unused) do not.
 
     Comments, order and formatting are kept, and a second run changes nothing.
     For key exports, which cannot be edited, the Appwrite CLI commands that
@@ -74,17 +80,24 @@ def fix(files, appwrite_version, mode, show_diff, logs, drop_unused, grant_refus
             raise InputError(
                 f"{display_name(path)}: keyaudit fix edits plain files in place; give an uncompressed file path"
             )
-    catalog = load(appwrite_version)
     key_files = [load_key_file(path) for path in files]
-    usage = None
-    if logs:
-        usage = read_usage(
-            list(logs), catalog, log_options=LogOptions.of([key for key_file in key_files for key in key_file.keys])
+    version = choose_version(appwrite_version, key_files)
+    if version is None:
+        raise InputError(
+            "give --appwrite-version: the files declare no appwriteVersion, and the names keyaudit "
+            "writes must exist in the version the keys live on"
         )
+    catalog = load(version)
+    usage_files, usage = usage, None
+    if logs or usage_files:
+        keys = [key for key_file in key_files for key in key_file.keys]
+        usage = read_usage(list(logs), catalog, list(usage_files), LogOptions.of(keys, log_format, log_key))
+    if grant_refused and usage is None:
+        raise InputError("--grant-refused needs --logs or --usage: it grants what logged calls asked for")
     if drop_unused and usage is None:
         raise InputError(f"--drop-unused needs --logs covering at least {MIN_LOG_DAYS} days")
-    options = PlanOptions(mode, drop_unused, grant_refused)
-    fixes = [fix_file(key_file, catalog, options, usage, time.time()) for key_file in key_files]
+    plan_options = PlanOptions(mode, drop_unused, grant_refused)
+    fixes = [fix_file(key_file, catalog, plan_options, usage, time.time()) for key_file in key_files]
     changed = [result for result in fixes if result.new != result.old]
     if not show_diff:
         for result in changed:

@@ -50,6 +50,18 @@ def judged_files(paths) -> tuple[list[str], list[str]]:
     return kept, refused
 
 
+ACCEPT = (
+    "change it by hand, or accept it with an exception (--exceptions) or a baseline entry (keyaudit baseline create)"
+)
+NEXT_BY_HAND = {  # findings no scope change answers
+    "secret-in-file": "rotate the key in Appwrite, then remove the secret from the file (keyaudit secrets finds them)",
+    "expired": "create a new key with the scopes it needs, then delete this one",
+    "no-expiry": "give the key an expiry date, or accept it with an exception (--exceptions)",
+    "long-expiry": "give the key an earlier expiry date, or accept it with an exception (--exceptions)",
+    "deprecated-twin": "nothing now (low); drop the old name once no caller needs a route that takes only it",
+}
+
+
 def name_next_steps(report: dict) -> None:
     """Each finding's next step: `keyaudit fix` where the planner's change answers it, else an exception or baseline.
 
@@ -67,10 +79,7 @@ def name_next_steps(report: dict) -> None:
         if file:
             finding["next"] = f"keyaudit fix --appwrite-version {version} {shlex.quote(file)}"
         else:
-            finding["next"] = (
-                "change it by hand, or accept it with an exception (--exceptions) or a baseline "
-                "entry (keyaudit baseline create)"
-            )
+            finding["next"] = NEXT_BY_HAND.get(finding["rule"], ACCEPT)
 
 
 @click.command()

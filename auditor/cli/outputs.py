@@ -49,7 +49,8 @@ def plan_outputs(output_format: str | None, outputs: tuple[str, ...], formats) -
         extra.append((name, path))
     if len(plain) > 1:
         raise InputError(
-            f"--output given {len(plain)} files for --format {output_format}; give one, and FORMAT=FILE for the others"
+            f"--output given {len(plain)} files without a FORMAT= prefix; give one (its format is "
+            "--format's, else its suffix's), and FORMAT=FILE for the others"
         )
     if not all(plain):
         raise InputError("--output: empty file name")

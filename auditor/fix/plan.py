@@ -36,9 +36,10 @@ from auditor.analysis.minimal import minimal_cover
 from auditor.analysis.needs import KeyAnalysis, Need
 from auditor.analysis.usage import Usage
 from auditor.catalog.catalog import Catalog
-from auditor.catalog.risk import taxonomy
+from auditor.catalog.risk import scope_risk, taxonomy
 from auditor.catalog.scopes import suggestions
 from auditor.model import KeyDefinition
+from auditor.rules.registry import severity_rank
 from auditor.times import DAY
 
 MODES = ("add", "replace")
@@ -101,6 +102,15 @@ class KeyPlan:
 
     def holds(self) -> set[str]:
         return set(self.result())
+
+    def verdict(self, scope: str) -> tuple[str, str | None] | None:
+        """What the plan does to a scope the key holds: ("replace", new), ("remove", None), ("beside", new)
+        (the new name added next to it) or None (left as it is). Findings word their fix from it."""
+        removed = any(c.action == "remove" and c.scope == scope for c in self.changes)
+        added = next((c.scope for c in self.changes if c.action == "add" and c.about == scope), None)
+        if removed:
+            return ("replace", added) if added else ("remove", None)
+        return ("beside", added) if added else None
 
     def _slot(self, index: int) -> list[str | None]:
         return self._values.setdefault(index, [KEEP])
@@ -190,6 +200,11 @@ def _why_nothing_dropped(analysis: KeyAnalysis, usage: Usage | None) -> str:
         return "dropped no unused scope: the logs hold no call of this key"
     if analysis.graphql_calls:
         return "dropped no unused scope: the key uses GraphQL, whose needs the logs do not show"
+    if analysis.unlisted_calls:
+        return (
+            f"dropped no unused scope: {analysis.unlisted_calls} calls succeeded on routes the catalog of this "
+            "version does not list, so what they need is unknown"
+        )
     if not analysis.shows_needs:
         return "dropped no unused scope: Appwrite refused every logged call of this key, so none shows a need"
     days = log_days(usage)
@@ -209,13 +224,28 @@ def _definition(plan: KeyPlan, index: int, scope: str, catalog: Catalog) -> None
         plan.remove(index, rule, f"removed {scope}: every key holds it implicitly")
     elif scope not in catalog.key_scopes:
         _unknown(plan, index, scope, catalog)
+    elif not catalog.routes_complete:
+        return  # a server spec's routes alone: that a scope opens none of them says nothing
     elif scope in catalog.renamed:
-        if scope not in catalog.gating_scopes and catalog.renamed[scope] not in catalog.gating_scopes:
+        new = catalog.renamed[scope]
+        if scope not in catalog.gating_scopes and new not in catalog.gating_scopes:
             plan.remove(
                 index,
                 "deprecated-scope",
-                f"removed {scope}: neither it nor its replacement "
-                f"{catalog.renamed[scope]} gates a route of Appwrite {version}",
+                f"removed {scope}: neither it nor its replacement {new} gates a route of Appwrite {version}",
+            )
+        elif scope not in catalog.gating_scopes and new in plan.holds():
+            plan.remove(
+                index,
+                "deprecated-twin",
+                f"removed {scope}: no route of Appwrite {version} takes it any more, and the key holds {new}",
+            )
+        elif scope not in catalog.gating_scopes:
+            plan.replace(
+                index,
+                new,
+                "deprecated-scope",
+                f"replaced {scope} with {new}: no route of Appwrite {version} takes {scope} any more",
             )
     elif scope not in catalog.gating_scopes:
         plan.remove(index, "ineffective-scope", f"removed {scope}: it opens no route of Appwrite {version}")
@@ -223,6 +253,12 @@ def _definition(plan: KeyPlan, index: int, scope: str, catalog: Catalog) -> None
 
 def _unknown(plan: KeyPlan, index: int, scope: str, catalog: Catalog) -> None:
     version = catalog.version
+    if scope in catalog.cloud_only:
+        plan.notes.append(
+            f"left {scope}: a scope of Appwrite Cloud only, which self-hosted {version} lacks; "
+            "audit with --appwrite-version cloud if the key lives there, else remove it by hand"
+        )
+        return
     if scope in taxonomy():
         plan.notes.append(
             f"left {scope}: a scope of another Appwrite version, not of {version}; "
@@ -230,7 +266,17 @@ def _unknown(plan: KeyPlan, index: int, scope: str, catalog: Catalog) -> None:
         )
         return
     meant = intended_scope(scope, catalog)
-    if meant is None:
+    risk = scope_risk(meant) if meant else None
+    if risk is not None and severity_rank(risk.severity) >= severity_rank("high"):
+        plan.remove(
+            index,
+            "unknown-scope",
+            f"removed {scope}: not a scope of Appwrite {version}, so it grants "
+            f"nothing; if it meant {meant} ({risk.category.title}, "
+            f"{risk.severity}), add that by hand: keyaudit never grants a "
+            "high-risk scope by correcting a spelling",
+        )
+    elif meant is None:
         options = suggestions(scope, catalog)
         meaning = f"; if it meant {' or '.join(options)}, add that by hand" if options else ""
         plan.remove(
@@ -282,9 +328,14 @@ def _deprecated(
         return
     if new not in holds:
         if _useless_addition(scope, new, analysis, options.grant_refused):
+            why = (
+                f"they reach {scope} only through legacy-only routes"
+                if analysis.needed_by_any_call(scope)
+                else f"none of them needs {scope} either"
+            )
             plan.notes.append(
                 f"did not add {new} beside {scope}: none of the key's logged calls would use it "
-                f"(they reach {scope} only through legacy-only routes); add it when those calls move"
+                f"({why}); add it when calls need it"
             )
         else:
             plan.add(new, rule, f"added {new} beside the deprecated {scope}", after=index, about=scope)
@@ -389,6 +440,12 @@ def _meet(plan: KeyPlan, analysis: KeyAnalysis, catalog: Catalog, options: PlanO
             why = f"Appwrite refused {refused} calls that asked for it, and --grant-refused grants them"
         else:
             why = f"{sum(need.usage.succeeded for need in asking)} logged calls that need it succeeded"
+        risk = scope_risk(scope)
+        if risk is not None and severity_rank(risk.severity) >= severity_rank("high"):
+            why += (
+                f"; {scope} is {risk.severity} risk ({risk.category.title}): confirm the key's own code made "
+                "these calls before applying this"
+            )
         plan.add(scope, "missing-scope", f"added {scope}: {why}")
         plan.grants.extend(asking)
         new = catalog.renamed.get(scope)  # a legacy-only route's old name: its current name too, as rule 4 would

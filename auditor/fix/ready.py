@@ -74,7 +74,7 @@ def apply_commands(key: KeyDefinition, scopes: list[str], version: str, notes: l
     if has_expired(key, now_ts):
         notes.append(
             "no command: the key has expired and Appwrite refuses it whatever its scopes; create a new "
-            "key with these scopes and delete this one"
+            f"key with the scopes {', '.join(scopes) or '(none)'} and delete this one"
         )
         return []
     if key.kind in ("function", "site"):

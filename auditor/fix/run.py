@@ -16,7 +16,6 @@ import yaml
 from auditor.analysis.needs import analyse_key
 from auditor.analysis.usage import Usage
 from auditor.catalog.catalog import Catalog
-from auditor.catalog.versions import resolve
 from auditor.errors import InputError
 from auditor.fix.edit_array import edit_list
 from auditor.fix.edit_yaml import edit_yaml
@@ -47,7 +46,6 @@ class FileFix:
 
 def fix_file(key_file: KeyFile, catalog: Catalog, options: PlanOptions, usage: Usage | None, now_ts: float) -> FileFix:
     doc = key_file.document
-    _check_version(key_file, catalog)
     plans = [plan_key(analyse_key(key, usage, catalog), catalog, options, usage) for key in key_file.keys]
     fix = FileFix(doc.name, doc.text, doc.text, plans)
     changing = [plan for plan in plans if plan.edits]
@@ -84,17 +82,6 @@ def fix_file(key_file: KeyFile, catalog: Catalog, options: PlanOptions, usage: U
         fix.new = _edit_json(doc.text, doc.name, changing)
     _verify(fix, key_file, changing)
     return fix
-
-
-def _check_version(key_file: KeyFile, catalog: Catalog) -> None:
-    """A manifest declaring another version would be rewritten with names its version may not know."""
-    declared = {key.appwrite_version for key in key_file.keys if key.appwrite_version}
-    for version in declared:
-        if resolve(version) != catalog.version:
-            raise InputError(
-                f"{key_file.document.name}: declares appwriteVersion {version}, but --appwrite-version "
-                f"is {catalog.version}; fix for the version the keys live on"
-            )
 
 
 def _splice(text: str, replacements: list[tuple[int, int, str]]) -> str:

@@ -48,6 +48,13 @@ def _risk(risk: dict) -> str:
     return f"{risk['level']} ({risk['categories'][0]['category']})"
 
 
+def _proposed(key: dict) -> str:
+    """The planner's proposal, as every other output gives it (auditor/fix/plan.py)."""
+    if "fixes" not in key:
+        return "no change"
+    return ", ".join(key["fixes"]["scopes"]) or "none"
+
+
 def render(report: dict) -> str:
     report = safe(report, terminal)  # every field one line: a name cannot forge a row
     summary = report["summary"]
@@ -79,13 +86,15 @@ def render(report: dict) -> str:
                 key["project"] or "",
                 len(key["granted"]),
                 key["calls"] if summary["logsGiven"] else "-",
-                ", ".join(key["minimal"]) if key["minimal"] is not None else "-",
+                _proposed(key),
                 _risk(key["risk"]),
             ]
         )
     out.append("")
     out.append(
-        tabulate(rows, headers=["key", "id", "project", "scopes", "calls", "minimal set", "risk"], tablefmt="simple")
+        tabulate(
+            rows, headers=["key", "id", "project", "scopes", "calls", "proposed scopes", "risk"], tablefmt="simple"
+        )
     )
     for key in report["keys"]:
         for note in key["notes"]:

@@ -121,6 +121,11 @@ def holds_secret(text: str) -> bool:
 REDACTED_PREFIX = "<secret "  # how a redacted secret starts in any text keyaudit writes
 
 
+# A stored secret glued to other characters (`/v1/x/xstandard_<hex>Z`): no finding (the boundaries of
+# SECRET_PATTERN say what a secret in a file looks like), but never shown either.
+GLUED_SECRET = re.compile(rf"(?:{'|'.join(STORED_KINDS)})_[0-9a-f]{{256}}")
+
+
 def redact(text: str) -> str:
     """Replace every secret in `text` by its fingerprint.
 
@@ -131,6 +136,7 @@ def redact(text: str) -> str:
     if len(text) < MIN_SECRET_CHARS:  # most strings of a report (scopes, ids, dates): no scan
         return text
     while True:
+        text = GLUED_SECRET.sub(lambda match: f"{REDACTED_PREFIX}{fingerprint(match.group(0))}>", text)
         spans = secret_spans(text)
         if not spans:
             return text

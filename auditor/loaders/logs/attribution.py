@@ -51,9 +51,11 @@ class KeyIndex:
     def __init__(self, keys: Iterable[KeyDefinition] = ()):
         self._by_digest: dict[str, set[str]] = {}
         self._by_name: dict[str, list[KeyDefinition]] = {}
+        self._projects: dict[str, set[str | None]] = {}
         for key in keys:
             if key.secret_sha256:
                 self._by_digest.setdefault(key.secret_sha256, set()).add(key.id)
+                self._projects.setdefault(key.id, set()).add(key.project)
             if key.name and key.kind == "api":
                 self._by_name.setdefault(key.name, []).append(key)
 
@@ -67,6 +69,18 @@ class KeyIndex:
         if len(ids) > 1:
             return None, shared_secret(sorted(ids))
         return next(iter(ids)), None
+
+    def project_of(self, key_id: str, sent: str | None) -> str | None:
+        """The project of a call a defined key's secret made: the key's own, whatever project header the client
+        sent (a secret belongs to one project's key; headers are the sender's to choose, and each made-up one
+        would otherwise open a new slot of usage). A key defined in several projects keeps the header if it names
+        one of them."""
+        projects = self._projects.get(key_id)
+        if not projects:
+            return sent
+        if len(projects) == 1:
+            return next(iter(projects))
+        return sent if sent in projects else None
 
     def by_name(self, name: str, project: str) -> tuple[str | None, str | None]:
         """Appwrite 1.8+ logs a key's actions under the key's name and its project; `name:<name>` when no

@@ -59,6 +59,9 @@ _ROLE_MARK = " (role: "
 _TAIL_MARK = ": "
 _REQUEST = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE|HEAD) ((?:(?:https?:)?//[^\s/\"']{1,255})?/v1/[^\s\"'<>]{0,8192})")
 _MESSAGE_FIELDS = ("message", "msg", "error")
+# A logger writes its timestamp first (`2026-11-20T10:00:00Z ERROR …`, `{"time": "…", …}`): a time further
+# on is text the line carries (a query, a user's input), which must not set the span the logs cover.
+TIME_PREFIX = 64
 _REQUEST_FIELDS = ("msg", "message")
 
 
@@ -179,7 +182,7 @@ def parse(name: str, stream: BinaryIO, stats: ReadStats, options: LogOptions) ->
         if options.key is None:
             stats.unattributed_line(NO_KEY_IN_FORMAT.format(format=NAME))
             continue
-        time = find_rfc3339(text)
+        time = find_rfc3339(text[:TIME_PREFIX])  # the logger's own stamp, never one written inside a request
         if denial.request:
             method, path = denial.request
             yield Call(options.key, method, path, time, 401, UNAUTHORIZED_SCOPE, denial.project)

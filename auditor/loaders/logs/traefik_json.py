@@ -46,10 +46,9 @@ def _call(entry, options: LogOptions, stats: ReadStats) -> Call | None:
     key = key_for_secret(entry.get(KEY_HEADER), options, stats, NO_KEY)
     if key is None:
         return None
-    project = entry.get(PROJECT_HEADER)
-    return Call(
-        key, method.upper(), path, time, _status(entry), None, project if isinstance(project, str) and project else None
-    )
+    sent = entry.get(PROJECT_HEADER)
+    project = options.keys.project_of(key, sent if isinstance(sent, str) and sent else None)
+    return Call(key, method.upper(), path, time, _status(entry), None, project)
 
 
 def parse(name: str, stream: BinaryIO, stats: ReadStats, options: LogOptions) -> Iterator[Call]:
