@@ -44,9 +44,11 @@ from auditor.secrets import scrub_identifier
 def audit(output_format, output, fail_on, **inputs):
     """Audit API keys against the calls they made: least-privilege findings.
 
-    Without --logs, the rules that need usage (over-privileged, unused-scope,
-    never-used, missing-scope, unknown-key, unknown-route) are skipped and the
-    report says so. Exit 0: nothing at or above --fail-on; 1: findings; 2: bad input.
+    Without --logs or --usage, the rules that need usage (`keyaudit rules` marks
+    them) are skipped and the report says so; --grant-refused then changes
+    nothing. Every report carries the proposed scope set of each key (README:
+    "How keyaudit proposes a scope set"). Exit 0: nothing at or above
+    --fail-on; 1: findings; 2: bad input.
     """
     targets = plan_outputs(output_format, output, REPORTERS)
     check_targets(path for _, path in targets)

@@ -36,7 +36,7 @@ def fail_on(default: str):
     return click.option(
         "--fail-on",
         type=click.Choice(SEVERITIES + ("none",)),
-        help=f"Exit 1 when a finding is at or above this severity [default: {default}].",
+        help=f"Exit 1 when a finding is at or above this severity [default: the config's failOn, else {default}].",
     )
 
 
