@@ -2,8 +2,15 @@
 
 import json
 
-from helpers.audit import audit, call, key, over_a_month
+from helpers.audit import NOW as NOW_TIME
+from helpers.audit import audit, call, key, over_a_month, write_keys, write_logs
 from helpers.cli import run_cli
+
+from auditor.audit import run_audit
+from auditor.fix.plan import PlanOptions
+from auditor.rules.registry import configured_rules
+
+GRANT = PlanOptions(drop_unused=True, grant_refused=True)
 
 NOW = ("--now", "2026-11-25T00:00:00Z")
 MANIFEST = """\
@@ -128,3 +135,14 @@ def test_a_time_inside_an_error_line_does_not_stretch_the_logs(tmp_path):
     assert code in (0, 1), err
     window = json.loads(out)["summary"]["logWindow"]
     assert window["first"].startswith("2026-11-30") and window["last"].startswith("2026-11-30")
+
+
+def test_grant_refused_grants_refusals_only_not_redirects_or_not_found(tmp_path):
+    """A 3xx (a redirect before any scope check) or a 404 is no refusal: --grant-refused does not grant it."""
+    reads = over_a_month([call("k1", "GET", "/v1/tablesdb/d/tables/t/rows", status=200)] * 2)
+    for status, granted in ((301, False), (308, False), (404, False), (401, True)):
+        probe = call("k1", "POST", "/v1/project/keys", status=status)
+        keys = write_keys(tmp_path, [key("k1", ["rows.read"])])
+        logs = write_logs(tmp_path, [*reads, probe])
+        result = run_audit([keys], [logs], rules=configured_rules(None), now=NOW_TIME, plan_options=GRANT)
+        assert ("keys.write" in result.plan_of(result.analyses[0]).result()) == granted, status

@@ -127,7 +127,9 @@ class KeyAnalysis:
         return [
             need.usage.route
             for need in self.needs
-            if (need.used or refused) and old in need.any_of and new not in need.usage.route.scopes
+            if (need.used or (refused and need.usage.refused))
+            and old in need.any_of
+            and new not in need.usage.route.scopes
         ]
 
 

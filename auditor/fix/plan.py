@@ -350,7 +350,9 @@ def _useless_addition(old: str, new: str, analysis: KeyAnalysis, refused: bool) 
     if not analysis.shows_needs or not analysis.judgeable(new):
         return False
     return not any(
-        old in need.any_of and new in need.usage.route.scopes for need in analysis.needs if need.used or refused
+        old in need.any_of and new in need.usage.route.scopes
+        for need in analysis.needs
+        if need.used or (refused and need.usage.refused)
     )
 
 
@@ -361,7 +363,7 @@ def _needs_to_meet(analysis: KeyAnalysis, catalog: Catalog, options: PlanOptions
     for need in analysis.needs:
         if not need.confident or need.implicit or not need.any_of:
             continue
-        if (need.used and (need.proven or need.any_of & held)) or options.grant_refused:
+        if (need.used and (need.proven or need.any_of & held)) or (options.grant_refused and need.usage.refused):
             out.append(need)
     return out
 
