@@ -19,6 +19,9 @@ from auditor.rules.registry import at_or_above
 NOT_LINTED = "lint takes key files and keyaudit configs only: leave it out (pre-commit: `exclude:` it)"
 
 
+DOCUMENT_SUFFIXES = (".json", ".yaml", ".yml", ".tf", ".json.gz", ".yaml.gz", ".yml.gz")
+
+
 def judged_files(paths) -> tuple[list[str], list[str]]:
     """(the key files to judge, one refusal line per file that cannot be judged), over every path.
 
@@ -44,7 +47,10 @@ def judged_files(paths) -> tuple[list[str], list[str]]:
                 refused.append(one_line(str(invalid)))
             continue
         except InputError as error:
-            refused.append(one_line(str(error)))
+            why = one_line(str(error))
+            if not path.lower().endswith(DOCUMENT_SUFFIXES):  # a README or a log the hook's pattern let through
+                why = f"{path}: holds no key definitions ({why}); {NOT_LINTED}"
+            refused.append(why)
             continue
         kept.append(path)
     return kept, refused
