@@ -5,20 +5,23 @@ import hashlib
 import json
 import re
 import shutil
+import types
 
 import pytest
 from helpers.audit import NOW
-from helpers.cli import run_cli
+from helpers.cli import invoke, run_cli
 from helpers.paths import ROOT
+from jsonschema import Draft202012Validator
 
 from auditor.audit import run_audit
 from auditor.audit.report import build
 from auditor.errors import InputError
 from auditor.loaders.keys import load_key_file
-from auditor.loaders.logs import LOG_FORMATS, iter_calls
+from auditor.loaders.logs import LOG_FORMATS, formats, iter_calls
 from auditor.loaders.logs.attribution import KEY_DYNAMIC, KEY_REDACTED, NO_KEY, KeyIndex, LogOptions
-from auditor.loaders.logs.calllog import BadRecord, ReadStats
+from auditor.loaders.logs.calllog import BadRecord, Call, ReadStats, counted_lines
 from auditor.loaders.logs.detect import detect_format
+from auditor.loaders.logs.format import LogFormat
 from auditor.loaders.logs.records import AuditEvent
 from auditor.loaders.logs.timestamps import clf, rfc3339
 from auditor.model import KeyDefinition, Location
@@ -321,10 +324,53 @@ def test_report_of_every_format_validates_and_holds_no_secret(tmp_path):
     assert code == 0 and "3 logged calls" in out and not SECRET.search(out + err)
 
 
-def test_report_schema_lists_every_log_format():
+def test_report_schema_takes_every_registered_format_name_and_nothing_of_another_shape():
     schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
-    formats = schema["properties"]["summary"]["properties"]["logFormats"]["additionalProperties"]["enum"]
-    assert formats == list(LOG_FORMATS)
+    name_shape = Draft202012Validator(
+        schema["properties"]["summary"]["properties"]["logFormats"]["additionalProperties"]
+    )
+    assert len(set(formats.names())) == len(formats.names()) == len(LOG_FORMATS)
+    for name in formats.names():
+        assert name_shape.is_valid(name), name
+    for not_a_name in ("", "Traefik JSON", "nginx_combined", "-jsonl", "jsonl-", "a" * 41, 3, None):
+        assert not name_shape.is_valid(not_a_name), not_a_name
+
+
+def _tab_separated_log_module():
+    """A throwaway format, a key, a method and a path a line, tab-separated, declared as its own module would."""
+    module = types.ModuleType("tab_separated")
+    module.NAME = "tab-separated"
+
+    def parse(name, stream, stats, options):
+        for number, line in counted_lines(name, stream, stats):
+            fields = line.decode("utf-8", "replace").rstrip("\r\n").split("\t")
+            if len(fields) != 3:
+                stats.bad(name, number, "not key, method and path")
+                continue
+            yield Call(fields[0], fields[1], fields[2], None, 200, None, None)
+
+    module.FORMAT = LogFormat(
+        module.NAME, parse, text_line=lambda line: re.fullmatch(r"\S+\t[A-Z]+\t/\S*", line) is not None
+    )
+    return module
+
+
+def test_a_log_format_is_one_module_and_one_registry_line(monkeypatch, tmp_path):
+    module = _tab_separated_log_module()
+    monkeypatch.setattr(formats, "FORMATS", [*formats.FORMATS, module.FORMAT])  # its registry line
+    log = tmp_path / "calls.tsv"
+    log.write_text(f"{SEARCH}\tGET\t/v1/users\n{SEARCH}\tGET\t/v1/users/u1\nnot a call\n")
+    assert detect_format(log.read_bytes()) == "tab-separated"
+    for forced in ([], ["--log-format", "tab-separated"]):
+        result = invoke(
+            ["audit", "--keys", KEYS, "--logs", log, *forced, "--now", "2026-11-25T00:00:00Z", "--format", "json"]
+        )
+        assert result.exit_code in (0, 1), result.output
+        report = json.loads(result.stdout)
+        assert violations(report, "report.schema.json", None) == []
+        assert report["summary"]["logFormats"] == {str(log): "tab-separated"}
+        assert key_report(report, SEARCH)["calls"] == 2
+    assert "tab-separated" in invoke(["audit", "--help"]).output
 
 
 def test_a_log_from_stdin_is_detected_too():

@@ -26,8 +26,7 @@ from auditor.analysis.topkeys import DEFAULT_KEEP, TopKeys
 from auditor.catalog.catalog import Catalog, Route
 from auditor.loaders.logs import HEAD_BYTES, open_log, read_calls
 from auditor.loaders.logs.attribution import LogOptions
-from auditor.loaders.logs.calllog import Call, ReadStats
-from auditor.loaders.logs.detect import JSONL
+from auditor.loaders.logs.calllog import JSONL, Call, ReadStats
 from auditor.loaders.logs.fastjsonl import learn_layout
 from auditor.loaders.source import BLOCK_BYTES, iter_blocks, position
 from auditor.loaders.usage_file import UsageRow, read_usage_rows

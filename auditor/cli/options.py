@@ -13,7 +13,7 @@ from auditor.catalog.versions import DEFAULT
 from auditor.errors import InputError
 from auditor.fix.plan import MODES, PlanOptions
 from auditor.loaders.detect import KEY_KINDS
-from auditor.loaders.logs import LOG_FORMATS
+from auditor.loaders.logs import formats
 from auditor.rules.registry import SEVERITIES
 from auditor.times import BadTime, parse_time
 
@@ -111,6 +111,18 @@ def _stacked(*options):
 audit_inputs = _stacked(keys, logs, usage, keys_format, audit_version, config, exceptions, now)
 
 
+class RegisteredLogFormat(click.Choice):
+    """A choice of the registered log formats, read when an option is parsed, not when it is declared, so that
+    --log-format takes every format in loaders/logs/formats.py, one registered at run time included."""
+
+    def __init__(self) -> None:
+        self.case_sensitive = True  # click.Choice's one setting besides its choices, which are the registry's
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return formats.names()
+
+
 def log_reading(func):
     """--log-format and --key: how audit and explain read logs that are not keyaudit's JSONL."""
     func = click.option(
@@ -122,7 +134,7 @@ def log_reading(func):
     )(func)
     return click.option(
         "--log-format",
-        type=click.Choice(LOG_FORMATS),
+        type=RegisteredLogFormat(),
         help="Force the format of every --logs file [default: detected per file].",
     )(func)
 

@@ -1,14 +1,12 @@
 """Calls from any log file: the one entry point every log consumer uses.
 
-Each file's format is detected from its first lines (loaders/logs/detect.py)
-unless forced; keyaudit's JSONL is read by loaders/logs/calllog.py, the other formats
-by their modules in loaders/logs/.
-
-PARSERS is the registry of log formats: a format is one module here (`NAME` and `parse(name, stream, stats,
-options)`, yielding the `Call` of each line that holds one and counting the rest in `stats`) and one line in
-PARSERS; detect.py tells it from a file's first lines, and the report schema's list of formats is tested
-against LOG_FORMATS. calllog.py reads keyaudit's JSONL (Call, ReadStats, BadRecord); fastjsonl.py its fast
-path; records.py the Call subclasses of audit events and missing-scope error lines; attribution.py and
+Each file's format is detected from its first lines (loaders/logs/detect.py) unless forced, and read by the
+registered format of that name. formats.py holds FORMATS, the registry of log formats: a format is one module
+here declaring its `LogFormat` (format.py: `NAME`, `parse(name, stream, stats, options)` yielding the `Call`
+of each line that holds one and counting the rest in `stats`, and how detection recognises it) and one line in
+FORMATS. The report schema describes format names by pattern, not by list (tests check every registered name
+fits it). calllog.py reads keyaudit's JSONL (Call, ReadStats, BadRecord); fastjsonl.py its fast path;
+records.py the Call subclasses of audit events and missing-scope error lines; attribution.py and
 timestamps.py serve every format. Imported by analysis, state, fix and the CLI.
 """
 
@@ -19,23 +17,16 @@ from contextlib import contextmanager
 from typing import BinaryIO
 
 from auditor.errors import InputError
-from auditor.loaders.logs import audit_log, common_log, error_lines, traefik_json
+from auditor.loaders.logs import formats
 from auditor.loaders.logs.attribution import LogOptions
-from auditor.loaders.logs.calllog import Call, ReadStats, read_call_stream
-from auditor.loaders.logs.detect import JSONL, detect_format
+from auditor.loaders.logs.calllog import Call, ReadStats
+from auditor.loaders.logs.detect import detect_format
 from auditor.loaders.source import display_name, open_binary
 from auditor.secrets import MIN_SECRET_CHARS, is_real_secret, redact, scrub_identifier
 
 HEAD_BYTES = 64 << 10
 
-PARSERS = {
-    traefik_json.NAME: traefik_json.parse,
-    common_log.TRAEFIK: common_log.parser(common_log.TRAEFIK),
-    common_log.NGINX: common_log.parser(common_log.NGINX),
-    audit_log.NAME: audit_log.parse,
-    error_lines.NAME: error_lines.parse,
-}
-LOG_FORMATS = (JSONL, *PARSERS)
+LOG_FORMATS = formats.names()  # as registered at import, for tests and scripts to go through; code asks formats
 
 
 def iter_calls(path: str, stats: ReadStats, options: LogOptions | None = None) -> Iterator[Call]:
@@ -52,11 +43,7 @@ def iter_calls(path: str, stats: ReadStats, options: LogOptions | None = None) -
 
 def read_calls(name: str, stream: BinaryIO, log_format: str, stats: ReadStats, options: LogOptions) -> Iterator[Call]:
     """The calls of a log opened by open_log."""
-    if log_format == JSONL:
-        calls = read_call_stream(name, stream, stats)
-    else:
-        calls = PARSERS[log_format](name, stream, stats, options)
-    for call in calls:
+    for call in formats.named(log_format).parse(name, stream, stats, options):
         call = without_secret(call, stats, options)
         if call is not None:
             yield call
@@ -66,8 +53,8 @@ def read_calls(name: str, stream: BinaryIO, log_format: str, stats: ReadStats, o
 def open_log(path: str, stats: ReadStats, options: LogOptions) -> Iterator[tuple[str, BinaryIO, str]]:
     """(name as the user gave it, decompressed stream, format) of a log; the format is recorded in `stats`."""
     name = display_name(path)
-    if options.format is not None and options.format not in LOG_FORMATS:
-        raise InputError(f"unknown log format {options.format!r}; use one of {', '.join(LOG_FORMATS)}")
+    if options.format is not None and formats.named(options.format) is None:
+        raise InputError(f"unknown log format {options.format!r}; use one of {', '.join(formats.names())}")
     with open_binary(path) as stream:
         log_format = options.format or detect_format(stream.peek(HEAD_BYTES))
         stats.formats[name] = log_format

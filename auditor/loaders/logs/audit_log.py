@@ -32,6 +32,7 @@ from auditor.errors import InputError
 from auditor.loaders import jsontext
 from auditor.loaders.logs.attribution import LogOptions
 from auditor.loaders.logs.calllog import BadRecord, ReadStats, counted_lines
+from auditor.loaders.logs.format import Head, LogFormat
 from auditor.loaders.logs.records import AuditEvent
 from auditor.loaders.logs.timestamps import rfc3339
 from auditor.loaders.source import MAX_DOCUMENT_BYTES
@@ -208,3 +209,23 @@ def _object_entries(text: str, start: int):
     if not has_logs:
         yield start, jsontext.raw_decode(_DECODER, text, start)[0]
     return i + 1
+
+
+def is_document(head: Head) -> bool:
+    """Whether a log's head starts a JSON document over several lines, or an array, that speaks of `logs` or
+    `event` (a compact logList longer than the head is one too)."""
+    first = head.text.lstrip()[:1]
+    return (first == "[" or first == "{" and not _is_json(head.lines[0])) and (
+        '"logs"' in head.text or '"event"' in head.text
+    )
+
+
+def _is_json(line: str) -> bool:
+    try:
+        json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+FORMAT = LogFormat(NAME, parse, json_line=is_entry, head=is_document)

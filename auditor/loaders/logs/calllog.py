@@ -11,12 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from auditor.loaders import jsontext
+from auditor.loaders.logs.format import LogFormat
 from auditor.loaders.source import iter_lines
 from auditor.times import BadTime, parse_time
 
+if TYPE_CHECKING:
+    from auditor.loaders.logs.attribution import LogOptions
+
+JSONL = "keyaudit-jsonl"
 MAX_BAD_SAMPLES = 5
 LONG_LINE = "line longer than 1 MiB"
 METHOD = re.compile(r"[A-Za-z]{1,16}")  # an HTTP method as every log format takes it
@@ -128,3 +133,15 @@ def read_call_stream(name: str, stream: BinaryIO, stats: ReadStats) -> Iterator[
             continue
         if call is not None:
             yield call
+
+
+def is_record(value) -> bool:
+    """Whether a JSON line of a log's head is a keyaudit record (it names a key, a method and a path)."""
+    return isinstance(value, dict) and {"key", "method", "path"} <= value.keys()
+
+
+def _parse(name: str, stream: BinaryIO, stats: ReadStats, options: LogOptions) -> Iterator[Call]:
+    return read_call_stream(name, stream, stats)  # a record names its key: no option applies
+
+
+FORMAT = LogFormat(JSONL, _parse, json_line=is_record)

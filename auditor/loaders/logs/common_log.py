@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from auditor.loaders.logs.attribution import NO_KEY_IN_FORMAT, LogOptions
 from auditor.loaders.logs.calllog import BadRecord, Call, ReadStats, counted_lines
+from auditor.loaders.logs.format import LogFormat
 from auditor.loaders.logs.timestamps import clf
 
 NGINX = "nginx-combined"
@@ -69,3 +70,11 @@ def parser(format_name: str):
             yield Call(options.key, method, path, time, status, None, None)
 
     return parse
+
+
+def _format(format_name: str) -> LogFormat:
+    return LogFormat(format_name, parser(format_name), text_line=lambda line: kind(line) == format_name)
+
+
+TRAEFIK_FORMAT = _format(TRAEFIK)
+NGINX_FORMAT = _format(NGINX)

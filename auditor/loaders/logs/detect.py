@@ -1,34 +1,36 @@
-"""Tell a call log's format from its first lines.
+"""Tell a call log's format from its first lines, by asking the registered formats (formats.py) in their order.
 
-The first line that is recognisably one format decides: a JSON object with
-`key`, `method` and `path` is keyaudit's JSONL; with `RequestMethod` and
-`RequestPath` Traefik's JSON; with `event` and `userEmail`/`userName`, or a
-`logs` list, an Appwrite audit log (so is a JSON document over several lines,
-or an array, that speaks of `logs` or `event`); a common/combined line is Traefik's `common`
-format when it ends like Traefik's, else nginx `combined`. Failing all, lines
-that carry a missing-scope error make an error-lines file. Anything else is read
-as keyaudit JSONL, whose reader counts each line it cannot read, so a file of an
-unknown format shows up as bad lines, never as silence.
+The first line that is recognisably one format decides: a line that is a JSON object is offered to each
+format's `json_line`, any other line to each `text_line` (a line that starts like JSON and is not is
+skipped). Today that makes a JSON object with `key`, `method` and `path` keyaudit's JSONL; with
+`RequestMethod` and `RequestPath` Traefik's JSON; with `event` and `userEmail`/`userName`, or a `logs` list,
+an Appwrite audit log; a common/combined line Traefik's `common` format when it ends like Traefik's, else
+nginx `combined`. Failing every line, the first format whose `head` recognises the head as a whole: an audit
+log's JSON document over several lines, or array, that speaks of `logs` or `event`; then lines that carry a
+missing-scope error (error lines). Anything else is read as keyaudit JSONL, whose reader counts each line it
+cannot read, so a file of an unknown format shows up as bad lines, never as silence.
 """
 
 from __future__ import annotations
 
 import json
 
-from auditor.loaders.logs import audit_log, common_log, error_lines, traefik_json
+from auditor.loaders.logs import formats
+from auditor.loaders.logs.calllog import JSONL
+from auditor.loaders.logs.format import Head
 
-JSONL = "keyaudit-jsonl"
 HEAD_LINES = 20
 
 
-def _json_kind(value) -> str | None:
-    if isinstance(value, dict) and {"key", "method", "path"} <= value.keys():
-        return JSONL
-    if traefik_json.is_entry(value):
-        return traefik_json.NAME
-    if audit_log.is_entry(value):
-        return audit_log.NAME
-    return None
+def _line_format(line: str) -> str | None:
+    """The first registered format that recognises one line of a head, or None."""
+    if line.startswith("{"):
+        try:
+            value = json.loads(line)
+        except (ValueError, RecursionError):
+            return None
+        return next((f.name for f in formats.FORMATS if f.json_line and f.json_line(value)), None)
+    return next((f.name for f in formats.FORMATS if f.text_line and f.text_line(line)), None)
 
 
 def detect_format(head: bytes) -> str:
@@ -41,28 +43,8 @@ def detect_format(head: bytes) -> str:
     if not lines:
         return JSONL
     for line in lines:
-        if line.startswith("{"):
-            try:
-                kind = _json_kind(json.loads(line))
-            except (ValueError, RecursionError):
-                continue
-            if kind:
-                return kind
-        else:
-            kind = common_log.kind(line)
-            if kind:
-                return kind
-    first = text.lstrip()[:1]
-    if (first == "[" or first == "{" and not _is_json(lines[0])) and ('"logs"' in text or '"event"' in text):
-        return audit_log.NAME
-    if any(error_lines.find_denial(line) for line in lines):
-        return error_lines.NAME
-    return JSONL
-
-
-def _is_json(line: str) -> bool:
-    try:
-        json.loads(line)
-    except (ValueError, RecursionError):
-        return False
-    return True
+        found = _line_format(line)
+        if found:
+            return found
+    whole = Head(text, lines)
+    return next((f.name for f in formats.FORMATS if f.head and f.head(whole)), JSONL)

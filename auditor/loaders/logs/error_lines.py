@@ -38,6 +38,7 @@ from typing import BinaryIO
 
 from auditor.loaders.logs.attribution import NO_KEY_IN_FORMAT, LogOptions
 from auditor.loaders.logs.calllog import Call, ReadStats, counted_lines
+from auditor.loaders.logs.format import Head, LogFormat
 from auditor.loaders.logs.records import UNAUTHORIZED_SCOPE, ScopeDenial
 from auditor.loaders.logs.timestamps import find_rfc3339
 
@@ -190,3 +191,11 @@ def parse(name: str, stream: BinaryIO, stats: ReadStats, options: LogOptions) ->
             yield ScopeDenial.of(options.key, denial.scopes, time, denial.project)
         else:
             stats.unattributed_line(NOTHING_TO_JUDGE)
+
+
+def holds_a_denial(head: Head) -> bool:
+    """Whether any of a log's first lines carries a missing-scope error (asked once no line is another format's)."""
+    return any(find_denial(line) for line in head.lines)
+
+
+FORMAT = LogFormat(NAME, parse, head=holds_a_denial)

@@ -16,6 +16,7 @@ from typing import BinaryIO
 from auditor.loaders import jsontext
 from auditor.loaders.logs.attribution import NO_KEY, LogOptions, key_for_secret
 from auditor.loaders.logs.calllog import METHOD, BadRecord, Call, ReadStats, counted_lines
+from auditor.loaders.logs.format import LogFormat
 from auditor.loaders.logs.timestamps import rfc3339
 
 NAME = "traefik-json"
@@ -65,3 +66,6 @@ def parse(name: str, stream: BinaryIO, stats: ReadStats, options: LogOptions) ->
             continue
         if call is not None:
             yield call
+
+
+FORMAT = LogFormat(NAME, parse, json_line=is_entry)
