@@ -8,6 +8,8 @@ from collections import Counter
 import pytest
 
 from auditor.catalog.catalog import load
+from auditor.catalog.generate import V2_TABLE
+from auditor.catalog.generate_v2 import is_cloud_only_route
 from auditor.catalog.matcher import Router, split_path
 from auditor.catalog.versions import SUPPORTED
 
@@ -15,20 +17,6 @@ SPEC_FILES = {
     "1.6": ["open-api3-1.6.2-server.json", "open-api3-1.6.2-console.json"],
     "1.7": ["open-api3-1.7.4-server.json", "open-api3-1.7.4-console.json"],
     "1.8": ["open-api3-1.8.1-server.json", "open-api3-1.8.1-console.json"],
-}
-V2_TABLE = "routes-2.4.0-from-cloud-spec.json"  # every 2.x catalog's routes come from it
-# Services only Appwrite Cloud serves (the 2.4.x spec is Cloud's): absent from self-hosted 2.x catalogs.
-CLOUD_SERVICES = {
-    "analytics",
-    "apps",
-    "backups",
-    "domains",
-    "mongo",
-    "mysql",
-    "oauth2",
-    "organization",
-    "postgresql",
-    "waf",
 }
 FILLERS = ["5f3a9c2e1b7d", "user%40example.com", "a-b_c.d", "%E2%9C%93", "x" * 36]
 
@@ -56,12 +44,7 @@ def v2_operations(appwrite_dir, cat):
     rows = [(r[col["method"]], r[col["path"]], r[col["scope"]]) for r in table["rows"]]
     if cat.edition == "cloud":
         return rows
-
-    def on_cloud_only(path, scopes):
-        keyed = [s for s in scopes if "." in s]
-        return path.split("/")[1] in CLOUD_SERVICES or bool(keyed) and set(keyed) <= cat.cloud_only
-
-    kept = [row for row in rows if not on_cloud_only(row[1], row[2])]
+    kept = [row for row in rows if not is_cloud_only_route(row[1], row[2], cat.cloud_only)]
     assert 0 < len(kept) < len(rows)
     return kept
 
