@@ -52,8 +52,8 @@ def calls(catalog):
     return st.lists(st.tuples(st.sampled_from(routes), outcome, day), max_size=8)
 
 
-def write_case(folder: Path, version: str, scopes: list[str], logged) -> tuple[Path, Path]:
-    manifest = folder / "keys.yaml"
+def write_manifest(manifest: Path, version: str, scopes: list[str]) -> None:
+    """The one key, k1 of project p, holding `scopes`."""
     manifest.write_text(
         yaml.safe_dump(
             {
@@ -64,6 +64,11 @@ def write_case(folder: Path, version: str, scopes: list[str], logged) -> tuple[P
             sort_keys=False,
         )
     )
+
+
+def write_case(folder: Path, version: str, scopes: list[str], logged) -> tuple[Path, Path]:
+    manifest = folder / "keys.yaml"
+    write_manifest(manifest, version, scopes)
     lines = []
     for route, (status, error), day in logged:
         record = {
@@ -126,16 +131,7 @@ def check_version(version, scopes, logged, options):
             assert set(proposed) - set(scopes) <= meant | proven | twins
 
         # fixed point: the fixed key plans no change, and audit no longer finds what the changes answered
-        manifest.write_text(
-            yaml.safe_dump(
-                {
-                    "appwriteVersion": version,
-                    "project": "p",
-                    "keys": [{"id": "k1", "name": "job", "scopes": proposed, "expire": None}],
-                },
-                sort_keys=False,
-            )
-        )
+        write_manifest(manifest, version, proposed)
         again = audit(manifest, log, version, options)
         (analysis2,) = again.analyses
         assert again.plan_of(analysis2).changes == [], (proposed, again.plan_of(analysis2).changes)
