@@ -23,7 +23,7 @@ Examples (tests/unit/checks/test_docstring_examples.py audits each):
 """
 
 from auditor.checks.context import label
-from auditor.fix.plan import logs_justify_removal
+from auditor.fix.plan import logs_decide
 from auditor.model import Problem
 
 RULE_ID = "deprecated-scope"
@@ -92,9 +92,9 @@ def _without_legacy_calls(ctx, analysis, scope: str, new: str, who: str) -> tupl
     Otherwise nothing says the key never calls a route that accepts only the old
     name, and this version may have such routes.
     """
-    logs_decide = analysis.shows_needs and logs_justify_removal(ctx.usage)
+    decided = logs_decide(analysis, ctx.usage)
     legacy = [r for r in ctx.catalog.routes_gated_by(scope) if new not in r.scopes]
-    if logs_decide or not legacy:
+    if decided or not legacy:
         return f"use {new}", f"Replace {scope} with {new} on {who}"
     unseen = "no logs of four weeks or more say"
     advice = (

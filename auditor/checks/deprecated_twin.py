@@ -18,7 +18,7 @@ Examples (tests/unit/checks/test_docstring_examples.py audits each):
 
 from auditor.checks.context import label
 from auditor.checks.deprecated_scope import deprecated_names, shown
-from auditor.fix.plan import logs_justify_removal
+from auditor.fix.plan import logs_decide
 from auditor.model import Problem
 
 RULE_ID = "deprecated-twin"
@@ -37,7 +37,7 @@ def check(ctx):
 
 
 def _advice(ctx, analysis, scope: str, new: str) -> str:
-    if analysis.shows_needs and logs_justify_removal(ctx.usage):
+    if logs_decide(analysis, ctx.usage):
         legacy = analysis.legacy_only_routes(scope, new)
         if legacy:
             return f"keep {scope} until these calls move to routes that accept {new}: {shown(legacy)}"

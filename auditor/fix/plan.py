@@ -151,7 +151,13 @@ class KeyPlan:
 
 def logs_justify_removal(usage: Usage | None) -> bool:
     """The one rule of how many days of logs justify removing a scope (reports and `fix` alike)."""
-    return log_days(usage) is not None and log_days(usage) >= MIN_LOG_DAYS
+    days = log_days(usage)
+    return days is not None and days >= MIN_LOG_DAYS
+
+
+def logs_decide(analysis: KeyAnalysis, usage: Usage | None) -> bool:
+    """Whether the logs settle what the key needs: they show its needs, over enough days to drop a scope on."""
+    return analysis.shows_needs and logs_justify_removal(usage)
 
 
 def log_days(usage: Usage | None) -> float | None:
@@ -172,7 +178,7 @@ def intended_scope(name: str, catalog: Catalog) -> str | None:
 def plan_key(analysis: KeyAnalysis, catalog: Catalog, options: PlanOptions, usage: Usage | None) -> KeyPlan:
     """What to change in the key's scopes; `usage` is the logs the analysis came from (None: no logs)."""
     plan = KeyPlan(analysis.key)
-    long_enough = analysis.shows_needs and logs_justify_removal(usage)
+    long_enough = logs_decide(analysis, usage)
     first_index = {}
     for index, scope in enumerate(analysis.key.scopes):
         first_index.setdefault(scope, index)
