@@ -58,6 +58,7 @@ class Catalog:
             Route(method, template, tuple(scopes), key, deprecated, replaced)
             for method, template, scopes, key, deprecated, replaced in data["routes"]
         ]
+        self._legacy_only: dict[tuple[str, str], tuple[Route, ...]] = {}
         self._router: Router[Route] = Router(data["paramOrder"])
         for route in self.routes:
             self._router.add(route.method, route.template, route)
@@ -84,6 +85,16 @@ class Catalog:
 
     def routes_gated_by(self, scope: str) -> list[Route]:
         return [route for route in self.routes if scope in route.scopes]
+
+    def legacy_only_routes(self, old: str, new: str) -> tuple[Route, ...]:
+        """Routes of this version that accept `old` but not its replacement `new`: a rename would break them.
+
+        Asked per key and deprecated name by the planner and two rules: worked out once per pair.
+        """
+        pair = (old, new)
+        if pair not in self._legacy_only:
+            self._legacy_only[pair] = tuple(route for route in self.routes_gated_by(old) if new not in route.scopes)
+        return self._legacy_only[pair]
 
 
 @cache

@@ -45,13 +45,14 @@ def check(ctx):
         if new in key.scopes:
             continue  # deprecated-twin gives the pair its one verdict
         who = label(key)
+        called = analysis.legacy_only_routes(scope, new)
         if catalog.routes_complete and scope not in catalog.gating_scopes and new not in catalog.gating_scopes:
             advice = f"its replacement {new} exists, but neither gates any route of Appwrite {catalog.version}"
             fix = f"Remove {scope} from {who}"
-        elif analysis.legacy_only_routes(scope, new):
+        elif called:
             advice = (
                 f"use {new}, but {who} calls legacy-only routes that accept only {scope} "
-                f"({shown(analysis.legacy_only_routes(scope, new))}): a blind rename would break them"
+                f"({shown(called)}): a blind rename would break them"
             )
             fix = f"Move those calls to the routes that accept {new}, then replace {scope} with {new} on {who}"
         else:
@@ -93,7 +94,7 @@ def _without_legacy_calls(ctx, analysis, scope: str, new: str, who: str) -> tupl
     name, and this version may have such routes.
     """
     decided = logs_decide(analysis, ctx.usage)
-    legacy = [r for r in ctx.catalog.routes_gated_by(scope) if new not in r.scopes]
+    legacy = ctx.catalog.legacy_only_routes(scope, new)
     if decided or not legacy:
         return f"use {new}", f"Replace {scope} with {new} on {who}"
     unseen = "no logs of four weeks or more say"

@@ -42,7 +42,7 @@ def _advice(ctx, analysis, scope: str, new: str) -> str:
         if legacy:
             return f"keep {scope} until these calls move to routes that accept {new}: {shown(legacy)}"
         return f"every logged call it passes also accepts {new}: remove {scope} ({_replace(ctx)} --logs …)"
-    legacy = [r for r in ctx.catalog.routes_gated_by(scope) if new not in r.scopes]
+    legacy = ctx.catalog.legacy_only_routes(scope, new)
     if not legacy:
         return f"every route that accepts {scope} also accepts {new}: remove {scope} ({_replace(ctx)})"
     return (

@@ -320,7 +320,7 @@ def _deprecated(
         ]
         where = "the key calls legacy-only routes that accept only it"
     else:
-        legacy = [f"{r.method} {r.template}" for r in catalog.routes_gated_by(scope) if new not in r.scopes]
+        legacy = [f"{r.method} {r.template}" for r in catalog.legacy_only_routes(scope, new)]
         where = (
             f"{len(legacy)} routes of Appwrite {catalog.version} accept only it, and no logs of "
             f"{MIN_LOG_DAYS} days or more show whether the key calls them"
