@@ -8,20 +8,11 @@ import re
 import pytest
 from helpers.audit import call, key, write_keys, write_logs
 from helpers.cli import run_cli
-from helpers.paths import ROOT
+from helpers.paths import ROOT, SAMPLE_KEYS, SAMPLE_LOGS
 
 from auditor.catalog.versions import SUPPORTED
 from auditor.rules.registry import builtin_rules
 
-SAMPLE_KEYS = [
-    "--keys",
-    "samples/keys/keylist.json",
-    "--keys",
-    "samples/appwrite.json",
-    "--keys",
-    "samples/manifest.yaml",
-]
-SAMPLE_LOGS = ["--logs", "samples/logs/calls.jsonl", "--logs", "samples/logs/calls-2.jsonl.gz"]
 NOW = ["--now", "2026-11-25T00:00:00Z"]
 SECRET = re.compile(r"standard_[0-9a-f]{256}")
 

@@ -7,19 +7,12 @@ import pytest
 import yaml
 from helpers.audit import FUTURE, audit, fired, key, write_keys
 from helpers.cli import run_cli
+from helpers.paths import SAMPLE_KEYS
 
 from auditor.checks.policy_rule import CONDITIONS as EVALUATED
 from auditor.policy import CONDITIONS
 
 NOW = ("--now", "2026-11-25T00:00:00Z")
-SAMPLE_KEYS = (
-    "--keys",
-    "samples/keys/keylist.json",
-    "--keys",
-    "samples/appwrite.json",
-    "--keys",
-    "samples/manifest.yaml",
-)
 
 
 def rule(rule_id="r", **fields):

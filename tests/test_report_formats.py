@@ -10,26 +10,13 @@ import junitparser
 import pytest
 from helpers.audit import call, key, over_a_month, write_keys, write_logs
 from helpers.cli import run_cli
-from helpers.paths import ROOT, SHARED
+from helpers.paths import ROOT, SAMPLE_KEYS, SAMPLE_LOGS, SAMPLE_NOW, SHARED
 from jsonschema import Draft7Validator
 
 from auditor.reporters import REPORTERS
 from auditor.rules.registry import builtin_rules
 
-SAMPLES = [
-    "--keys",
-    "samples/keys/keylist.json",
-    "--keys",
-    "samples/appwrite.json",
-    "--keys",
-    "samples/manifest.yaml",
-    "--logs",
-    "samples/logs/calls.jsonl",
-    "--logs",
-    "samples/logs/calls-2.jsonl.gz",
-    "--now",
-    "2026-11-25T00:00:00Z",
-]
+SAMPLES = (*SAMPLE_KEYS, *SAMPLE_LOGS, *SAMPLE_NOW)
 NOW = ["--now", "2026-11-25T00:00:00Z"]
 FORMATS = ("json", "sarif", "junit", "markdown", "html")
 SECRET = re.compile(r"standard_[0-9a-f]{256}")

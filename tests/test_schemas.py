@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers.paths import ROOT
+from helpers.paths import ROOT, SAMPLE_KEYS, SAMPLE_LOGS, SAMPLE_NOW
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from referencing import Registry, Resource
@@ -1292,23 +1292,7 @@ def test_impossible_dates_are_rejected(value):
 
 # ---------------------------------------------------------------- report.schema.json against a real report
 
-AUDIT_ARGS = [
-    "audit",
-    "--keys",
-    "samples/keys/keylist.json",
-    "--keys",
-    "samples/appwrite.json",
-    "--keys",
-    "samples/manifest.yaml",
-    "--logs",
-    "samples/logs/calls.jsonl",
-    "--logs",
-    "samples/logs/calls-2.jsonl.gz",
-    "--format",
-    "json",
-    "--now",
-    "2026-11-25T00:00:00Z",
-]
+AUDIT_ARGS = ["audit", *SAMPLE_KEYS, *SAMPLE_LOGS, "--format", "json", *SAMPLE_NOW]
 
 
 @pytest.fixture(scope="module")
