@@ -3,6 +3,7 @@
 import json
 import re
 
+import pytest
 from helpers.audit import key, write_keys
 from helpers.cli import run_cli
 from helpers.lint import NOW, appwrite_json, manifest
@@ -147,3 +148,72 @@ def test_stdin_is_taken_as_a_key_file(tmp_path):
     text = (ROOT / "samples/appwrite.json").read_text()
     code, out, _ = run_cli("lint", "-", *NOW, input=text)
     assert code == 1 and out.startswith("<stdin>:34: medium deprecated-scope: ")
+
+
+SECRET = "standard_" + "5e" * 128
+
+
+def test_200_files_with_one_empty_print_every_other_files_findings(tmp_path):
+    """pre-commit passes every changed file in one call: one empty file is one line and exit 2, not silence."""
+    paths = []
+    for n in range(199):
+        (tmp_path / f"p{n:03}").mkdir()
+        paths.append(appwrite_json(tmp_path / f"p{n:03}" / "appwrite.json", ["documents.read"]))
+    empty = tmp_path / "p-empty" / "appwrite.json"
+    empty.parent.mkdir()
+    empty.write_text("")
+    code, out, err = run_cli("lint", *paths[:100], str(empty), *paths[100:], *NOW)
+    assert code == 2
+    assert err.splitlines() == [f"keyaudit: error: {empty}: empty file"]
+    judged = [LINE.match(line) for line in out.splitlines()]
+    assert all(judged) and [m["file"] for m in judged] == paths
+    assert {m["rule"] for m in judged} == {"deprecated-scope"}
+
+
+def test_a_file_lint_cannot_classify_is_one_line_and_exit_2_like_an_empty_one(tmp_path):
+    """Both cases are refused the same way: named on stderr with why, exit 2, the other files still judged."""
+    script = tmp_path / "deploy.sh"
+    script.write_text("#!/bin/sh\nset -e\nappwrite push functions --force: yes\n")
+    empty = tmp_path / "keys.json"
+    empty.write_text("")
+    project = appwrite_json(tmp_path / "appwrite.json", ["documents.read"])
+    code, out, err = run_cli("lint", str(script), str(empty), project, *NOW)
+    assert code == 2
+    assert [LINE.match(line)["file"] for line in out.splitlines()] == [project]
+    script_line, empty_line = err.splitlines()
+    assert script_line.startswith(f"keyaudit: error: {script}: not JSON or YAML text")
+    assert "invalid YAML" not in script_line and "leave it out" in script_line
+    assert empty_line == f"keyaudit: error: {empty}: empty file"
+
+
+@pytest.mark.parametrize(
+    "name, text, line",
+    [
+        (".env", f"APPWRITE_ENDPOINT=https://cloud.appwrite.io/v1\nAPPWRITE_KEY={SECRET}\n", 2),
+        ("deploy.sh", f"#!/bin/sh\nset -e\n\nexport APPWRITE_KEY='{SECRET}'\nappwrite push\n", 4),
+        ("README.md", f"# Setup\n\nUse `{SECRET}` as the key.\n", 3),
+        ("keyaudit.yaml", f"failOn: high\n# {SECRET}\n", 2),  # a valid config: judged as one, and scanned
+        ("appwrite.json", f'{{"projectId": "shop", "functions": [\n  "{SECRET}",\n}}', 2),  # broken key file
+    ],
+)
+def test_a_leaked_secret_is_a_finding_in_any_file_lint_is_given(tmp_path, name, text, line):
+    path = tmp_path / name
+    path.write_text(text)
+    code, out, err = run_cli("lint", str(path), *NOW)
+    _, secrets_out, _ = run_cli("secrets", str(path))
+    (finding,) = out.splitlines()
+    match = LINE.match(finding)
+    assert match and match["rule"] == "secret-in-file" and match["severity"] == "critical"
+    assert int(match["line"]) == line and f"{path}:{line}: " in secrets_out
+    assert secrets_out.split("(sha256:")[1][:12] in finding
+    assert SECRET not in out + err and SECRET[9:] not in out + err
+    assert code == (1 if name == "keyaudit.yaml" else 2)
+
+
+def test_a_json_shaped_file_not_named_json_is_refused_for_a_trailing_comma(tmp_path):
+    """The Appwrite CLI's JSON.parse refuses it: lint must not accept it through YAML's flow style."""
+    path = tmp_path / "appwrite.config"
+    path.write_text('{\n  "projectId": "shop",\n  "functions": [],\n}\n')
+    code, out, err = run_cli("lint", str(path), *NOW)
+    assert (code, out) == (2, "") and err.startswith(f"keyaudit: error: {path}:4: invalid JSON: ")
+    assert err.count("\n") == 1

@@ -777,3 +777,22 @@ def test_config_rules_string_gives_one_error(tmp_path):
     proc = run(path)
     assert proc.returncode == 1
     assert [t for *_, t in messages(proc.stdout)] == ["expected object, got 'abc'"]
+
+
+def test_each_file_is_validated_on_its_own_whatever_the_others_are(tmp_path):
+    """A script, an empty file and a JSON-shaped file with a trailing comma are one line each; the good file is
+    still validated, and the exit is 2."""
+    script = write(tmp_path / "deploy.sh", "#!/bin/sh\nset -e\nappwrite push functions --force: yes\n")
+    empty = write(tmp_path / "keys.json", "")
+    comma = write(tmp_path / "appwrite.config", '{\n  "projectId": "shop",\n  "functions": [],\n}\n')
+    good = write(
+        tmp_path / "appwrite.json", {"projectId": "shop", "functions": [{"$id": "f", "scopes": ["users.read"]}]}
+    )
+    result = run(script, empty, comma, good)
+    assert result.returncode == 2
+    assert summary(result.stdout, good) == "valid appwrite-json, Appwrite 1.9"
+    assert result.stderr.splitlines() == [
+        f"keyaudit: error: {script}: not JSON or YAML text (a script, notes, an env file?): no key definitions",
+        f"keyaudit: error: {empty}: empty file",
+        f"keyaudit: error: {comma}:4: invalid JSON: Expecting property name enclosed in double quotes (column 1)",
+    ]

@@ -27,7 +27,8 @@ class AuditRequest:
     (detected per file otherwise); `log_key` is the key of log lines that name none (--key). `progress` shows
     how far the logs have been read. `plan_options` shape the proposed change of every key (auditor/fix/plan.py):
     reports propose the least-privilege set, as `keyaudit fix --drop-unused` writes it. `config` is the rule
-    settings the rules came from (commands read their `failOn` default there).
+    settings the rules came from (commands read their `failOn` default there). `scanned_paths` are files checked
+    for secrets only (lint's files that hold no key definitions, or cannot be read as any).
     """
 
     key_paths: list[str]
@@ -45,6 +46,7 @@ class AuditRequest:
     progress: Progress | None = None
     plan_options: PlanOptions = PlanOptions(drop_unused=True)
     config: dict = field(default_factory=dict)
+    scanned_paths: list[str] = field(default_factory=list)
 
     @classmethod
     def assemble(

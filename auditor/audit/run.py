@@ -95,7 +95,7 @@ def audit(request: AuditRequest) -> AuditResult:
     """Findings of the enabled rules; exceptions silence theirs first, then the baseline hides known ones."""
     key_paths, log_paths, usage_paths = request.key_paths, request.log_paths, request.usage_paths
     rules, exceptions, now = request.rules, request.exceptions, request.now
-    if not key_paths:
+    if not key_paths and not request.scanned_paths:
         raise InputError("no key definitions: give at least one --keys FILE")
     if sum(1 for p in key_paths + log_paths + list(usage_paths) if p == "-") > 1:
         raise InputError("stdin (-) can be read only once")
@@ -124,10 +124,12 @@ def audit(request: AuditRequest) -> AuditResult:
         defined_ids={a.key.id for a in analyses},
         exceptions=exceptions,
         plans=plans,
+        scanned_paths=request.scanned_paths,
     )
     findings, silenced = apply_exceptions(evaluate(ctx, rules), exceptions, now.timestamp())
     skipped = skipped_rules(rules, usage is not None)
-    sources = [f.document.name for f in key_files] + (exceptions.sources if exceptions else [])
+    sources = [f.document.name for f in key_files] + request.scanned_paths
+    sources += exceptions.sources if exceptions else []
     files_read = {redact(relative(name)) for name in sources}  # as baselines write them (auditor/rules/baseline.py)
     rules_run = {rule.id for rule in rules.values() if rule.enabled} - set(skipped)
     findings, outcome = apply_baseline(findings, request.baseline, files_read, rules_run)

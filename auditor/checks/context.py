@@ -26,6 +26,7 @@ class AuditContext:
     defined_ids: set[str] = field(default_factory=set)
     exceptions: Exceptions | None = None  # for the exception-* rules
     plans: dict = field(default_factory=dict)  # id(analysis) -> its KeyPlan (auditor/fix/plan.py)
+    scanned_paths: list[str] = field(default_factory=list)  # files checked for secrets only (secret-in-file)
 
     def plan_of(self, analysis: KeyAnalysis):
         """The change the planner proposes for the key: checks whose verdict is a change read it here."""

@@ -35,7 +35,7 @@ def create(files, output, **inputs):
     are left out, so they come back when their exception expires. The file holds
     no secrets and no line numbers; commit it beside the key files.
     """
-    judged, refused = judged_files(files)
+    judged, scanned, refused = judged_files(files)
     for line in refused:
         click.echo(f"keyaudit: error: {line}", err=True)
     if refused:
@@ -44,7 +44,7 @@ def create(files, output, **inputs):
     if not key_paths:
         raise InputError("no key definitions: give key files (FILE... or --keys FILE)")
     check_targets([output])
-    result = audit(options.request(key_paths, **inputs))
+    result = audit(options.request(key_paths, scanned_paths=scanned, **inputs))  # as lint judges them
     write_output(render(result.findings, result.now), output)
     recorded = len({f.fingerprint for f in result.findings})
     say(f"keyaudit: baseline {output}: {recorded} findings recorded", err=True)

@@ -19,18 +19,17 @@ from auditor.rules.registry import at_or_above
 NOT_LINTED = "lint takes key files and keyaudit configs only: leave it out (pre-commit: `exclude:` it)"
 
 
-DOCUMENT_SUFFIXES = (".json", ".yaml", ".yml", ".tf", ".json.gz", ".yaml.gz", ".yml.gz")
-
-
-def judged_files(paths) -> tuple[list[str], list[str]]:
-    """(the key files to judge, one refusal line per file that cannot be judged), over every path.
+def judged_files(paths) -> tuple[list[str], list[str], list[str]]:
+    """(the key files to judge, the files checked for secrets only, one refusal line per file that cannot be
+    judged as a key file), over every path.
 
     Each file is judged or refused, never skipped: a file of another kind (a
     hook's name pattern guessed wrong), a broken key file, a config that is
     invalid. A valid keyaudit config is judged by its schema and holds no key.
-    All files are tried, so one run names every bad one.
+    All files are tried, so one run names every bad one; every file that is
+    not a key file is still checked for secrets, whatever it is.
     """
-    kept, refused = [], []
+    kept, scanned, refused = [], [], []
     for path in paths:
         if path == "-":  # stdin cannot be read twice: taken as a key file, as `audit --keys -` takes it
             kept.append(path)
@@ -38,6 +37,7 @@ def judged_files(paths) -> tuple[list[str], list[str]]:
         try:
             load_key_file(path)
         except NotKeyFile as error:
+            scanned.append(path)
             if error.kind != "config":
                 refused.append(f"{one_line(str(error))}; {NOT_LINTED}")
                 continue
@@ -47,13 +47,11 @@ def judged_files(paths) -> tuple[list[str], list[str]]:
                 refused.append(one_line(str(invalid)))
             continue
         except InputError as error:
-            why = one_line(str(error))
-            if not path.lower().endswith(DOCUMENT_SUFFIXES):  # a README or a log the hook's pattern let through
-                why = f"{path}: holds no key definitions ({why}); {NOT_LINTED}"
-            refused.append(why)
+            scanned.append(path)
+            refused.append(one_line(str(error)))
             continue
         kept.append(path)
-    return kept, refused
+    return kept, scanned, refused
 
 
 ACCEPT = (
@@ -109,12 +107,12 @@ def lint(files, output_format, fail_on, **inputs):
     when clean but a `keyaudit:` line for what exceptions or a baseline hid.
     Exit 0: nothing at or above --fail-on; 1: findings; 2: bad input.
     """
-    key_files, refused = judged_files(files)
+    key_files, scanned, refused = judged_files(files)
     for line in refused:
         click.echo(f"keyaudit: error: {line}", err=True)
     failed = False
-    if key_files:
-        request = options.request(key_files, **inputs)
+    if key_files or scanned:
+        request = options.request(key_files, scanned_paths=scanned, **inputs)
         result = audit(request)
         threshold = fail_on or request.config.get("failOn") or "medium"
         report = build(result, threshold)

@@ -1,5 +1,9 @@
 """Parse a JSON or YAML document into plain values plus a line for each JSON pointer.
 
+Text that starts like JSON (`{` or `[`) is read as strict JSON unless the file is named .yaml/.yml, where
+YAML's flow style may look the same. Text that is neither, in a file not named as JSON or YAML (a shell script,
+a README, an env file), is NotKeyFile: it is not a key definition, not a broken one.
+
 Hostile input is refused with one line: invalid UTF-8, syntax errors (position
 only, never the offending text, which may hold a secret), nesting beyond
 MAX_DEPTH, YAML alias bombs (expanded size capped), YAML tags that would
@@ -16,11 +20,13 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from auditor.errors import InputError
+from auditor.errors import InputError, NotKeyFile
 from auditor.loaders import jsontext
 from auditor.loaders.source import display_name, read_document
 
 MAX_DEPTH = 64
+YAML_SUFFIXES = (".yaml", ".yml", ".yaml.gz", ".yml.gz")  # named YAML: `{a: 1}` is a flow mapping, not broken JSON
+DOCUMENT_SUFFIXES = YAML_SUFFIXES + (".json", ".json.gz")  # named JSON or YAML: what does not parse is broken
 MAX_NODES = 200_000
 _SURROGATE = re.compile("[\ud800-\udfff]")  # YAML's `\u` escapes make them as JSON's do (loaders/jsontext.py)
 
@@ -56,14 +62,14 @@ def load_document(path: str) -> Document:
         raise InputError(f"{name}: not UTF-8 text (invalid byte at offset {error.start})") from None
     if not text.strip():
         raise InputError(f"{name}: empty file")
-    stripped = text.lstrip()
-    if stripped[:1] in "{[":
-        try:
-            return _load_json(name, text)
-        except InputError:
-            if path.endswith(".json") or stripped[:1] == "[":
-                raise
-    return _load_yaml(name, text)
+    if text.lstrip()[:1] in "{[" and not path.lower().endswith(YAML_SUFFIXES):
+        return _load_json(name, text)  # strict, as the Appwrite CLI reads it: a trailing comma is refused
+    try:
+        return _load_yaml(name, text)
+    except InputError:
+        if path == "-" or path.lower().endswith(DOCUMENT_SUFFIXES):
+            raise
+        raise NotKeyFile(f"{name}: not JSON or YAML text (a script, notes, an env file?): no key definitions") from None
 
 
 def _reject_constant(token: str):
