@@ -146,3 +146,60 @@ def test_grant_refused_grants_refusals_only_not_redirects_or_not_found(tmp_path)
         logs = write_logs(tmp_path, [*reads, probe])
         result = run_audit([keys], [logs], rules=configured_rules(None), now=NOW_TIME, plan_options=GRANT)
         assert ("keys.write" in result.plan_of(result.analyses[0]).result()) == granted, status
+
+
+DUPLICATED_MANIFEST = MANIFEST.replace(
+    "      - documents.read\n      - documents.write",
+    "      - rows.read\n      - users.read\n      - rows.read\n      - users.read\n      - rows.read",
+)
+DUPLICATED_APPWRITE_JSON = APPWRITE_JSON.replace(
+    '["rows.read", "documents.read", "rows.write", "documents.write"]', '["rows.read", "users.read", "rows.read"]'
+)
+
+
+def test_duplicate_scopes_are_a_low_finding_that_the_proposal_and_fix_remove(tmp_path):
+    """The report's proposal removes the repeats, `keyaudit fix` writes exactly that, and lint is then clean."""
+    manifest, project = tmp_path / "keys.yaml", tmp_path / "appwrite.json"
+    manifest.write_text(DUPLICATED_MANIFEST)
+    project.write_text(DUPLICATED_APPWRITE_JSON)
+    code, out, err = lint(manifest, project)
+    assert code == 0, err  # low: under lint's default --fail-on
+    duplicates = [line for line in out.splitlines() if " low duplicate-scope: " in line]
+    assert len(duplicates) == 3 and all("(next: keyaudit fix --appwrite-version 1.9 " in line for line in duplicates)
+    assert "rows.read is listed 3 times on exporter (k1)" in out and "users.read is listed 2 times" in out
+    code, out, _ = run_cli("audit", "--keys", str(manifest), "--keys", str(project), *NOW, "--format", "json")
+    report = json.loads(out)
+    proposals = {entry["id"]: entry["fixes"] for entry in report["keys"]}
+    assert proposals["k1"]["scopes"] == ["rows.read", "users.read"]
+    assert proposals["function:report"]["scopes"] == ["rows.read", "users.read"]
+    cited = {f["fingerprint"] for f in report["findings"] if f["rule"] == "duplicate-scope"}
+    changes = [c for fixes in proposals.values() for c in fixes["changes"]]
+    assert {c["fingerprint"] for c in changes} == cited and {c["rule"] for c in changes} == {"duplicate-scope"}
+    for path in (manifest, project):
+        code, _, err = run_cli("fix", "--appwrite-version", "1.9", str(path))
+        assert code == 0, err
+    assert manifest.read_text().count("rows.read") == 1 and manifest.read_text().count("users.read") == 1
+    assert json.loads(project.read_text())["functions"][0]["scopes"] == ["rows.read", "users.read"]
+    assert lint(manifest, project) == (0, "", "")
+
+
+def test_one_verdict_per_repeated_scope(tmp_path):
+    """Repeats of a scope that stays are removed as duplicate-scope, once per name, and the scope keeps its own
+    verdict (collections.read: tables.read beside it); a scope the plan removes anyway takes its repeats along
+    under its own finding (health.read: implicit-scope)."""
+    scopes = ["collections.read", "users.read", "users.read", "collections.read", "health.read", "health.read"]
+    result = audit(tmp_path, [key("k1", scopes)])
+    (analysis,) = result.analyses
+    plan = result.plan_of(analysis)
+    assert plan.result() == ["collections.read", "tables.read", "users.read"]
+    assert [(c.action, c.scope, c.rule) for c in plan.changes] == [
+        ("remove", "health.read", "implicit-scope"),
+        ("add", "tables.read", "deprecated-scope"),
+        ("remove", "users.read", "duplicate-scope"),
+        ("remove", "collections.read", "duplicate-scope"),
+    ]
+    assert plan.verdict("collections.read") == ("beside", "tables.read") and plan.verdict("users.read") is None
+    on_health = [f.rule for f in result.findings if f.scope == "health.read"]
+    assert on_health == ["implicit-scope"]
+    duplicates = {f.scope for f in result.findings if f.rule == "duplicate-scope"}
+    assert duplicates == {"users.read", "collections.read"}

@@ -20,6 +20,8 @@ The reports' ready fixes (and SARIF `fixes`, the `update-key` commands),
    MIN_LOG_DAYS (four weeks): the key keeps the fewest scopes that meet every call Appwrite
    let through (held names first; current names wherever the route takes one),
    and every other judgeable scope is removed.
+6. A name listed more than once keeps its first entry; the repeats are removed
+   (or follow the first out when it goes).
 
 Additions: a need nothing held meets is added, in its current name, only on
 proof (a call that succeeded, so the definition lags the real key) or as the
@@ -47,6 +49,7 @@ MIN_SIMILARITY = 0.85  # difflib ratio between an unknown name and the scope it 
 # Four full weeks: the shortest span of logs to drop a scope on. Every daily and weekly job shows in it; a job
 # that runs once a month may not, which is why unused-scope states the window against the key's age.
 MIN_LOG_DAYS = 28
+DUPLICATE = "duplicate-scope"  # the rule of a repeat's removal: the scope itself stays
 KEEP = None  # in Edit.values: the element as the file writes it
 INTO_EMPTY = -1  # Edit.index of what goes into an empty list
 
@@ -105,8 +108,9 @@ class KeyPlan:
 
     def verdict(self, scope: str) -> tuple[str, str | None] | None:
         """What the plan does to a scope the key holds: ("replace", new), ("remove", None), ("beside", new)
-        (the new name added next to it) or None (left as it is). Findings word their fix from it."""
-        removed = any(c.action == "remove" and c.scope == scope for c in self.changes)
+        (the new name added next to it) or None (left as it is); a repeat's removal leaves the scope held.
+        Findings word their fix from it."""
+        removed = any(c.action == "remove" and c.scope == scope and c.rule != DUPLICATE for c in self.changes)
         added = next((c.scope for c in self.changes if c.action == "add" and c.about == scope), None)
         if removed:
             return ("replace", added) if added else ("remove", None)
@@ -193,12 +197,22 @@ def plan_key(analysis: KeyAnalysis, catalog: Catalog, options: PlanOptions, usag
             if scope in catalog.renamed and index not in plan._values:
                 _deprecated(plan, index, scope, catalog, options, analysis, long_enough)
         _meet(plan, analysis, catalog, options, current_first=True)
-    for index, scope in enumerate(analysis.key.scopes):  # a repeated name follows its first one out
-        if index != first_index[scope] and KEEP not in plan._values.get(first_index[scope], [KEEP]):
-            slot = plan._slot(index)
-            if KEEP in slot:
-                slot.remove(KEEP)
+    _repeats(plan, first_index)
     return plan
+
+
+def _repeats(plan: KeyPlan, first_index: dict[str, int]) -> None:
+    """A repeated name follows its first one out; while the first stays, the repeats go (duplicate-scope, one
+    change per name)."""
+    removed = set()
+    for index, scope in enumerate(plan.key.scopes):
+        if index == first_index[scope] or KEEP not in plan._values.get(index, [KEEP]):
+            continue
+        if KEEP not in plan._values.get(first_index[scope], [KEEP]) or scope in removed:
+            plan._slot(index).remove(KEEP)
+        else:
+            removed.add(scope)
+            plan.remove(index, DUPLICATE, f"removed the repeated {scope}: the list names it before")
 
 
 def _why_nothing_dropped(analysis: KeyAnalysis, usage: Usage | None) -> str:
