@@ -217,3 +217,23 @@ def test_a_json_shaped_file_not_named_json_is_refused_for_a_trailing_comma(tmp_p
     code, out, err = run_cli("lint", str(path), *NOW)
     assert (code, out) == (2, "") and err.startswith(f"keyaudit: error: {path}:4: invalid JSON: ")
     assert err.count("\n") == 1
+
+
+def test_a_file_of_an_unsupported_or_other_version_is_refused_on_its_own(tmp_path):
+    old = manifest(tmp_path / "old-keys.yaml", [("k1", ["users.read"], None)])
+    (tmp_path / "old-keys.yaml").write_text(
+        (tmp_path / "old-keys.yaml").read_text().replace('"1.9"', '"1.5"') + f"# {SECRET}\n"
+    )
+    project = appwrite_json(tmp_path / "appwrite.json", ["documents.read"])
+    code, out, err = run_cli("lint", old, project, *NOW)
+    assert code == 2
+    assert {(m["file"], m["rule"]) for m in map(LINE.match, out.splitlines())} == {
+        (project, "deprecated-scope"),
+        (old, "secret-in-file"),  # refused, and still checked for secrets
+    }
+    (line,) = err.splitlines()
+    assert line.startswith(f"keyaudit: error: {old}: appwriteVersion: Appwrite 1.5 is not supported")
+    current = manifest(tmp_path / "keys.yaml", [("k1", ["users.read"], "2027-06-30T00:00:00Z")])
+    code, out, err = run_cli("lint", "--appwrite-version", "1.8", current, project, *NOW)
+    assert code == 2 and [m["file"] for m in map(LINE.match, out.splitlines())] == [project]
+    assert err.startswith(f"keyaudit: error: {current}: names Appwrite 1.9, but --appwrite-version is 1.8")

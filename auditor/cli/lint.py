@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import shlex
 import sys
+from dataclasses import replace
 
 import click
 
 from auditor.audit import audit
 from auditor.audit.report import build
+from auditor.audit.run import choose_version
 from auditor.cli import options
 from auditor.errors import InputError, NotKeyFile, one_line
 from auditor.loaders.keys import load_key_file
@@ -19,7 +21,7 @@ from auditor.rules.registry import at_or_above
 NOT_LINTED = "lint takes key files and keyaudit configs only: leave it out (pre-commit: `exclude:` it)"
 
 
-def judged_files(paths) -> tuple[list[str], list[str], list[str]]:
+def judged_files(paths, version: str | None = None) -> tuple[list[str], list[str], list[str]]:
     """(the key files to judge, the files checked for secrets only, one refusal line per file that cannot be
     judged as a key file), over every path.
 
@@ -27,7 +29,9 @@ def judged_files(paths) -> tuple[list[str], list[str], list[str]]:
     hook's name pattern guessed wrong), a broken key file, a config that is
     invalid. A valid keyaudit config is judged by its schema and holds no key.
     All files are tried, so one run names every bad one; every file that is
-    not a key file is still checked for secrets, whatever it is.
+    not a key file is still checked for secrets, whatever it is. A key file
+    whose Appwrite version is unsupported, or is not `version` (the one asked
+    for), is refused on its own.
     """
     kept, scanned, refused = [], [], []
     for path in paths:
@@ -35,7 +39,7 @@ def judged_files(paths) -> tuple[list[str], list[str], list[str]]:
             kept.append(path)
             continue
         try:
-            load_key_file(path)
+            choose_version(version, [load_key_file(path)])
         except NotKeyFile as error:
             scanned.append(path)
             if error.kind != "config":
@@ -107,13 +111,13 @@ def lint(files, output_format, fail_on, **inputs):
     when clean but a `keyaudit:` line for what exceptions or a baseline hid.
     Exit 0: nothing at or above --fail-on; 1: findings; 2: bad input.
     """
-    key_files, scanned, refused = judged_files(files)
+    request = options.request((), **inputs)
+    key_files, scanned, refused = judged_files(files, request.version)
     for line in refused:
         click.echo(f"keyaudit: error: {line}", err=True)
     failed = False
     if key_files or scanned:
-        request = options.request(key_files, scanned_paths=scanned, **inputs)
-        result = audit(request)
+        result = audit(replace(request, key_paths=key_files, scanned_paths=scanned))
         threshold = fail_on or request.config.get("failOn") or "medium"
         report = build(result, threshold)
         name_next_steps(report)
