@@ -35,8 +35,10 @@ def test_readme_main_command_shows_every_rule():
     # high-risk-grant needs --grant-refused, and no sample key holds both names of a pair (tests/test_rules.py);
     # cloud-only-scope judges self-hosted 2.x audits, and the samples live on 1.9 (tests/test_catalog_v2.py);
     # a burst needs more unknown keys than unknown-key keeps, 1000 (tests/test_unknown_keys.py);
-    # stale-logs judges the scheduled job's feed, which a one-off audit has not (tests/test_job_window.py)
+    # stale-logs judges the scheduled job's feed, which a one-off audit has not (tests/test_job_window.py);
+    # no sample key lists a scope twice (duplicate-scope: tests/test_advice_loop.py)
     unseen = {
+        "duplicate-scope",
         "exception-expired",
         "exception-invalid",
         "high-risk-grant",
