@@ -104,10 +104,11 @@ def lint(files, output_format, fail_on, **inputs):
     """Check key definition files without logs: key exports, manifests, appwrite.json, Terraform.
 
     Each FILE's kind is told from its content. Every FILE is judged or
-    refused: one that holds no key definitions (a keyaudit config is checked
-    as one), or is broken, gets one `keyaudit: error:` line on stderr, the
-    others are still judged, and the exit is 2. Runs every rule that needs no
-    logs. Prints `file:line: severity rule: message` per finding, nothing else
+    refused: one that holds no key definitions (empty, a script, a README; a
+    keyaudit config is checked as one), or is broken, gets one `keyaudit:
+    error:` line on stderr, the others are still judged, and the exit is 2.
+    Every FILE is checked for secrets, whatever it is. Runs every rule that
+    needs no logs. Prints `file:line: severity rule: message` per finding, nothing else
     when clean but a `keyaudit:` line for what exceptions or a baseline hid.
     Exit 0: nothing at or above --fail-on; 1: findings; 2: bad input.
     """
