@@ -119,7 +119,7 @@ def audit(request: AuditRequest) -> AuditResult:
         catalog,
         analyses,
         usage,
-        [f.document for f in key_files],
+        [doc for f in key_files for doc in (f.document, *f.included)],
         now,
         defined_ids={a.key.id for a in analyses},
         exceptions=exceptions,
@@ -127,7 +127,9 @@ def audit(request: AuditRequest) -> AuditResult:
     )
     findings, silenced = apply_exceptions(evaluate(ctx, rules), exceptions, now.timestamp())
     skipped = skipped_rules(rules, usage is not None)
-    sources = [f.document.name for f in key_files] + (exceptions.sources if exceptions else [])
+    sources = [doc.name for f in key_files for doc in (f.document, *f.included)] + (
+        exceptions.sources if exceptions else []
+    )
     files_read = {redact(relative(name)) for name in sources}  # as baselines write them (auditor/rules/baseline.py)
     rules_run = {rule.id for rule in rules.values() if rule.enabled} - set(skipped)
     findings, outcome = apply_baseline(findings, request.baseline, files_read, rules_run)
