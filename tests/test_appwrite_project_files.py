@@ -137,3 +137,23 @@ def test_audit_of_an_including_project_has_no_expiry_findings(tmp_path):
     findings = json.loads(out)["findings"]
     assert {f["key"] for f in findings} <= {"function:mailer"}
     assert not [f for f in findings if f["rule"] == "no-expiry"]
+
+
+def test_a_function_in_two_project_files_is_a_warning(tmp_path):
+    old = write(tmp_path / "appwrite.json", {"projectId": "shop-prod", "functions": [FUNCTION]})
+    new = project(tmp_path, {"functions": "functions.json"}, **{"functions.json": [FUNCTION, {**FUNCTION, "$id": "b"}]})
+    code, out, err = run_cli("audit", "--keys", old, "--keys", new, "--format", "json", "--now", "2026-06-01T00:00:00Z")
+    assert code in (0, 1), err
+    (warning,) = err.strip().splitlines()
+    assert warning.startswith("warning: function:mailer of project shop-prod is defined in 2 files (")
+    assert str(tmp_path / "functions.json") in warning and old in warning
+    assert warning.removeprefix("warning: ") in json.loads(out)["summary"]["notes"]
+
+
+def test_a_secret_in_an_included_file_is_found(tmp_path):
+    secret = "standard_" + "5e" * 128
+    main = project(tmp_path, {"functions": "f.json"}, **{"f.json": [{**FUNCTION, "vars": {"KEY": secret}}]})
+    code, out, err = run_cli("audit", "--keys", main, "--format", "json", "--now", "2026-06-01T00:00:00Z")
+    found = [f for f in json.loads(out)["findings"] if f["rule"] == "secret-in-file"]
+    assert code == 1 and found and found[0]["location"]["file"] == str(tmp_path / "f.json")
+    assert secret not in out + err

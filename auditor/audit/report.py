@@ -158,7 +158,7 @@ def build(result: AuditResult, fail_on: str | None = None) -> dict:
             if usage
             else [],
             "unknownKeys": usage.unknown_summary() if usage else None,
-            "notes": catalog_notes(result.catalog) + log_notes(usage),
+            "notes": result.warnings + catalog_notes(result.catalog) + log_notes(usage),
             "exceptions": {
                 "suppressed": sum(s.findings for s in result.silenced),
                 "entries": [{**s.entry.as_dict(), "suppressed": s.findings} for s in result.silenced],
