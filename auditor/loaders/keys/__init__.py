@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditor.errors import InputError, NotKeyFile
+from auditor.errors import NotKeyFile
 from auditor.loaders.detect import KEY_KINDS, detect, is_terraform_json_name, is_terraform_name, shape_for
 from auditor.loaders.document import Document, load_document
 from auditor.loaders.keys.appwrite_includes import included_keys
@@ -42,10 +42,10 @@ def classify(doc: Document, forced_kind: str | None) -> tuple[str, str | None]:
 def load_key_file(path: str, forced_kind: str | None = None) -> KeyFile:
     """Keys of one file; any structural problem is an InputError naming file and line."""
     if is_terraform_json_name(path):
-        raise InputError(
-            f"{path}: Terraform JSON configuration (.tf.json) is not read: give the .tf files, or "
-            "`terraform show -json` output of the state or a saved plan"
-        )
+        from auditor.loaders.keys.terraform_json import keys_from_tf_json
+
+        doc = load_document(path)
+        return KeyFile(doc, "terraform", "tf-json", with_source(keys_from_tf_json(doc), "terraform"))
     if is_terraform_name(path):
         from auditor.loaders.keys.terraform import keys_from_hcl, load_hcl  # python-hcl2 and lark: only for .tf files
 
