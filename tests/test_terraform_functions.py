@@ -132,3 +132,37 @@ def test_audit_reports_the_ephemeral_keys_lifetime(hcl):
     assert any("valid 600 s" in note for note in keys["ephemeral.appwrite_project_ephemeral_key.deploy"]["notes"])
     rules = {(f["rule"], f["key"]) for f in json.loads(out)["findings"]}
     assert not {rule for rule, key in rules if rule in ("no-expiry", "long-expiry")}
+
+
+def test_functions_in_terraform_show_output(tmp_path):
+    resources = [
+        {
+            "address": "appwrite_function.mailer",
+            "mode": "managed",
+            "type": "appwrite_function",
+            "values": {"id": "mailer", "name": "mailer", "runtime": "node-22", "scopes": ["users.read"]},
+        },
+        {
+            "address": "appwrite_function.bare",
+            "mode": "managed",
+            "type": "appwrite_function",
+            "values": {"id": "bare", "name": "bare", "runtime": "node-22", "scopes": None},
+        },
+    ]
+    path = tmp_path / "state.json"
+    path.write_text(
+        json.dumps({"format_version": "1.0", "values": {"root_module": {"resources": resources}}}, indent=2)
+    )
+    mailer, bare = load_key_file(str(path)).keys
+    assert (mailer.id, mailer.kind, mailer.scopes, bare.id, bare.scopes) == (
+        "function:mailer",
+        "function",
+        ["users.read"],
+        "function:bare",
+        [],
+    )
+    assert mailer.scope_location("users.read").pointer == "/values/root_module/resources/0/values/scopes/0"
+    resources[0]["values"]["scopes"] = "users.read"
+    path.write_text(json.dumps({"format_version": "1.0", "values": {"root_module": {"resources": resources}}}))
+    with pytest.raises(InputError, match="invalid terraform at /values/root_module/resources/0/values/scopes"):
+        load_key_file(str(path))

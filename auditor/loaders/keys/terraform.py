@@ -136,7 +136,12 @@ def keys_from_show(doc: Document, shape: str) -> list[KeyDefinition]:
     values = doc.value["planned_values" if shape == "plan" else "values"]
     keys = []
     for pointer, resource in _resources(values.get("root_module") or {}, f"{root}/root_module"):
-        if resource.get("type") != RESOURCE_TYPE or resource.get("mode", "managed") != "managed":
+        if resource.get("mode", "managed") != "managed":
+            continue
+        if resource.get("type") == FUNCTION_TYPE:
+            keys.append(_function_in_show(doc, pointer, resource))
+            continue
+        if resource.get("type") != RESOURCE_TYPE:
             continue
         item = resource["values"]
         state, digest = classify_secret(item.get("secret"))
@@ -157,6 +162,16 @@ def keys_from_show(doc: Document, shape: str) -> list[KeyDefinition]:
             )
         )
     return keys
+
+
+def _function_in_show(doc: Document, pointer: str, resource: dict) -> KeyDefinition:
+    """An appwrite_function in state or plan (its values checked by the schema): the key Appwrite mints for its
+    executions."""
+    item = resource["values"]
+    where = f"{pointer}/values"
+    location = Location(doc.name, doc.line(where), where)
+    locations = scope_locations(doc, f"{where}/scopes", item.get("scopes") or [])
+    return block_key(FUNCTION_TYPE, resource["address"], item, location, locations)
 
 
 def _resources(module: dict, pointer: str):
