@@ -33,7 +33,8 @@ class KeyDefinition:
     name: str | None = None
     project: str | None = None
     expire: str | None = None  # RFC 3339; None means the key never expires
-    expires_by_itself: bool = False  # function and site keys are minted per execution
+    expires_by_itself: bool = False  # function and site keys are minted per execution, ephemeral keys per run
+    lifetime_seconds: int | None = None  # an ephemeral key's: valid this long from each Terraform run
     created_at: str | None = None
     accessed_at: str | None = None
     tracks_access: bool = False  # exports carry Appwrite's accessedAt; empty there means never used

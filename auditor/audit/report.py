@@ -21,7 +21,12 @@ def key_notes(analysis, logs_given: bool) -> list[str]:
             f"{analysis.graphql_calls} GraphQL calls: the scopes they need depend on the query bodies, "
             "which the logs do not show, so no scope of this key is called unused or excess"
         )
-    if analysis.key.expires_by_itself:
+    if analysis.key.lifetime_seconds:
+        notes.append(
+            f"ephemeral key minted at each Terraform run, valid {analysis.key.lifetime_seconds} s; "
+            "expiry rules do not apply"
+        )
+    elif analysis.key.expires_by_itself:
         notes.append(f"{analysis.key.kind} key minted by Appwrite per execution; expiry rules do not apply")
     if not logs_given:
         notes.append("no logs given: usage unknown")
@@ -158,7 +163,7 @@ def build(result: AuditResult, fail_on: str | None = None) -> dict:
             if usage
             else [],
             "unknownKeys": usage.unknown_summary() if usage else None,
-            "notes": catalog_notes(result.catalog) + log_notes(usage),
+            "notes": result.warnings + catalog_notes(result.catalog) + log_notes(usage),
             "exceptions": {
                 "suppressed": sum(s.findings for s in result.silenced),
                 "entries": [{**s.entry.as_dict(), "suppressed": s.findings} for s in result.silenced],

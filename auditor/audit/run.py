@@ -15,6 +15,7 @@ from auditor.checks.unknown_key import unknown_keys_kept
 from auditor.errors import InputError
 from auditor.fix.plan import KeyPlan, plan_key
 from auditor.loaders.keys import KeyFile, load_key_file
+from auditor.loaders.keys.repeated import repeated_resources
 from auditor.loaders.logs.attribution import LogOptions
 from auditor.model import Finding
 from auditor.rules.baseline import BaselineOutcome, apply_baseline
@@ -37,6 +38,7 @@ class AuditResult:
     silenced: list[Silenced] = field(default_factory=list)  # per active exception: how many findings it hid
     baseline: BaselineOutcome | None = None
     plans: dict[int, KeyPlan] = field(default_factory=dict)  # id(analysis) -> its plan (auditor/fix/plan.py)
+    warnings: list[str] = field(default_factory=list)  # what the key files' readers noticed (report notes, stderr)
 
     def plan_of(self, analysis: KeyAnalysis) -> KeyPlan:
         return self.plans[id(analysis)]
@@ -119,7 +121,7 @@ def audit(request: AuditRequest) -> AuditResult:
         catalog,
         analyses,
         usage,
-        [f.document for f in key_files],
+        [doc for f in key_files for doc in (f.document, *f.included)],
         now,
         defined_ids={a.key.id for a in analyses},
         exceptions=exceptions,
@@ -128,9 +130,12 @@ def audit(request: AuditRequest) -> AuditResult:
     )
     findings, silenced = apply_exceptions(evaluate(ctx, rules), exceptions, now.timestamp())
     skipped = skipped_rules(rules, usage is not None)
-    sources = [f.document.name for f in key_files] + request.scanned_paths
+    sources = [doc.name for f in key_files for doc in (f.document, *f.included)] + request.scanned_paths
     sources += exceptions.sources if exceptions else []
     files_read = {redact(relative(name)) for name in sources}  # as baselines write them (auditor/rules/baseline.py)
     rules_run = {rule.id for rule in rules.values() if rule.enabled} - set(skipped)
     findings, outcome = apply_baseline(findings, request.baseline, files_read, rules_run)
-    return AuditResult(catalog, key_files, analyses, usage, findings, rules, skipped, now, silenced, outcome, plans)
+    warnings = repeated_resources([key for f in key_files for key in f.keys])
+    return AuditResult(
+        catalog, key_files, analyses, usage, findings, rules, skipped, now, silenced, outcome, plans, warnings
+    )

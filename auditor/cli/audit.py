@@ -54,6 +54,8 @@ def audit(output_format, output, fail_on, **inputs):
     check_targets(path for _, path in targets)
     request = options.request(**inputs)
     result = run(request)
+    for warning in result.warnings:
+        say(f"warning: {warning}", err=True)
     threshold = fail_on or request.config.get("failOn") or "high"
     report = build(result, threshold)
     for name, path in targets:

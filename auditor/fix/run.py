@@ -57,6 +57,12 @@ def fix_file(key_file: KeyFile, catalog: Catalog, options: PlanOptions, usage: U
                     fix.commands.append(f"# {CLI_TITLES[command['cli']]}")
                 fix.commands.append(command["command"])
         return fix
+    if key_file.kind == "terraform" and key_file.shape == "tf-json":
+        if changing:
+            raise InputError(
+                f"{doc.name}: keyaudit fix does not rewrite Terraform JSON (.tf.json); set the scopes by hand"
+            )
+        return fix
     if key_file.kind == "terraform" and key_file.shape != "hcl":
         if changing:
             raise InputError(
@@ -105,7 +111,9 @@ def _edit_hcl(text: str, name: str, plans: list[KeyPlan]) -> str:
     blocks = {block.address: block for block in parse_key_blocks(text, name)}
     replacements = []
     for plan in plans:
-        scopes = blocks[plan.key.location.pointer].attributes["scopes"]
+        scopes = blocks[plan.key.location.pointer].attributes.get("scopes")
+        if scopes is None:  # an appwrite_function without scopes: there is no list to edit
+            raise InputError(f"{name}: {plan.key.location.pointer} has no scopes list; add one by hand")
         elements = [(span.start, span.end) for span in scopes.elements]
         where = f"{name}:{scopes.span.line}"
         replacements.append(

@@ -9,7 +9,10 @@ KINDS = KEY_KINDS + ("call-log", "config")
 CALL_LOG_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".log", ".log.gz")
 TERRAFORM_SUFFIX = ".tf"
 TERRAFORM_JSON_SUFFIX = ".tf.json"  # Terraform's JSON configuration syntax
-APPWRITE_JSON_FIELDS = ("functions", "sites", "projectId")  # no config has them (config.schema.json)
+APPWRITE_JSON_FIELDS = ("functions", "sites", "projectId", "includes")  # no config has them (config.schema.json)
+# What tells an Appwrite function or site entry from a key: keys carry none of these, but expire/secret/accessedAt.
+FUNCTION_FIELDS = ("runtime", "entrypoint", "commands")
+SITE_FIELDS = ("framework", "buildRuntime", "adapter")
 
 # kind -> schema reference used to validate a document of that kind
 SCHEMA_REFS = {
@@ -18,6 +21,10 @@ SCHEMA_REFS = {
     ("key-export", "keyArray"): "key-export.schema.json#/$defs/keyArray",
     ("manifest", None): "manifest.schema.json",
     ("appwrite-json", None): "appwrite-json.schema.json",
+    ("appwrite-json", "functionArray"): "appwrite-json.schema.json#/$defs/resourceArray",
+    ("appwrite-json", "siteArray"): "appwrite-json.schema.json#/$defs/resourceArray",
+    ("appwrite-json", "function"): "appwrite-json.schema.json#/$defs/resource",
+    ("appwrite-json", "site"): "appwrite-json.schema.json#/$defs/resource",
     ("terraform", "state"): "terraform.schema.json#/$defs/state",
     ("terraform", "plan"): "terraform.schema.json#/$defs/plan",
     ("config", None): "config.schema.json",
@@ -39,10 +46,14 @@ def is_call_log_name(path: str) -> bool:
 def detect(value, name: str) -> tuple[str, str | None]:
     """(kind, shape) of a parsed document; raises NotKeyFile when it is none of ours."""
     if isinstance(value, list):
+        if value and all(resource_kind(item) for item in value):
+            return "appwrite-json", resource_array_shape(value)
         if all(isinstance(item, dict) for item in value):
             return "key-export", "keyArray"
     elif isinstance(value, dict):
         keys = value.get("keys")
+        if resource_kind(value):
+            return "appwrite-json", resource_kind(value)
         if terraform_show_shape(value):
             return "terraform", terraform_show_shape(value)
         appwrite_json = any(field in value for field in APPWRITE_JSON_FIELDS)
@@ -68,10 +79,37 @@ def detect(value, name: str) -> tuple[str, str | None]:
     )
 
 
+def resource_kind(value) -> str | None:
+    """`function` or `site` for one entry of an appwrite.json section (or a per-function appwrite.json); else None.
+
+    An entry is told by the fields only Appwrite's functions and sites carry; one that also has a key's fields
+    (expire, secret, accessedAt) is left to the key readers.
+    """
+    if not isinstance(value, dict) or "$id" not in value or any(f in value for f in ("expire", "secret", "accessedAt")):
+        return None
+    if any(field in value for field in FUNCTION_FIELDS):
+        return "function"
+    if any(field in value for field in SITE_FIELDS):
+        return "site"
+    return None
+
+
+def resource_array_shape(value: list) -> str:
+    """`siteArray` for an array of sites, else `functionArray` (the kind Appwrite mints most keys for)."""
+    kinds = {resource_kind(item) for item in value}
+    return "siteArray" if kinds == {"site"} else "functionArray"
+
+
 def shape_for(kind: str, value) -> str | None:
     """The shape of a document whose kind the user forced."""
     if kind == "terraform":
         return terraform_show_shape(value) or "state"
+    if kind == "appwrite-json":
+        if isinstance(value, list):
+            return resource_array_shape(value)
+        if isinstance(value, dict) and not any(field in value for field in APPWRITE_JSON_FIELDS) and "$id" in value:
+            return resource_kind(value) or "function"
+        return None
     if kind != "key-export":
         return None
     if isinstance(value, list):

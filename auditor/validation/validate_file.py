@@ -8,7 +8,7 @@ from auditor.catalog.catalog import Catalog, load
 from auditor.catalog.versions import CLOUD, is_cloud_endpoint, is_version_name, resolve
 from auditor.errors import InputError
 from auditor.loaders import jsontext
-from auditor.loaders.detect import SCHEMA_REFS, is_call_log_name, is_terraform_name
+from auditor.loaders.detect import SCHEMA_REFS, is_call_log_name, is_terraform_json_name, is_terraform_name
 from auditor.loaders.document import Document, load_document
 from auditor.loaders.keys import CLI_HINT, classify
 from auditor.loaders.logs.calllog import BadRecord, record_to_call
@@ -17,7 +17,7 @@ from auditor.policy import PREFIX
 from auditor.policy.validate import policy_problems
 from auditor.rules.registry import builtin_rules
 from auditor.validation.schemas import violations
-from auditor.validation.validate_terraform import terraform_messages
+from auditor.validation.validate_terraform import terraform_json_messages, terraform_messages
 
 MAX_LOG_MESSAGES = 20
 
@@ -49,11 +49,12 @@ def validate_path(path: str, forced_kind: str | None, version: str | None) -> Fi
         if forced_kind == "call-log" or (forced_kind is None and is_call_log_name(path)):
             report.kind = "call-log"
             _validate_call_log(path, report)
-        elif forced_kind in (None, "terraform") and is_terraform_name(path):
+        elif forced_kind in (None, "terraform") and (is_terraform_name(path) or is_terraform_json_name(path)):
             report.kind = "terraform"
             catalog = load(version)
             report.version = catalog.version
-            report.messages = [Message(*message) for message in terraform_messages(path, catalog)]
+            read = terraform_json_messages if is_terraform_json_name(path) else terraform_messages
+            report.messages = [Message(*message) for message in read(path, catalog)]
         else:
             _validate_document(load_document(path), forced_kind, version, report)
     except InputError as error:

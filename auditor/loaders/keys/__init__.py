@@ -8,22 +8,20 @@ the CLI through `load_key_file`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from auditor.errors import InputError, NotKeyFile
-from auditor.loaders.detect import KEY_KINDS, SCHEMA_REFS, detect, is_terraform_json_name, is_terraform_name, shape_for
+from auditor.errors import NotKeyFile
+from auditor.loaders.detect import KEY_KINDS, detect, is_terraform_json_name, is_terraform_name, shape_for
 from auditor.loaders.document import Document, load_document
+from auditor.loaders.keys.appwrite_includes import included_keys
 from auditor.loaders.keys.appwrite_json import keys_from_appwrite_json
 from auditor.loaders.keys.export import keys_from_export
 from auditor.loaders.keys.manifest import keys_from_manifest
+from auditor.loaders.keys.structure import CLI_HINT, check_structure
 from auditor.model import KeyDefinition
 from auditor.secrets import MIN_SECRET_CHARS, redact, scrub_identifier
-from auditor.validation.schemas import violations
 
-CLI_HINT = (
-    "keys have no scopes: `appwrite project list-keys --json` drops them; "
-    "export with `appwrite project list-keys --raw` (CLI 18+; `appwrite projects list-keys --raw` before)"
-)
+__all__ = ["CLI_HINT", "KeyFile", "classify", "load_key_file"]
 
 
 @dataclass
@@ -32,6 +30,7 @@ class KeyFile:
     kind: str
     shape: str | None
     keys: list[KeyDefinition]
+    included: list[Document] = field(default_factory=list)  # the files an appwrite.config.json's `includes` names
 
 
 def classify(doc: Document, forced_kind: str | None) -> tuple[str, str | None]:
@@ -40,19 +39,13 @@ def classify(doc: Document, forced_kind: str | None) -> tuple[str, str | None]:
     return detect(doc.value, doc.name)
 
 
-def missing_scopes_hint(doc: Document, kind: str, problems) -> str | None:
-    if kind == "key-export" and any("missing required field 'scopes'" in p.message for p in problems):
-        return CLI_HINT
-    return None
-
-
 def load_key_file(path: str, forced_kind: str | None = None) -> KeyFile:
     """Keys of one file; any structural problem is an InputError naming file and line."""
     if is_terraform_json_name(path):
-        raise InputError(
-            f"{path}: Terraform JSON configuration (.tf.json) is not read: give the .tf files, or "
-            "`terraform show -json` output of the state or a saved plan"
-        )
+        from auditor.loaders.keys.terraform_json import keys_from_tf_json
+
+        doc = load_document(path)
+        return KeyFile(doc, "terraform", "tf-json", with_source(keys_from_tf_json(doc), "terraform"))
     if is_terraform_name(path):
         from auditor.loaders.keys.terraform import keys_from_hcl, load_hcl  # python-hcl2 and lark: only for .tf files
 
@@ -62,14 +55,8 @@ def load_key_file(path: str, forced_kind: str | None = None) -> KeyFile:
     kind, shape = classify(doc, forced_kind)
     if kind not in KEY_KINDS:
         raise NotKeyFile(f"{doc.name}: a {kind} file holds no key definitions", kind)
-    problems = violations(doc.value, SCHEMA_REFS[(kind, shape)], None)
-    if problems:
-        first = problems[0]
-        hint = missing_scopes_hint(doc, kind, problems)
-        line = doc.line(first.pointer)
-        where = f"{doc.name}:{line}" if line else doc.name
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        raise InputError(f"{where}: invalid {kind} at {first.pointer or '/'}: {hint or first.message}{more}")
+    check_structure(doc, kind, shape)
+    included: list[Document] = []
     if kind == "key-export":
         keys = keys_from_export(doc, shape)
     elif kind == "manifest":
@@ -79,8 +66,11 @@ def load_key_file(path: str, forced_kind: str | None = None) -> KeyFile:
 
         keys = keys_from_show(doc, shape)
     else:
-        keys = keys_from_appwrite_json(doc)
-    return KeyFile(doc, kind, shape, with_source(keys, kind))
+        keys = keys_from_appwrite_json(doc, shape)
+        if shape is None:
+            more, included = included_keys(doc, path)
+            keys += more
+    return KeyFile(doc, kind, shape, with_source(keys, kind), included)
 
 
 def with_source(keys: list[KeyDefinition], kind: str) -> list[KeyDefinition]:

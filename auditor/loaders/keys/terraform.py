@@ -2,7 +2,9 @@
 
 A key's id is its `id` attribute when set, else its Terraform address
 (`appwrite_project_key.ci`), which logs cannot name: usage rules then see no
-calls for it. `terraform show -json` carries the resolved values, `created_at`,
+calls for it. An `appwrite_function`'s scopes are the key `function:<id or address>`,
+as appwrite.json functions are; an `appwrite_project_ephemeral_key` is a key named by
+its address that expires by itself after its `duration_seconds`. `terraform show -json` carries the resolved values, `created_at`,
 `accessed_at` and the secret (Terraform keeps it in state): a real secret there
 is a secret-in-file finding, and keyaudit keeps only its sha256.
 """
@@ -13,13 +15,25 @@ from auditor.catalog.catalog import Catalog
 from auditor.errors import InputError
 from auditor.loaders.document import Document
 from auditor.loaders.keys.export import scope_locations
-from auditor.loaders.keys.terraform_hcl import RESOURCE_TYPE, KeyBlock, parse_key_blocks
+from auditor.loaders.keys.terraform_hcl import (
+    EPHEMERAL_KEY_TYPE,
+    FUNCTION_TYPE,
+    RESOURCE_TYPE,
+    KeyBlock,
+    parse_key_blocks,
+)
 from auditor.loaders.source import display_name, read_document
 from auditor.model import KeyDefinition, Location
 from auditor.secrets import classify_secret
 from auditor.validation.schemas import violations
 
-READ_ATTRIBUTES = ("id", "name", "scopes", "expire", "project_id", "organization_id")
+READ_ATTRIBUTES = ("id", "name", "scopes", "expire", "project_id", "organization_id", "duration_seconds")
+SCHEMA_OF = {
+    RESOURCE_TYPE: "terraform.schema.json#/$defs/projectKey",
+    FUNCTION_TYPE: "terraform.schema.json#/$defs/function",
+    EPHEMERAL_KEY_TYPE: "terraform.schema.json#/$defs/ephemeralKey",
+}
+EPHEMERAL_DEFAULT_SECONDS = 3600  # the provider's default, and the most the server allows
 RESOLVED = {"scopes", "expire"}  # attributes keyaudit must read; the others fall back when computed
 SHOW_HINT = "audit `terraform show -json` output instead, where Terraform has resolved it"
 
@@ -67,7 +81,7 @@ def block_problems(block: KeyBlock, catalog: Catalog | None) -> list[tuple[int, 
                     f"{block.address}.{name} is computed by Terraform, not written out; {SHOW_HINT}",
                 )
             )
-    for violation in violations(literal_values(block), "terraform.schema.json#/$defs/projectKey", catalog):
+    for violation in violations(literal_values(block), SCHEMA_OF[block.resource_type], catalog):
         problems.append((_line_of(block, violation.pointer), violation.pointer or "/", violation.message))
     return problems
 
@@ -87,22 +101,34 @@ def keys_from_hcl(doc: Document, blocks: list[KeyBlock]) -> list[KeyDefinition]:
     keys = []
     for block in blocks:
         values = doc.value[block.address]
-        scopes = block.attributes["scopes"]
+        spans = block.attributes["scopes"].elements if "scopes" in block.attributes else []
         locations = {}
-        for index, (scope, span) in enumerate(zip(values["scopes"], scopes.elements)):
+        for index, (scope, span) in enumerate(zip(values.get("scopes") or [], spans)):
             locations.setdefault(scope, Location(doc.name, span.line, f"{block.address}.scopes[{index}]"))
-        keys.append(
-            KeyDefinition(
-                id=values.get("id") or block.address,
-                scopes=list(values["scopes"]),
-                location=Location(doc.name, block.span.line, block.address),
-                name=values.get("name"),
-                project=values.get("project_id"),
-                expire=values.get("expire"),
-                scope_locations=locations,
-            )
-        )
+        location = Location(doc.name, block.span.line, block.address)
+        keys.append(block_key(block.resource_type, block.address, values, location, locations))
     return keys
+
+
+def block_key(
+    resource_type: str, address: str, values: dict, location: Location, locations: dict[str, Location]
+) -> KeyDefinition:
+    """The key one block defines, from its literal values (HCL or Terraform's JSON syntax)."""
+    key = KeyDefinition(
+        id=values.get("id") or address,
+        scopes=list(values.get("scopes") or []),
+        location=location,
+        name=values.get("name"),
+        project=values.get("project_id"),
+        expire=values.get("expire"),
+        scope_locations=locations,
+    )
+    if resource_type == FUNCTION_TYPE:
+        key.id, key.kind, key.expires_by_itself = f"function:{key.id}", "function", True
+    elif resource_type == EPHEMERAL_KEY_TYPE:
+        key.expires_by_itself = True
+        key.lifetime_seconds = values.get("duration_seconds") or EPHEMERAL_DEFAULT_SECONDS
+    return key
 
 
 def keys_from_show(doc: Document, shape: str) -> list[KeyDefinition]:
@@ -110,7 +136,12 @@ def keys_from_show(doc: Document, shape: str) -> list[KeyDefinition]:
     values = doc.value["planned_values" if shape == "plan" else "values"]
     keys = []
     for pointer, resource in _resources(values.get("root_module") or {}, f"{root}/root_module"):
-        if resource.get("type") != RESOURCE_TYPE or resource.get("mode", "managed") != "managed":
+        if resource.get("mode", "managed") != "managed":
+            continue
+        if resource.get("type") == FUNCTION_TYPE:
+            keys.append(_function_in_show(doc, pointer, resource))
+            continue
+        if resource.get("type") != RESOURCE_TYPE:
             continue
         item = resource["values"]
         state, digest = classify_secret(item.get("secret"))
@@ -131,6 +162,16 @@ def keys_from_show(doc: Document, shape: str) -> list[KeyDefinition]:
             )
         )
     return keys
+
+
+def _function_in_show(doc: Document, pointer: str, resource: dict) -> KeyDefinition:
+    """An appwrite_function in state or plan (its values checked by the schema): the key Appwrite mints for its
+    executions."""
+    item = resource["values"]
+    where = f"{pointer}/values"
+    location = Location(doc.name, doc.line(where), where)
+    locations = scope_locations(doc, f"{where}/scopes", item.get("scopes") or [])
+    return block_key(FUNCTION_TYPE, resource["address"], item, location, locations)
 
 
 def _resources(module: dict, pointer: str):

@@ -1,8 +1,12 @@
-"""`appwrite_project_key` resources read from Terraform configuration (`.tf`, HCL).
+"""The blocks that define keys, read from Terraform configuration (`.tf`, HCL).
 
 The Appwrite provider's `appwrite_project_key` takes `name` and `scopes`
 (required), `expire`, `id`, `project_id` and `organization_id`; `secret`,
-`created_at` and `accessed_at` are computed and never written in HCL. keyaudit
+`created_at` and `accessed_at` are computed and never written in HCL. An
+`appwrite_function` resource's `scopes` are the scopes of the key Appwrite mints
+for each of its executions; the ephemeral resource `appwrite_project_ephemeral_key`
+(an `ephemeral` block) mints a key of `scopes` valid `duration_seconds` (at most
+3600) at each Terraform run. keyaudit
 reads the literal values, with the line and source span of each, so findings
 point at the line and `keyaudit fix` can edit the scope list in place. A value
 that Terraform computes (a variable, a function call, an interpolation) cannot
@@ -23,6 +27,10 @@ from auditor.errors import InputError
 from auditor.loaders import jsontext
 
 RESOURCE_TYPE = "appwrite_project_key"
+FUNCTION_TYPE = "appwrite_function"
+EPHEMERAL_KEY_TYPE = "appwrite_project_ephemeral_key"
+# (block type, resource type) of every block that defines a key
+KEY_BLOCK_TYPES = (("resource", RESOURCE_TYPE), ("resource", FUNCTION_TYPE), ("ephemeral", EPHEMERAL_KEY_TYPE))
 # A quoted HCL string without interpolation (${ ... }) or directives (%{ ... }).
 _LITERAL_STRING = re.compile(r'"(?:[^"\\$%]|\\.|\$(?!\{)|%(?!\{)|\$\$\{|%%\{)*"', re.S)
 
@@ -47,13 +55,21 @@ class Attribute:
 
 @dataclass
 class KeyBlock:
-    address: str  # appwrite_project_key.<name>
+    address: (
+        str  # appwrite_project_key.<name>, appwrite_function.<name>, ephemeral.appwrite_project_ephemeral_key.<name>
+    )
     span: Span
     attributes: dict[str, Attribute]
+    resource_type: str = RESOURCE_TYPE
+
+
+def block_address(block_type: str, resource_type: str, name: str) -> str:
+    """Terraform's address of a block: ephemeral resources carry their block type in front."""
+    return f"{resource_type}.{name}" if block_type == "resource" else f"{block_type}.{resource_type}.{name}"
 
 
 def parse_key_blocks(text: str, name: str) -> list[KeyBlock]:
-    """Every `resource "appwrite_project_key"` block of one HCL file; a syntax error is an InputError."""
+    """Every block of one HCL file that defines a key (KEY_BLOCK_TYPES); a syntax error is an InputError."""
     try:
         tree = hcl2.parses_to_tree(text)
     except UnexpectedInput as error:
@@ -66,7 +82,7 @@ def parse_key_blocks(text: str, name: str) -> list[KeyBlock]:
         if not _is(node, "block"):
             continue
         labels = [_label(text, child) for child in node.children if _is(child, "identifier") or _is(child, "string")]
-        if labels[:2] != ["resource", RESOURCE_TYPE] or len(labels) != 3 or labels[2] is None:
+        if tuple(labels[:2]) not in KEY_BLOCK_TYPES or len(labels) != 3 or labels[2] is None:
             continue
         inner = next(child for child in node.children if _is(child, "body"))
         attributes = {}
@@ -74,7 +90,8 @@ def parse_key_blocks(text: str, name: str) -> list[KeyBlock]:
             if _is(item, "attribute"):
                 attribute = _attribute(text, item)
                 attributes[attribute.name] = attribute
-        blocks.append(KeyBlock(f"{RESOURCE_TYPE}.{labels[2]}", _span(node), attributes))
+        address = block_address(labels[0], labels[1], labels[2])
+        blocks.append(KeyBlock(address, _span(node), attributes, labels[1]))
     return blocks
 
 
@@ -126,6 +143,8 @@ def _attribute(text: str, node) -> Attribute:
             attribute.literal, attribute.value = True, value
     elif _is(value_node, "literal_value") and str(value_node.children[0]) == "null":
         attribute.literal, attribute.value = True, None
+    elif _is(value_node, "int_lit"):
+        attribute.literal, attribute.value = True, int(str(value_node.children[0]))
     elif _is(value_node, "tuple"):
         items = [_unwrap(child) for child in value_node.children if _is(child, "expr_term")]
         values = [_string(text, item) if _is(item, "string") else None for item in items]

@@ -1,0 +1,26 @@
+"""One project's functions and sites defined in more than one file: a warning, not an error.
+
+A repository can hold both an old `appwrite.json` and the `appwrite.config.json` the CLI writes from version 20
+(or a per-function appwrite.json beside the project file). Appwrite deploys one definition; keyaudit audits
+both and says so, so a reader does not count one function's findings twice without knowing why.
+"""
+
+from __future__ import annotations
+
+from auditor.model import KeyDefinition
+
+
+def repeated_resources(keys: list[KeyDefinition]) -> list[str]:
+    """One line per function or site (by project and id) that more than one file defines."""
+    places: dict[tuple[str | None, str], list[KeyDefinition]] = {}
+    for key in keys:
+        if key.kind in ("function", "site"):
+            places.setdefault((key.project, key.id), []).append(key)
+    warnings = []
+    for (project, key_id), defined in places.items():
+        files = list(dict.fromkeys(key.location.file for key in defined))
+        if len(files) > 1:
+            of = f" of project {project}" if project else ""
+            where = ", ".join(str(key.location) for key in defined)
+            warnings.append(f"{key_id}{of} is defined in {len(files)} files ({where}); each definition is audited")
+    return warnings
