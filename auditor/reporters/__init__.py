@@ -31,3 +31,9 @@ class _Reporters(Mapping):
 
 
 REPORTERS = _Reporters()
+TERMINAL_FORMATS = frozenset({"table"})  # laid out for a terminal: their render takes a TerminalView too
+
+
+def render(name: str, report: dict, view=None) -> str:
+    """The report in format `name`; `view` (auditor/output/terminal_view.py) lays out the terminal formats."""
+    return REPORTERS[name](report, view) if name in TERMINAL_FORMATS else REPORTERS[name](report)
