@@ -182,7 +182,8 @@ def _grouped(report: dict, view: TerminalView) -> list[str]:
     for number in order:
         out += _key_block(report["keys"][number], per_key[number], report, view)
     for key_id, findings in others:
-        out += ["", view.bold(f"== {key_id} (no definition names this key)" if key_id else "== tied to no key")]
+        heading = f"== {key_id} (no definition names this key)" if key_id else "== tied to no key"
+        out += ["", *(view.bold(line) for line in textwrap.wrap(heading, view.width, subsequent_indent="   "))]
         for severity, text in _folded(findings):
             out += _wrapped(
                 view,
@@ -194,16 +195,20 @@ def _grouped(report: dict, view: TerminalView) -> list[str]:
     return out
 
 
-def _fitted(rows: list[list], headers: list[str], width: int) -> str:
-    """A table no wider than `width`, indented: the widest columns are wrapped first."""
-    widths = [max(len(str(cell)) for cell in [header, *(row[i] for row in rows)]) for i, header in enumerate(headers)]
-    floor = [max(len(header), 8) for header in headers]
+def _fitted(rows: list[list], headers: list[str], width: int, wrap: tuple[str, ...]) -> str:
+    """A table no wider than `width` (indented by two spaces) where it can be: the `wrap` columns share what the
+    others leave, the one with most room to give shrinking first, none below 10 characters or its header."""
+    # tabulate pads a header by two spaces at least
+    floors = [len(header) + 2 for header in headers]
+    widths = [max(floors[i], *(len(str(row[i])) for row in rows)) for i in range(len(headers))]
+    wrapped = [headers.index(name) for name in wrap]
     while sum(widths) + 2 * len(widths) > width:  # two spaces between columns and before the first
-        widest = max((w - f, i) for i, (w, f) in enumerate(zip(widths, floor)))[1]
-        if widths[widest] <= floor[widest]:
+        widest = max(wrapped, key=lambda i: widths[i] - max(floors[i], 10))
+        if widths[widest] <= max(floors[widest], 10):
             break
         widths[widest] -= 1
-    table = tabulate(rows, headers=headers, tablefmt="simple", maxcolwidths=widths)
+    limits = [widths[i] if i in wrapped else None for i in range(len(headers))]
+    table = tabulate(rows, headers=headers, tablefmt="simple", maxcolwidths=limits, disable_numparse=True)
     return "\n".join("  " + line for line in table.splitlines())  # a wrapped cell starts no line
 
 
@@ -221,22 +226,42 @@ def _verbose(report: dict, view: TerminalView) -> list[str]:
         ]
         for key in report["keys"]
     ]
-    out = ["", _fitted(rows, ["key", "id", "project", "scopes", "calls", "proposed scopes", "risk"], view.width)]
+    out = [
+        "",
+        _fitted(
+            rows,
+            ["key", "id", "project", "scopes", "calls", "proposed", "risk"],
+            view.width,
+            wrap=("proposed", "risk", "project", "key", "id"),
+        ),
+    ]
     for key in report["keys"]:
         for note in key["notes"]:
             if not note.startswith("no logs"):
-                out.append(f"note: {key['name'] or key['id']}: {note}")
+                out += _flowed([f"note: {key['name'] or key['id']}: {note}"], view.width)
     if report["findings"]:
         findings = [
             [f["severity"], f["rule"], f["key"] or "", f["message"], where(f["location"])] for f in report["findings"]
         ]
-        out += ["", _fitted(findings, ["severity", "rule", "key", "message", "where"], view.width)]
+        out += [
+            "",
+            _fitted(findings, ["severity", "rule", "key", "message", "where"], view.width, wrap=("message", "where")),
+        ]
+    return out
+
+
+def _flowed(lines: list[str], width: int) -> list[str]:
+    """Each line wrapped to `width`, its continuation indented four more spaces (so none starts a line)."""
+    out = []
+    for line in lines:
+        indent = " " * (len(line) - len(line.lstrip()) + 4)
+        out += textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False) or [line]
     return out
 
 
 def render(report: dict, view: TerminalView | None = None) -> str:
     view = view or TerminalView()
     report = safe(report, terminal)  # every field one line: a name cannot forge a row
-    out = [*_header(report), "", *_totals(report)]
+    out = _flowed([*_header(report), "", *_totals(report)], view.width)
     out += _verbose(report, view) if view.verbose else _grouped(report, view)
     return "\n".join(out) + "\n"
