@@ -48,7 +48,7 @@ from auditor.secrets import scrub_identifier
     show_default=True,
     metavar="N",
     help="Markdown: at most N characters (a GitHub comment takes 65,536); the least severe details are left "
-    "out first and a line says so. 0: no limit.",
+    "out first and a line says so (the summary is always kept). 0: no limit.",
 )
 @options.fail_on("the config's failOn, else high")
 @options.baseline
