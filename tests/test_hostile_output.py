@@ -33,7 +33,8 @@ from helpers.drip_server import DripServer, answer
 from helpers.hostile import ACTIVE_TEXT
 from test_report_formats import SAMPLES, sarif_validator
 
-from auditor.reporters import REPORTERS
+from auditor.output.terminal_view import TerminalView
+from auditor.reporters import REPORTERS, render
 
 NOW = ["--now", "2026-11-25T00:00:00Z"]
 ENUMERATIONS = {"severity", "cli", "failOn", "schemaVersion"}  # values reporters look up, not text they show
@@ -109,10 +110,11 @@ def test_every_text_value_gets_the_attack(reports):
 
 
 @ATTACKS
-@pytest.mark.parametrize("name", ["table", "lines"])
+@pytest.mark.parametrize("name", ["table", "table --verbose", "lines"])
 def test_terminal_formats_show_no_control_and_forge_no_line(reports, hostile, name):
     harmless = reports[1]
-    out = REPORTERS[name](copy.deepcopy(hostile))
+    verbose = name.endswith("--verbose")  # wrapped to 60 columns: a wrapped name or message starts no line
+    out = render(name.split()[0], copy.deepcopy(hostile), TerminalView(width=60, verbose=verbose))
     _assert_inert(out)
     assert not [line for line in out.split("\n") if line.startswith(("FORGED", "::"))]
     if name == "lines":  # one line per finding and per exception or baseline note, as with harmless text
@@ -167,8 +169,9 @@ def _assert_no_mention_or_autolink(shape: _Shape) -> None:
 @pytest.mark.parametrize("name", ["markdown", "html"])
 def test_markdown_and_html_get_no_element_link_comment_or_mention(reports, hostile, name):
     harmless = reports[1]
-    render = _github if name == "markdown" else _Shape
-    plain, attacked = (render(REPORTERS[name](copy.deepcopy(report))) for report in (harmless, hostile))
+    parse = _github if name == "markdown" else _Shape
+    # uncapped: the attack lengthens the report, and the cap (tests/test_markdown_cap.py) would drop other parts
+    plain, attacked = (parse(render(name, copy.deepcopy(report), max_chars=0)) for report in (harmless, hostile))
     assert attacked.elements == plain.elements  # no element, attribute, link or cell more or less
     assert attacked.comments == plain.comments
     if name == "markdown":

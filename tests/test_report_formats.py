@@ -219,13 +219,13 @@ def test_junit_one_case_per_key_failing_at_fail_on(sample_reports):
 
 def test_markdown_sections_diff_and_commands(sample_reports):
     text = sample_reports["markdown"]
-    section = text.split("### ops-admin (6909b57103ab195278da)", 1)[1].split("\n### ", 1)[0]
+    section = text.split("<b>ops-admin (6909b57103ab195278da)</b>", 1)[1].split("</details>", 1)[0]
     assert "- keys.write\n" in section and "  users.read\n" in section and "  databases.read\n" in section
     assert (
         "appwrite project update-key --key-id 6909b57103ab195278da --name ops-admin "
         "--scopes users.read databases.read\n"
     ) in section
-    manifest = text.split("### staging-deployer", 1)[1].split("\n### ", 1)[0]
+    manifest = text.split("<b>staging-deployer", 1)[1].split("</details>", 1)[0]
     assert "In `samples/manifest.yaml`, lines 31–36:" in manifest
     assert "        - policies.read\n+       - project.policies.read" in manifest  # beside it: no logs of it
 

@@ -14,7 +14,8 @@ from auditor.cli import options
 from auditor.cli.echo import say
 from auditor.cli.outputs import check_targets, plan_outputs, write_output
 from auditor.errors import InputError
-from auditor.reporters import REPORTERS
+from auditor.output.terminal_view import TerminalView
+from auditor.reporters import REPORTERS, render
 from auditor.rules.registry import at_or_above
 from auditor.secrets import scrub_identifier
 
@@ -35,13 +36,27 @@ from auditor.secrets import scrub_identifier
     help="Write the --format report to FILE instead of stdout; FORMAT=FILE also writes that format "
     "(repeatable: --output sarif=a.sarif --output html=a.html).",
 )
+@click.option(
+    "--verbose",
+    is_flag=True,
+    help="--format table: one row per finding instead of one block per key with its findings folded.",
+)
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=0),
+    default=60_000,
+    show_default=True,
+    metavar="N",
+    help="Markdown: at most N characters (a GitHub comment takes 65,536); the least severe details are left "
+    "out first and a line says so (the summary is always kept). 0: no limit.",
+)
 @options.fail_on("the config's failOn, else high")
 @options.baseline
 @options.policy
 @options.log_reading
 @options.proposal
 @options.quiet
-def audit(output_format, output, fail_on, **inputs):
+def audit(output_format, output, verbose, max_chars, fail_on, **inputs):
     """Audit API keys against the calls they made: least-privilege findings.
 
     Without --logs or --usage, the rules that need usage (`keyaudit rules` marks
@@ -59,7 +74,8 @@ def audit(output_format, output, fail_on, **inputs):
     threshold = fail_on or request.config.get("failOn") or "high"
     report = build(result, threshold)
     for name, path in targets:
-        write_output(REPORTERS[name](report), path)
+        view = TerminalView.detect(to_file=path is not None, verbose=verbose)
+        write_output(render(name, report, view, max_chars), path)
     if any(at_or_above(finding.severity, threshold) for finding in result.findings):
         sys.exit(1)
 

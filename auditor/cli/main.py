@@ -12,21 +12,64 @@ from auditor.errors import InputError, one_line
 from auditor.loaders.source import utf8_name
 from auditor.secrets import redact
 
-# Each command's module is imported when the command runs (or --help lists it): a command pays at start-up
-# only for what it uses, so `audit` does not load python-hcl2, ruamel.yaml or sqlite3 for the others.
+# Each command's module is imported when the command runs: a command pays at start-up only for what it uses, so
+# `audit` does not load python-hcl2, ruamel.yaml or sqlite3 for the others, and `keyaudit --help` lists the commands
+# from this table's short help without importing any of them (tests/test_cli_help.py keeps each short help equal
+# to its command's own).
 COMMANDS = {
-    "catalog": "auditor.cli.catalog:catalog",
-    "validate": "auditor.cli.validate:validate",
-    "audit": "auditor.cli.audit:audit",
-    "explain": "auditor.cli.audit:explain",
-    "rules": "auditor.cli.rules:rules",
-    "lint": "auditor.cli.lint:lint",
-    "baseline": "auditor.cli.baseline:baseline",
-    "secrets": "auditor.cli.secrets:secrets",
-    "job": "auditor.cli.job:job",
-    "fetch-keys": "auditor.cli.fetch_keys:fetch_keys",
-    "fix": "auditor.cli.fix:fix",
+    "audit": ("auditor.cli.audit:audit", "Audit API keys against the calls they made: least-privilege findings."),
+    "baseline": (
+        "auditor.cli.baseline:baseline",
+        "Baselines: accept the findings of today, report only new ones (--baseline FILE).",
+    ),
+    "catalog": ("auditor.cli.catalog:catalog", "Look up which scopes Appwrite routes require."),
+    "explain": (
+        "auditor.cli.audit:explain",
+        "Each scope the key KEY_ID (its id or name) holds: the calls that justify it, its findings, and the "
+        "proposal's verdict (the one planner's, as every report and `keyaudit fix` give it).",
+    ),
+    "fetch-keys": (
+        "auditor.cli.fetch_keys:fetch_keys",
+        "Write the project's keys as Appwrite's keyList, each secret replaced by its sha256 (secretSha256).",
+    ),
+    "fix": (
+        "auditor.cli.fix:fix",
+        "Write the audit's proposed scopes into key definition FILEs: deprecated and misspelt names, and with logs "
+        "scopes the calls need or (--drop-unused) do not.",
+    ),
+    "job": (
+        "auditor.cli.job:job",
+        "Scheduled compliance job: ingest each night's logs into a state file, audit a rolling window.",
+    ),
+    "lint": (
+        "auditor.cli.lint:lint",
+        "Check key definition files without logs: key exports, manifests, appwrite.json, Terraform.",
+    ),
+    "rules": ("auditor.cli.rules:rules", "List every rule with its id, severity and title."),
+    "secrets": (
+        "auditor.cli.secrets:secrets",
+        "Report every unmasked Appwrite key secret in FILEs: where, of which kind, and a sha256 fingerprint, never "
+        "the secret itself.",
+    ),
+    "validate": (
+        "auditor.cli.validate:validate",
+        "Validate key exports, manifests, appwrite.json, call logs and configs.",
+    ),
 }
+
+
+def _shortened(text: str, limit: int) -> str:
+    """`text` cut at a word to fit `limit` characters, as click shortens a command's own short help."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 3, 1)].rsplit(" ", 1)[0].rstrip(" ,:;") + "..."
+
+
+def _end_quietly_on_closed_pipe():
+    """The reader went away (`keyaudit ... | head`): exit 0 with no message, and let no flush at shutdown
+    complain about stdout (Python's advice for SIGPIPE, docs.python.org/3/library/signal.html)."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(0)
 
 
 class _Group(click.Group):
@@ -38,8 +81,15 @@ class _Group(click.Group):
     def get_command(self, ctx, name):
         if name not in COMMANDS:
             return None
-        module, attribute = COMMANDS[name].split(":")
+        module, attribute = COMMANDS[name][0].split(":")
         return getattr(importlib.import_module(module), attribute)
+
+    def format_commands(self, ctx, formatter):
+        """The command list from COMMANDS' short help: `--help` imports no command module."""
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [(name, _shortened(COMMANDS[name][1], limit)) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def main(self, args=None, *rest, **kwargs):
         """Click's usage errors as one line too (click prints usage, a hint and the error); an argument that is
@@ -50,6 +100,9 @@ class _Group(click.Group):
         except InputError as error:
             click.echo(f"keyaudit: error: {one_line(str(error))}", err=True)
             sys.exit(2)
+        if not (sys.argv[1:] if args is None else args):  # `keyaudit` alone: the help, not a usage error
+            click.echo(self.get_help(click.Context(self, info_name="keyaudit", **self.context_settings)))
+            sys.exit(0)
         try:
             code = super().main(args, *rest, standalone_mode=False, **kwargs)
         except click.UsageError as error:
@@ -62,6 +115,10 @@ class _Group(click.Group):
         except click.Abort:
             click.echo("keyaudit: aborted", err=True)
             sys.exit(1)
+        try:
+            sys.stdout.flush()  # what is still buffered meets a closed pipe here, not in Python's shutdown
+        except BrokenPipeError:
+            _end_quietly_on_closed_pipe()
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx):
@@ -73,8 +130,7 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except BrokenPipeError:
-            sys.stderr.close()
-            sys.exit(0)
+            _end_quietly_on_closed_pipe()
         except KeyboardInterrupt:
             click.echo("keyaudit: interrupted", err=True)
             sys.exit(130)

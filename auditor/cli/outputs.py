@@ -33,7 +33,9 @@ def plan_outputs(output_format: str | None, outputs: tuple[str, ...], formats) -
     """(format, file) pairs to write, files first and stdout (file None) last.
 
     Without --format, `--output report.sarif` takes its format from the file's
-    suffix (.json, .sarif, .xml for JUnit, .md, .html, .txt), else `table`.
+    suffix (.json, .sarif, .xml for JUnit, .md, .html, .txt), else `table`; a
+    suffix of a format keyaudit does not write (`r.pdf`) is refused rather than
+    filled with the text table.
     """
     plain, extra = [], []
     for value in outputs:
@@ -56,6 +58,11 @@ def plan_outputs(output_format: str | None, outputs: tuple[str, ...], formats) -
         raise InputError("--output: empty file name")
     if output_format is None:
         suffix = os.path.splitext(plain[0])[1].lower() if plain else ""
+        if suffix and suffix not in SUFFIX_FORMATS:
+            raise InputError(
+                f"--output {plain[0]}: keyaudit writes no {suffix} file; name it "
+                f"{' '.join(sorted(SUFFIX_FORMATS))} or give --format"
+            )
         output_format = SUFFIX_FORMATS.get(suffix, "table")
     targets = [*extra, (output_format, plain[0] if plain else None)]
     seen = {}

@@ -78,6 +78,8 @@ def open_binary(path: str, regular_only: bool = False) -> Iterator[BinaryIO]:
         raise InputError(f"{name}: corrupt or truncated gzip data ({type(error).__name__})") from None
     except IsADirectoryError:
         raise InputError(f"{name}: is a directory, not a file") from None
+    except BrokenPipeError:  # raised by the reader's consumer writing to a closed stdout, not by this file
+        raise
     except OSError as error:
         raise InputError(f"{name}: read error ({error.strerror or type(error).__name__})") from None
     finally:

@@ -31,3 +31,13 @@ class _Reporters(Mapping):
 
 
 REPORTERS = _Reporters()
+
+
+def render(name: str, report: dict, view=None, max_chars: int | None = None) -> str:
+    """The report in format `name`; `view` (auditor/output/terminal_view.py) lays out the table, `max_chars`
+    caps the Markdown (None: its default; 0: no cap)."""
+    if name == "table":
+        return REPORTERS[name](report, view)
+    if name == "markdown" and max_chars is not None:
+        return REPORTERS[name](report, max_chars)
+    return REPORTERS[name](report)

@@ -1,4 +1,4 @@
-"""`--format lines`: `file:line: severity rule: message`, one line per finding, as
+"""`--format lines`: `file:line: severity rule: message (fix: …)`, one line per finding, as
 pre-commit hooks and compilers print (editors and CI annotators jump to them).
 
 Nothing is printed for a clean run; what exceptions and a baseline hid is said
@@ -29,9 +29,10 @@ def render(report: dict) -> str:
     out = []
     for finding in report["findings"]:
         where = _where(finding["location"])
+        fix = f" (fix: {finding['fix']})" if finding.get("fix") else ""
         step = f" (next: {finding['next']})" if finding.get("next") else ""
         out.append(
-            f"{where + ': ' if where else ''}{finding['severity']} {finding['rule']}: {finding['message']}{step}"
+            f"{where + ': ' if where else ''}{finding['severity']} {finding['rule']}: {finding['message']}{fix}{step}"
         )
     exceptions = report["summary"]["exceptions"]
     if exceptions["suppressed"]:

@@ -1,4 +1,10 @@
-"""`--format table`: a summary per key, then findings by severity."""
+"""`--format table`, the terminal view: sized to the terminal (auditor/output/terminal_view.py).
+
+By default one block per key, keys with the worst findings first: what the key is, its findings with the
+same rule on several scopes folded into one line ("unused-scope on 16 scopes: a, b, …"), and the planner's
+proposal as the report carries it (`- old` / `+ new` scope lines and the ready commands; never worked out
+again here). `--verbose`: the key summary and one row per finding, as tables that fit the width.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,11 @@ import textwrap
 from tabulate import tabulate
 
 from auditor.output.escape import terminal
-from auditor.reporters.common import named, safe, unknown_keys_text
+from auditor.output.terminal_view import TerminalView
+from auditor.reporters.common import CLI_TITLES, diff, findings_by_key, named, safe, unknown_keys_text, where, worst
+from auditor.rules.registry import severity_rank
 
-
-def _wrap(text: str, width: int = 70) -> str:
-    return "\n".join(textwrap.wrap(text, width)) or text
+LABEL_WIDTH = 10  # "  critical " and "  proposal " line up
 
 
 def _hidden(summary: dict) -> list[str]:
@@ -55,8 +61,7 @@ def _proposed(key: dict) -> str:
     return ", ".join(key["fixes"]["scopes"]) or "none"
 
 
-def render(report: dict) -> str:
-    report = safe(report, terminal)  # every field one line: a name cannot forge a row
+def _header(report: dict) -> list[str]:
     summary = report["summary"]
     out = [
         f"keyaudit {report['version']} · Appwrite {report['appwriteVersion']} (routes of {report['catalogRelease']})"
@@ -75,51 +80,188 @@ def render(report: dict) -> str:
             out.append(f"  unknown keys: {unknown}")
     else:
         out.append("no logs given: skipped " + ", ".join(summary["skippedRules"]))
-    for note in summary.get("notes", []):
-        out.append(f"note: {note}")
-    rows = []
-    for key in report["keys"]:
-        rows.append(
-            [
-                key["name"] or "",
-                key["id"],
-                key["project"] or "",
-                len(key["granted"]),
-                key["calls"] if summary["logsGiven"] else "-",
-                _proposed(key),
-                _risk(key["risk"]),
-            ]
-        )
-    out.append("")
-    out.append(
-        tabulate(
-            rows, headers=["key", "id", "project", "scopes", "calls", "proposed scopes", "risk"], tablefmt="simple"
-        )
-    )
-    for key in report["keys"]:
-        for note in key["notes"]:
-            if not note.startswith("no logs"):
-                out.append(f"note: {key['name'] or key['id']}: {note}")
-    counts = summary["findings"]
-    out.append("")
-    out.append(
+    out += [f"note: {note}" for note in summary.get("notes", [])]
+    return out
+
+
+def _totals(report: dict) -> list[str]:
+    counts = report["summary"]["findings"]
+    line = (
         "findings: " + ", ".join(f"{n} {severity}" for severity, n in counts.items() if n)
         if any(counts.values())
         else "findings: none"
     )
-    out.extend(_hidden(summary))
+    return [line, *_hidden(report["summary"])]
+
+
+def _wrapped(view: TerminalView, label: str, text: str, severity: str | None = None) -> list[str]:
+    """`text` wrapped to the view's width after a label column; the label in its severity's colour."""
+    indent = " " * (2 + LABEL_WIDTH)
+    lines = textwrap.wrap(text, max(view.width - len(indent), 20), break_on_hyphens=False) or [""]
+    shown = view.severity(label.ljust(LABEL_WIDTH), severity) if severity else label.ljust(LABEL_WIDTH)
+    return ["  " + shown + lines[0], *(indent + line for line in lines[1:])]
+
+
+def _folded(findings: list[dict]) -> list[tuple[str, str]]:
+    """(severity, text) per line: one rule on several scopes of a key at one severity becomes one line."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for finding in findings:
+        group = (finding["severity"], finding["rule"]) if finding["scope"] else (finding["fingerprint"], "")
+        groups.setdefault(group, []).append(finding)
+    lines = []
+    for group in sorted(groups.values(), key=lambda g: -severity_rank(g[0]["severity"])):
+        first = group[0]
+        if len(group) == 1:
+            lines.append((first["severity"], f"{first['rule']}: {first['message']}"))
+        else:
+            scopes = ", ".join(f["scope"] for f in group)
+            lines.append((first["severity"], f"{first['rule']} on {len(group)} scopes: {scopes}"))
+    return lines
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
+def _proposal(key: dict, view: TerminalView) -> list[str]:
+    """The planner's change as `- removed` / `+ added` lines (wrapped lists), the newest CLI's ready command
+    unwrapped (to copy into a shell), and what the other outputs add."""
+    fixes = key.get("fixes")
+    if not fixes:
+        return []
+    lines = diff(key["granted"], fixes["scopes"])
+    removed = [line[2:] for line in lines if line.startswith("- ")]
+    added = [line[2:] for line in lines if line.startswith("+ ")]
+    kept = [line[2:] for line in lines if line.startswith("  ")]
+    out = []
+    for sign, scopes in (("-", removed), ("+", added)):
+        if scopes:
+            out += _wrapped(view, "proposal" if not out else "", f"{sign} " + ", ".join(scopes))
+    if kept:
+        out += _wrapped(view, "", f"  kept: {', '.join(kept)}")
+    if fixes["commands"]:
+        command = fixes["commands"][0]
+        out += _wrapped(view, "apply", CLI_TITLES[command["cli"]] + ":")
+        out.append(" " * (4 + LABEL_WIDTH) + command["command"])
+    more = [_count(len(fixes["commands"]) - 1, "more command")] if len(fixes["commands"]) > 1 else []
+    more += [_count(len(fixes["edits"]), "file edit") + " (keyaudit fix)"] if fixes["edits"] else []
+    more += [_count(len(fixes["notes"]), "note")] if fixes["notes"] else []
+    if more:
+        out += _wrapped(view, "", f"({', '.join(more)}: --format markdown or html)")
+    return out
+
+
+def _key_block(key: dict, findings: list[dict], report: dict, view: TerminalView) -> list[str]:
+    facts = [where(key["source"]), f"{len(key['granted'])} scopes"]
+    if key["project"]:
+        facts.insert(0, f"project {key['project']}")
+    if report["summary"]["logsGiven"]:
+        facts.append(f"{key['calls']} calls")
+    facts.append(f"risk {_risk(key['risk'])}")
+    title = f"{key['name']} ({key['id']})" if key["name"] and key["name"] != key["id"] else key["id"]
+    heading = textwrap.wrap(f"== {title} · " + " · ".join(facts), view.width, subsequent_indent="   ")
+    out = [""] + [view.bold(line) for line in heading]
+    for severity, text in _folded(findings):
+        out += _wrapped(view, severity, text, severity)
+    out += _proposal(key, view)
+    for note in key["notes"]:
+        if not note.startswith("no logs"):
+            out += _wrapped(view, "note", note)
+    if not findings and "fixes" not in key:
+        out.append("  no findings, no change")
+    return out
+
+
+def _grouped(report: dict, view: TerminalView) -> list[str]:
+    per_key, others = findings_by_key(report)
+    order = sorted(
+        range(len(report["keys"])),
+        key=lambda n: -(severity_rank(worst(per_key[n])) if per_key[n] else -1),
+    )
+    out = []
+    for number in order:
+        out += _key_block(report["keys"][number], per_key[number], report, view)
+    for key_id, findings in others:
+        heading = f"== {key_id} (no definition names this key)" if key_id else "== tied to no key"
+        out += ["", *(view.bold(line) for line in textwrap.wrap(heading, view.width, subsequent_indent="   "))]
+        for severity, text in _folded(findings):
+            out += _wrapped(
+                view,
+                severity,
+                text
+                + (f" ({where(findings[0]['location'])})" if len(findings) == 1 and findings[0]["location"] else ""),
+                severity,
+            )
+    return out
+
+
+def _fitted(rows: list[list], headers: list[str], width: int, wrap: tuple[str, ...]) -> str:
+    """A table no wider than `width` (indented by two spaces) where it can be: the `wrap` columns share what the
+    others leave, the one with most room to give shrinking first, none below 10 characters or its header."""
+    # tabulate pads a header by two spaces at least
+    floors = [len(header) + 2 for header in headers]
+    widths = [max(floors[i], *(len(str(row[i])) for row in rows)) for i in range(len(headers))]
+    wrapped = [headers.index(name) for name in wrap]
+    while sum(widths) + 2 * len(widths) > width:  # two spaces between columns and before the first
+        widest = max(wrapped, key=lambda i: widths[i] - max(floors[i], 10))
+        if widths[widest] <= max(floors[widest], 10):
+            break
+        widths[widest] -= 1
+    limits = [widths[i] if i in wrapped else None for i in range(len(headers))]
+    table = tabulate(rows, headers=headers, tablefmt="simple", maxcolwidths=limits, disable_numparse=True)
+    return "\n".join("  " + line for line in table.splitlines())  # a wrapped cell starts no line
+
+
+def _verbose(report: dict, view: TerminalView) -> list[str]:
+    logs_given = report["summary"]["logsGiven"]
+    rows = [
+        [
+            key["name"] or "",
+            key["id"],
+            key["project"] or "",
+            len(key["granted"]),
+            key["calls"] if logs_given else "-",
+            _proposed(key),
+            _risk(key["risk"]),
+        ]
+        for key in report["keys"]
+    ]
+    out = [
+        "",
+        _fitted(
+            rows,
+            ["key", "id", "project", "scopes", "calls", "proposed", "risk"],
+            view.width,
+            wrap=("proposed", "risk", "project", "key", "id"),
+        ),
+    ]
+    for key in report["keys"]:
+        for note in key["notes"]:
+            if not note.startswith("no logs"):
+                out += _flowed([f"note: {key['name'] or key['id']}: {note}"], view.width)
     if report["findings"]:
         findings = [
-            [
-                f["severity"],
-                f["rule"],
-                f["key"] or "",
-                _wrap(f["message"]),
-                f"{f['location']['file']}:{f['location']['line']}"
-                if f["location"] and f["location"]["line"]
-                else (f["location"]["file"] if f["location"] else ""),
-            ]
-            for f in report["findings"]
+            [f["severity"], f["rule"], f["key"] or "", f["message"], where(f["location"])] for f in report["findings"]
         ]
-        out.append(tabulate(findings, headers=["severity", "rule", "key", "message", "where"], tablefmt="simple"))
+        out += [
+            "",
+            _fitted(findings, ["severity", "rule", "key", "message", "where"], view.width, wrap=("message", "where")),
+        ]
+    return out
+
+
+def _flowed(lines: list[str], width: int) -> list[str]:
+    """Each line wrapped to `width`, its continuation indented four more spaces (so none starts a line)."""
+    out = []
+    for line in lines:
+        indent = " " * (len(line) - len(line.lstrip()) + 4)
+        out += textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False) or [line]
+    return out
+
+
+def render(report: dict, view: TerminalView | None = None) -> str:
+    view = view or TerminalView()
+    report = safe(report, terminal)  # every field one line: a name cannot forge a row
+    out = _flowed([*_header(report), "", *_totals(report)], view.width)
+    out += _verbose(report, view) if view.verbose else _grouped(report, view)
     return "\n".join(out) + "\n"
