@@ -15,7 +15,7 @@ from auditor.cli import options
 from auditor.cli.echo import cells, say
 from auditor.cli.outputs import check_targets, write_output
 from auditor.errors import InputError
-from auditor.reporters import REPORTERS, job_html
+from auditor.reporters import REPORTERS
 from auditor.rules.registry import at_or_above
 from auditor.secrets import redact
 from auditor.state.ingest import Outcome
@@ -178,7 +178,10 @@ def report(state, output_format, top, output):
         found = job_report(open_for_reading(state).db, top)
     if found is None:
         raise InputError(f"{state}: no run recorded yet (keyaudit job run records one)")
-    render = {"json": _json, "table": _table, "html": job_html.render}[output_format]
+    if output_format == "html":
+        from auditor.reporters.job_html import render  # the page's modules only when a page is asked for
+    else:
+        render = _json if output_format == "json" else _table
     write_output(redact(render(found)), output)
 
 

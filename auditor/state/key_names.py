@@ -21,8 +21,11 @@ def remember_names(db, keys: Iterable[KeyDefinition]) -> None:
 
 
 def stored_names(db) -> dict[tuple[str, str], str]:
-    """(project, key id) -> name; project '' for a key no project names."""
+    """(project, key id) -> name; project '' for a key no project names. None kept before schema 3: a state
+    file `job report` reads (read-only) is upgraded by the next `job run`."""
     names = {}
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'key_name'").fetchone():
+        return names
     for project, key, name in db.execute("SELECT project, key, name FROM key_name"):
         if not all(type(value) is str for value in (project, key, name)):
             raise CorruptState
