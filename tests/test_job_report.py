@@ -108,3 +108,12 @@ def test_the_page_goes_to_output_and_a_bad_output_is_refused(tmp_path):
     (tmp_path / "out").mkdir()
     assert job("report", "--state", str(state), "--format", "html", "--output", str(target))[0] == 0
     assert target.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_a_state_with_rows_keyaudit_never_writes_is_refused_in_one_line(tmp_path):
+    state = two_runs(tmp_path)
+    db = sqlite3.connect(state, isolation_level=None)
+    db.execute("UPDATE route_day SET count = -5 WHERE key = 'k1'")
+    db.close()
+    code, out, err = job("report", "--state", str(state), "--format", "html")
+    assert (code, out, err) == (2, "", f"keyaudit: error: {state}: the state file is corrupt\n")

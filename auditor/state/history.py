@@ -56,11 +56,11 @@ def calls_per_day(db, first_day: str, top: int) -> DailyCalls:
     for day, project, key, calls in db.execute(
         "SELECT day, project, key, sum(count) FROM route_day WHERE day >= ? GROUP BY day, project, key", (first_day,)
     ):
-        if not (type(day) is str and type(key) is str and type(calls) is int):
+        if not (type(day) is str and type(project) is str and type(key) is str and _count(calls)):
             raise CorruptState
         per_key.setdefault((project, key), {})[day] = calls
     for day, calls in db.execute("SELECT day, calls FROM unknown_day WHERE day >= ? AND calls > 0", (first_day,)):
-        if not (type(day) is str and type(calls) is int):
+        if not (type(day) is str and _count(calls)):
             raise CorruptState
         other[day] = other.get(day, 0) + calls
     ranked = sorted(per_key, key=lambda k: (-sum(per_key[k].values()), k))
@@ -72,6 +72,10 @@ def calls_per_day(db, first_day: str, top: int) -> DailyCalls:
     if other:
         series.append((OTHER, [other.get(day, 0) for day in days]))
     return DailyCalls(days, series)
+
+
+def _count(value) -> bool:
+    return type(value) is int and value >= 0
 
 
 def _every_day(seen: set[str]) -> list[str]:
