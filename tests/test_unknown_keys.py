@@ -367,14 +367,14 @@ def test_a_state_from_before_unknown_day_is_upgraded(tmp_path):
     state = tmp_path / "state.db"
     db = sqlite3.connect(state, isolation_level=None)
     db.executescript(
-        store.SCHEMA.replace(store.UNKNOWN_DAY, "")
+        store.SCHEMA.replace(store.UNKNOWN_DAY, "").replace(store.KEY_NAME, "")
         + f"PRAGMA application_id = {store.APPLICATION_ID}; PRAGMA user_version = 1;"
     )
     db.close()
     code, _, err = job_run(state, keys_file(tmp_path), [jsonl_log(tmp_path)])
     assert code == 1, err
     db = sqlite3.connect(state)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 3
     assert db.execute("SELECT count(*) FROM unknown_day").fetchone()[0] == 1  # 5 000 keys, more than keep (1000)
     db.close()
 

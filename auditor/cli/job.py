@@ -21,10 +21,9 @@ from auditor.secrets import redact
 from auditor.state.ingest import Outcome
 from auditor.state.job import JobRun
 from auditor.state.job_config import load_job_config
-from auditor.state.runs import Comparison, compare
+from auditor.state.report import TOP_KEYS, job_report
 from auditor.state.store import job_lock, open_for_job, open_for_reading, state_errors
 from auditor.state.window import DEFAULT, Window, parse_window
-from auditor.times import iso
 
 
 @click.group()
@@ -93,7 +92,7 @@ def run(job_file, **given):
         # the report is delivered before the run is recorded: a run whose report could not be written
         # must not swallow its new findings
         write_output(REPORTERS[output_format](build(result)), settings["output"])
-        comparison = runner.record(result.findings)
+        comparison = runner.record(result.findings, [key for f in result.key_files for key in f.keys])
     click.echo(
         f"keyaudit: run {comparison.last['id']}: {len(comparison.open)} findings, {len(comparison.new)} new, "
         f"{len(comparison.fixed)} fixed since the previous run",
@@ -163,66 +162,54 @@ def _progress(outcome: Outcome) -> None:
 
 @job.command("report")
 @click.option("--state", required=True, metavar="FILE", help="The job's state file.")
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def report(state, output_format):
-    """What the last run found that the previous one did not, what it no longer finds, how long each is open."""
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "json", "html"]), default="table", show_default=True
+)
+@click.option(
+    "--top", type=click.IntRange(min=1), default=TOP_KEYS, show_default=True, help="Keys charted one by one (html)."
+)
+@click.option("--output", metavar="FILE", help="Write the report here instead of stdout.")
+def report(state, output_format, top, output):
+    """What the last run found that the previous one did not, what it no longer finds, how long each is open;
+    worst first, with key names. `--format html`: a self-contained page charting findings per run and calls
+    per key per day."""
+    check_targets([output])
     with state_errors(state):
-        comparison = compare(open_for_reading(state).db)
-    if comparison is None:
+        found = job_report(open_for_reading(state).db, top)
+    if found is None:
         raise InputError(f"{state}: no run recorded yet (keyaudit job run records one)")
-    click.echo(redact(_json(comparison) if output_format == "json" else _table(comparison)), nl=False)
+    if output_format == "html":
+        from auditor.reporters.job_html import render  # the page's modules only when a page is asked for
+    else:
+        render = _json if output_format == "json" else _table
+    write_output(redact(render(found)), output)
 
 
-def _run_dict(run: dict | None) -> dict | None:
-    if run is None:
-        return None
-    return {
-        "id": run["id"],
-        "at": iso(run["at"]),
-        "windowDays": run["windowDays"],
-        "windowStart": iso(run["windowStart"]),
-        "linesRead": run["linesRead"],
-        "badLines": run["badLines"],
-    }
+def _json(found: dict) -> str:
+    return json.dumps(found, indent=2) + "\n"
 
 
-def _json(comparison: Comparison) -> str:
-    return (
-        json.dumps(
-            {
-                "lastRun": _run_dict(comparison.last),
-                "previousRun": _run_dict(comparison.previous),
-                "new": [r.as_dict() for r in comparison.new],
-                "fixed": [r.as_dict() for r in comparison.fixed],
-                "open": [r.as_dict() for r in comparison.open],
-            },
-            indent=2,
-        )
-        + "\n"
-    )
-
-
-def _table(comparison: Comparison) -> str:
-    last, previous = comparison.last, comparison.previous
+def _table(found: dict) -> str:
+    last, previous = found["lastRun"], found["previousRun"]
     out = [
-        f"last run {last['id']} at {iso(last['at'])}: window of {last['windowDays']} days from "
-        f"{iso(last['windowStart'])[:10]}, {last['linesRead']} new lines read ({last['badLines']} bad)"
+        f"last run {last['id']} at {last['at']}: window of {last['windowDays']} days from "
+        f"{last['windowStart'][:10]}, {last['linesRead']} new lines read ({last['badLines']} bad)"
     ]
-    out.append(f"previous run {previous['id']} at {iso(previous['at'])}" if previous else "no previous run")
+    out.append(f"previous run {previous['id']} at {previous['at']}" if previous else "no previous run")
     sections = (
-        ("new since the previous run", comparison.new, False),
-        ("fixed since the previous run", comparison.fixed, False),
-        ("open", comparison.open, True),
+        ("new since the previous run", found["new"], False),
+        ("fixed since the previous run", found["fixed"], False),
+        ("open", found["open"], True),
     )
-    for title, found, with_age in sections:
+    for title, rows_of, with_age in sections:
         out.append("")
-        out.append(f"{title}: {len(found)}")
-        if found:
+        out.append(f"{title}: {len(rows_of)}")
+        if rows_of:
             rows = [
-                [r.severity, r.rule, r.key or "", r.scope or ""]
-                + ([iso(r.open_since)[:10], r.open_days] if with_age else [])
-                for r in found
+                [r["severity"], r["rule"], r["keyName"] or "", r["key"] or "", r["scope"] or ""]
+                + ([r["openSince"][:10], r["openDays"]] if with_age else [])
+                for r in rows_of
             ]
-            headers = ["severity", "rule", "key", "scope"] + (["open since", "days"] if with_age else [])
+            headers = ["severity", "rule", "name", "key", "scope"] + (["open since", "days"] if with_age else [])
             out.append(tabulate(cells(rows), headers=headers, tablefmt="simple"))
     return "\n".join(out) + "\n"

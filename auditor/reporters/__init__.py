@@ -1,4 +1,5 @@
-"""One module per output format; each renders the report dict of auditor.audit.report.
+"""One module per output format; each renders the report dict of auditor.audit.report (job_html.py: the dict
+of auditor.state.report, for `job report --format html`).
 
 Reporters see only the report dict; imported by the CLI (and fix/run.py for the Appwrite CLI titles).
 """

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from auditor.analysis.usage import Usage
 from auditor.catalog.catalog import Catalog
 from auditor.loaders.logs.attribution import LogOptions
-from auditor.model import Finding
+from auditor.model import Finding, KeyDefinition
 from auditor.state.clock import refuse_going_back
 from auditor.state.ingest import Outcome, ingest
+from auditor.state.key_names import remember_names
 from auditor.state.runs import Comparison, ingested_since_last_run, record_run
 from auditor.state.store import State
 from auditor.state.window import Window, prune, window_usage
@@ -36,7 +37,9 @@ class JobRun:
             self.progress(ingest(self.state, path, kind, catalog, self.window.now, options))
         return window_usage(self.state.db, catalog, self.window, ingested_since_last_run(self.state.db), options)
 
-    def record(self, findings: list[Finding]) -> Comparison:
+    def record(self, findings: list[Finding], keys: list[KeyDefinition]) -> Comparison:
+        """Store the run's findings and the names of its keys (`job report` shows them)."""
         with self.state.transaction() as db:
             prune(db, self.window)
+            remember_names(db, keys)
             return record_run(db, findings, self.window)

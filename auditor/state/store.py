@@ -12,6 +12,8 @@ What it keeps:
   of those keys (analysis/topkeys.py).
 - `run`, `run_finding`: each run's findings by fingerprint and since when each has been open, and the lines
   ingested since the run before (by this run, or by one killed since).
+- `key_name`: the name of each key the last run's definitions name (one row per defined key, replaced by each
+  run), so `job report` can show names beside ids without the key files.
 
 Every change is one transaction: one file's ingest, or one run's findings together with the pruning. A job
 killed at any moment (even by kill -9) leaves what SQLite's journal rolls back to: the state as of the last
@@ -30,13 +32,18 @@ from urllib.parse import quote
 from auditor.errors import InputError
 from auditor.times import BadTime, checked
 
-SCHEMA_VERSION = 2  # 2: unknown_day
+SCHEMA_VERSION = 3  # 2: unknown_day, 3: key_name
 APPLICATION_ID = 0x4B415544  # "KAUD": tells a keyaudit state file from any other SQLite database
 
 UNKNOWN_DAY = """
 CREATE TABLE unknown_day (day TEXT PRIMARY KEY, calls INTEGER NOT NULL, bound INTEGER NOT NULL, keys BLOB NOT NULL)
     WITHOUT ROWID;
 """
+KEY_NAME = """
+CREATE TABLE key_name (project TEXT NOT NULL, key TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (project, key))
+    WITHOUT ROWID;
+"""
+_ADDED_SINCE = {1: UNKNOWN_DAY + KEY_NAME, 2: KEY_NAME}  # what a state file of each older schema lacks
 SCHEMA = (
     """
 CREATE TABLE checkpoint (
@@ -90,6 +97,7 @@ CREATE TABLE run_finding (
 ) WITHOUT ROWID;
 """
     + UNKNOWN_DAY
+    + KEY_NAME
 )
 
 _MESSAGES = (  # SQLite's error text -> what the user is told (the state itself is left as it was)
@@ -189,8 +197,12 @@ def _adopt(db: sqlite3.Connection, path: str) -> None:
     if application_id == APPLICATION_ID:
         if version > SCHEMA_VERSION:
             raise InputError(f"{path}: written by a newer keyaudit (state schema {version}); upgrade keyaudit")
-        if version < SCHEMA_VERSION:  # 1: before unknown_day
-            db.executescript(f"BEGIN IMMEDIATE; {UNKNOWN_DAY} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        if version < SCHEMA_VERSION:
+            if version not in _ADDED_SINCE:
+                raise CorruptState
+            db.executescript(
+                f"BEGIN IMMEDIATE; {_ADDED_SINCE[version]} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            )
         return
     if tables:
         raise InputError(f"{path}: an SQLite database, but not a keyaudit state file")
