@@ -147,6 +147,8 @@ def engine_bad_lines(data) -> int | None:
     bad_lines = _integer(data.get("bad_lines"), "bad_lines")
     if bad_lines is None:
         return None
+    if bad_lines < 0:
+        raise BadRow("'bad_lines' is negative")
     if any(data.get(column) not in (None, "") for column in ("key", "method", "path", "count")):
         raise BadRow("a count row ('bad_lines') carries no call: key, method, path and count must be empty")
     return bad_lines
