@@ -709,6 +709,7 @@ edit the script, not the files. All ids, emails and secrets are made up.
 | `logs/calls-2.jsonl.gz` | {counts["calls-2.jsonl"]} more lines, gzipped, 2026-11-15 to 2026-11-24 |
 | `appwrite.json` | the Appwrite CLI project file: functions `order-webhook`, `nightly-report`, `image-resizer` and site `storefront`, each with its scopes |
 | `manifest.yaml` | keyaudit's own key manifest for 3 more keys, as a team keeps it in git |
+| `sql/` | hand-written, not generated: DuckDB and Spark SQL queries that pre-aggregate these logs into a `--usage` file (README: "Logs too big for one machine") |
 
 A call-log line is one request: `{{"time", "project", "key", "method", "path", "status"}}` plus `"error"`
 (Appwrite's error type) when it failed. `key` is the key's `$id`, or `function:<$id>` for the key Appwrite
@@ -745,6 +746,9 @@ as if it were valid. Appwrite itself refuses every call of an expired key with 4
 The four broken lines in `logs/calls.jsonl`: one record cut off mid-way, one JSON array instead of an
 object, one record without `path`, and one line of plain text from the exporter.
 `keyaudit catalog lookup --input samples/logs/calls.jsonl --format json` reports each with an `error`.
+The queries in `sql/` count them too: their usage file ends in a row with only `bad_lines` set (4), and
+the report read from it says `badLines: 4` like the report from the raw logs (`tests/test_usage_sql.py`,
+`tests/test_usage_spark.py`).
 """
 
 

@@ -112,7 +112,7 @@ def test_a_file_without_the_columns_is_refused(tmp_path):
     assert err.strip() == (
         f"keyaudit: error: {path}: not a usage file: no column count, first_seen, last_seen in "
         "its first line (needs key, method, path, count, first_seen, last_seen; optional "
-        "project, status, error)"
+        "project, status, error, bad_lines)"
     )
 
 
@@ -145,3 +145,98 @@ def test_usage_rows_give_the_findings_of_the_calls_they_count(tmp_path):
 
     assert outcome(aggregated) == outcome(raw)
     assert {"missing-scope", "unknown-route", "unused-scope"} <= {rule for rule, *_ in outcome(raw)}
+
+
+COUNT_HEADER = HEADER.rstrip("\n") + ",bad_lines\n"
+
+
+def test_a_count_row_adds_the_engines_bad_lines_in_every_form(tmp_path):
+    """samples/sql/ emits one row with only bad_lines set: the log lines the engine could not read as calls."""
+    call_row = {"key": "k1", "method": "GET", "path": ROWS, "count": 2, "first_seen": "", "last_seen": ""}
+    csv_rows, csv_stats = rows_of(tmp_path, COUNT_HEADER + f"k1,GET,{ROWS},2,,,,,,\n" + ",,,,,,,,,4\n")
+    jsonl_rows, jsonl_stats = rows_of(
+        tmp_path, json.dumps(call_row) + "\n" + json.dumps({"bad_lines": 4}) + "\n", "usage.jsonl"
+    )
+    array_rows, array_stats = rows_of(tmp_path, json.dumps([call_row, {"bad_lines": 4}], indent=1), "usage.json")
+    assert csv_rows == jsonl_rows == array_rows and len(csv_rows) == 1
+    for stats, line in ((csv_stats, 3), (jsonl_stats, 2), (array_stats, 10)):
+        assert stats.bad_lines == 4
+        assert [(s["line"], s["reason"]) for s in stats.bad_samples] == [
+            (line, "4 log lines the SQL engine could not read as calls (its count row)")
+        ]
+
+
+def test_count_rows_add_up_and_zero_adds_nothing(tmp_path):
+    _, stats = rows_of(tmp_path, COUNT_HEADER + ",,,,,,,,,1\n" + "NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,2\n")
+    assert stats.bad_lines == 3 and stats.bad_samples[0]["reason"].startswith("1 log line the SQL engine")
+    _, stats = rows_of(tmp_path, COUNT_HEADER + ",,,,,,,,,0\n")
+    assert (stats.bad_lines, stats.bad_samples) == (0, [])
+
+
+def test_a_count_row_that_also_carries_a_call_or_no_number_is_a_bad_row(tmp_path):
+    rows, stats = rows_of(tmp_path, COUNT_HEADER + f"k1,GET,{ROWS},2,,,,,,4\n" + ",,,,,,,,,-4\n" + ",,,,,,,,,four\n")
+    assert rows == []
+    assert [(s["line"], s["reason"]) for s in stats.bad_samples] == [
+        (2, "a count row ('bad_lines') carries no call: key, method, path and count must be empty"),
+        (3, "'bad_lines' is not an integer"),
+        (4, "'bad_lines' is not an integer"),
+    ]
+
+
+def test_the_job_counts_the_engines_bad_lines(tmp_path):
+    keys = write_keys(tmp_path, [key("k1", ["rows.read"])])
+    usage = tmp_path / "usage.csv"
+    usage.write_text(
+        COUNT_HEADER + f"k1,GET,{ROWS},2,2026-11-20 10:00:00+00,2026-11-20 10:00:00+00,,200,,\n,,,,,,,,,4\n"
+    )
+    report = keyaudit(
+        "job",
+        "run",
+        "--state",
+        str(tmp_path / "s.db"),
+        "--keys",
+        keys,
+        "--usage",
+        str(usage),
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    )
+    assert json.loads(report)["summary"]["badLines"] == 4
+
+
+CALL_ROW = {"key": "k1", "method": "GET", "path": ROWS, "count": 2}
+
+
+@pytest.mark.parametrize(
+    "row, readable",
+    [
+        (CALL_ROW, True),
+        ({**CALL_ROW, "first_seen": "2026-11-20 09:00:00+00", "last_seen": "2026-11-20T10:00:00.123Z"}, True),
+        ({**CALL_ROW, "count": "3", "status": 401, "error": "general_unauthorized_scope", "project": "p"}, True),
+        ({**CALL_ROW, "first_seen": None, "last_seen": "", "bad_lines": None}, True),
+        ({"bad_lines": 4}, True),
+        ({"bad_lines": "4", "key": "", "method": None}, True),
+        ({"bad_lines": 0}, True),
+        ({**CALL_ROW, "bad_lines": 4}, False),
+        ({"bad_lines": -1}, False),
+        ({"bad_lines": "four"}, False),
+        ({**CALL_ROW, "count": 0}, False),
+        ({**CALL_ROW, "key": ""}, False),
+        ({**CALL_ROW, "method": "G E T"}, False),
+        ({**CALL_ROW, "status": 99}, False),
+        ({**CALL_ROW, "first_seen": "yesterday"}, False),
+        ({"method": "GET", "path": ROWS, "count": 1}, False),
+    ],
+)
+def test_the_usage_row_schema_accepts_what_the_loader_reads(row, readable, tmp_path):
+    """schemas/usage-row.schema.json documents both shapes of a row; it and the loader agree on each of these."""
+    from jsonschema import Draft202012Validator
+
+    from auditor.resources import data_dir
+
+    schema = json.loads((data_dir("schemas") / "usage-row.schema.json").read_text())
+    _, stats = rows_of(tmp_path, json.dumps(row) + "\n", "usage.jsonl")
+    assert all(s["reason"].endswith("(its count row)") for s in stats.bad_samples) == readable
+    assert Draft202012Validator(schema).is_valid(row) == readable

@@ -1,4 +1,7 @@
-"""The shipped DuckDB SQL turns the sample logs into usage files that give the raw logs' findings."""
+"""The shipped DuckDB SQL turns the sample logs into usage files that give the raw logs' findings and bad lines.
+
+tests/test_usage_spark.py does the same for the Spark SQL, with these helpers.
+"""
 
 import json
 import re
@@ -12,6 +15,7 @@ from helpers.paths import ROOT
 SQL = ROOT / "samples" / "sql"
 KEYS = ["--keys", "samples/keys/keylist.json", "--keys", "samples/appwrite.json", "--keys", "samples/manifest.yaml"]
 LOGS = ["samples/logs/calls.jsonl", "samples/logs/calls-2.jsonl.gz"]
+SAMPLE_BAD_LINES = 4  # samples/README.md: the four broken lines of calls.jsonl
 
 
 def keyaudit(*args):
@@ -20,18 +24,24 @@ def keyaudit(*args):
     return result.stdout
 
 
+def statements(script: str) -> list[str]:
+    """The statements of a shipped script, comments left out."""
+    return [s for s in re.sub(r"--[^\n]*", "", (SQL / script).read_text()).split(";") if s.strip()]
+
+
 def aggregate(script: str, out, **variables) -> None:
     """Run a shipped script as `duckdb -c "SET VARIABLE ..." -c ".read script"` would, its result to CSV."""
-    statements = [s for s in re.sub(r"--[^\n]*", "", (SQL / script).read_text()).split(";") if s.strip()]
+    statements_ = statements(script)
     con = duckdb.connect()
     for name, value in variables.items():
         con.execute(f"SET VARIABLE {name} = ?", [value])
-    for statement in statements[:-1]:
+    for statement in statements_[:-1]:
         con.execute(statement)
-    con.execute(f"COPY ({statements[-1]}) TO '{out}' (HEADER)")
+    con.execute(f"COPY ({statements_[-1]}) TO '{out}' (HEADER)")
 
 
 def outcome(report: str):
+    """What must not depend on how the calls were read: findings, each key's calls and routes, bad lines."""
     data = json.loads(report)
     return (
         {(f["rule"], f["key"], f["scope"], f["severity"]) for f in data["findings"]},
@@ -42,14 +52,25 @@ def outcome(report: str):
             )
             for k in data["keys"]
         },
+        data["summary"]["badLines"],
     )
 
 
 @pytest.fixture(scope="module")
 def raw():
-    return outcome(
+    found = outcome(
         keyaudit("audit", *KEYS, *[a for log in LOGS for a in ("--logs", log)], "--now", NOW, "--format", "json")
     )
+    assert found[2] == SAMPLE_BAD_LINES
+    return found
+
+
+def audit_usage(*usage_files) -> tuple[str, tuple]:
+    """The sample keys audited from usage files: the report and its outcome."""
+    report = keyaudit(
+        "audit", *KEYS, *[a for path in usage_files for a in ("--usage", str(path))], "--now", NOW, "--format", "json"
+    )
+    return report, outcome(report)
 
 
 @pytest.fixture(scope="module")
@@ -65,12 +86,12 @@ def test_duckdb_usage_gives_the_raw_logs_findings(script, raw, catalog_csv, tmp_
     aggregate(script, usage, logs=str(ROOT / "samples/logs/calls*.jsonl*"), catalog=catalog_csv)
     text = usage.read_text()
     assert re.search(r",2026-11-2\d \d\d:\d\d:\d\d\.\d+\+00,", text)  # times as DuckDB prints them
-    report = keyaudit("audit", *KEYS, "--usage", str(usage), "--now", NOW, "--format", "json")
-    findings, keys = outcome(report)
-    assert findings == raw[0]
-    assert keys == raw[1]  # same calls per key, same routes with the same counts, first and last seen
+    _, found = audit_usage(usage)
+    # same findings, same calls per key, same routes with the same counts, first and last seen, same bad lines
+    assert found == raw
+    assert text.count("\n,,,,,,,,,4\n") == 1  # the count row: only bad_lines set
     rows = text.count("\n") - 1
-    assert rows < 4551 and json.loads(report)["summary"]["badLines"] == 0
+    assert rows < 4551
     if script == "usage-duckdb-catalog.sql":
         assert "{id}" in text and rows < 1000  # ids folded out: far fewer rows
 
@@ -93,5 +114,5 @@ def test_the_job_reads_duckdb_usage_like_the_logs(catalog_csv, tmp_path):
         "--format",
         "json",
     )
-    assert outcome(from_usage)[0] == outcome(from_logs)[0]
-    assert outcome(from_usage)[1] == outcome(from_logs)[1]
+    assert outcome(from_usage) == outcome(from_logs)
+    assert outcome(from_usage)[2] == SAMPLE_BAD_LINES

@@ -6,6 +6,10 @@ write; samples/sql/ has the queries). `path` is a request path or a route with `
 resolves it through the catalog exactly like a logged call. Times are RFC 3339 or as SQL engines print them
 (`2026-11-20 09:09:00+00`); empty (or NULL, as SQL command lines print it in CSV) when the calls carried
 none. A row that cannot be read is counted as a bad line, by line number and reason, like a bad log line.
+
+A count row says how many log lines the engine could not read as calls (samples/sql/ emits one): `bad_lines`
+set, `key`, `method`, `path` and `count` empty. Its number is added to the report's bad lines, so lines an
+engine skipped are counted as keyaudit counts them in raw logs (schemas/usage-row.schema.json).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from auditor.times import BadTime, epoch
 
 REQUIRED_COLUMNS = ("key", "method", "path", "count", "first_seen", "last_seen")
 CSV_NULLS = ("NULL", "\\N")  # how the DuckDB CLI (`-csv`) and Hive print a NULL in CSV
-OPTIONAL_COLUMNS = ("project", "status", "error")
+OPTIONAL_COLUMNS = ("project", "status", "error", "bad_lines")
 _BLANK = b"\xef\xbb\xbf \t\r\n\x0b\x0c"  # what a blank line holds (a BOM may start the file)
 _BLANK_TEXT = _BLANK.decode()
 _HEAD_BYTES = 64 << 10
@@ -136,6 +140,31 @@ def row_from_mapping(data) -> UsageRow:
     )
 
 
+def engine_bad_lines(data) -> int | None:
+    """The bad lines a count row reports; None for any other row."""
+    if not isinstance(data, dict):
+        return None
+    bad_lines = _integer(data.get("bad_lines"), "bad_lines")
+    if bad_lines is None:
+        return None
+    if bad_lines < 0:
+        raise BadRow("'bad_lines' is negative")
+    if any(data.get(column) not in (None, "") for column in ("key", "method", "path", "count")):
+        raise BadRow("a count row ('bad_lines') carries no call: key, method, path and count must be empty")
+    return bad_lines
+
+
+def _usage_row(data, name: str, number: int, stats: ReadStats) -> UsageRow | None:
+    """The row's calls, or None for a count row, whose bad lines are added to `stats`."""
+    bad_lines = engine_bad_lines(data)
+    if bad_lines is None:
+        return row_from_mapping(data)
+    if bad_lines:
+        lines = "1 log line" if bad_lines == 1 else f"{bad_lines} log lines"
+        stats.bad(name, number, f"{lines} the SQL engine could not read as calls (its count row)", bad_lines)
+    return None
+
+
 def read_usage_rows(path: str, stats: ReadStats) -> Iterator[UsageRow]:
     """Every readable row of a usage file; the others are counted in `stats`.
 
@@ -169,11 +198,14 @@ def _json_lines(stream, name: str, stats: ReadStats, offset: int) -> Iterator[Us
         if not line.strip():
             continue
         try:
-            yield row_from_mapping(jsontext.loads(line))
+            row = _usage_row(jsontext.loads(line), name, number, stats)
         except BadRow as error:
             stats.bad(name, number, str(error))
         except (ValueError, RecursionError):
             stats.bad(name, number, "not valid JSON")
+        else:
+            if row is not None:
+                yield row
 
 
 def _csv_rows(stream, name: str, stats: ReadStats, offset: int) -> Iterator[UsageRow]:
@@ -221,10 +253,17 @@ def _csv_rows(stream, name: str, stats: ReadStats, offset: int) -> Iterator[Usag
             stats.bad(name, number, f"{len(values)} fields where the header has {len(columns)}")
             continue
         try:
-            row = {column: "" if value in CSV_NULLS else value for column, value in zip(columns, values)}
-            yield row_from_mapping(row)
+            row = _usage_row(
+                {column: "" if value in CSV_NULLS else value for column, value in zip(columns, values)},
+                name,
+                number,
+                stats,
+            )
         except BadRow as error:
             stats.bad(name, number, str(error))
+            continue
+        if row is not None:
+            yield row
 
 
 def _json_array(path: str, name: str, stats: ReadStats) -> Iterator[UsageRow]:
@@ -235,6 +274,9 @@ def _json_array(path: str, name: str, stats: ReadStats) -> Iterator[UsageRow]:
         number = doc.line(f"/{index}") or index + 1
         stats.lines_read = number
         try:
-            yield row_from_mapping(item)
+            row = _usage_row(item, name, number, stats)
         except BadRow as error:
             stats.bad(name, number, str(error))
+            continue
+        if row is not None:
+            yield row

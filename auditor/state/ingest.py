@@ -66,13 +66,13 @@ class SliceStats(ReadStats):
     holdable: int | None = None  # the line number of an unterminated last line
     held_back: bool = False
 
-    def bad(self, file: str, line: int, reason: str) -> None:
+    def bad(self, file: str, line: int, reason: str, count: int = 1) -> None:
         if not self.skip < line <= self.limit:
             return
         if line == self.holdable:
             self.held_back = True
             return
-        super().bad(file, line, reason)
+        super().bad(file, line, reason, count)
 
     @property
     def new_lines(self) -> int:

@@ -9,22 +9,49 @@
 -- (an id, a name) becomes {id}: /v1/tablesdb/shop/tables/orders/rows/6a1f... is written
 -- /v1/tablesdb/{id}/tables/{id}/rows/{id}. keyaudit's router resolves a path from that shape alone, so the
 -- findings are the same while the rows are far fewer. With `catalog list --appwrite-version all`, also
--- SET VARIABLE version = '1.9' (the version you audit).
+-- SET VARIABLE version = '1.9' (the version you audit). Lines that are not call records are counted in one
+-- row with only `bad_lines` set, as in usage-duckdb.sql (which says how lines are read and tested).
 
 SET TimeZone = 'UTC';
 
-WITH raw AS (
-    SELECT * FROM read_json(getvariable('logs'), format = 'newline_delimited', ignore_errors = true,
-        columns = {time: 'VARCHAR', project: 'VARCHAR', key: 'VARCHAR', method: 'VARCHAR', path: 'VARCHAR',
-                   status: 'BIGINT', error: 'VARCHAR'})
+WITH lines AS (
+    SELECT line FROM read_csv(getvariable('logs'), columns = {line: 'VARCHAR'}, header = false, auto_detect = false,
+                              delim = chr(0), quote = '', escape = '', strict_mode = false)
+    WHERE trim(line) <> ''
 ),
-calls AS (
-    SELECT project, key, upper(method) AS method,
-           regexp_replace(regexp_replace(path, '^[A-Za-z][A-Za-z0-9+.-]*://[^/]*', ''), '[?#].*$', '') AS path,
-           status, error, try_cast(time AS TIMESTAMPTZ) AS seen
-    FROM raw
-    WHERE key <> '' AND path <> '' AND regexp_full_match(method, '[A-Za-z]{1,16}')
-      AND (status IS NULL OR status BETWEEN 100 AND 599)
+records AS (
+    SELECT CASE WHEN json_valid(line) AND json_type(line) = 'OBJECT' THEN line END AS doc FROM lines
+),
+fields AS (
+    SELECT json_type(doc, '$.key') AS key_type, doc->>'$.key' AS key,
+           json_type(doc, '$.method') AS method_type, doc->>'$.method' AS method,
+           json_type(doc, '$.path') AS path_type, doc->>'$.path' AS path,
+           json_type(doc, '$.status') AS status_type, try_cast(doc->>'$.status' AS BIGINT) AS status,
+           json_type(doc, '$.time') AS time_type, doc->>'$.time' AS time,
+           json_type(doc, '$.error') AS error_type, doc->>'$.error' AS error,
+           json_type(doc, '$.project') AS project_type, doc->>'$.project' AS project
+    FROM records
+),
+checked AS (  -- keyaudit's own test of a line (loaders/logs/calllog.py record_to_call)
+    SELECT *, coalesce(key_type = 'VARCHAR' AND key <> '' AND method_type = 'VARCHAR'
+                       AND regexp_full_match(method, '[A-Za-z]{1,16}') AND path_type = 'VARCHAR' AND path <> ''
+                       AND (coalesce(status_type, 'NULL') = 'NULL'
+                            OR status_type IN ('UBIGINT', 'BIGINT') AND status BETWEEN 100 AND 599)
+                       AND (coalesce(time_type, 'NULL') = 'NULL'
+                            OR time_type = 'VARCHAR' AND try_cast(time AS TIMESTAMPTZ) IS NOT NULL)
+                       AND coalesce(error_type, 'NULL') IN ('NULL', 'VARCHAR')
+                       AND coalesce(project_type, 'NULL') IN ('NULL', 'VARCHAR'), false) AS is_call
+    FROM fields
+),
+calls AS (  -- a line that is no call keeps only is_call = false: the last grouping counts it
+    SELECT is_call,
+           CASE WHEN is_call THEN project END AS project, CASE WHEN is_call THEN key END AS key,
+           CASE WHEN is_call THEN upper(method) END AS method,
+           CASE WHEN is_call THEN regexp_replace(regexp_replace(path, '^[A-Za-z][A-Za-z0-9+.-]*://[^/]*', ''),
+                                                 '[?#].*$', '') END AS path,
+           CASE WHEN is_call THEN status END AS status, CASE WHEN is_call THEN error END AS error,
+           CASE WHEN is_call THEN try_cast(time AS TIMESTAMPTZ) END AS seen
+    FROM checked
 ),
 routes AS (
     SELECT method, string_split(trim(route, '/'), '/') AS parts
@@ -40,7 +67,8 @@ paths AS (
     SELECT method, path, string_split(CASE WHEN trimmed = '' THEN 'v1'
                                            WHEN trimmed = 'v1' OR starts_with(trimmed, 'v1/') THEN trimmed
                                            ELSE 'v1/' || trimmed END, '/') AS parts
-    FROM (SELECT DISTINCT method, path, trim(regexp_replace(path, '/+', '/', 'g'), '/') AS trimmed FROM calls)
+    FROM (SELECT DISTINCT method, path, trim(regexp_replace(path, '/+', '/', 'g'), '/') AS trimmed
+          FROM calls WHERE is_call)
 ),
 segments AS (
     SELECT method, path, unnest(parts) AS segment, unnest(generate_series(1, len(parts))) AS position FROM paths
@@ -56,7 +84,8 @@ shapes AS (
     GROUP BY s.method, s.path
 )
 SELECT c.project, c.key, c.method, shapes.shape AS path, c.status, c.error,
-       count(*) AS count, min(c.seen) AS first_seen, max(c.seen) AS last_seen
-FROM calls c JOIN shapes ON shapes.method = c.method AND shapes.path = c.path
-GROUP BY c.project, c.key, c.method, shapes.shape, c.status, c.error, CAST(c.seen AS DATE)
+       CASE WHEN c.is_call THEN count(*) END AS count, min(c.seen) AS first_seen, max(c.seen) AS last_seen,
+       CASE WHEN NOT c.is_call THEN count(*) END AS bad_lines
+FROM calls c LEFT JOIN shapes ON shapes.method = c.method AND shapes.path = c.path
+GROUP BY c.is_call, c.project, c.key, c.method, shapes.shape, c.status, c.error, CAST(c.seen AS DATE)
 ORDER BY c.project, c.key, c.method, path, first_seen;

@@ -47,8 +47,9 @@ class ReadStats:
     unattributed: dict[str, int] = field(default_factory=dict)
     formats: dict[str, str] = field(default_factory=dict)  # file -> the log format it was read as
 
-    def bad(self, file: str, line: int, reason: str) -> None:
-        self.bad_lines += 1
+    def bad(self, file: str, line: int, reason: str, count: int = 1) -> None:
+        """`count` bad lines at `line`: more than one where a usage file's count row says how many."""
+        self.bad_lines += count
         if len(self.bad_samples) < MAX_BAD_SAMPLES:
             self.bad_samples.append({"file": file, "line": line, "reason": reason})
 
