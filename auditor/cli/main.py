@@ -26,6 +26,7 @@ COMMANDS = {
     "job": "auditor.cli.job:job",
     "fetch-keys": "auditor.cli.fetch_keys:fetch_keys",
     "fix": "auditor.cli.fix:fix",
+    "record": "auditor.cli.record:record",
 }
 
 

@@ -1,0 +1,244 @@
+"""`keyaudit record` with the real SDKs: the records the proxy writes equal those the SDK-side recorders write
+for the same calls (a 401 general_unauthorized_scope, a chunked file upload and a download included)."""
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from appwrite.client import Client
+from appwrite.exception import AppwriteException
+from appwrite.input_file import InputFile
+from appwrite.query import Query
+from appwrite.services.storage import Storage
+from appwrite.services.tables_db import TablesDB
+from appwrite.services.users import Users
+from helpers.appwrite_server import KEY_ID, SECRET, appwrite  # noqa: F401 (the server fixture)
+from helpers.audit import NOW, key, write_keys
+from helpers.cli import run_cli
+from helpers.paths import ROOT
+from helpers.record_proxy import running_proxy
+from werkzeug import Response
+
+from auditor.audit import run_audit
+from auditor.recorder import record_calls
+from auditor.rules.registry import configured_rules
+
+CHUNK = 5 << 20  # both SDKs upload in 5 MiB chunks
+UPLOAD = bytes(range(256)) * ((CHUNK + 1000) // 256)  # two chunks
+DOWNLOAD = hashlib.sha256(b"download").digest() * ((6 << 20) // 32)
+FILE = {
+    "$id": "invoice-1",
+    "bucketId": "media",
+    "$createdAt": "2026-11-25T10:00:00.000+00:00",
+    "$updatedAt": "2026-11-25T10:00:00.000+00:00",
+    "$permissions": [],
+    "name": "invoice.pdf",
+    "folder": "",
+    "key": "invoice.pdf",
+    "signature": "d41d8cd98f00b204e9800998ecf8427e",
+    "mimeType": "application/pdf",
+    "sizeOriginal": len(UPLOAD),
+    "sizeActual": len(UPLOAD),
+    "chunksTotal": 2,
+    "chunksUploaded": 2,
+    "encryption": False,
+    "compression": "none",
+}
+NOT_FOUND = {"message": "The requested file could not be found.", "code": 404, "type": "storage_file_not_found"}
+NODE_SDK = "node-appwrite@27"
+
+
+@pytest.fixture
+def storage_server(appwrite):  # noqa: F811
+    """The recorder tests' three routes, a file upload that counts the bytes it got, and a 6 MiB download."""
+    received = []
+
+    def upload(request):
+        received.append(len(request.get_data()))
+        return Response(json.dumps(FILE), status=201, content_type="application/json")
+
+    appwrite.expect_request("/v1/storage/buckets/media/files/invoice-1", method="GET").respond_with_json(
+        NOT_FOUND, status=404
+    )  # the SDKs ask whether a chunked upload can resume
+    appwrite.expect_request("/v1/storage/buckets/media/files", method="POST").respond_with_handler(upload)
+    appwrite.expect_request("/v1/storage/buckets/media/files/invoice-1/download", method="GET").respond_with_data(
+        DOWNLOAD, content_type="application/octet-stream"
+    )
+    appwrite.received = received
+    return appwrite
+
+
+def keys_file(tmp_path) -> str:
+    digest = hashlib.sha256(SECRET.encode()).hexdigest()
+    return write_keys(tmp_path, [key(KEY_ID, ["users.read", "rows.write"], projectId="shop-prod", secretSha256=digest)])
+
+
+def records(path) -> list[dict]:
+    return [json.loads(line) for line in Path(path).read_text().splitlines()]
+
+
+def without_time(written: list[dict]) -> list[dict]:
+    return [{k: v for k, v in record.items() if k != "time"} for record in written]
+
+
+def python_calls(endpoint: str, sdk_log) -> bytes:
+    client = Client().set_endpoint(endpoint + "/v1").set_project("shop-prod").set_key(SECRET)
+    recorder = record_calls(client, str(sdk_log), key_id=KEY_ID)
+    Users(client).list(queries=[Query.limit(25)])
+    TablesDB(client).create_row("shop", "orders", "order-1042", {"total": 42})
+    with pytest.raises(AppwriteException) as refused:
+        TablesDB(client).list_rows("shop", "products")
+    assert refused.value.type == "general_unauthorized_scope"
+    Storage(client).create_file("media", "invoice-1", InputFile.from_bytes(UPLOAD, "invoice.pdf"))
+    downloaded = Storage(client).get_file_download("media", "invoice-1")
+    recorder.close()
+    return downloaded
+
+
+def test_python_sdk_through_the_proxy_records_what_its_recorder_records(storage_server, tmp_path):
+    sdk_log, proxy_log = tmp_path / "sdk.jsonl", tmp_path / "proxy.jsonl"
+    with running_proxy(storage_server.url_for("").rstrip("/"), proxy_log, "--keys", keys_file(tmp_path)) as (url, _):
+        downloaded = python_calls(url, sdk_log)
+    assert downloaded == DOWNLOAD
+    assert sum(storage_server.received) >= len(UPLOAD) and len(storage_server.received) == 2  # two chunks, whole
+
+    expected = without_time(records(sdk_log))
+    assert [(r["method"], r["path"].split("?")[0], r["status"]) for r in expected] == [
+        ("GET", "/v1/users", 200),
+        ("POST", "/v1/tablesdb/shop/tables/orders/rows", 201),
+        ("GET", "/v1/tablesdb/shop/tables/products/rows", 401),
+        ("GET", "/v1/storage/buckets/media/files/invoice-1", 404),
+        ("POST", "/v1/storage/buckets/media/files", 201),
+        ("POST", "/v1/storage/buckets/media/files", 201),
+        ("GET", "/v1/storage/buckets/media/files/invoice-1/download", 200),
+    ]
+    assert without_time(records(proxy_log)) == expected
+    assert SECRET not in proxy_log.read_text()
+
+
+def test_an_unknown_secret_is_its_fingerprint_and_no_key_is_recorded_not_dropped(appwrite, tmp_path):  # noqa: F811
+    log = tmp_path / "proxy.jsonl"
+    with running_proxy(appwrite.url_for("").rstrip("/"), log) as (url, process):
+        client = Client().set_endpoint(url + "/v1").set_project("shop-prod")
+        Users(client.set_key(SECRET)).list()
+        Users(Client().set_endpoint(url + "/v1").set_project("shop-prod")).list()
+    written = without_time(records(log))
+    fingerprint = "sha256:" + hashlib.sha256(SECRET.encode()).hexdigest()[:12]
+    assert [r["key"] for r in written] == [fingerprint, "no-key"]
+    assert "keyaudit record: 2 requests recorded to " + str(log) in process.lines
+
+
+def test_the_recorded_run_proposes_the_keys_scopes(storage_server, tmp_path):
+    log = tmp_path / "calls.jsonl"
+    keys = keys_file(tmp_path)
+    with running_proxy(storage_server.url_for("").rstrip("/"), log, "--keys", keys) as (url, _):
+        python_calls(url, tmp_path / "sdk.jsonl")
+    result = run_audit([keys], [str(log)], rules=configured_rules(None), now=NOW)
+    assert {(f.rule, f.scope) for f in result.findings if f.rule == "missing-scope"} >= {("missing-scope", "rows.read")}
+
+
+def test_websockets_are_refused_with_one_line(appwrite, tmp_path):  # noqa: F811
+    import urllib.request
+
+    with running_proxy(appwrite.url_for("").rstrip("/"), tmp_path / "calls.jsonl") as (url, _):
+        upgrade = urllib.request.Request(
+            url + "/v1/realtime", headers={"Upgrade": "websocket", "Connection": "Upgrade"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(upgrade, timeout=10)
+    assert refused.value.code == 501
+    assert refused.value.read().decode().count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--listen", "0.0.0.0:8787"], "not a loopback address; give --allow-remote"),
+        (["--listen", "8787"], "give HOST:PORT"),
+        (["--upstream", "cloud.appwrite.io"], "give an http:// or https:// URL"),
+    ],
+)
+def test_bad_options_are_one_line_and_exit_2(tmp_path, arguments, message):
+    base = {"--upstream": "http://127.0.0.1:9", "--listen": "127.0.0.1:0"}
+    base.update(dict(zip(arguments[::2], arguments[1::2])))
+    code, _, stderr = run_cli("record", *sum(base.items(), ()), "--output", str(tmp_path / "c.jsonl"))
+    assert code == 2 and message in stderr and "Traceback" not in stderr and len(stderr.splitlines()) == 1
+
+
+NODE_DRIVER = """
+import { Client, Users, TablesDB, Storage, Query } from 'node-appwrite';
+import { InputFile } from 'node-appwrite/file';
+import { recordCalls } from '%(snippet)s';
+
+const [endpoint, file, size] = process.argv.slice(2);
+const client = new Client().setEndpoint(endpoint).setProject('shop-prod').setKey(process.env.KEY_SECRET);
+recordCalls(client, { file, keyId: process.env.KEY_ID });
+await new Users(client).list({ queries: [Query.limit(25)] });
+await new TablesDB(client).createRow({ databaseId: 'shop', tableId: 'orders', rowId: 'order-1042', data: { total: 42 } });
+try {
+  await new TablesDB(client).listRows({ databaseId: 'shop', tableId: 'products' });
+  process.exit(3);
+} catch (error) {
+  if (error.type !== 'general_unauthorized_scope') throw error;
+}
+const upload = Buffer.alloc(Number(size), 7);
+await new Storage(client).createFile({ bucketId: 'media', fileId: 'invoice-1', file: InputFile.fromBuffer(upload, 'invoice.pdf') });
+const downloaded = await new Storage(client).getFileDownload({ bucketId: 'media', fileId: 'invoice-1' });
+console.log(downloaded.byteLength);
+"""
+
+
+@pytest.fixture(scope="module")
+def node_sdk(tmp_path_factory):
+    if not (shutil.which("node") and shutil.which("npm")):
+        pytest.skip("node and npm not installed")
+    folder = tmp_path_factory.mktemp("node-appwrite")
+    (folder / "package.json").write_text('{"name": "keyaudit-record-test", "private": true, "type": "module"}')
+    install = subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", NODE_SDK],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if install.returncode != 0:
+        pytest.skip(f"npm could not install {NODE_SDK} (no network?): {install.stderr.strip()[-200:]}")
+    return folder
+
+
+def test_node_sdk_through_the_proxy_records_what_its_recorder_records(node_sdk, storage_server, tmp_path):
+    driver = node_sdk / "driver.mjs"
+    driver.write_text(
+        NODE_DRIVER % {"snippet": (ROOT / "tests" / "fixtures" / "recorder" / "record-calls.mjs").as_uri()}
+    )
+    sdk_log, proxy_log = tmp_path / "sdk.jsonl", tmp_path / "proxy.jsonl"
+    env = {**os.environ, "KEY_ID": KEY_ID, "KEY_SECRET": SECRET}
+    env.pop("APPWRITE_FUNCTION_ID", None)
+    with running_proxy(storage_server.url_for("").rstrip("/"), proxy_log, "--keys", keys_file(tmp_path)) as (url, _):
+        run = subprocess.run(
+            ["node", str(driver), url + "/v1", str(sdk_log), str(len(UPLOAD))],
+            cwd=node_sdk,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == str(len(DOWNLOAD))
+    # node-appwrite hides a success's status, so its recorder writes status only for failures: compare the rest
+    expected = without_time(records(sdk_log))
+    proxied = without_time(records(proxy_log))
+    assert [r["path"].split("?")[0] for r in expected] == [
+        "/v1/users",
+        "/v1/tablesdb/shop/tables/orders/rows",
+        "/v1/tablesdb/shop/tables/products/rows",
+        "/v1/storage/buckets/media/files",
+        "/v1/storage/buckets/media/files",
+        "/v1/storage/buckets/media/files/invoice-1/download",
+    ]
+    assert [{**e, "status": r["status"]} for r, e in zip(proxied, expected)] == proxied
+    assert [r["status"] for r in proxied] == [200, 201, 401, 201, 201, 200]
