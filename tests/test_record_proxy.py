@@ -242,3 +242,36 @@ def test_node_sdk_through_the_proxy_records_what_its_recorder_records(node_sdk, 
     ]
     assert [{**e, "status": r["status"]} for r, e in zip(proxied, expected)] == proxied
     assert [r["status"] for r in proxied] == [200, 201, 401, 201, 201, 200]
+
+
+def test_a_stop_lets_the_request_in_flight_finish_and_records_it(httpserver, tmp_path):
+    import threading
+    import time
+    import urllib.request
+
+    def slow(request):
+        def body():
+            for _ in range(4):
+                time.sleep(0.25)
+                yield b"x" * 1000
+
+        return Response(body(), content_type="application/octet-stream")
+
+    httpserver.expect_request("/v1/storage/buckets/media/files/slow/download").respond_with_handler(slow)
+    log = tmp_path / "calls.jsonl"
+    got = {}
+    with running_proxy(httpserver.url_for("").rstrip("/"), log) as (url, process):
+
+        def download():
+            request = urllib.request.Request(url + "/v1/storage/buckets/media/files/slow/download")
+            got["body"] = urllib.request.urlopen(request, timeout=30).read()
+
+        client = threading.Thread(target=download)
+        client.start()
+        time.sleep(0.4)  # the response has begun: the stop comes while it streams
+    client.join(timeout=30)
+    assert got["body"] == b"x" * 4000
+    assert [(r["path"], r["status"], r["key"]) for r in records(log)] == [
+        ("/v1/storage/buckets/media/files/slow/download", 200, "no-key")
+    ]
+    assert process.returncode == 0 and any("1 requests recorded" in line for line in process.lines)
