@@ -24,6 +24,7 @@ from helpers.record_proxy import running_proxy
 from werkzeug import Response
 
 from auditor.audit import run_audit
+from auditor.loaders.logs.attribution import NO_KEY, NO_KEY_RECORD
 from auditor.recorder import record_calls
 from auditor.rules.registry import configured_rules
 
@@ -128,8 +129,16 @@ def test_an_unknown_secret_is_its_fingerprint_and_no_key_is_recorded_not_dropped
         Users(Client().set_endpoint(url + "/v1").set_project("shop-prod")).list()
     written = without_time(records(log))
     fingerprint = "sha256:" + hashlib.sha256(SECRET.encode()).hexdigest()[:12]
-    assert [r["key"] for r in written] == [fingerprint, "no-key"]
+    assert [r["key"] for r in written] == [fingerprint, NO_KEY_RECORD]
     assert "keyaudit record: 2 requests recorded to " + str(log) in process.lines
+
+    keys = write_keys(tmp_path, [key(KEY_ID, ["users.read"], projectId="shop-prod")])
+    for copies in (1, 5000):  # a small log and one the fast block reader takes
+        big = tmp_path / f"calls-{copies}.jsonl"
+        big.write_text(log.read_text() * copies)
+        result = run_audit([keys], [str(big)], rules=configured_rules(None), now=NOW)
+        assert result.usage.stats.unattributed == {NO_KEY: copies}
+        assert not any(NO_KEY_RECORD in (f.key or "") for f in result.findings)
 
 
 def test_the_recorded_run_proposes_the_keys_scopes(storage_server, tmp_path):
@@ -272,6 +281,6 @@ def test_a_stop_lets_the_request_in_flight_finish_and_records_it(httpserver, tmp
     client.join(timeout=30)
     assert got["body"] == b"x" * 4000
     assert [(r["path"], r["status"], r["key"]) for r in records(log)] == [
-        ("/v1/storage/buckets/media/files/slow/download", 200, "no-key")
+        ("/v1/storage/buckets/media/files/slow/download", 200, NO_KEY_RECORD)
     ]
     assert process.returncode == 0 and any("1 requests recorded" in line for line in process.lines)

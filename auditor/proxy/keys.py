@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from auditor.loaders.logs.attribution import NO_KEY_RECORD
 from auditor.model import KeyDefinition
 from auditor.secrets import fingerprint, sha256_hex
-
-NO_KEY = "no-key"  # the `key` of a request that sent no X-Appwrite-Key (a session, a guest, the Console)
 
 
 class KeyNames:
@@ -21,5 +20,5 @@ class KeyNames:
 
     def name(self, secret: str | None) -> str:
         if not secret:
-            return NO_KEY
+            return NO_KEY_RECORD
         return self._by_digest.get(sha256_hex(secret)) or fingerprint(secret)
