@@ -284,3 +284,54 @@ def test_a_stop_lets_the_request_in_flight_finish_and_records_it(httpserver, tmp
         ("/v1/storage/buckets/media/files/slow/download", 200, NO_KEY_RECORD)
     ]
     assert process.returncode == 0 and any("1 requests recorded" in line for line in process.lines)
+
+
+def test_a_chunked_upload_streams_through_whole(httpserver, tmp_path):
+    import requests
+
+    httpserver.expect_request("/v1/storage/buckets/media/files", method="POST").respond_with_handler(
+        lambda request: Response(str(len(request.get_data())), status=201)
+    )
+    log = tmp_path / "calls.jsonl"
+    with running_proxy(httpserver.url_for("").rstrip("/"), log) as (url, _):
+        blocks = (bytes([n]) * 65536 for n in range(64))  # a generator: sent with Transfer-Encoding: chunked
+        answer = requests.post(url + "/v1/storage/buckets/media/files", data=blocks, headers={"X-Appwrite-Key": SECRET})
+    assert (answer.status_code, answer.text) == (201, str(64 * 65536))
+    assert [r["status"] for r in records(log)] == [201]
+
+
+def test_an_upstream_that_does_not_answer_is_a_502_and_a_line_at_the_stop(tmp_path):
+    import urllib.request
+
+    from helpers.record_proxy import free_port
+
+    log = tmp_path / "calls.jsonl"
+    with running_proxy(f"http://127.0.0.1:{free_port()}", log) as (url, process):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url + "/v1/users", timeout=30)
+    assert refused.value.code == 502
+    assert any("1 requests got no answer from the upstream" in line for line in process.lines)
+
+
+def test_a_remote_listen_address_is_allowed_only_when_asked_and_then_warned_about(tmp_path):
+    with running_proxy("http://127.0.0.1:9", tmp_path / "calls.jsonl", "--allow-remote", host="0.0.0.0") as (
+        _,
+        process,
+    ):
+        pass
+    assert any("warning" in line and "secrets pass through this proxy" in line for line in process.lines)
+
+
+def test_without_aiohttp_record_is_one_line(tmp_path):
+    blocker = tmp_path / "aiohttp"
+    blocker.mkdir()
+    (blocker / "__init__.py").write_text("raise ImportError('aiohttp is not installed')\n")
+    code, _, stderr = run_cli(
+        "record",
+        "--upstream",
+        "http://127.0.0.1:9",
+        "--output",
+        str(tmp_path / "c.jsonl"),
+        env={"PYTHONPATH": str(tmp_path)},
+    )
+    assert (code, stderr) == (2, "keyaudit: error: keyaudit record needs aiohttp: pip install 'keyaudit[record]'\n")

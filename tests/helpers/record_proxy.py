@@ -16,12 +16,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_proxy(upstream: str, output, *extra: str):
+def running_proxy(upstream: str, output, *extra: str, host: str = "127.0.0.1", env: dict | None = None):
     """Yields (proxy URL, process); stops it with SIGTERM and leaves its stderr lines in `process.lines`."""
     port = free_port()
     command = [sys.executable, "-c", "from auditor.cli.main import cli; cli()", "record", "--upstream", upstream]
-    command += ["--listen", f"127.0.0.1:{port}", "--output", str(output), *extra]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    command += ["--listen", f"{host}:{port}", "--output", str(output), *extra]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
     process.lines = []
     try:
         for line in process.stderr:
