@@ -50,15 +50,47 @@ def function_key_id() -> str | None:
     return f"function:{function_id}" if function_id else None
 
 
-def _error_type(response) -> str | None:
-    if response.status_code < 400 or "json" not in response.headers.get("content-type", ""):
+def error_type(status: int, content_type: str, body: bytes | str) -> str | None:
+    """Appwrite's error type (`general_unauthorized_scope`, ...) from an error response's JSON body, else None."""
+    if status < 400 or "json" not in content_type:
         return None
     try:
-        body = response.json()
+        value = json.loads(body)
     except ValueError:
         return None
-    error = body.get("type") if isinstance(body, dict) else None
+    error = value.get("type") if isinstance(value, dict) else None
     return error if isinstance(error, str) and error else None
+
+
+def call_record(
+    started: float, project: str | None, key: str, method: str, path: str, status: int | None, error: str | None
+) -> str:
+    """The one JSONL line of keyaudit's call log for a request (every recorder writes through this)."""
+    record = {
+        "time": iso(started),
+        "project": project or None,
+        "key": key,
+        "method": method,
+        "path": redact(path),
+        "status": status,
+        "error": error or None,
+    }
+    return json.dumps({k: v for k, v in record.items() if v is not None}, separators=(",", ":"))
+
+
+class CallLogWriter:
+    """Appends record lines to a call log that rotates at `max_bytes`, keeping `backups` old files; whole lines,
+    serialised across threads (logging's RotatingFileHandler), so the file is safe to read while written."""
+
+    def __init__(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES, backups: int = DEFAULT_BACKUPS):
+        self._handler = RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8", delay=True)
+        self._handler.setFormatter(logging.Formatter("%(message)s"))
+
+    def write(self, line: str) -> None:
+        self._handler.handle(logging.makeLogRecord({"msg": line, "levelno": logging.INFO}))
+
+    def close(self) -> None:
+        self._handler.close()
 
 
 class CallRecorder:
@@ -66,29 +98,19 @@ class CallRecorder:
 
     def __init__(self, path: str, key_id: str, max_bytes: int = DEFAULT_MAX_BYTES, backups: int = DEFAULT_BACKUPS):
         self.key_id = key_id
-        self._handler = RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8", delay=True)
-        self._handler.setFormatter(logging.Formatter("%(message)s"))
+        self._writer = CallLogWriter(path, max_bytes, backups)
 
     def record(self, response, started: float) -> None:
         request = response.request
         if "x-appwrite-key" not in request.headers:  # a session or JWT request: no key to audit
             return
-        record = {
-            "time": iso(started),
-            "project": request.headers.get("x-appwrite-project") or None,
-            "key": self.key_id,
-            "method": request.method,
-            "path": redact(request.path_url),
-            "status": response.status_code,
-        }
-        error = _error_type(response)
-        if error:
-            record["error"] = error
-        line = json.dumps({k: v for k, v in record.items() if v is not None}, separators=(",", ":"))
-        self._handler.handle(logging.makeLogRecord({"msg": line, "levelno": logging.INFO}))
+        status = response.status_code
+        error = error_type(status, response.headers.get("content-type", ""), response.content)
+        project = request.headers.get("x-appwrite-project")
+        self._writer.write(call_record(started, project, self.key_id, request.method, request.path_url, status, error))
 
     def close(self) -> None:
-        self._handler.close()
+        self._writer.close()
 
 
 class _RecordingRequests:

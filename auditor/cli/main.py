@@ -45,6 +45,10 @@ COMMANDS = {
         "auditor.cli.lint:lint",
         "Check key definition files without logs: key exports, manifests, appwrite.json, Terraform.",
     ),
+    "record": (
+        "auditor.cli.record:record",
+        "Forward requests to Appwrite and record each one as a keyaudit call-log record.",
+    ),
     "rules": ("auditor.cli.rules:rules", "List every rule with its id, severity and title."),
     "secrets": (
         "auditor.cli.secrets:secrets",

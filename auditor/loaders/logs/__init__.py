@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from auditor.errors import InputError
 from auditor.loaders.logs import formats
-from auditor.loaders.logs.attribution import LogOptions
+from auditor.loaders.logs.attribution import NO_KEY, NO_KEY_RECORD, LogOptions
 from auditor.loaders.logs.calllog import Call, ReadStats
 from auditor.loaders.logs.detect import detect_format
 from auditor.loaders.source import display_name, open_binary
@@ -71,6 +71,9 @@ def without_secret(call: Call, stats: ReadStats, options: LogOptions) -> Call | 
     secret (all real ones) pass untouched at the cost of two length checks.
     """
     if len(call.key) >= MIN_SECRET_CHARS:
+        if call.key == NO_KEY_RECORD:
+            stats.unattributed_line(NO_KEY)
+            return None
         if is_real_secret(call.key):
             key, reason = options.keys.by_secret(call.key)
             if key is None:

@@ -20,6 +20,9 @@ REDACTED = "REDACTED"  # what Traefik writes for a header in `redact` mode
 DYNAMIC_PREFIX = "dynamic_"
 DYNAMIC_NAME = "Dynamic Key"  # the userName Appwrite logs for a dynamic (function or site execution) key
 
+# The `key` keyaudit record writes for a request that sent no X-Appwrite-Key: counted under NO_KEY when read. As
+# long as a secret at least, so that the fast JSONL reader (which takes only shorter keys) leaves it to without_secret.
+NO_KEY_RECORD = "unattributed: the request sent no X-Appwrite-Key"
 NO_KEY = "requests with no X-Appwrite-Key logged (sessions, guests, the Console; or the proxy does not keep the header)"
 KEY_REDACTED = "X-Appwrite-Key logged as REDACTED: keep the header in the access log, or give --key"
 KEY_DYNAMIC = (
