@@ -3,7 +3,7 @@
 Whatever the block size, the number of worker processes or the input, reading a log in blocks must give
 exactly the Usage that reading it call by call gives: same keys in the same order, same routes, counts,
 statuses, first and last times, first locations, unknown-route samples, bad lines (number and reason) and
-unattributed calls.
+unattributed calls. Every test runs with the compiled scanner and without it (tests/helpers/readers.py).
 """
 
 import gzip
@@ -13,6 +13,7 @@ import json
 import random
 
 import pytest
+from helpers.readers import each_reader  # noqa: F401 (a fixture every test here runs with)
 
 from auditor.analysis import usage as usage_module
 from auditor.analysis.blockusage import BlockReader, combine
@@ -26,6 +27,7 @@ from auditor.loaders.source import MAX_LINE_BYTES, iter_blocks
 from auditor.model import KeyDefinition, Location
 from auditor.secrets import MIN_SECRET_CHARS
 
+pytestmark = pytest.mark.usefixtures("each_reader")  # every test once with the compiled scanner, once without
 CATALOG = load("1.9")
 SECRET = "standard_" + hashlib.sha256(b"fast-logs").hexdigest() * 4
 OTHER_SECRET = "standard_" + hashlib.sha256(b"unknown").hexdigest() * 4
