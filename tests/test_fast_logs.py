@@ -362,6 +362,18 @@ def test_blocks_hold_whole_lines_and_skip_long_ones_unjoined():
     assert read[:1] + read[2:] == [b"a" * 10, b"c" * 3, None, b"", b"e" * 7]
 
 
+@pytest.mark.parametrize("first", [10, (1 << 20) - 1000])
+def test_a_long_line_across_a_read_is_one_line(tmp_path, first):
+    """A 3-line file whose 5 MiB middle line spans a 4 MiB read: 3 lines, the middle one bad, the last one read."""
+    path = tmp_path / "long.jsonl"
+    line = json.dumps(record(random.Random(1), 1, 60), separators=(",", ":"))
+    path.write_text(" " * first + line + "\n" + "x" * (5 << 20) + "\n" + line + "\n")
+    fast, plain = in_blocks(str(path), 4 << 20, workers=1), line_by_line(str(path))
+    assert fast.stats.lines_read == 3
+    assert [sample["line"] for sample in fast.stats.bad_samples] == [2]
+    assert_same(fast, plain)
+
+
 def test_readers_of_interleaved_blocks_combine_into_one(tmp_path):
     """Blocks dealt to readers as workers take them: what each counted, combined, is what one reader counts."""
     path = write_log(tmp_path / "calls.jsonl", lines=3000, seed=7, shuffle_times=True)
