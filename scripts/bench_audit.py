@@ -13,7 +13,8 @@ against the log (`--format json --quiet`), DuckDB runs
 
 (no route matching at all; `ignore_errors` because the log holds bad lines, as real ones do). Wall time,
 CPU time (user + system, all the child's processes) and peak RSS come from os.wait4 on each child. The
-ratio is keyaudit's median wall time over DuckDB's.
+ratio is keyaudit's median wall time over DuckDB's. keyaudit runs once per reader of --readers: `scanner` (the
+compiled scanner, where it was built) and `pure` (KEYAUDIT_PURE_PYTHON=1, as where no compiler was).
 """
 
 import argparse
@@ -60,11 +61,14 @@ def generate(folder: Path, lines: int, gz: bool) -> tuple[Path, Path]:
     return log, keys
 
 
-def run(command: list[str]) -> tuple[float, float, float, str]:
+READER_ENV = {"scanner": {"KEYAUDIT_PURE_PYTHON": "0"}, "pure": {"KEYAUDIT_PURE_PYTHON": "1"}}
+
+
+def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float, str]:
     """(wall seconds, CPU seconds, peak RSS MiB, stdout) of one child process and everything it waited for."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        child = subprocess.Popen(command, stdout=out, stderr=err, cwd=ROOT)
+        child = subprocess.Popen(command, stdout=out, stderr=err, cwd=ROOT, env={**os.environ, **(env or {})})
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -75,10 +79,10 @@ def run(command: list[str]) -> tuple[float, float, float, str]:
         return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read().decode()
 
 
-def measure(command: list[str], runs: int) -> tuple[list[tuple[float, float, float]], str]:
+def measure(command: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[list[tuple], str]:
     results, out = [], ""
     for _ in range(runs):
-        wall, cpu, rss, out = run(command)
+        wall, cpu, rss, out = run(command, env)
         results.append((wall, cpu, rss))
     return results, out
 
@@ -96,6 +100,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="1000000", help="comma-separated line counts [1000000]")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dir", default="/tmp/keyaudit-bench")
+    parser.add_argument("--readers", default="scanner,pure", help="keyaudit's JSONL readers to time [scanner,pure]")
     args = parser.parse_args()
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -104,7 +109,6 @@ def main() -> int:
         f"{args.runs} runs each"
     )
     for lines in (int(size) for size in args.sizes.split(",")):
-        plain_wall = None
         for gz in (False, True):
             log, keys = generate(folder, lines, gz)
             audit = [
@@ -122,25 +126,22 @@ def main() -> int:
             ]
             quoted = "'" + str(log).replace("'", "''") + "'"
             duck = [sys.executable, "-c", DUCKDB_CHILD, DUCKDB_QUERY.format(log=quoted)]
-            ours, report = measure(audit, args.runs)
             theirs, counted = measure(duck, args.runs)
-            summary = json.loads(report)["summary"]
-            ours_wall = statistics.median(r[0] for r in ours)
             theirs_wall = statistics.median(r[0] for r in theirs)
-            plain_wall = ours_wall if not gz else plain_wall
             print(f"\n{lines:,} lines, {'gzip' if gz else 'plain'}: {log.name}, {log.stat().st_size / 1e6:,.0f} MB")
             print(
-                f"  keyaudit audit  {describe(ours)}; {lines / ours_wall:,.0f} lines/s; "
-                f"linesRead {summary['linesRead']:,}, badLines {summary['badLines']}"
-            )
-            print(
-                f"  duckdb group-by {describe(theirs)}; {lines / theirs_wall:,.0f} lines/s; "
+                f"  duckdb group-by    {describe(theirs)}; {lines / theirs_wall:,.0f} lines/s; "
                 f"{int(counted):,} rows counted"
             )
-            print(
-                f"  ratio keyaudit/duckdb {ours_wall / theirs_wall:.2f}"
-                + (f"; keyaudit gzip/plain {ours_wall / plain_wall:.2f}" if gz else "")
-            )
+            for reader in args.readers.split(","):
+                ours, report = measure(audit, args.runs, READER_ENV[reader])
+                summary = json.loads(report)["summary"]
+                ours_wall = statistics.median(r[0] for r in ours)
+                print(
+                    f"  keyaudit {reader:<9} {describe(ours)}; {lines / ours_wall:,.0f} lines/s; "
+                    f"linesRead {summary['linesRead']:,}, badLines {summary['badLines']}; "
+                    f"ratio keyaudit/duckdb {ours_wall / theirs_wall:.2f}"
+                )
     return 0
 
 

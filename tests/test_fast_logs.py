@@ -3,7 +3,7 @@
 Whatever the block size, the number of worker processes or the input, reading a log in blocks must give
 exactly the Usage that reading it call by call gives: same keys in the same order, same routes, counts,
 statuses, first and last times, first locations, unknown-route samples, bad lines (number and reason) and
-unattributed calls.
+unattributed calls. Every test runs with the compiled scanner and without it (tests/helpers/readers.py).
 """
 
 import gzip
@@ -13,6 +13,7 @@ import json
 import random
 
 import pytest
+from helpers.readers import each_reader  # noqa: F401 (a fixture every test here runs with)
 
 from auditor.analysis import usage as usage_module
 from auditor.analysis.blockusage import BlockReader, combine
@@ -26,6 +27,7 @@ from auditor.loaders.source import MAX_LINE_BYTES, iter_blocks
 from auditor.model import KeyDefinition, Location
 from auditor.secrets import MIN_SECRET_CHARS
 
+pytestmark = pytest.mark.usefixtures("each_reader")  # every test once with the compiled scanner, once without
 CATALOG = load("1.9")
 SECRET = "standard_" + hashlib.sha256(b"fast-logs").hexdigest() * 4
 OTHER_SECRET = "standard_" + hashlib.sha256(b"unknown").hexdigest() * 4
@@ -358,6 +360,18 @@ def test_blocks_hold_whole_lines_and_skip_long_ones_unjoined():
     ]
     assert read[1] in (None, lines[1])  # whole in a block when it fits in one read (the reader counts it)
     assert read[:1] + read[2:] == [b"a" * 10, b"c" * 3, None, b"", b"e" * 7]
+
+
+@pytest.mark.parametrize("first", [10, (1 << 20) - 1000])
+def test_a_long_line_across_a_read_is_one_line(tmp_path, first):
+    """A 3-line file whose 5 MiB middle line spans a 4 MiB read: 3 lines, the middle one bad, the last one read."""
+    path = tmp_path / "long.jsonl"
+    line = json.dumps(record(random.Random(1), 1, 60), separators=(",", ":"))
+    path.write_text(" " * first + line + "\n" + "x" * (5 << 20) + "\n" + line + "\n")
+    fast, plain = in_blocks(str(path), 4 << 20, workers=1), line_by_line(str(path))
+    assert fast.stats.lines_read == 3
+    assert [sample["line"] for sample in fast.stats.bad_samples] == [2]
+    assert_same(fast, plain)
 
 
 def test_readers_of_interleaved_blocks_combine_into_one(tmp_path):

@@ -20,7 +20,15 @@ import yaml
 from helpers.lint import appwrite_json
 from helpers.paths import ROOT
 
-BUILD_INPUTS = ["pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "auditor", "schemas", "rules"]
+BUILD_INPUTS = [
+    "pyproject.toml",
+    "hatch_build.py",
+    "README.md",
+    ".pre-commit-hooks.yaml",
+    "auditor",
+    "schemas",
+    "rules",
+]
 SECRET = "standard_" + "c0ffee" * 42 + "c0ff"
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "keyaudit tests",
@@ -51,7 +59,9 @@ def hook_repo(tmp_path_factory):
     for name in BUILD_INPUTS:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, repo / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "_bundled"))
+            shutil.copytree(
+                source, repo / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "_bundled", "_scan.*.so")
+            )
         else:
             shutil.copy2(source, repo / name)
     git(repo, "init", "-q")

@@ -30,6 +30,7 @@ from helpers.cli import invoke
 from helpers.hostile import minted_secret, stored_secret
 from helpers.job import job_run, lines
 from helpers.paths import ROOT
+from helpers.readers import built_readers, reader
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from test_hostile_inputs import GOOD
@@ -240,10 +241,12 @@ def test_the_fast_jsonl_reader_counts_what_the_line_reader_counts(folder, lines,
     path = _write(folder, "fast.jsonl", data)
     stats = ReadStats()
     calls = list(iter_calls(path, stats, LogOptions(format="keyaudit-jsonl", keys=KEYS)))
-    usage = read_usage([path], CATALOG, log_options=LogOptions(format="keyaudit-jsonl", keys=KEYS), workers=1)
-    assert usage.stats.lines_read == stats.lines_read
-    assert usage.stats.bad_lines == stats.bad_lines
-    assert sum(u.calls for u in usage.by_key.values()) == len(calls)
+    for name in built_readers():  # the compiled scanner and pure Python
+        with reader(name):
+            usage = read_usage([path], CATALOG, log_options=LogOptions(format="keyaudit-jsonl", keys=KEYS), workers=1)
+        assert usage.stats.lines_read == stats.lines_read, name
+        assert usage.stats.bad_lines == stats.bad_lines, name
+        assert sum(u.calls for u in usage.by_key.values()) == len(calls), name
 
 
 # ---------------------------------------------------------------- documents and every file that is one

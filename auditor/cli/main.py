@@ -7,7 +7,7 @@ import traceback
 
 import click
 
-from auditor import __version__
+from auditor.cli.version import version_option
 from auditor.errors import InputError, one_line
 from auditor.loaders.source import utf8_name
 from auditor.secrets import redact
@@ -150,6 +150,6 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="keyaudit")
+@version_option
 def cli():
     """Audit Appwrite API keys for least privilege."""

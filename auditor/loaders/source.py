@@ -128,9 +128,9 @@ def iter_blocks(stream: BinaryIO, size: int = BLOCK_BYTES) -> Iterator[tuple[int
     that does not fit in one read is skipped in chunks, never joined, and stands as None; one that fits
     stays in its block, for the reader to count as over-long. Memory stays within two reads.
     """
-    number, carry = 1, b""
+    number, carry, after = 1, b"", b""  # after: what followed a skipped line in its read, lines still to cut
     while True:
-        chunk = stream.read(size)
+        chunk = after or stream.read(size)
         if not chunk:
             break
         data = carry + chunk if carry else chunk
@@ -138,11 +138,11 @@ def iter_blocks(stream: BinaryIO, size: int = BLOCK_BYTES) -> Iterator[tuple[int
         if cut:
             yield number, data[:cut]
             number += data.count(b"\n", 0, cut)
-        carry = data[cut:]
+        carry, after = data[cut:], b""
         if len(carry) > MAX_LINE_BYTES:
             yield number, None
             number += 1
-            carry = _after_line(stream, size)
+            carry, after = b"", _after_line(stream, size)
     if len(carry) > MAX_LINE_BYTES:
         yield number, None
     elif carry:

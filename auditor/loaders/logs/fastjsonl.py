@@ -40,6 +40,7 @@ from operator import itemgetter
 
 from auditor.catalog.catalog import Catalog
 from auditor.catalog.matcher import template_segments
+from auditor.loaders.logs import native
 from auditor.loaders.logs.calllog import BadRecord, record_to_call
 from auditor.loaders.source import MAX_LINE_BYTES
 from auditor.secrets import MIN_SECRET_CHARS
@@ -153,6 +154,7 @@ class Grammar:
 
     line: re.Pattern
     depth: int  # segments after `v1` of the deepest template
+    scanner: object | None = None  # the compiled scanner of the same lines (native.py), when there is one
 
     @classmethod
     def for_catalog(cls, layout: Layout, catalog: Catalog) -> Grammar:
@@ -160,10 +162,14 @@ class Grammar:
         depth = len(literals) - 1
         if _longest_line(depth) > MAX_LINE_BYTES:  # a line that long is bad, and only the exact reader says so
             raise ValueError(f"routes {depth} segments deep: the fast reader could take over-long lines")
-        return cls(re.compile(_line_pattern(layout, _path(literals))), depth)
+        line = re.compile(_line_pattern(layout, _path(literals)))
+        made = native.scanner_type()
+        return cls(line, depth, made and made(*_scanner_settings(layout, literals, line)))
 
     def rows(self, block: bytes) -> list[tuple]:
         """One tuple per line of `block` (whole lines, each ending in a newline)."""
+        if self.scanner is not None:
+            return self.scanner.rows(block)
         return self.line.findall(block)
 
     def field(self, name: str) -> int:
@@ -176,6 +182,33 @@ class Grammar:
     def group_key(self):
         """The getter of what a line's group is made of: GROUP_FIELDS, then the path's shape."""
         return itemgetter(*(self.field(name) for name in GROUP_FIELDS), *self.shape_fields())
+
+
+_KINDS = ("time", "key", "method", "path", "status", "project", "error")  # _scan.c's member kinds; others last
+_CAPTURES = ("time", "key", "method", "status", "project", "error", "other")  # _scan.c's fields, in its order
+
+
+def _scanner_settings(layout: Layout, literals: list[frozenset[str]], line: re.Pattern) -> tuple:
+    """The arguments of _scan.Scanner for `layout`: what `line` (the regex) is built from, and its groups' order."""
+    words = [tuple(sorted(word.encode() for word in position)) for position in literals[1:]]
+    separator, fraction, zone = layout.time_format
+    index = line.groupindex
+    return (
+        tuple(name.encode() for name in layout.members),
+        tuple(_KINDS.index(name) if name in _KINDS else len(_KINDS) for name in layout.members),
+        layout.item_sep,
+        layout.name_sep,
+        layout.brace_pad,
+        separator.encode(),
+        fraction,
+        zone.encode(),
+        MIN_SECRET_CHARS - 1,
+        tuple(words),
+        tuple(tuple(b"/" + word for word in position) for position in words),
+        tuple(index[name] - 1 for name in _CAPTURES),
+        tuple(index[f"s{position}"] - 1 for position in range(1, len(literals))),
+        line.groups,
+    )
 
 
 def _longest_line(depth: int) -> int:

@@ -1,0 +1,129 @@
+"""The compiled scanner (auditor/loaders/logs/_scan.c) against the regex it stands in for (fastjsonl.py).
+
+Line by line, on every kind of odd line, on mutations of good lines and on random bytes: the scanner
+either gives the regex's very tuple, or leaves the line whole to the exact reader. It must take the plain
+lines a log writer prints (else it would be a scanner in name only). tests/test_fast_logs.py runs the
+whole block reader with it and without it; scripts/sanitize runs this file under AddressSanitizer.
+"""
+
+import json
+import os
+import random
+
+import pytest
+from helpers.cli import invoke
+from helpers.readers import BUILT, reader
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_fast_logs import CATALOG, odd_line, record
+
+from auditor.loaders.logs.fastjsonl import Grammar, learn_layout
+
+scanner_only = pytest.mark.skipif(not BUILT, reason="the compiled scanner was not built here")
+FUZZ_LINES = int(os.environ.get("KEYAUDIT_FUZZ_LINES", "20000"))
+SEPARATORS = [(",", ":"), (", ", ": "), (",", ": ")]
+
+
+def grammar_of(head: bytes) -> Grammar:
+    with reader("scanner"):
+        grammar = Grammar.for_catalog(learn_layout(head), CATALOG)
+    assert grammar.scanner is not None
+    return grammar
+
+
+def good_lines(seed: int, separators=(",", ":"), count: int = 200) -> list[bytes]:
+    rng = random.Random(seed)
+    return [json.dumps(record(rng, n, n * 97), separators=separators).encode() for n in range(count)]
+
+
+GRAMMARS = (
+    {separators: grammar_of(b"\n".join(good_lines(0, separators, 5)) + b"\n") for separators in SEPARATORS}
+    if BUILT
+    else {}
+)
+
+
+def assert_taken_alike(grammar: Grammar, lines: list[bytes]) -> tuple[int, int]:
+    """Each line's scanner tuple is the regex's, or the line left whole; how many the scanner and the regex took."""
+    block = b"".join(line + b"\n" for line in lines)
+    scanned, expected = grammar.scanner.rows(block), grammar.line.findall(block)
+    assert len(scanned) == len(expected) == len(lines)
+    other = grammar.field("other")
+    left = tuple(b"" for _ in range(grammar.line.groups))
+    for line, got, want in zip(lines, scanned, expected):
+        assert got == want or got == left[:other] + (line,) + left[other + 1 :], line
+    return sum(not row[other] for row in scanned), sum(not row[other] for row in expected)
+
+
+@scanner_only
+@pytest.mark.parametrize("separators", SEPARATORS)
+def test_the_scanner_takes_plain_lines_as_the_regex_does(separators):
+    scanned, expected = assert_taken_alike(GRAMMARS[separators], good_lines(1, separators))
+    assert scanned == expected > 100
+
+
+@scanner_only
+@pytest.mark.parametrize("seed", range(40))
+def test_odd_lines_are_taken_alike_or_left_whole(seed):
+    rng = random.Random(seed)
+    lines = [odd_line(rng, n, record(rng, n, n * 61)).encode() for n in range(300)]
+    for grammar in GRAMMARS.values():
+        assert_taken_alike(grammar, lines)
+
+
+def mutate(rng: random.Random, line: bytes) -> bytes:
+    data = bytearray(line)
+    for _ in range(rng.randint(1, 4)):
+        at = rng.randrange(len(data) + 1)
+        choice = rng.random()
+        if choice < 0.3 and data:
+            data[min(at, len(data) - 1)] = rng.randrange(256)
+        elif choice < 0.5:
+            data[at:at] = bytes([rng.choice(b'"\\/{}:,?#. 0\r\t\x00\xff9-eE')])
+        elif choice < 0.7:
+            del data[at : at + rng.randint(1, 8)]
+        elif choice < 0.85:
+            data[at:at] = rng.choice([b"/", b"//", b"a" * 9000, b"1" * 120, b" " * 70, b"null", b'","x":"'])
+        else:
+            del data[at:]
+    return bytes(data).replace(b"\n", b" ")
+
+
+@scanner_only
+def test_a_fuzz_of_mutated_lines():
+    rng = random.Random(21)
+    seeds = good_lines(2) + good_lines(3, (", ", ": "))
+    for _ in range(FUZZ_LINES // 500):
+        lines = [mutate(rng, rng.choice(seeds)) for _ in range(500)]
+        for grammar in GRAMMARS.values():
+            assert_taken_alike(grammar, lines)
+
+
+@scanner_only
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.binary(max_size=300).map(lambda data: data.replace(b"\n", b"")), max_size=20))
+def test_random_bytes_are_taken_alike_or_left_whole(lines):
+    assert_taken_alike(GRAMMARS[(",", ":")], lines)
+
+
+@scanner_only
+def test_hostile_calls_are_refused_not_crashed():
+    scanner = GRAMMARS[(",", ":")].scanner
+    with pytest.raises(ValueError):
+        scanner.rows(b'{"key":"a"}')  # no newline at the end
+    with pytest.raises(TypeError):
+        scanner.rows("text")
+    assert scanner.rows(b"") == []
+    unset = type(scanner).__new__(type(scanner))
+    with pytest.raises(ValueError):
+        unset.rows(b"\n")
+    with pytest.raises((TypeError, ValueError)):
+        type(scanner)((), (), b",", b":", b"", b"T", 3, b"Z", 10, (), (), (), (), 1)
+
+
+def test_version_says_which_reader_runs():
+    with reader("pure"):
+        assert "JSONL reader: pure Python" in invoke(["--version"]).output
+    if BUILT:
+        with reader("scanner"):
+            assert "JSONL reader: compiled scanner" in invoke(["--version"]).output
