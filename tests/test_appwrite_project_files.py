@@ -1,9 +1,13 @@
 """Appwrite CLI project files as real projects keep them: `includes`, bare arrays of functions, one function."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from helpers.cli import run_cli
+from helpers.paths import ROOT
 
 from auditor.errors import InputError
 from auditor.loaders.detect import detect
@@ -157,3 +161,35 @@ def test_a_secret_in_an_included_file_is_found(tmp_path):
     found = [f for f in json.loads(out)["findings"] if f["rule"] == "secret-in-file"]
     assert code == 1 and found and found[0]["location"]["file"] == str(tmp_path / "f.json")
     assert secret not in out + err
+
+
+def test_a_file_included_over_and_over_is_read_once(tmp_path):
+    """Each file naming the next one twice: 2**depth paths, but a file already read is not read again."""
+    depth = 40
+    for level in range(depth):
+        write(tmp_path / f"f{level}.json", {"includes": {"functions": [f"f{level + 1}.json"] * 2}})
+    write(tmp_path / f"f{depth}.json", [FUNCTION])
+    key_file = load_key_file(project(tmp_path, {"functions": ["f0.json", "f0.json"]}))
+    assert [key.id for key in key_file.keys] == ["function:mailer"]
+    assert len(key_file.included) == depth + 1
+
+
+@pytest.mark.parametrize("special", ["fifo", "/dev/zero"])
+def test_an_include_of_a_fifo_or_device_is_refused_without_waiting(tmp_path, special):
+    if special == "fifo":
+        os.mkfifo(tmp_path / "fifo.json")
+        target = "fifo.json"
+    else:
+        os.symlink(special, tmp_path / "zero.json")  # inside the project by its name, a device by what it is
+        target = "zero.json"
+    main = project(tmp_path, {"functions": target})
+    with pytest.raises(InputError, match="not a regular file|leaves the project"):
+        load_key_file(main)
+
+
+def test_lint_refuses_a_fifo_in_one_line_without_waiting(tmp_path):
+    os.mkfifo(tmp_path / "keys.json")
+    command = [sys.executable, "-m", "auditor", "lint", str(tmp_path / "keys.json")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=30, cwd=ROOT)
+    assert done.returncode == 2
+    assert "not a regular file" in done.stderr and "Traceback" not in done.stderr

@@ -12,7 +12,7 @@ from auditor.loaders.detect import SCHEMA_REFS, is_call_log_name, is_terraform_j
 from auditor.loaders.document import Document, load_document
 from auditor.loaders.keys import CLI_HINT, classify
 from auditor.loaders.logs.calllog import BadRecord, record_to_call
-from auditor.loaders.source import display_name, iter_lines, open_binary
+from auditor.loaders.source import display_name, iter_lines, open_binary, refuse_special
 from auditor.policy import PREFIX
 from auditor.policy.validate import policy_problems
 from auditor.rules.registry import builtin_rules
@@ -46,6 +46,7 @@ class FileReport:
 def validate_path(path: str, forced_kind: str | None, version: str | None) -> FileReport:
     report = FileReport(display_name(path), forced_kind)
     try:
+        refuse_special(path)
         if forced_kind == "call-log" or (forced_kind is None and is_call_log_name(path)):
             report.kind = "call-log"
             _validate_call_log(path, report)
