@@ -193,3 +193,10 @@ def test_lint_refuses_a_fifo_in_one_line_without_waiting(tmp_path):
     done = subprocess.run(command, capture_output=True, text=True, timeout=30, cwd=ROOT)
     assert done.returncode == 2
     assert "not a regular file" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_include_path_with_a_nul_byte_is_refused_in_one_line(tmp_path):
+    main = project(tmp_path, {"functions": "a\u0000b.json"})
+    code, _, err = run_cli("lint", main)
+    assert code == 2 and "NUL" in err and len(err.strip().splitlines()) == 1
+    assert "internal error" not in err

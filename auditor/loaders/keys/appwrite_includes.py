@@ -42,8 +42,10 @@ def _follow(doc, path, root, ancestors, read, project, keys, documents) -> None:
         if kind is None:
             continue
         for target in [targets] if isinstance(targets, str) else targets:
-            child_path = os.path.normpath(os.path.join(os.path.dirname(path), target))
             where = f"{doc.name}: includes.{section} {target!r}"
+            if "\0" in target:
+                raise InputError(f"{where} holds a NUL byte; no file has such a name")
+            child_path = os.path.normpath(os.path.join(os.path.dirname(path), target))
             resolved = os.path.realpath(child_path)
             if os.path.commonpath([root, resolved]) != root:
                 raise InputError(f"{where} leaves the project ({root}); keyaudit reads no file outside it")
