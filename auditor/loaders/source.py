@@ -106,9 +106,17 @@ def open_binary(path: str, regular_only: bool = False) -> Iterator[BinaryIO]:
 
 
 def read_document(path: str) -> bytes:
-    """The whole (small) file, for key definitions; refuses absurd sizes."""
+    """The whole (small) file, for key definitions; refuses absurd sizes. Read in blocks: one read of the cap
+    would take the cap's 64 MiB of memory for the smallest file."""
+    chunks, size = [], 0
     with open_binary(path) as stream:
-        data = stream.read(MAX_DOCUMENT_BYTES + 1)
+        while size <= MAX_DOCUMENT_BYTES:
+            chunk = stream.read(min(BLOCK_BYTES, MAX_DOCUMENT_BYTES + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    data = b"".join(chunks)
     if len(data) > MAX_DOCUMENT_BYTES:
         raise InputError(
             f"{display_name(path)}: larger than {MAX_DOCUMENT_BYTES >> 20} MiB; "
