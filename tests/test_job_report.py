@@ -7,6 +7,7 @@ import json
 import re
 import sqlite3
 
+import pytest
 from helpers.audit import call, key, write_keys, write_logs
 from helpers.job import job, job_run
 
@@ -117,3 +118,13 @@ def test_a_state_with_rows_keyaudit_never_writes_is_refused_in_one_line(tmp_path
     db.close()
     code, out, err = job("report", "--state", str(state), "--format", "html")
     assert (code, out, err) == (2, "", f"keyaudit: error: {state}: the state file is corrupt\n")
+
+
+@pytest.mark.parametrize("form", ["table", "json", "html"])
+def test_a_state_file_of_schema_1_is_read_too(tmp_path, form):
+    """Schema 1 had neither unknown_day nor key_name: `job report` reads it (read-only) as it is."""
+    state = two_runs(tmp_path)
+    db = sqlite3.connect(state, isolation_level=None)
+    db.executescript("DROP TABLE key_name; DROP TABLE unknown_day; PRAGMA user_version = 1;")
+    db.close()
+    assert report(state, "--format", form)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from auditor.state.store import CorruptState, stored_time
+from auditor.state.store import CorruptState, has_table, stored_time
 
 OTHER = None  # the series of every key beyond the busiest ones, and of the unknown keys the state drops
 
@@ -59,7 +59,8 @@ def calls_per_day(db, first_day: str, top: int) -> DailyCalls:
         if not (type(day) is str and type(project) is str and type(key) is str and _count(calls)):
             raise CorruptState
         per_key.setdefault((project, key), {})[day] = calls
-    for day, calls in db.execute("SELECT day, calls FROM unknown_day WHERE day >= ? AND calls > 0", (first_day,)):
+    dropped = "SELECT day, calls FROM unknown_day WHERE day >= ? AND calls > 0"
+    for day, calls in db.execute(dropped, (first_day,)) if has_table(db, "unknown_day") else ():  # schema 1: none
         if not (type(day) is str and _count(calls)):
             raise CorruptState
         other[day] = other.get(day, 0) + calls

@@ -164,6 +164,12 @@ def state_errors(path: str) -> Iterator[None]:
         raise InputError(f"{path}: {reason}") from None
 
 
+def has_table(db: sqlite3.Connection, name: str) -> bool:
+    """Whether the file has table `name`: a state file of an older schema (_ADDED_SINCE) that `job report` reads
+    read-only is not upgraded, and lacks the tables added since."""
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
 def _check_writable(path: str) -> None:
     """Refuse early, before any work, what SQLite would refuse half-way (it writes a journal beside the file)."""
     if os.path.isdir(path):
