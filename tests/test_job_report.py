@@ -128,3 +128,10 @@ def test_a_state_file_of_schema_1_is_read_too(tmp_path, form):
     db.executescript("DROP TABLE key_name; DROP TABLE unknown_day; PRAGMA user_version = 1;")
     db.close()
     assert report(state, "--format", form)
+
+
+def test_a_state_file_of_a_newer_schema_is_refused_by_report_too(tmp_path):
+    state = two_runs(tmp_path)
+    sqlite3.connect(state, isolation_level=None).execute(f"PRAGMA user_version = {store.SCHEMA_VERSION + 1}")
+    code, out, err = job("report", "--state", str(state))
+    assert code == 2 and out == "" and "written by a newer keyaudit" in err and len(err.splitlines()) == 1
