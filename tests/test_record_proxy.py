@@ -171,6 +171,11 @@ def test_websockets_are_refused_with_one_line(appwrite, tmp_path):  # noqa: F811
         (["--listen", "0.0.0.0:8787"], "not a loopback address; give --allow-remote"),
         (["--listen", "8787"], "give HOST:PORT"),
         (["--upstream", "cloud.appwrite.io"], "give an http:// or https:// URL"),
+        (["--upstream", "http://"], "names no host"),
+        (["--upstream", "http://a b"], "names no host"),
+        (["--upstream", "http://127.0.0.1:99999"], "port"),
+        (["--upstream", "http://127.0.0.1:9/?project=x"], "a query or fragment"),  # every call would go to /
+        (["--upstream", "http://127.0.0.1:9#x"], "a query or fragment"),
     ],
 )
 def test_bad_options_are_one_line_and_exit_2(tmp_path, arguments, message):
