@@ -135,3 +135,14 @@ def test_a_state_file_of_a_newer_schema_is_refused_by_report_too(tmp_path):
     sqlite3.connect(state, isolation_level=None).execute(f"PRAGMA user_version = {store.SCHEMA_VERSION + 1}")
     code, out, err = job("report", "--state", str(state))
     assert code == 2 and out == "" and "written by a newer keyaudit" in err and len(err.splitlines()) == 1
+
+
+def test_a_call_stamped_centuries_ahead_does_not_stretch_the_chart(tmp_path):
+    """A log line may carry any time up to 8999-12-31: the chart's days end at the last run's day, or one such
+    line would make `job report` build millions of days (2.5 million took 500 MB)."""
+    state = two_runs(tmp_path)
+    keys_path = str(tmp_path / "keys.json")
+    ahead = write_logs(tmp_path, [call("k0", "GET", "/v1/users", time="8999-12-31T10:00:00.000Z")], name="3.jsonl")
+    assert job_run(state, keys_path, [ahead], now="2026-11-26T00:00:00Z")[0] == 1
+    days = json.loads(report(state, "--format", "json"))["callsPerDay"]["days"]
+    assert days[-1] <= "2026-11-26" and len(days) < 100
