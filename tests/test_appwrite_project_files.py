@@ -12,6 +12,7 @@ from helpers.paths import ROOT
 from auditor.errors import InputError
 from auditor.loaders.detect import detect
 from auditor.loaders.keys import load_key_file
+from auditor.loaders.keys.repeated import MAX_WARNING_LINES
 
 FUNCTION = {"$id": "mailer", "name": "Mailer", "runtime": "node-22", "entrypoint": "src/main.js"}
 SITE = {"$id": "shop", "name": "Shop", "framework": "nextjs", "buildRuntime": "node-22"}
@@ -200,3 +201,14 @@ def test_an_include_path_with_a_nul_byte_is_refused_in_one_line(tmp_path):
     code, _, err = run_cli("lint", main)
     assert code == 2 and "NUL" in err and len(err.strip().splitlines()) == 1
     assert "internal error" not in err
+
+
+def test_many_repeated_functions_are_a_few_lines_on_stderr_and_all_in_the_notes(tmp_path):
+    functions = [{**FUNCTION, "$id": f"f{n}"} for n in range(300)]
+    old = write(tmp_path / "appwrite.json", {"projectId": "p", "functions": functions})
+    new = write(tmp_path / "appwrite.config.json", {"projectId": "p", "functions": functions})
+    code, out, err = run_cli("audit", "--keys", old, "--keys", new, "--format", "json")
+    assert code in (0, 1), err
+    lines = err.strip().splitlines()
+    assert len(lines) == MAX_WARNING_LINES + 1 and "and 295 more" in lines[-1] and "summary.notes" in lines[-1]
+    assert sum("is defined in 2 files" in note for note in json.loads(out)["summary"]["notes"]) == 300
