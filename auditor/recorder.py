@@ -34,7 +34,7 @@ import threading
 import time
 from logging.handlers import RotatingFileHandler
 
-from auditor.secrets import redact
+from auditor.secrets import redact, scrub_identifier
 from auditor.times import iso
 
 DEFAULT_MAX_BYTES = 50 << 20
@@ -68,7 +68,7 @@ def call_record(
     """The one JSONL line of keyaudit's call log for a request (every recorder writes through this)."""
     record = {
         "time": iso(started),
-        "project": project or None,
+        "project": scrub_identifier(project) or None,
         "key": key,
         "method": method,
         "path": redact(path),

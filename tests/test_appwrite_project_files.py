@@ -1,13 +1,18 @@
 """Appwrite CLI project files as real projects keep them: `includes`, bare arrays of functions, one function."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from helpers.cli import run_cli
+from helpers.paths import ROOT
 
 from auditor.errors import InputError
 from auditor.loaders.detect import detect
 from auditor.loaders.keys import load_key_file
+from auditor.loaders.keys.repeated import MAX_WARNING_LINES
 
 FUNCTION = {"$id": "mailer", "name": "Mailer", "runtime": "node-22", "entrypoint": "src/main.js"}
 SITE = {"$id": "shop", "name": "Shop", "framework": "nextjs", "buildRuntime": "node-22"}
@@ -157,3 +162,53 @@ def test_a_secret_in_an_included_file_is_found(tmp_path):
     found = [f for f in json.loads(out)["findings"] if f["rule"] == "secret-in-file"]
     assert code == 1 and found and found[0]["location"]["file"] == str(tmp_path / "f.json")
     assert secret not in out + err
+
+
+def test_a_file_included_over_and_over_is_read_once(tmp_path):
+    """Each file naming the next one twice: 2**depth paths, but a file already read is not read again."""
+    depth = 40
+    for level in range(depth):
+        write(tmp_path / f"f{level}.json", {"includes": {"functions": [f"f{level + 1}.json"] * 2}})
+    write(tmp_path / f"f{depth}.json", [FUNCTION])
+    key_file = load_key_file(project(tmp_path, {"functions": ["f0.json", "f0.json"]}))
+    assert [key.id for key in key_file.keys] == ["function:mailer"]
+    assert len(key_file.included) == depth + 1
+
+
+@pytest.mark.parametrize("special", ["fifo", "/dev/zero"])
+def test_an_include_of_a_fifo_or_device_is_refused_without_waiting(tmp_path, special):
+    if special == "fifo":
+        os.mkfifo(tmp_path / "fifo.json")
+        target = "fifo.json"
+    else:
+        os.symlink(special, tmp_path / "zero.json")  # inside the project by its name, a device by what it is
+        target = "zero.json"
+    main = project(tmp_path, {"functions": target})
+    with pytest.raises(InputError, match="not a regular file|leaves the project"):
+        load_key_file(main)
+
+
+def test_lint_refuses_a_fifo_in_one_line_without_waiting(tmp_path):
+    os.mkfifo(tmp_path / "keys.json")
+    command = [sys.executable, "-m", "auditor", "lint", str(tmp_path / "keys.json")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=30, cwd=ROOT)
+    assert done.returncode == 2
+    assert "not a regular file" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_include_path_with_a_nul_byte_is_refused_in_one_line(tmp_path):
+    main = project(tmp_path, {"functions": "a\u0000b.json"})
+    code, _, err = run_cli("lint", main)
+    assert code == 2 and "NUL" in err and len(err.strip().splitlines()) == 1
+    assert "internal error" not in err
+
+
+def test_many_repeated_functions_are_a_few_lines_on_stderr_and_all_in_the_notes(tmp_path):
+    functions = [{**FUNCTION, "$id": f"f{n}"} for n in range(300)]
+    old = write(tmp_path / "appwrite.json", {"projectId": "p", "functions": functions})
+    new = write(tmp_path / "appwrite.config.json", {"projectId": "p", "functions": functions})
+    code, out, err = run_cli("audit", "--keys", old, "--keys", new, "--format", "json")
+    assert code in (0, 1), err
+    lines = err.strip().splitlines()
+    assert len(lines) == MAX_WARNING_LINES + 1 and "and 295 more" in lines[-1] and "summary.notes" in lines[-1]
+    assert sum("is defined in 2 files" in note for note in json.loads(out)["summary"]["notes"]) == 300

@@ -7,6 +7,7 @@ import json
 import re
 import sqlite3
 
+import pytest
 from helpers.audit import call, key, write_keys, write_logs
 from helpers.job import job, job_run
 
@@ -117,3 +118,31 @@ def test_a_state_with_rows_keyaudit_never_writes_is_refused_in_one_line(tmp_path
     db.close()
     code, out, err = job("report", "--state", str(state), "--format", "html")
     assert (code, out, err) == (2, "", f"keyaudit: error: {state}: the state file is corrupt\n")
+
+
+@pytest.mark.parametrize("form", ["table", "json", "html"])
+def test_a_state_file_of_schema_1_is_read_too(tmp_path, form):
+    """Schema 1 had neither unknown_day nor key_name: `job report` reads it (read-only) as it is."""
+    state = two_runs(tmp_path)
+    db = sqlite3.connect(state, isolation_level=None)
+    db.executescript("DROP TABLE key_name; DROP TABLE unknown_day; PRAGMA user_version = 1;")
+    db.close()
+    assert report(state, "--format", form)
+
+
+def test_a_state_file_of_a_newer_schema_is_refused_by_report_too(tmp_path):
+    state = two_runs(tmp_path)
+    sqlite3.connect(state, isolation_level=None).execute(f"PRAGMA user_version = {store.SCHEMA_VERSION + 1}")
+    code, out, err = job("report", "--state", str(state))
+    assert code == 2 and out == "" and "written by a newer keyaudit" in err and len(err.splitlines()) == 1
+
+
+def test_a_call_stamped_centuries_ahead_does_not_stretch_the_chart(tmp_path):
+    """A log line may carry any time up to 8999-12-31: the chart's days end at the last run's day, or one such
+    line would make `job report` build millions of days (2.5 million took 500 MB)."""
+    state = two_runs(tmp_path)
+    keys_path = str(tmp_path / "keys.json")
+    ahead = write_logs(tmp_path, [call("k0", "GET", "/v1/users", time="8999-12-31T10:00:00.000Z")], name="3.jsonl")
+    assert job_run(state, keys_path, [ahead], now="2026-11-26T00:00:00Z")[0] == 1
+    days = json.loads(report(state, "--format", "json"))["callsPerDay"]["days"]
+    assert days[-1] <= "2026-11-26" and len(days) < 100

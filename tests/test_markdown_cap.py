@@ -9,6 +9,7 @@ import pytest
 from helpers.cli import run_cli
 from test_report_formats import SAMPLES
 
+from auditor.errors import InputError
 from auditor.reporters import markdown
 from auditor.reporters.common import findings_by_key, worst
 
@@ -75,3 +76,21 @@ def test_max_chars_from_the_command_line(cap):
 def test_max_chars_refuses_a_negative_number():
     code, out, err = run_cli("audit", *SAMPLES, "--format", "markdown", "--max-chars", "-1")
     assert code == 2 and out == "" and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("cap", [1, 500, 2_000])
+def test_a_cap_is_met_or_refused_in_one_line(sample_report, cap):
+    """Below what the summary and the note alone take, no report meets the cap: one line says so, never a
+    report longer than asked."""
+    report = _many_keys(sample_report, 50)
+    try:
+        capped = markdown.render(copy.deepcopy(report), max_chars=cap)
+    except InputError as error:
+        assert f"--max-chars {cap:,}" in str(error) and "\n" not in str(error)
+    else:
+        assert len(capped) <= cap
+
+
+def test_a_cap_too_small_is_exit_2_from_the_command_line():
+    code, out, err = run_cli("audit", *SAMPLES, "--format", "markdown", "--max-chars", "1")
+    assert code == 2 and out == "" and len(err.splitlines()) == 1 and "--max-chars 1" in err

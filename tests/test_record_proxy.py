@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from auditor.audit import run_audit
 from auditor.loaders.logs.attribution import NO_KEY, NO_KEY_RECORD
 from auditor.recorder import record_calls
 from auditor.rules.registry import configured_rules
+from auditor.secrets import fingerprint
 
 CHUNK = 5 << 20  # both SDKs upload in 5 MiB chunks
 UPLOAD = bytes(range(256)) * ((CHUNK + 1000) // 256)  # two chunks
@@ -169,6 +171,11 @@ def test_websockets_are_refused_with_one_line(appwrite, tmp_path):  # noqa: F811
         (["--listen", "0.0.0.0:8787"], "not a loopback address; give --allow-remote"),
         (["--listen", "8787"], "give HOST:PORT"),
         (["--upstream", "cloud.appwrite.io"], "give an http:// or https:// URL"),
+        (["--upstream", "http://"], "names no host"),
+        (["--upstream", "http://a b"], "names no host"),
+        (["--upstream", "http://127.0.0.1:99999"], "port"),
+        (["--upstream", "http://127.0.0.1:9/?project=x"], "a query or fragment"),  # every call would go to /
+        (["--upstream", "http://127.0.0.1:9#x"], "a query or fragment"),
     ],
 )
 def test_bad_options_are_one_line_and_exit_2(tmp_path, arguments, message):
@@ -335,3 +342,130 @@ def test_without_aiohttp_record_is_one_line(tmp_path):
         env={"PYTHONPATH": str(tmp_path)},
     )
     assert (code, stderr) == (2, "keyaudit: error: keyaudit record needs aiohttp: pip install 'keyaudit[record]'\n")
+
+
+def raw_exchange(url: str, request: bytes) -> bytes:
+    """What the proxy answers to `request` sent as bytes (HTTP that no client library would send)."""
+    import socket
+
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_an_absolute_form_target_goes_to_the_upstream_only_and_is_recorded_by_its_path(httpserver, tmp_path):
+    """`GET http://other-host/... HTTP/1.1` (a proxy request) must not make the proxy reach another host, nor put
+    that host in the call log."""
+    from helpers.record_proxy import free_port
+
+    httpserver.expect_request("/v1/users").respond_with_data("ok")
+    log = tmp_path / "calls.jsonl"
+    other = f"127.0.0.1:{free_port()}"
+    with running_proxy(httpserver.url_for("").rstrip("/"), log) as (url, process):
+        answer = raw_exchange(
+            url, f"GET http://{other}/v1/users HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+        )
+    assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"ok")
+    assert [(r["path"], r["status"]) for r in records(log)] == [("/v1/users", 200)]
+    assert not any("Traceback" in line for line in process.lines)
+
+
+BROKEN_UPSTREAMS = {
+    "closes without answering": b"",
+    "answers no HTTP": b"NOT HTTP AT ALL\r\n\r\n",
+    "sends a header too long": b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("reply", BROKEN_UPSTREAMS.values(), ids=BROKEN_UPSTREAMS.keys())
+def test_a_broken_upstream_is_a_502_and_a_line_never_a_traceback(tmp_path, reply):
+    import urllib.request
+
+    log = tmp_path / "calls.jsonl"
+    with broken_upstream(reply) as upstream, running_proxy(upstream, log) as (url, process):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url + "/v1/users", timeout=30)
+    assert refused.value.code == 502
+    assert b"the upstream gave no answer" in refused.value.read()
+    assert not any("Traceback" in line for line in process.lines), process.lines
+    assert any("1 requests got no answer from the upstream" in line for line in process.lines)
+
+
+def test_an_upstream_that_ends_its_body_early_cuts_the_response_and_is_recorded_as_cut(tmp_path):
+    import http.client
+
+    log = tmp_path / "calls.jsonl"
+    reply = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort"
+    with broken_upstream(reply) as upstream, running_proxy(upstream, log) as (url, process):
+        connection = http.client.HTTPConnection(url.removeprefix("http://"), timeout=30)
+        connection.request("GET", "/v1/users")
+        with pytest.raises(http.client.IncompleteRead):
+            connection.getresponse().read()
+    assert [r["status"] for r in records(log)] == [200]
+    assert not any("Traceback" in line for line in process.lines), process.lines
+    assert any("1 of them were cut" in line for line in process.lines)
+
+
+@contextmanager
+def broken_upstream(reply: bytes):
+    """An upstream on loopback that reads each request and answers `reply` (raw bytes), then hangs up."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.recv(65536)
+                connection.sendall(reply)
+
+    server = threading.Thread(target=serve)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        server.join()
+        listener.close()
+
+
+def test_a_secret_sent_as_the_project_is_never_written(httpserver, tmp_path):
+    import urllib.request
+
+    httpserver.expect_request("/v1/users").respond_with_data("ok")
+    log = tmp_path / "calls.jsonl"
+    with running_proxy(httpserver.url_for("").rstrip("/"), log) as (url, _):
+        request = urllib.request.Request(url + "/v1/users", headers={"X-Appwrite-Project": SECRET})
+        urllib.request.urlopen(request, timeout=30).read()
+    assert SECRET not in log.read_text()
+    assert [r["project"] for r in records(log)] == [fingerprint(SECRET)]
+
+
+def test_a_request_with_two_keys_is_refused_not_attributed(httpserver, tmp_path):
+    """The proxy would name the first key and Appwrite might use the other: a call recorded for the wrong key
+    makes its scopes look needed. Such a request is refused, never forwarded or recorded."""
+    other = "standard_" + "c" * 256
+    log = tmp_path / "calls.jsonl"
+    with running_proxy(httpserver.url_for("").rstrip("/"), log, "--keys", keys_file(tmp_path)) as (url, _):
+        answer = raw_exchange(
+            url,
+            f"GET /v1/users HTTP/1.1\r\nHost: x\r\nX-Appwrite-Key: {SECRET}\r\nX-Appwrite-Key: {other}\r\n"
+            "Connection: close\r\n\r\n".encode(),
+        )
+    assert answer.startswith(b"HTTP/1.1 400") and b"more than one X-Appwrite-Key" in answer
+    assert SECRET.encode() not in answer and other.encode() not in answer
+    assert not log.exists() or records(log) == []
+    assert httpserver.log == []

@@ -293,3 +293,21 @@ def test_loading_yaml_documents_keeps_nothing_of_them(tmp_path):
     finally:
         tracemalloc.stop()
     assert grown < 200_000, grown
+
+
+def test_a_tf_file_over_the_hcl_cap_is_refused_before_the_parser_sees_it(tmp_path):
+    """The HCL parser holds some 200 bytes per byte (a 20 MiB string took 4 GB and 17 s): a .tf file over
+    MAX_HCL_BYTES is one line, read in the memory of the file itself."""
+    from auditor.loaders.keys.terraform import MAX_HCL_BYTES
+
+    big = tmp_path / "main.tf"
+    big.write_text('resource "appwrite_function" "f" {\n  name = "' + "a" * MAX_HCL_BYTES + '"\n}\n')
+    tracemalloc.start()
+    try:
+        result = invoke(["lint", str(big)])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.exit_code == 2 and "keyaudit parses no .tf file that large" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert peak < 10 * MAX_HCL_BYTES

@@ -688,7 +688,7 @@ def _encoded_workspace(s: Secrets) -> dict[str, list[str]]:
         placed.setdefault(file, []).append(f"{name}/{how}")
         return encoded(s.std(f"{name}/{how}"))[how]
 
-    json_forms = ("json-u-escape", "json-after-newline", "percent-encoded", "after-percent-equals")
+    json_forms = ("json-u-escape", "json-after-newline", "percent-encoded", "after-percent-equals", "base64")
     keys = [
         {
             "$id": f"k{i}",

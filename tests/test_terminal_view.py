@@ -112,3 +112,14 @@ def test_lines_carry_each_findings_fix(report):
     assert code == 1 and len(lines) == len(report["findings"]) + 1  # and the unknown keys' line
     for finding in report["findings"]:
         assert any(f": {finding['message']} (fix: {finding['fix']})" in line for line in lines)
+
+
+def test_findings_without_a_scope_that_share_a_fingerprint_stay_one_line_each(tmp_path):
+    """The same secret twice in one file: two secret-in-file findings, no scope, one fingerprint."""
+    secret = "standard_" + "ab" * 128
+    functions = [{"$id": f"f{n}", "name": secret, "runtime": "node-22", "scopes": ["users.read"]} for n in (1, 2)]
+    project = tmp_path / "appwrite.json"
+    project.write_text(json.dumps({"projectId": "p1", "functions": functions}, indent=1))
+    code, out, err = run_cli("audit", "--keys", str(project), "--format", "table", env={"COLUMNS": "200"})
+    assert code == 1 and "Traceback" not in err and "internal error" not in err, err
+    assert out.count("secret-in-file") == 2 and secret not in out

@@ -127,5 +127,7 @@ def test_validate_checks_scopes_of_tf_files(tmp_path):
 
 
 def test_lint_style_pre_commit_catches_documents_read_in_tf():
-    code, out, _ = run_cli("audit", "--keys", TF, "--fail-on", "medium", "--now", "2026-11-25T00:00:00Z")
+    code, out, _ = run_cli(
+        "audit", "--keys", TF, "--fail-on", "medium", "--now", "2026-11-25T00:00:00Z", "--format", "lines"
+    )  # lines name each finding's line; the table names the key's
     assert code == 1 and "keys.tf:19" in out

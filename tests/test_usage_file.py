@@ -240,3 +240,21 @@ def test_the_usage_row_schema_accepts_what_the_loader_reads(row, readable, tmp_p
     _, stats = rows_of(tmp_path, json.dumps(row) + "\n", "usage.jsonl")
     assert all(s["reason"].endswith("(its count row)") for s in stats.bad_samples) == readable
     assert Draft202012Validator(schema).is_valid(row) == readable
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [",,,,,,,,,999999999999999999"] * 20,  # bad lines no SQLite integer holds
+        [f"k1,GET,{ROWS},999999999999999999,,,,200,,"] * 20,  # calls of one route no SQLite integer holds
+    ],
+    ids=["bad lines", "calls"],
+)
+def test_counts_beyond_what_the_state_keeps_are_one_line_and_exit_2(tmp_path, rows):
+    keys = write_keys(tmp_path, [key("k1", ["rows.read"])])
+    usage = tmp_path / "usage.csv"
+    usage.write_text(COUNT_HEADER + "\n".join(rows) + "\n")
+    state = str(tmp_path / "s.db")
+    result = invoke(["job", "run", "--state", state, "--keys", keys, "--usage", str(usage), "--now", NOW])
+    assert result.exit_code == 2 and "internal error" not in result.stderr, result.stderr
+    assert "beyond" in result.stderr and len(result.stderr.strip().splitlines()) == 1

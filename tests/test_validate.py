@@ -799,3 +799,29 @@ def test_each_file_is_validated_on_its_own_whatever_the_others_are(tmp_path):
         f"keyaudit: error: {empty}: empty file",
         f"keyaudit: error: {comma}:4: invalid JSON: Expecting property name enclosed in double quotes (column 1)",
     ]
+
+
+@pytest.mark.parametrize("name", ["keys.json", "calls.jsonl", "main.tf"])
+def test_a_fifo_is_refused_in_one_line_without_waiting(tmp_path, name):
+    os.mkfifo(tmp_path / name)
+    command = [sys.executable, "-m", "auditor", "validate", str(tmp_path / name)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=30, cwd=ROOT)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "not a regular file" in done.stdout + done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "includes, message",
+    [("missing.json", "no such file"), ("../outside.json", "leaves the project"), ("self.json", "a cycle")],
+)
+def test_validate_follows_includes_as_lint_does(tmp_path, includes, message):
+    (tmp_path / "outside.json").write_text("[]")
+    project = tmp_path / "repo"
+    project.mkdir()
+    (project / "self.json").write_text(json.dumps({"includes": {"functions": "self.json"}}))
+    main = project / "appwrite.config.json"
+    main.write_text(json.dumps({"projectId": "p", "includes": {"functions": includes}}))
+    command = [sys.executable, "-m", "auditor", "validate", str(main)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert message in done.stdout and "Traceback" not in done.stderr

@@ -14,6 +14,7 @@ from auditor.cli import options
 from auditor.cli.echo import say
 from auditor.cli.outputs import check_targets, plan_outputs, write_output
 from auditor.errors import InputError
+from auditor.loaders.keys.repeated import shown_warnings
 from auditor.output.terminal_view import TerminalView
 from auditor.reporters import REPORTERS, render
 from auditor.rules.registry import at_or_above
@@ -69,7 +70,7 @@ def audit(output_format, output, verbose, max_chars, fail_on, **inputs):
     check_targets(path for _, path in targets)
     request = options.request(**inputs)
     result = run(request)
-    for warning in result.warnings:
+    for warning in shown_warnings(result.warnings):
         say(f"warning: {warning}", err=True)
     threshold = fail_on or request.config.get("failOn") or "high"
     report = build(result, threshold)

@@ -14,6 +14,7 @@ from auditor.audit.run import choose_version
 from auditor.cli import options
 from auditor.errors import InputError, NotKeyFile, one_line
 from auditor.loaders.keys import load_key_file
+from auditor.loaders.source import refuse_special
 from auditor.reporters import REPORTERS
 from auditor.rules.config import load_config
 from auditor.rules.registry import at_or_above
@@ -39,6 +40,7 @@ def judged_files(paths, version: str | None = None) -> tuple[list[str], list[str
             kept.append(path)
             continue
         try:
+            refuse_special(path)  # a FIFO would hold the hook until someone writes it
             choose_version(version, [load_key_file(path)])
         except NotKeyFile as error:
             scanned.append(path)

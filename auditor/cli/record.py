@@ -9,7 +9,7 @@ import click
 
 from auditor.cli.echo import say
 from auditor.errors import InputError
-from auditor.proxy.listen import is_loopback, parse_listen
+from auditor.proxy.listen import is_loopback, parse_listen, parse_upstream
 
 MISSING_AIOHTTP = "keyaudit record needs aiohttp: pip install 'keyaudit[record]'"
 
@@ -33,8 +33,7 @@ def record(upstream, listen, output, keys_file, allow_remote, insecure):
     from auditor.proxy.keys import KeyNames
     from auditor.recorder import CallLogWriter
 
-    if not upstream.startswith(("http://", "https://")):
-        raise InputError(f"--upstream {upstream!r}: give an http:// or https:// URL")
+    upstream = parse_upstream(upstream)
     host, port = parse_listen(listen)
     if not is_loopback(host):
         if not allow_remote:

@@ -35,6 +35,24 @@ def utf8_name(name: str, what: str) -> str:
     raise InputError(f"{shown}: {what} is not UTF-8 text; keyaudit writes names into UTF-8 reports (rename it)")
 
 
+def _not_regular(name: str) -> InputError:
+    return InputError(f"{name}: not a regular file (a FIFO, socket or device); not read")
+
+
+def refuse_special(path: str) -> None:
+    """Refuse a FIFO, socket or device at `path` (followed through links) before anything opens it: a file that a
+    pre-commit hook or another file's `includes` names is read only if it is a regular file (or a directory, which
+    its reader refuses with its own line). A missing path and stdin are left to the reader."""
+    if path == "-":
+        return
+    try:
+        kind = os.stat(path).st_mode
+    except OSError:
+        return
+    if not (stat.S_ISREG(kind) or stat.S_ISDIR(kind)):
+        raise _not_regular(display_name(path))
+
+
 def _open_regular(path: str, name: str) -> BinaryIO:
     """`path` opened for reading if it is a regular file; a FIFO or device is refused without blocking on it."""
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -43,7 +61,7 @@ def _open_regular(path: str, name: str) -> BinaryIO:
         os.close(descriptor)
         if stat.S_ISDIR(kind):
             raise IsADirectoryError
-        raise InputError(f"{name}: not a regular file (a FIFO, socket or device); not read")
+        raise _not_regular(name)
     os.set_blocking(descriptor, True)
     return os.fdopen(descriptor, "rb")
 
@@ -88,9 +106,17 @@ def open_binary(path: str, regular_only: bool = False) -> Iterator[BinaryIO]:
 
 
 def read_document(path: str) -> bytes:
-    """The whole (small) file, for key definitions; refuses absurd sizes."""
+    """The whole (small) file, for key definitions; refuses absurd sizes. Read in blocks: one read of the cap
+    would take the cap's 64 MiB of memory for the smallest file."""
+    chunks, size = [], 0
     with open_binary(path) as stream:
-        data = stream.read(MAX_DOCUMENT_BYTES + 1)
+        while size <= MAX_DOCUMENT_BYTES:
+            chunk = stream.read(min(BLOCK_BYTES, MAX_DOCUMENT_BYTES + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    data = b"".join(chunks)
     if len(data) > MAX_DOCUMENT_BYTES:
         raise InputError(
             f"{display_name(path)}: larger than {MAX_DOCUMENT_BYTES >> 20} MiB; "

@@ -3,7 +3,12 @@ one that the upstream answered becomes one call-log record, written through `aud
 
 Memory is bounded whatever the bodies: request and response bodies pass through chunk by chunk; of an error
 response only the first ERROR_PREFIX bytes are kept, to read Appwrite's error type. Websockets (Realtime) are
-refused with one line: the recorder audits keys, and Realtime is a session's channel, not a key's.
+refused with one line: the recorder audits keys, and Realtime is a session's channel, not a key's. So is a
+request with more than one X-Appwrite-Key: the record would name one key while Appwrite may use the other.
+
+Only the request's path and query go upstream: an absolute-form target (`GET http://other/...`) names no host.
+An upstream that breaks (hangs up, answers no HTTP) is a 502 with one line, or, once its response has begun, a
+response cut by closing the connection: never a traceback.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 
-from aiohttp import ClientSession, ClientTimeout, TCPConnector, hdrs, web
+from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector, hdrs, web
 
 from auditor.proxy.keys import KeyNames
 from auditor.recorder import CallLogWriter, call_record, error_type
@@ -31,6 +36,7 @@ HOP_BY_HOP = {
     "host",
 }
 WEBSOCKET_REFUSED = "keyaudit record does not pass websockets (Realtime): connect Realtime to Appwrite directly\n"
+TWO_KEYS_REFUSED = "keyaudit record: the request sent more than one X-Appwrite-Key; send one\n"
 
 
 @dataclass
@@ -86,17 +92,20 @@ class RecordingProxy:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if request.headers.get(hdrs.UPGRADE, "").lower() == "websocket":
             return web.Response(status=501, text=WEBSOCKET_REFUSED)
+        if len(request.headers.getall("X-Appwrite-Key", ())) > 1:
+            return web.Response(status=400, text=TWO_KEYS_REFUSED)
         started = time.time()
+        path = request.rel_url.raw_path_qs  # never the host of an absolute-form target
         body = request.content if request.body_exists else None
         try:
             upstream = await self._session.request(
                 request.method,
-                self.upstream + request.raw_path,
+                self.upstream + path,
                 headers=_forwarded_headers(request.headers),
                 data=body,
                 allow_redirects=False,
             )
-        except (OSError, asyncio.TimeoutError) as error:
+        except (OSError, asyncio.TimeoutError, ClientError) as error:
             reason = type(error).__name__
             self.stats.unanswered += 1
             self.stats.unanswered_reasons[reason] = self.stats.unanswered_reasons.get(reason, 0) + 1
@@ -111,22 +120,27 @@ class RecordingProxy:
                     response.enable_chunked_encoding()
                 await response.prepare(request)
                 keep = upstream.status >= 400
-                async for chunk in upstream.content.iter_any():
-                    if keep and len(prefix) < ERROR_PREFIX:
-                        prefix += chunk[: ERROR_PREFIX - len(prefix)]
-                    await response.write(chunk)
-                await response.write_eof()
+                try:
+                    async for chunk in upstream.content.iter_any():
+                        if keep and len(prefix) < ERROR_PREFIX:
+                            prefix += chunk[: ERROR_PREFIX - len(prefix)]
+                        await response.write(chunk)
+                    await response.write_eof()
+                except (ClientError, ConnectionError):  # the upstream or the client broke off: the client sees a cut
+                    if request.transport:
+                        request.transport.close()
+                    return response
                 complete = True
                 return response
         finally:
-            self._record(request, upstream, started, bytes(prefix), complete)
+            self._record(request, path, upstream, started, bytes(prefix), complete)
 
-    def _record(self, request: web.Request, upstream, started: float, prefix: bytes, complete: bool) -> None:
+    def _record(self, request: web.Request, path: str, upstream, started: float, prefix: bytes, complete: bool) -> None:
         key = self.keys.name(request.headers.get("X-Appwrite-Key"))
         body = _decoded(prefix, upstream.headers.get(hdrs.CONTENT_ENCODING, ""))
         error = error_type(upstream.status, upstream.headers.get(hdrs.CONTENT_TYPE, ""), body)
         project = request.headers.get("X-Appwrite-Project")
-        self.writer.write(call_record(started, project, key, request.method, request.raw_path, upstream.status, error))
+        self.writer.write(call_record(started, project, key, request.method, path, upstream.status, error))
         self.stats.recorded += 1
         if not complete:
             self.stats.cut += 1

@@ -1,8 +1,10 @@
-"""Where the recording proxy listens: `HOST:PORT`, loopback unless the user allows otherwise."""
+"""Where the recording proxy listens (`HOST:PORT`, loopback unless the user allows otherwise) and the upstream it
+forwards to (an http(s) URL with a host; no query or fragment, which would swallow every request's path)."""
 
 from __future__ import annotations
 
 import ipaddress
+from urllib.parse import urlsplit
 
 from auditor.errors import InputError
 
@@ -24,3 +26,21 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def parse_upstream(value: str) -> str:
+    """The upstream URL without a trailing `/`; each request's path and query are appended to it."""
+    if not value.startswith(("http://", "https://")):
+        raise InputError(f"--upstream {value!r}: give an http:// or https:// URL")
+    parts = urlsplit(value)
+    if not parts.hostname or any(character.isspace() for character in value):
+        raise InputError(f"--upstream {value!r}: names no host")
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or past 65535
+        port = 0
+    if port is not None and not 0 < port < 65536:
+        raise InputError(f"--upstream {value!r}: the port is not a number from 1 to 65535")
+    if parts.query or parts.fragment or value.rstrip("/").endswith(("?", "#")):
+        raise InputError(f"--upstream {value!r}: holds a query or fragment; give the server's URL only")
+    return value.rstrip("/")

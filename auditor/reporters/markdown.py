@@ -14,6 +14,7 @@ cell or a block.
 
 from __future__ import annotations
 
+from auditor.errors import InputError
 from auditor.output.escape import markdown as text
 from auditor.output.escape import markdown_block as block
 from auditor.output.escape import markdown_code as code
@@ -200,7 +201,13 @@ def render(report: dict, max_chars: int | None = DEFAULT_MAX_CHARS) -> str:
     out += shown(len(parts) - 1, fingerprints)
     if len(kept) < len(parts):
         out += ["", omission(parts, kept, rows, sections, unnamed, max_chars)]
-    return "\n".join(out) + "\n"
+    rendered = "\n".join(out) + "\n"
+    if max_chars and len(rendered) > max_chars:  # the summary and the note alone are longer than the cap
+        raise InputError(
+            f"--max-chars {max_chars:,}: this report's summary and the note on what was left out take "
+            f"{len(rendered):,} characters; give at least that, or 0 for no limit"
+        )
+    return rendered
 
 
 def omission(parts, kept, rows, sections, unnamed, max_chars: int) -> str:

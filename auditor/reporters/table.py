@@ -104,9 +104,9 @@ def _wrapped(view: TerminalView, label: str, text: str, severity: str | None = N
 
 def _folded(findings: list[dict]) -> list[tuple[str, str]]:
     """(severity, text) per line: one rule on several scopes of a key at one severity becomes one line."""
-    groups: dict[tuple[str, str], list[dict]] = {}
-    for finding in findings:
-        group = (finding["severity"], finding["rule"]) if finding["scope"] else (finding["fingerprint"], "")
+    groups: dict[tuple, list[dict]] = {}
+    for number, finding in enumerate(findings):  # a finding without a scope is a line of its own
+        group = (finding["severity"], finding["rule"]) if finding["scope"] else (number,)
         groups.setdefault(group, []).append(finding)
     lines = []
     for group in sorted(groups.values(), key=lambda g: -severity_rank(g[0]["severity"])):

@@ -25,7 +25,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from auditor.secrets.encodings import decode
+from auditor.secrets.encodings import base64_runs, decode
 
 STORED_KINDS = ("standard", "account", "organization")
 MINTED_KINDS = ("ephemeral", "dynamic")
@@ -94,7 +94,18 @@ def secret_spans(text: str) -> list[tuple[int, int, str]]:
             start, end = view.raw_span(match.start(), match.end())
             if start not in taken:
                 spans.append((start, end, match.group(0)))
-    return sorted(spans)
+    return sorted(spans + _base64_spans(text))
+
+
+def _base64_spans(text: str) -> list[tuple[int, int, str]]:
+    """Secrets written in base64: the raw span is every base64 character that spells a byte of the secret."""
+    spans = []
+    for run_start, run_end, decoded in base64_runs(text):
+        for match in SECRET_BYTES_PATTERN.finditer(decoded):
+            start = run_start + match.start() // 3 * 4
+            end = min(run_end, run_start + -(-match.end() // 3) * 4)
+            spans.append((start, end, match.group(0).decode()))
+    return spans
 
 
 def find_secrets(text: str) -> list[SecretHit]:
@@ -108,6 +119,8 @@ def find_secrets(text: str) -> list[SecretHit]:
 def holds_secret(text: str) -> bool:
     """Whether `text` holds a secret anywhere: as written, or encoded once or twice (an encoded secret inside
     a JSON text that escapes its backslashes again)."""
+    if _base64_spans(text):
+        return True
     for _ in range(3):
         if SECRET_ANYWHERE.search(text):
             return True

@@ -7,7 +7,9 @@ A file or log line may hold a secret its reader decodes but a search of the raw 
 - a YAML double-quoted string split with `\\` and a newline (the break and the next line's indent vanish);
 - HCL interpolation of literals: `standard_ab${""}cd…`, `${"standard_"}ab…`, and directives between its
   halves (`%{ if true }`);
-- percent-encoding: `standard%5F…` in a logged path, `%3Dstandard_…` after an encoded `=`.
+- percent-encoding: `standard%5F…` in a logged path, `%3Dstandard_…` after an encoded `=`;
+- base64 (a Kubernetes Secret's `data`, a basic-auth header): `base64_runs` gives each run long enough to
+  hold a secret, decoded, for the caller to search.
 
 `decode` turns a text into its decoded view with a map back to the raw offsets, so a secret found in the view is
 replaced in the raw text where it was written. Escapes are decoded once (`%255F` stays `%5F`): a reader
@@ -16,6 +18,7 @@ decodes once too.
 
 from __future__ import annotations
 
+import binascii
 import bisect
 import re
 from dataclasses import dataclass
@@ -94,3 +97,20 @@ def decode(text: str) -> DecodedView | None:
         return None
     add(text[position:], position, len(text), True)
     return DecodedView("".join(pieces), starts, raw)
+
+
+# A stored secret is 265 characters or more: its base64 is at least 353 characters of the standard alphabet.
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{353,}={0,2}")
+
+
+def base64_runs(text: str):
+    """(raw start, raw end, decoded bytes) of each base64 run in `text` long enough to hold a stored secret. A
+    decoded byte at offset i was written at raw offset start + i // 3 * 4."""
+    for match in _BASE64_RUN.finditer(text):
+        run = match.group(0).rstrip("=")
+        run = run[: len(run) - len(run) % 4] if len(run) % 4 == 1 else run + "=" * (-len(run) % 4)
+        try:
+            decoded = binascii.a2b_base64(run)
+        except binascii.Error:
+            continue
+        yield match.start(), match.end(), decoded

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from auditor.state.store import CorruptState, stored_time
+from auditor.state.store import CorruptState, has_table, stored_time
 
 OTHER = None  # the series of every key beyond the busiest ones, and of the unknown keys the state drops
 
@@ -49,17 +49,21 @@ def findings_per_run(db, last: dict) -> list[RunCounts]:
     return [RunCounts(run, stored_time(at), counts[run]) for run, at in runs]
 
 
-def calls_per_day(db, first_day: str, top: int) -> DailyCalls:
-    """Calls per day of the `top` keys with the most calls from `first_day` on, the rest summed as OTHER."""
+def calls_per_day(db, first_day: str, last_day: str, top: int) -> DailyCalls:
+    """Calls per day of the `top` keys with the most calls from `first_day` to `last_day` (the last run's), the
+    rest summed as OTHER. A call stamped after the run (a log line may say 8999-12-31) is left off the chart:
+    days are drawn one by one, and such a line would otherwise make millions of them."""
     per_key: dict[tuple[str, str], dict[str, int]] = {}
     other: dict[str, int] = {}
     for day, project, key, calls in db.execute(
-        "SELECT day, project, key, sum(count) FROM route_day WHERE day >= ? GROUP BY day, project, key", (first_day,)
+        "SELECT day, project, key, sum(count) FROM route_day WHERE day BETWEEN ? AND ? GROUP BY day, project, key",
+        (first_day, last_day),
     ):
         if not (type(day) is str and type(project) is str and type(key) is str and _count(calls)):
             raise CorruptState
         per_key.setdefault((project, key), {})[day] = calls
-    for day, calls in db.execute("SELECT day, calls FROM unknown_day WHERE day >= ? AND calls > 0", (first_day,)):
+    dropped = "SELECT day, calls FROM unknown_day WHERE day BETWEEN ? AND ? AND calls > 0"
+    for day, calls in db.execute(dropped, (first_day, last_day)) if has_table(db, "unknown_day") else ():  # schema 1
         if not (type(day) is str and _count(calls)):
             raise CorruptState
         other[day] = other.get(day, 0) + calls

@@ -36,6 +36,8 @@ from auditor.times import DAY, utc_day
 
 MAX_SAMPLES = 5  # unknown-route samples kept per day, project and key
 
+SQLITE_MAX = (1 << 63) - 1  # the largest INTEGER SQLite keeps
+
 
 @dataclass
 class Tally:
@@ -288,6 +290,17 @@ def _identity(path: str) -> tuple[int, int, int]:
 
 
 def _commit(state: State, name: str, stream: int | None, reached: Extent, increment: Increment, now: float) -> None:
+    """Write the increment in one transaction; a count SQLite cannot hold (usage rows may claim up to 10**18 calls
+    or bad lines each, and many rows add up) is bad input, and nothing of the file is kept."""
+    try:
+        _write(state, name, stream, reached, increment, now)
+    except OverflowError:
+        raise InputError(
+            f"{name}: counts beyond {SQLITE_MAX:,} calls or bad lines, more than any log holds; not recorded"
+        ) from None
+
+
+def _write(state: State, name: str, stream: int | None, reached: Extent, increment: Increment, now: float) -> None:
     with state.transaction() as db:
         db.executemany(
             """INSERT INTO route_day VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from auditor.model import KeyDefinition
-from auditor.state.store import CorruptState
+from auditor.state.store import CorruptState, has_table
 
 
 def remember_names(db, keys: Iterable[KeyDefinition]) -> None:
@@ -24,7 +24,7 @@ def stored_names(db) -> dict[tuple[str, str], str]:
     """(project, key id) -> name; project '' for a key no project names. None kept before schema 3: a state
     file `job report` reads (read-only) is upgraded by the next `job run`."""
     names = {}
-    if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'key_name'").fetchone():
+    if not has_table(db, "key_name"):
         return names
     for project, key, name in db.execute("SELECT project, key, name FROM key_name"):
         if not all(type(value) is str for value in (project, key, name)):

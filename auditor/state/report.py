@@ -9,7 +9,7 @@ from auditor.state.key_names import name_of, stored_names
 from auditor.state.runs import Recorded, compare
 from auditor.state.store import CorruptState
 from auditor.state.window import Window
-from auditor.times import iso
+from auditor.times import iso, utc_day
 
 TOP_KEYS = 8  # keys charted one by one; the rest are "other"
 
@@ -26,7 +26,7 @@ def job_report(db, top: int = TOP_KEYS) -> dict | None:
         worst_first = sorted(found, key=lambda r: -_rank(r.severity))  # stable: compare's order within
         return [{**r.as_dict(), "keyName": name_of(names, r.project, r.key)} for r in worst_first]
 
-    daily = calls_per_day(db, Window(last["windowDays"], last["at"]).first_day, top)
+    daily = calls_per_day(db, Window(last["windowDays"], last["at"]).first_day, utc_day(last["at"]), top)
     return {
         "lastRun": _run(last),
         "previousRun": _run(comparison.previous),

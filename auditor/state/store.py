@@ -164,6 +164,12 @@ def state_errors(path: str) -> Iterator[None]:
         raise InputError(f"{path}: {reason}") from None
 
 
+def has_table(db: sqlite3.Connection, name: str) -> bool:
+    """Whether the file has table `name`: a state file of an older schema (_ADDED_SINCE) that `job report` reads
+    read-only is not upgraded, and lacks the tables added since."""
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
 def _check_writable(path: str) -> None:
     """Refuse early, before any work, what SQLite would refuse half-way (it writes a journal beside the file)."""
     if os.path.isdir(path):
@@ -195,8 +201,7 @@ def _adopt(db: sqlite3.Connection, path: str) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     tables = _count_tables(db)
     if application_id == APPLICATION_ID:
-        if version > SCHEMA_VERSION:
-            raise InputError(f"{path}: written by a newer keyaudit (state schema {version}); upgrade keyaudit")
+        _refuse_newer(version, path)
         if version < SCHEMA_VERSION:
             if version not in _ADDED_SINCE:
                 raise CorruptState
@@ -210,6 +215,11 @@ def _adopt(db: sqlite3.Connection, path: str) -> None:
         f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA application_id = {APPLICATION_ID}; "
         f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
     )
+
+
+def _refuse_newer(version: int, path: str) -> None:
+    if version > SCHEMA_VERSION:
+        raise InputError(f"{path}: written by a newer keyaudit (state schema {version}); upgrade keyaudit")
 
 
 def open_for_job(path: str) -> State:
@@ -229,6 +239,7 @@ def open_for_reading(path: str) -> State:
     db = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True, isolation_level=None, timeout=10)
     if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
         raise InputError(f"{path}: not a keyaudit state file")
+    _refuse_newer(db.execute("PRAGMA user_version").fetchone()[0], path)
     _count_tables(db)
     return State(db, path)
 

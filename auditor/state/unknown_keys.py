@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from auditor.analysis.topkeys import REGISTERS, remember
-from auditor.state.store import CorruptState
+from auditor.state.store import CorruptState, has_table
 
 
 @dataclass
@@ -76,7 +76,9 @@ def trim(db, defined: frozenset[str] | None, keep: int, dropped: DroppedDays) ->
 
 
 def window_dropped(db, first_day: str) -> list[tuple[int, int, bytes]]:
-    """(calls, bound, keys) of the days from `first_day` on."""
+    """(calls, bound, keys) of the days from `first_day` on; none in a state file of schema 1 (read, not upgraded)."""
+    if not has_table(db, "unknown_day"):
+        return []
     rows = db.execute("SELECT calls, bound, keys FROM unknown_day WHERE day >= ?", (first_day,)).fetchall()
     if not all(type(calls) is int and type(bound) is int and calls >= 0 and bound >= 0 for calls, bound, _ in rows):
         raise CorruptState

@@ -11,8 +11,9 @@ from auditor.loaders import jsontext
 from auditor.loaders.detect import SCHEMA_REFS, is_call_log_name, is_terraform_json_name, is_terraform_name
 from auditor.loaders.document import Document, load_document
 from auditor.loaders.keys import CLI_HINT, classify
+from auditor.loaders.keys.appwrite_includes import included_keys
 from auditor.loaders.logs.calllog import BadRecord, record_to_call
-from auditor.loaders.source import display_name, iter_lines, open_binary
+from auditor.loaders.source import display_name, iter_lines, open_binary, refuse_special
 from auditor.policy import PREFIX
 from auditor.policy.validate import policy_problems
 from auditor.rules.registry import builtin_rules
@@ -46,6 +47,7 @@ class FileReport:
 def validate_path(path: str, forced_kind: str | None, version: str | None) -> FileReport:
     report = FileReport(display_name(path), forced_kind)
     try:
+        refuse_special(path)
         if forced_kind == "call-log" or (forced_kind is None and is_call_log_name(path)):
             report.kind = "call-log"
             _validate_call_log(path, report)
@@ -56,13 +58,13 @@ def validate_path(path: str, forced_kind: str | None, version: str | None) -> Fi
             read = terraform_json_messages if is_terraform_json_name(path) else terraform_messages
             report.messages = [Message(*message) for message in read(path, catalog)]
         else:
-            _validate_document(load_document(path), forced_kind, version, report)
+            _validate_document(load_document(path), path, forced_kind, version, report)
     except InputError as error:
         report.unreadable = str(error)
     return report
 
 
-def _validate_document(doc: Document, forced_kind, version, report: FileReport) -> None:
+def _validate_document(doc: Document, path: str, forced_kind, version, report: FileReport) -> None:
     kind, shape = classify(doc, forced_kind)
     report.kind = kind
     catalog = None if kind == "config" else load(version or _declared_version(doc, report))
@@ -74,6 +76,8 @@ def _validate_document(doc: Document, forced_kind, version, report: FileReport) 
         report.messages.append(Message("error", doc.line(problem.pointer), problem.pointer, text))
     if catalog is not None:
         _warn_deprecated(doc, catalog, report)
+    if kind == "appwrite-json" and shape is None and not report.messages:
+        _check_includes(doc, path, report)
     if kind == "config" and not report.messages:
         policy = doc.value.get("policy")
         for pointer, text in policy_problems(policy, "/policy"):
@@ -87,6 +91,16 @@ def _validate_document(doc: Document, forced_kind, version, report: FileReport) 
                 pointer = f"/rules/{rule_id}"
                 report.messages.append(Message("error", doc.line(pointer), pointer, f"unknown rule {rule_id!r}"))
     report.messages.sort(key=lambda m: (m.line or 0, m.pointer or ""))
+
+
+def _check_includes(doc: Document, path: str, report: FileReport) -> None:
+    """The files `includes` names are read as lint reads them: one that is missing, leaves the project, loops or
+    is broken is an error of this file, at /includes."""
+    try:
+        included_keys(doc, path)
+    except InputError as error:
+        text = str(error).removeprefix(f"{doc.name}: ")  # the line already names this file
+        report.messages.append(Message("error", doc.line("/includes"), "/includes", text))
 
 
 def _declared_version(doc: Document, report: FileReport) -> str | None:

@@ -33,7 +33,8 @@ def fragments(secret: str) -> list[str]:
     """Pieces of `secret` that appear nowhere else: a leak of part of it is a leak too."""
     kind, body = secret.split("_", 1)
     if kind in ("standard", "account", "organization"):
-        return [secret, body[:32], body[100:132], body[-32:]]
+        written = base64.b64encode(secret.encode()).decode()  # its base64, as hostile.encoded writes it
+        return [secret, body[:32], body[100:132], body[-32:], written[120:160]]
     _, payload, signature = body.split(".")
     return [secret, payload, signature]
 
@@ -94,6 +95,7 @@ def encoded(secret: str) -> dict[str, str]:
         "hcl-literal-interpolation": f'${{"{kind}_"}}{body}',
         "percent-encoded": f"{kind}%5F{body}",
         "after-percent-equals": f"token%3D{secret}",
+        "base64": base64.b64encode(secret.encode()).decode(),  # a Kubernetes Secret's data, a basic-auth header
     }
 
 

@@ -9,6 +9,17 @@ from __future__ import annotations
 
 from auditor.model import KeyDefinition
 
+MAX_WARNING_LINES = 5  # on stderr; the report's notes hold every one
+
+
+def shown_warnings(warnings: list[str]) -> list[str]:
+    """The warning lines for the terminal: the first MAX_WARNING_LINES, then one line for the rest (a generated
+    project can repeat thousands of functions)."""
+    if len(warnings) <= MAX_WARNING_LINES:
+        return warnings
+    rest = len(warnings) - MAX_WARNING_LINES
+    return [*warnings[:MAX_WARNING_LINES], f"and {rest} more like these (--format json lists each in summary.notes)"]
+
 
 def repeated_resources(keys: list[KeyDefinition]) -> list[str]:
     """One line per function or site (by project and id) that more than one file defines."""

@@ -37,6 +37,8 @@ EPHEMERAL_DEFAULT_SECONDS = 3600  # the provider's default, and the most the ser
 RESOLVED = {"scopes", "expire"}  # attributes keyaudit must read; the others fall back when computed
 SHOW_HINT = "audit `terraform show -json` output instead, where Terraform has resolved it"
 
+MAX_HCL_BYTES = 2 << 20  # a larger .tf file is refused (read_hcl says why)
+
 
 def load_hcl(path: str) -> tuple[Document, list[KeyBlock]]:
     """A `.tf` file as a Document (for secret scanning) and its key blocks; the first bad block is an InputError."""
@@ -51,10 +53,18 @@ def load_hcl(path: str) -> tuple[Document, list[KeyBlock]]:
 
 
 def read_hcl(path: str) -> tuple[str, str]:
-    """(text, display name) of a `.tf` file."""
+    """(text, display name) of a `.tf` file, at most MAX_HCL_BYTES: the HCL parser (lark) holds some 200 bytes
+    per byte of a file and parses 4 MiB of blocks in about 90 s, where `terraform show -json` output is read
+    as JSON at any size keyaudit reads."""
     name = display_name(path)
+    data = read_document(path)
+    if len(data) > MAX_HCL_BYTES:
+        raise InputError(
+            f"{name}: larger than {MAX_HCL_BYTES >> 20} MiB; keyaudit parses no .tf file that large: "
+            "audit `terraform show -json` output instead"
+        )
     try:
-        return read_document(path).decode("utf-8-sig"), name
+        return data.decode("utf-8-sig"), name
     except UnicodeDecodeError as error:
         raise InputError(f"{name}: not UTF-8 text (invalid byte at offset {error.start})") from None
 
