@@ -17,7 +17,7 @@ from helpers.readers import each_reader  # noqa: F401 (a fixture every test here
 
 from auditor.analysis import usage as usage_module
 from auditor.analysis.blockusage import BlockReader, combine
-from auditor.analysis.parallel import accumulate
+from auditor.analysis.parallel import accumulate, mapped_in_threads
 from auditor.analysis.usage import Usage, add_calls, read_jsonl, read_usage
 from auditor.catalog.catalog import load
 from auditor.loaders.logs import iter_calls, open_log
@@ -251,10 +251,14 @@ def test_times_that_rise_within_blocks_but_go_back_between_them(tmp_path, block_
     assert_same(in_blocks(path, block_bytes, workers=1), line_by_line(path))
 
 
-def test_worker_processes_only_where_grouping_pays(tmp_path, monkeypatch):
-    """A first block of about one group per line (thousands of keys) is read on in this process."""
-    started = []
+def test_worker_processes_only_where_grouping_pays(tmp_path, monkeypatch, each_reader):  # noqa: F811
+    """Pure Python: a first block of about one group per line (thousands of keys) is read on in this process.
+    The compiled scanner reads in threads of this process, never in worker processes."""
+    started, threaded = [], []
     monkeypatch.setattr(usage_module, "accumulate", lambda *args: started.append(args) or accumulate(*args))
+    monkeypatch.setattr(
+        usage_module, "mapped_in_threads", lambda *args: threaded.append(args[2]) or mapped_in_threads(*args)
+    )
     many = write_log(tmp_path / "many.jsonl", keys=[f"key-{n}" for n in range(3000)], odd=0)
     assert_same(in_blocks(many, 8192, workers=2), line_by_line(many))
     assert started == []
@@ -275,7 +279,7 @@ def test_worker_processes_only_where_grouping_pays(tmp_path, monkeypatch):
         )
     )
     assert_same(in_blocks(str(few), 8192, workers=2), line_by_line(str(few)))
-    assert len(started) == 1
+    assert (len(started), threaded) == ((0, [2, 2]) if each_reader == "scanner" else (1, []))
 
 
 def test_worker_processes_read_what_one_process_reads(tmp_path):
@@ -343,9 +347,15 @@ def test_taken_lines_are_bounded_below_the_longest_line():
         )
 
     at_bounds = line(MAX_QUERY)
-    assert grammar.rows(at_bounds)[0][grammar.field("other")] == b""
-    assert grammar.rows(line(MAX_QUERY + 1))[0][grammar.field("other")] != b""
+    assert taken(grammar, at_bounds) and not taken(grammar, line(MAX_QUERY + 1))
     assert len(at_bounds) < _longest_line(grammar.depth) <= MAX_LINE_BYTES
+
+
+def taken(grammar: Grammar, line: bytes) -> bool:
+    """Whether the reader in use (the compiled scanner, else the regex) takes a line."""
+    if grammar.scanner is not None:
+        return bool(grammar.scanner.groups(line, 0)[2])
+    return grammar.rows(line)[0][grammar.field("other")] == b""
 
 
 def test_blocks_hold_whole_lines_and_skip_long_ones_unjoined():

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from heapq import merge
 from itertools import chain, compress, count, islice, starmap
@@ -111,6 +111,35 @@ class _Meaning:
     denied: bool
 
 
+@dataclass(slots=True)
+class _Chunk:
+    """The lines of a block from byte `start` on that one pass grouped: `groups` (first, size, earliest time,
+    latest time, group key) in the order of their first lines; `others` the lines left to the exact reader,
+    as (index, line) pairs or, from the compiled scanner, as (index, start, end) offsets in a row;
+    `firsts` per line its group's first line (lines left or blank: none of them). Indexes count from `start`."""
+
+    start: int
+    lines: int
+    groups: list[tuple]
+    others: list[tuple[int, bytes]] | memoryview
+    firsts: Sequence[int]
+
+    def other_lines(self, block: bytes) -> list[tuple[int, bytes]]:
+        if not isinstance(self.others, memoryview):
+            return self.others
+        at = self.others
+        return [(at[i], block[at[i + 1] : at[i + 2]]) for i in range(0, len(at), 3)]
+
+
+@dataclass(slots=True)
+class Scanned:
+    """A block as BlockReader.scan found it (block None: one over-long line), to be added in file order."""
+
+    first_line: int
+    block: bytes | None
+    chunks: list[_Chunk]
+
+
 class BlockReader:
     """Adds blocks of one file's lines (in file order) into a PartialUsage.
 
@@ -143,18 +172,39 @@ class BlockReader:
 
     def add(self, item: tuple[int, bytes | None]) -> None:
         """A block of whole lines (iter_blocks), or one over-long line (None), and the number of its first line."""
+        self.add_scanned(self.scan(item))
+
+    def scan(self, item: tuple[int, bytes | None]) -> Scanned:
+        """What `add` makes of a block before it counts anything: it changes no state, so threads may run it."""
         first_line, block = item
-        stats = self.part.stats
         if block is None:
-            stats.lines_read += 1
-            stats.bad("", first_line, LONG_LINE)
+            return Scanned(first_line, None, [])
+        if self.grammar.scanner is None:
+            return Scanned(first_line, block, [self._chunk_of_rows(self.grammar.rows(block))])
+        chunks, start = [], 0
+        while start < len(block):
+            end, lines, groups, others, firsts = self.grammar.scanner.groups(block, start)
+            others = memoryview(others).cast("q")
+            chunks.append(_Chunk(start, lines, groups, others, memoryview(firsts).cast("i")))
+            start = end
+        return Scanned(first_line, block, chunks)
+
+    def add_scanned(self, scanned: Scanned) -> None:
+        """Count a scanned block; blocks are added in the order of the file."""
+        first_line, block = scanned.first_line, scanned.block
+        if block is None:
+            self.part.stats.lines_read += 1
+            self.part.stats.bad("", first_line, LONG_LINE)
             return
-        rows = self.grammar.rows(block)
-        stats.lines_read += len(rows)
+        for chunk in scanned.chunks:
+            self._add_chunk(first_line, block, chunk)
+            first_line += chunk.lines
+
+    def _chunk_of_rows(self, rows: list[tuple]) -> _Chunk:
+        """The groups of the regex's rows of a block, as the compiled scanner finds them."""
         keys = list(map(self._group_key, rows))
         groups: dict[tuple, int] = {}
         firsts = list(map(groups.setdefault, keys, count()))  # per line: its group's first line
-        self._groups += len(groups)
         sizes = Counter(firsts)
         lasts = dict(zip(firsts, count()))
         others = []  # the lines the grammar did not take: they share the group of empty fields
@@ -162,17 +212,8 @@ class BlockReader:
             others = list(compress(count(), map(groups[self._untaken].__eq__, firsts)))
             del sizes[others[0]]
         spans = self._spans(rows, firsts, lasts, others)
-        unknown: dict[int, tuple] = {}  # (KeyPart, method) of groups of no known route, by their first line's index
-        samples: list[tuple[int, KeyPart, str, str | None]] = []  # (line, key, method, path) of lines not taken
-        for index, taken in sorted([(first, True) for first in sizes] + [(index, False) for index in others]):
-            if taken:
-                key = self._add_group(keys[index], sizes[index], spans.get(index, (b"", b"")), first_line + index)
-                if key is not None:
-                    unknown[index] = key
-            else:
-                samples.extend(self._add_line(rows[index][self._other], first_line + index))
-        if unknown or samples:
-            self._add_samples(block, first_line, firsts, unknown, samples)
+        found = [(first, size, *spans.get(first, (b"", b"")), keys[first]) for first, size in sizes.items()]
+        return _Chunk(0, len(rows), found, [(index, rows[index][self._other]) for index in others], firsts)
 
     def _spans(
         self, rows: list[tuple], firsts: list[int], lasts: dict[int, int], others: list[int]
@@ -192,6 +233,23 @@ class BlockReader:
                 low, high = spans.get(first, (time, time))
                 spans[first] = (min(low, time), max(high, time))
         return spans
+
+    def _add_chunk(self, first_line: int, block: bytes, chunk: _Chunk) -> None:
+        self.part.stats.lines_read += chunk.lines
+        self._groups += len(chunk.groups)
+        unknown: dict[int, tuple] = {}  # (KeyPart, method) of groups of no known route, by their first line's index
+        samples: list[tuple[int, KeyPart, str, str | None]] = []  # (line, key, method, path) of lines not taken
+        for entry in merge(chunk.groups, chunk.other_lines(block), key=itemgetter(0)):
+            if len(entry) == 2:
+                index, line = entry
+                samples.extend(self._add_line(line, first_line + index))
+            else:
+                index, size, low, high, group = entry
+                key = self._add_group(group, size, (low, high), first_line + index)
+                if key is not None and len(key[0].samples) < self.max_samples:
+                    unknown[index] = key
+        if unknown or samples:
+            self._add_samples(block[chunk.start :], first_line, chunk.firsts, unknown, samples)
 
     def _add_group(self, group: tuple, size: int, span: tuple[bytes, bytes], line: int) -> tuple | None:
         """Add a group's `size` calls, the first on `line`; (its key's KeyPart, method) when its route is unknown."""

@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 from auditor.analysis import evidence
 from auditor.analysis.blockusage import BlockReader, KeyPart, PartialUsage, RoutePart, combine, earliest, latest
-from auditor.analysis.parallel import accumulate, cpu_count
+from auditor.analysis.parallel import accumulate, cpu_count, mapped_in_threads
 from auditor.analysis.topkeys import DEFAULT_KEEP, TopKeys
 from auditor.catalog.catalog import Catalog, Route
 from auditor.loaders.logs import HEAD_BYTES, open_log, read_calls
@@ -40,6 +40,9 @@ MAX_UNKNOWN_SAMPLES = 5
 # route and status) per line. Near one group per line (a log of 100 000 keys) each worker's part is about as
 # big as its lines, and handing parts back and combining them costs more than a second core saves.
 MAX_GROUPS_PER_LINE_IN_PARALLEL = 0.25
+# Blocks the compiled scanner's threads take: smaller than a worker process's, so that both threads stay busy
+# to the end of a small log and fewer bytes wait in memory.
+SCAN_BLOCK_BYTES = 1 << 20
 TICK_CALLS = 1 << 16  # calls read between progress updates, for the formats read call by call
 
 
@@ -356,20 +359,31 @@ def read_jsonl(
     options: LogOptions,
     tick: Callable[[int], None],
     workers: int,
-    block_bytes: int = BLOCK_BYTES,
+    block_bytes: int | None = None,
 ) -> None:
-    """Add a keyaudit JSONL log read in blocks (analysis/blockusage.py), telling `tick` the lines read."""
+    """Add a keyaudit JSONL log read in blocks (analysis/blockusage.py), telling `tick` the lines read.
+
+    With the compiled scanner, `workers` threads scan the blocks (it lets go of the GIL) and this thread adds
+    them up; else worker processes read them, where grouping pays for handing their parts back.
+    """
     args = (learn_layout(stream.peek(HEAD_BYTES)), catalog, options, MAX_UNKNOWN_SAMPLES)
-    blocks = _ticked(iter_blocks(stream, block_bytes), tick)
     first = BlockReader(*args)  # reads the first block here, to see whether worker processes would pay
-    for block in islice(blocks, 1):
-        first.add(block)
-    if first.groups_per_line() <= MAX_GROUPS_PER_LINE_IN_PARALLEL:
-        parts = [first.result(), *accumulate(BlockReader, args, blocks, workers)]
-    else:
-        for block in blocks:
-            first.add(block)
+    scanning = first.grammar.scanner is not None
+    if scanning:
+        for scanned in mapped_in_threads(first.scan, iter_blocks(stream, block_bytes or SCAN_BLOCK_BYTES), workers):
+            first.add_scanned(scanned)
+            tick(first.part.stats.lines_read)
         parts = [first.result()]
+    else:
+        blocks = _ticked(iter_blocks(stream, block_bytes or BLOCK_BYTES), tick)
+        for block in islice(blocks, 1):
+            first.add(block)
+        if first.groups_per_line() <= MAX_GROUPS_PER_LINE_IN_PARALLEL:
+            parts = [first.result(), *accumulate(BlockReader, args, blocks, workers)]
+        else:
+            for block in blocks:
+                first.add(block)
+            parts = [first.result()]
     usage.add_part(
         combine(parts, MAX_UNKNOWN_SAMPLES), name, {(route.method, route.template): route for route in catalog.routes}
     )

@@ -1,13 +1,17 @@
-/* The compiled scanner of keyaudit JSONL: Grammar.rows (fastjsonl.py) without the regex.
+/* The compiled scanner of keyaudit JSONL: Grammar.rows (fastjsonl.py) and its grouping (blockusage.py) in C.
  *
- * Scanner(...).rows(block) returns what the grammar's regex `findall` returns for `block`, one tuple per
- * line, for the lines it takes; every other line comes back whole in the `other` field, for the exact reader
- * (calllog.py). It takes a strict subset of the lines the regex takes (any doubt: the line is not taken),
- * with the same captures, so the result of an audit does not depend on it; tests/test_fast_logs.py holds it
- * to that on every kind of odd line, and tests/test_native_scan.py line by line against the regex.
+ * Scanner(...).groups(block, start) reads the lines of `block` from byte `start` on. It takes a strict subset
+ * of the lines the grammar's regex takes (any doubt: the line is not taken), with the same captures, and
+ * counts them in groups as analysis/blockusage.py does with the regex's tuples: lines of one key, project,
+ * method, status, error and path shape (each segment a literal some template has at its place, or `{}`) are
+ * one group, with its first line, size and earliest and latest time. Every other line is handed back by its
+ * offsets, for the exact reader (calllog.py); a blank line is skipped, as the exact reader skips it. So the
+ * result of an audit does not depend on the scanner: tests/test_native_scan.py holds it to the regex line by
+ * line, tests/test_fast_logs.py the whole block reader to the line-by-line one.
  *
- * Input is hostile: every read is bounded by the end of its line, lengths are checked before any copy, and
- * the scan itself (pass 1) touches no Python object, so it runs without the GIL.
+ * Input is hostile: every read is bounded by the end of its line, lengths are checked before any copy, every
+ * table of a call is bounded (MAX_CALL_LINES lines a call; the caller calls again from where it stopped), and
+ * the scan touches no Python object, so it runs without the GIL: threads of one process scan blocks at once.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -32,7 +36,6 @@ typedef struct {
 } span_t;
 
 typedef struct {
-    int taken;
     Py_ssize_t start[N_FIELDS]; /* offsets in the block; len 0: empty capture */
     Py_ssize_t len[N_FIELDS];
     int32_t segment[MAX_DEPTH]; /* literal index, SEG_OTHER or SEG_ABSENT */
@@ -58,7 +61,7 @@ typedef struct {
     PyObject *empty, *slash;
 } Scanner;
 
-/* ---- pass 1: no Python object is touched ---- */
+/* ---- reading one line: no Python object is touched ---- */
 
 typedef struct {
     const char *p, *end;
@@ -260,7 +263,7 @@ static int take_spaces(cursor_t *c, const char *allowed) {
 static int take_line(const Scanner *s, const char *block, const char *p, const char *end, row_t *row) {
     cursor_t c = {p, end};
     for (int i = 0; i < s->depth; i++) row->segment[i] = SEG_ABSENT;
-    for (int i = 0; i < N_FIELDS; i++) row->len[i] = 0;
+    for (int i = 0; i < N_FIELDS; i++) row->start[i] = row->len[i] = 0;
     if (!take_spaces(&c, " \t") || !take_char(&c, '{') || !take(&c, &s->brace_pad)) return 0;
     int member = 0;
     for (;;) {
@@ -285,96 +288,234 @@ static int take_line(const Scanner *s, const char *block, const char *p, const c
     return c.p == end;
 }
 
-static void scan(const Scanner *s, const char *block, Py_ssize_t size, row_t *rows) {
-    const char *p = block, *end = block + size;
-    Py_ssize_t line = 0;
-    while (p < end) {
-        const char *newline = memchr(p, '\n', (size_t)(end - p));
-        row_t *row = &rows[line++];
-        row->taken = take_line(s, block, p, newline, row);
-        if (!row->taken) {
-            for (int i = 0; i < N_FIELDS; i++) row->len[i] = 0;
-            for (int i = 0; i < s->depth; i++) row->segment[i] = SEG_ABSENT;
-            capture(row, F_OTHER, block, p, newline - p);
+/* ---- grouping: lines of one key, project, method, status, error and path shape are one group ---- */
+
+#define MAX_CALL_LINES 65536 /* lines one call of groups() reads at most: it bounds every table of the call */
+#define MAX_BLANK 1024       /* a blank line up to this long is skipped here, as the exact reader skips it */
+#define MIN_TAKEN 16         /* a taken line is longer: {"key":"k","method":"G","path":"/v1"} */
+#define OTHER_LINE (-1)      /* firsts[] of a line left to the exact reader */
+#define BLANK_LINE (-2)      /* firsts[] of a blank line */
+
+static const enum field group_fields[] = {F_KEY, F_PROJECT, F_METHOD, F_STATUS, F_ERROR}; /* GROUP_FIELDS' order */
+#define N_GROUP_FIELDS 5
+
+typedef struct {
+    uint64_t hash;
+    Py_ssize_t first, size; /* the index of the group's first line (in the call), its lines */
+    Py_ssize_t low, high;   /* offsets of its earliest and latest time; -1: none of its lines has a time */
+    Py_ssize_t low_len, high_len;
+    row_t row; /* its first line's captures */
+} group_t;
+
+typedef struct {
+    Py_ssize_t end, lines, groups, others;
+    Py_ssize_t line_capacity, capacity; /* of firsts and other; of groups, half the slots */
+    group_t *group;
+    int32_t *slot;    /* open addressing: group index + 1, 0 empty */
+    size_t mask;
+    int32_t *firsts;  /* per line: its group's first line, OTHER_LINE or BLANK_LINE */
+    int64_t *other;   /* per line left to the exact reader: its index, start and end offsets */
+} call_t;
+
+static uint64_t mix(uint64_t hash, const char *text, Py_ssize_t len) {
+    for (Py_ssize_t i = 0; i < len; i++) hash = (hash ^ (unsigned char)text[i]) * 1099511628211ULL;
+    return (hash ^ (uint64_t)len) * 1099511628211ULL;
+}
+
+static uint64_t group_hash(const Scanner *s, const char *block, const row_t *row) {
+    uint64_t hash = 14695981039346656037ULL;
+    for (int f = 0; f < N_GROUP_FIELDS; f++)
+        hash = mix(hash, block + row->start[group_fields[f]], row->len[group_fields[f]]);
+    for (int d = 0; d < s->depth; d++) hash = (hash ^ (uint32_t)(row->segment[d] + 2)) * 1099511628211ULL;
+    return hash ^ (hash >> 29);
+}
+
+static int same_group(const Scanner *s, const char *block, const row_t *a, const row_t *b) {
+    for (int f = 0; f < N_GROUP_FIELDS; f++) {
+        enum field field = group_fields[f];
+        if (a->len[field] != b->len[field] ||
+            memcmp(block + a->start[field], block + b->start[field], (size_t)a->len[field]) != 0)
+            return 0;
+    }
+    for (int d = 0; d < s->depth; d++)
+        if (a->segment[d] != b->segment[d]) return 0;
+    return 1;
+}
+
+/* Python's order of bytes: memcmp, then the shorter first. */
+static int compare_text(const char *a, Py_ssize_t a_len, const char *b, Py_ssize_t b_len) {
+    span_t other = {b, b_len};
+    return compare_literal(a, a_len, &other);
+}
+
+static void add_time(const char *block, group_t *group, const row_t *row) {
+    Py_ssize_t start = row->start[F_TIME], len = row->len[F_TIME];
+    if (!len) return;
+    if (group->low < 0 || compare_text(block + start, len, block + group->low, group->low_len) < 0) {
+        group->low = start;
+        group->low_len = len;
+    }
+    if (group->high < 0 || compare_text(block + start, len, block + group->high, group->high_len) > 0) {
+        group->high = start;
+        group->high_len = len;
+    }
+}
+
+/* The group of a taken line, a new one if need be; NULL when the call's table is full. */
+static group_t *group_of(const Scanner *s, const char *block, call_t *call, const row_t *row) {
+    uint64_t hash = group_hash(s, block, row);
+    for (size_t at = hash & call->mask;; at = (at + 1) & call->mask) {
+        int32_t index = call->slot[at] - 1;
+        if (index < 0) {
+            if (call->groups >= call->capacity) return NULL;
+            group_t *group = &call->group[call->groups];
+            call->slot[at] = (int32_t)++call->groups;
+            group->hash = hash;
+            group->first = call->lines;
+            group->size = 0;
+            group->low = group->high = -1;
+            group->low_len = group->high_len = 0;
+            group->row = *row;
+            return group;
         }
+        group_t *group = &call->group[index];
+        if (group->hash == hash && same_group(s, block, &group->row, row)) return group;
+    }
+}
+
+static int is_blank(const char *p, const char *end) {
+    if (end - p > MAX_BLANK) return 0;
+    for (; p < end; p++)
+        if (!(*p == ' ' || *p == '\t' || *p == '\r' || *p == '\v' || *p == '\f')) return 0;
+    return 1;
+}
+
+/* Read the lines of [block + start, block + size) into `call`, at most its line capacity. */
+static void group_lines(const Scanner *s, const char *block, Py_ssize_t start, Py_ssize_t size, call_t *call) {
+    const char *p = block + start, *end = block + size;
+    row_t row;
+    while (p < end && call->lines < call->line_capacity) {
+        const char *newline = memchr(p, '\n', (size_t)(end - p)); /* the block ends in one */
+        int32_t first = BLANK_LINE;
+        if (!is_blank(p, newline)) {
+            int taken = take_line(s, block, p, newline, &row);
+            group_t *group = taken ? group_of(s, block, call, &row) : NULL;
+            if (taken && !group) break; /* a new group, and the table is full: the next call starts here */
+            if (group) {
+                group->size++;
+                add_time(block, group, &row);
+                first = (int32_t)group->first;
+            } else {
+                int64_t *other = &call->other[3 * call->others++];
+                other[0] = call->lines;
+                other[1] = p - block;
+                other[2] = newline - block;
+                first = OTHER_LINE;
+            }
+        }
+        call->firsts[call->lines++] = first;
         p = newline + 1;
     }
+    call->end = p - block;
 }
 
-/* ---- pass 2: the tuples ---- */
-
-static PyObject *bytes_of(PyObject **last, const char *text, Py_ssize_t len, PyObject *empty) {
-    if (!len) {
-        Py_INCREF(empty);
-        return empty;
-    }
-    if (*last && PyBytes_GET_SIZE(*last) == len && memcmp(PyBytes_AS_STRING(*last), text, (size_t)len) == 0) {
-        Py_INCREF(*last);
-        return *last;
-    }
-    PyObject *made = PyBytes_FromStringAndSize(text, len);
-    if (made) {
-        Py_XSETREF(*last, made);
-        Py_INCREF(made);
-    }
-    return made;
+static PyObject *bytes_or_empty(const Scanner *s, const char *text, Py_ssize_t len) {
+    if (!len) return Py_NewRef(s->empty);
+    return PyBytes_FromStringAndSize(text, len);
 }
 
-static PyObject *Scanner_rows(Scanner *self, PyObject *arg) {
+/* (first, size, low, high, (key, project, method, status, error, *shape)) of one group, as the regex path
+ * makes them (blockusage.py): absent captures are b"", a segment no template has at its place is b"/". */
+static PyObject *group_tuple(const Scanner *s, const char *block, const group_t *group) {
+    PyObject *key = PyTuple_New(N_GROUP_FIELDS + s->depth);
+    if (!key) return NULL;
+    for (int f = 0; f < N_GROUP_FIELDS; f++) {
+        enum field field = group_fields[f];
+        PyObject *value = bytes_or_empty(s, block + group->row.start[field], group->row.len[field]);
+        if (!value) {
+            Py_DECREF(key);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(key, f, value);
+    }
+    for (int d = 0; d < s->depth; d++) {
+        int32_t segment = group->row.segment[d];
+        PyObject *value = segment == SEG_ABSENT ? s->empty : segment == SEG_OTHER ? s->slash : s->captures[d][segment];
+        PyTuple_SET_ITEM(key, N_GROUP_FIELDS + d, Py_NewRef(value));
+    }
+    PyObject *low = group->low < 0 ? Py_NewRef(s->empty) : bytes_or_empty(s, block + group->low, group->low_len);
+    PyObject *high = group->high < 0 ? Py_NewRef(s->empty) : bytes_or_empty(s, block + group->high, group->high_len);
+    if (!low || !high) {
+        Py_XDECREF(low);
+        Py_XDECREF(high);
+        Py_DECREF(key);
+        return NULL;
+    }
+    return Py_BuildValue("nnNNN", group->first, group->size, low, high, key);
+}
+
+static void call_free(call_t *call) {
+    PyMem_RawFree(call->group);
+    PyMem_RawFree(call->slot);
+    PyMem_RawFree(call->firsts);
+    PyMem_RawFree(call->other);
+}
+
+static PyObject *Scanner_groups(Scanner *self, PyObject *args) {
     Py_buffer view;
+    Py_ssize_t start;
     if (self->groups < 1) {
         PyErr_SetString(PyExc_ValueError, "the scanner was not set up");
         return NULL;
     }
-    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return NULL;
+    if (!PyArg_ParseTuple(args, "y*n", &view, &start)) return NULL;
     const char *block = view.buf;
-    Py_ssize_t size = view.len, lines = 0;
+    Py_ssize_t size = view.len;
     if (size > 0 && block[size - 1] != '\n') {
         PyBuffer_Release(&view);
         PyErr_SetString(PyExc_ValueError, "a block must end in a newline");
         return NULL;
     }
-    for (const char *p = block; (p = memchr(p, '\n', (size_t)(block + size - p))) != NULL; p++) lines++;
-    row_t *rows = lines ? PyMem_RawMalloc((size_t)lines * sizeof(row_t)) : NULL;
-    if (lines && !rows) {
+    if (start < 0 || start > size) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "start is outside the block");
+        return NULL;
+    }
+    /* Lines: at most one a byte. Groups: a taken line is longer than MIN_TAKEN bytes; should one not be, the
+     * table fills, and the call ends before the line that would need a new group. */
+    Py_ssize_t lines = size - start < MAX_CALL_LINES ? size - start : MAX_CALL_LINES;
+    call_t call = {0};
+    size_t slots = 2;
+    while ((Py_ssize_t)slots < 2 * (lines / MIN_TAKEN + 1)) slots *= 2;
+    call.mask = slots - 1;
+    call.capacity = (Py_ssize_t)slots / 2;
+    call.line_capacity = lines;
+    call.group = PyMem_RawMalloc((size_t)call.capacity * sizeof(group_t));
+    call.slot = PyMem_RawCalloc(slots, sizeof(int32_t));
+    call.firsts = PyMem_RawMalloc((size_t)(lines + 1) * sizeof(int32_t));
+    call.other = PyMem_RawMalloc((size_t)(lines + 1) * 3 * sizeof(int64_t));
+    if (!call.group || !call.slot || !call.firsts || !call.other) {
+        call_free(&call);
         PyBuffer_Release(&view);
         return PyErr_NoMemory();
     }
-    Py_BEGIN_ALLOW_THREADS scan(self, block, size, rows);
+    Py_BEGIN_ALLOW_THREADS group_lines(self, block, start, size, &call);
     Py_END_ALLOW_THREADS
 
-    PyObject *result = PyList_New(lines);
-    PyObject *last[N_FIELDS] = {NULL};
-    for (Py_ssize_t i = 0; result && i < lines; i++) {
-        PyObject *tuple = PyTuple_New(self->groups);
-        if (!tuple) {
-            Py_CLEAR(result);
+    PyObject *groups = PyList_New(call.groups), *result = NULL;
+    for (Py_ssize_t i = 0; groups && i < call.groups; i++) {
+        PyObject *group = group_tuple(self, block, &call.group[i]);
+        if (!group) {
+            Py_CLEAR(groups);
             break;
         }
-        PyList_SET_ITEM(result, i, tuple);
-        for (int g = 0; g < self->groups; g++) {
-            Py_INCREF(self->empty);
-            PyTuple_SET_ITEM(tuple, g, self->empty);
-        }
-        for (int f = 0; f < N_FIELDS; f++) {
-            if (!rows[i].len[f] || self->slot[f] < 0) continue;
-            PyObject *value = bytes_of(&last[f], block + rows[i].start[f], rows[i].len[f], self->empty);
-            if (!value) {
-                Py_CLEAR(result);
-                break;
-            }
-            Py_SETREF(((PyTupleObject *)tuple)->ob_item[self->slot[f]], value);
-        }
-        for (int d = 0; result && d < self->depth; d++) {
-            int32_t segment = rows[i].segment[d];
-            if (segment == SEG_ABSENT) continue;
-            PyObject *value = segment == SEG_OTHER ? self->slash : self->captures[d][segment];
-            Py_INCREF(value);
-            Py_SETREF(((PyTupleObject *)tuple)->ob_item[self->segment_slot[d]], value);
-        }
+        PyList_SET_ITEM(groups, i, group);
     }
-    for (int f = 0; f < N_FIELDS; f++) Py_XDECREF(last[f]);
-    PyMem_RawFree(rows);
+    if (groups)
+        result = Py_BuildValue("nnNy#y#", call.end, call.lines, groups, (const char *)call.other,
+                               (Py_ssize_t)(3 * call.others * sizeof(int64_t)), (const char *)call.firsts,
+                               (Py_ssize_t)(call.lines * sizeof(int32_t)));
+    call_free(&call);
     PyBuffer_Release(&view);
     return result;
 }
@@ -506,8 +647,9 @@ static void Scanner_dealloc(Scanner *self) {
 }
 
 static PyMethodDef Scanner_methods[] = {
-    {"rows", (PyCFunction)Scanner_rows, METH_O,
-     "One tuple per line of a block of whole lines, as the grammar's regex findall makes them."},
+    {"groups", (PyCFunction)Scanner_groups, METH_VARARGS,
+     "groups(block, start): the groups of a block's lines from offset `start` on, the lines left to the exact "
+     "reader, and where the call stopped (see fastjsonl.py's Grammar.groups)."},
     {NULL, NULL, 0, NULL},
 };
 

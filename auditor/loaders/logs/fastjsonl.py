@@ -167,9 +167,11 @@ class Grammar:
         return cls(line, depth, made and made(*_scanner_settings(layout, literals, line)))
 
     def rows(self, block: bytes) -> list[tuple]:
-        """One tuple per line of `block` (whole lines, each ending in a newline)."""
-        if self.scanner is not None:
-            return self.scanner.rows(block)
+        """One tuple per line of `block` (whole lines, each ending in a newline), by the regex.
+
+        The compiled scanner (`scanner.groups(block, start)`, see _scan.c) takes a subset of these lines with
+        the same captures and hands back their groups (analysis/blockusage.py) rather than one tuple a line.
+        """
         return self.line.findall(block)
 
     def field(self, name: str) -> int:
