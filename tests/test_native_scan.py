@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_fast_logs import CATALOG, odd_line, record
 
-from auditor.loaders.logs.fastjsonl import Grammar, learn_layout
+from auditor.loaders.logs.fastjsonl import Grammar, learn_layout, route_literals
 
 scanner_only = pytest.mark.skipif(not BUILT, reason="the compiled scanner was not built here")
 FUZZ_LINES = int(os.environ.get("KEYAUDIT_FUZZ_LINES", "20000"))
@@ -127,6 +127,51 @@ def test_a_fuzz_of_mutated_lines():
 @given(st.lists(st.binary(max_size=300).map(lambda data: data.replace(b"\n", b"")), max_size=20))
 def test_random_bytes_are_taken_alike_or_left_whole(lines):
     assert_taken_alike(GRAMMARS[(",", ":")], lines)
+
+
+LITERALS = sorted(set().union(*route_literals(CATALOG)))
+
+
+def shaped_paths():
+    """Paths of segments that are template literals (at their place or another), near misses and ids."""
+    segment = st.one_of(
+        st.sampled_from(LITERALS),
+        st.sampled_from(LITERALS).map(lambda word: word + "s"),
+        st.sampled_from(LITERALS).map(lambda word: word[:-1]),
+        st.text(st.sampled_from("abc019-_.~%"), min_size=1, max_size=12),
+    )
+    return st.tuples(
+        st.lists(segment, max_size=10), st.sampled_from(["/", "//"]), st.sampled_from(["", "/", "?q=1", "#f"])
+    ).map(lambda parts: "/v1" + "".join(parts[1] + word for word in parts[0]) + parts[2])
+
+
+@scanner_only
+@settings(max_examples=400, deadline=None)
+@given(shaped_paths(), st.sampled_from(["GET", "post"]), st.sampled_from([200, 401, None]))
+def test_path_shapes_are_the_regex_shapes(path, method, status):
+    """Every segment that is no template's literal at its place becomes `{}` (b"/"), the others stay themselves:
+    a plain line of any shape is taken by both, with one group key."""
+    line = json.dumps({"time": None, "key": "k", "method": method, "path": path, "status": status})
+    for grammar in GRAMMARS.values():
+        want = by_regex(grammar, line.encode())
+        assert by_scanner(grammar, line.encode()) == want or want[0] == "left", line
+
+
+@scanner_only
+def test_a_call_reads_a_bounded_number_of_lines():
+    """A block of more lines than one call reads: the next call goes on where the last one stopped."""
+    grammar = GRAMMARS[(",", ":")]
+    lines = good_lines(4, count=10) * 7000 + [b"   ", b"x"] * 50
+    block = b"".join(line + b"\n" for line in lines)
+    start, sizes, others = 0, [], []
+    while start < len(block):
+        end, count, groups, left, firsts = grammar.scanner.groups(block, start)
+        assert 0 < count == len(memoryview(firsts).cast("i")) <= 65536 and start < end
+        sizes.append(count)
+        others.extend(memoryview(left).cast("q")[::3])
+        start = end
+    left_alone = sum(by_scanner(grammar, line)[0] == "left" for line in set(lines))
+    assert sizes == [65536, len(lines) - 65536] and len(others) == 7000 * (left_alone - 1) + 50
 
 
 @scanner_only
