@@ -113,8 +113,8 @@ class _Meaning:
 
 @dataclass(slots=True)
 class _Chunk:
-    """The lines of a block from byte `start` on that one pass grouped: `groups` (first, size, earliest time,
-    latest time, group key) in the order of their first lines; `others` the lines left to the exact reader,
+    """The lines of a block from byte `start` on that one pass grouped: `groups` (first, size, earliest and
+    latest time in microseconds since the epoch or None, group key) in the order of their first lines; `others` the lines left to the exact reader,
     as (index, line) pairs or, from the compiled scanner, as (index, start, end) offsets in a row;
     `firsts` per line its group's first line (lines left or blank: none of them). Indexes count from `start`."""
 
@@ -128,15 +128,15 @@ class _Chunk:
         if not isinstance(self.others, memoryview):
             return self.others
         at = self.others
-        return [(at[i], block[at[i + 1] : at[i + 2]]) for i in range(0, len(at), 3)]
+        text = memoryview(block)
+        return [(at[i], bytes(text[at[i + 1] : at[i + 2]])) for i in range(0, len(at), 3)]
 
 
 @dataclass(slots=True)
 class Scanned:
     """A block as BlockReader.scan found it (block None: one over-long line), to be added in file order."""
 
-    first_line: int
-    block: bytes | None
+    block: bytes | bytearray | None
     chunks: list[_Chunk]
 
 
@@ -172,26 +172,26 @@ class BlockReader:
 
     def add(self, item: tuple[int, bytes | None]) -> None:
         """A block of whole lines (iter_blocks), or one over-long line (None), and the number of its first line."""
-        self.add_scanned(self.scan(item))
-
-    def scan(self, item: tuple[int, bytes | None]) -> Scanned:
-        """What `add` makes of a block before it counts anything: it changes no state, so threads may run it."""
         first_line, block = item
+        self.add_scanned(first_line, self.scan(block))
+
+    def scan(self, block: bytes | None) -> Scanned:
+        """What `add` makes of a block before it counts anything: it changes no state, so threads may run it."""
         if block is None:
-            return Scanned(first_line, None, [])
+            return Scanned(None, [])
         if self.grammar.scanner is None:
-            return Scanned(first_line, block, [self._chunk_of_rows(self.grammar.rows(block))])
+            return Scanned(block, [self._chunk_of_rows(self.grammar.rows(block))])
         chunks, start = [], 0
         while start < len(block):
             end, lines, groups, others, firsts = self.grammar.scanner.groups(block, start)
             others = memoryview(others).cast("q")
             chunks.append(_Chunk(start, lines, groups, others, memoryview(firsts).cast("i")))
             start = end
-        return Scanned(first_line, block, chunks)
+        return Scanned(block, chunks)
 
-    def add_scanned(self, scanned: Scanned) -> None:
-        """Count a scanned block; blocks are added in the order of the file."""
-        first_line, block = scanned.first_line, scanned.block
+    def add_scanned(self, first_line: int, scanned: Scanned) -> None:
+        """Count a scanned block whose first line is `first_line`; blocks are added in the order of the file."""
+        block = scanned.block
         if block is None:
             self.part.stats.lines_read += 1
             self.part.stats.bad("", first_line, LONG_LINE)
@@ -212,7 +212,9 @@ class BlockReader:
             others = list(compress(count(), map(groups[self._untaken].__eq__, firsts)))
             del sizes[others[0]]
         spans = self._spans(rows, firsts, lasts, others)
-        found = [(first, size, *spans.get(first, (b"", b"")), keys[first]) for first, size in sizes.items()]
+        found = [
+            (first, size, *map(self._micro, spans.get(first, (b"", b""))), keys[first]) for first, size in sizes.items()
+        ]
         return _Chunk(0, len(rows), found, [(index, rows[index][self._other]) for index in others], firsts)
 
     def _spans(
@@ -245,13 +247,13 @@ class BlockReader:
                 samples.extend(self._add_line(line, first_line + index))
             else:
                 index, size, low, high, group = entry
-                key = self._add_group(group, size, (low, high), first_line + index)
+                key = self._add_group(group, size, low, high, first_line + index)
                 if key is not None and len(key[0].samples) < self.max_samples:
                     unknown[index] = key
         if unknown or samples:
             self._add_samples(block[chunk.start :], first_line, chunk.firsts, unknown, samples)
 
-    def _add_group(self, group: tuple, size: int, span: tuple[bytes, bytes], line: int) -> tuple | None:
+    def _add_group(self, group: tuple, size: int, low: int | None, high: int | None, line: int) -> tuple | None:
         """Add a group's `size` calls, the first on `line`; (its key's KeyPart, method) when its route is unknown."""
         meaning = self._meanings.get(group[2:]) or self._meaning(group[2:])
         key = self._keys.get(group[:2])
@@ -260,8 +262,7 @@ class BlockReader:
                 self._keys.clear()
             key_id, project = group[:2]
             key = self._keys[group[:2]] = (_text(project), key_id.decode())
-        low, high = span
-        first = self._seconds(low)
+        first = None if low is None else low / 1_000_000  # as datetime.timestamp() makes it of its microseconds
         calls = _add(
             self.part,
             self.options.defined,
@@ -271,7 +272,7 @@ class BlockReader:
             meaning.denied,
             size,
             first,
-            first if high == low else self._seconds(high),
+            first if high == low else high / 1_000_000,
             line,
         )
         return None if meaning.route else (calls, meaning.method)
@@ -351,12 +352,9 @@ class BlockReader:
             calls, method = unknown[firsts[index]]
             yield first_line + index, calls, method, None
 
-    def _seconds(self, text: bytes) -> float | None:
-        """parse_time of a time in the grammar's format, its whole seconds parsed once.
-
-        As datetime.timestamp() does, the instant is its microseconds since the epoch over 10**6 (a fraction
-        beyond six digits is cut, as datetime.fromisoformat cuts it).
-        """
+    def _micro(self, text: bytes) -> int | None:
+        """Microseconds since the epoch of a time in the grammar's format (its whole seconds parsed once), as
+        datetime reads it (a fraction beyond six digits is cut); None for b"" (no time)."""
         if not text:
             return None
         seconds = self._seconds_of.get(text[:19])
@@ -365,7 +363,7 @@ class BlockReader:
                 self._seconds_of.clear()
             seconds = self._seconds_of[text[:19]] = int(parse_time(text[:19].decode() + self._zone))
         micro = int(text[20 : 20 + min(self._fraction, 6)].ljust(6, b"0")) if self._fraction else 0
-        return (seconds * 1_000_000 + micro) / 1_000_000
+        return seconds * 1_000_000 + micro
 
 
 def _text(value: bytes) -> str | None:

@@ -28,7 +28,7 @@ from auditor.loaders.logs import HEAD_BYTES, open_log, read_calls
 from auditor.loaders.logs.attribution import LogOptions
 from auditor.loaders.logs.calllog import JSONL, Call, ReadStats
 from auditor.loaders.logs.fastjsonl import learn_layout
-from auditor.loaders.source import BLOCK_BYTES, iter_blocks, position
+from auditor.loaders.source import BLOCK_BYTES, iter_block_texts, iter_blocks, position
 from auditor.loaders.usage_file import UsageRow, read_usage_rows
 from auditor.model import Location
 from auditor.output.progress import Progress
@@ -370,8 +370,10 @@ def read_jsonl(
     first = BlockReader(*args)  # reads the first block here, to see whether worker processes would pay
     scanning = first.grammar.scanner is not None
     if scanning:
-        for scanned in mapped_in_threads(first.scan, iter_blocks(stream, block_bytes or SCAN_BLOCK_BYTES), workers):
-            first.add_scanned(scanned)
+        for scanned in mapped_in_threads(
+            first.scan, iter_block_texts(stream, block_bytes or SCAN_BLOCK_BYTES), workers
+        ):
+            first.add_scanned(first.part.stats.lines_read + 1, scanned)  # it reads the file from its first line
             tick(first.part.stats.lines_read)
         parts = [first.result()]
     else:

@@ -120,33 +120,46 @@ def iter_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
         yield number, line.rstrip(b"\r\n")
 
 
-def iter_blocks(stream: BinaryIO, size: int = BLOCK_BYTES) -> Iterator[tuple[int, bytes | None]]:
-    """The lines iter_lines reads, in blocks of whole lines of about `size` bytes, each with the number of
-    its first line; None stands for one over-long line.
+def iter_blocks(stream: BinaryIO, size: int = BLOCK_BYTES) -> Iterator[tuple[int, bytes | bytearray | None]]:
+    """The blocks of iter_block_texts, each with the number of its first line."""
+    number = 1
+    for block in iter_block_texts(stream, size):
+        yield number, block
+        number += 1 if block is None else block.count(b"\n")
+
+
+def iter_block_texts(stream: BinaryIO, size: int = BLOCK_BYTES) -> Iterator[bytes | bytearray | None]:
+    """The lines iter_lines reads, in blocks of whole lines of about `size` bytes; None stands for one over-long
+    line.
 
     Each block ends in a newline (a last line without one gets one). A line longer than MAX_LINE_BYTES
     that does not fit in one read is skipped in chunks, never joined, and stands as None; one that fits
-    stays in its block, for the reader to count as over-long. Memory stays within two reads.
+    stays in its block, for the reader to count as over-long. Memory stays within two reads. Each read goes
+    straight into the block that holds it, after the part of a line the read before cut off.
     """
-    number, carry, after = 1, b"", b""  # after: what followed a skipped line in its read, lines still to cut
+    carry, after = b"", b""  # after: what followed a skipped line in its read, lines still to cut
     while True:
-        chunk = after or stream.read(size)
-        if not chunk:
-            break
-        data = carry + chunk if carry else chunk
+        if after:
+            data, after = bytearray(after), b""
+        else:
+            data = bytearray(len(carry) + size)
+            data[: len(carry)] = carry
+            read = stream.readinto(memoryview(data)[len(carry) :])
+            if not read:
+                break
+            del data[len(carry) + read :]
         cut = data.rfind(b"\n") + 1
+        carry = bytes(data[cut:])
         if cut:
-            yield number, data[:cut]
-            number += data.count(b"\n", 0, cut)
-        carry, after = data[cut:], b""
+            del data[cut:]
+            yield data
         if len(carry) > MAX_LINE_BYTES:
-            yield number, None
-            number += 1
+            yield None
             carry, after = b"", _after_line(stream, size)
     if len(carry) > MAX_LINE_BYTES:
-        yield number, None
+        yield None
     elif carry:
-        yield number, carry + b"\n"
+        yield carry + b"\n"
 
 
 def _after_line(stream: BinaryIO, size: int) -> bytes:

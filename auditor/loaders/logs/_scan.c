@@ -50,14 +50,12 @@ typedef struct {
     span_t item_sep, name_sep, brace_pad, zone;
     char time_sep;
     int fraction;
+    long long shift; /* seconds since the epoch of 1970-01-01T00:00:00 in the layout's zone */
     Py_ssize_t short_len;
     int depth;
     int literal_count[MAX_DEPTH];
     span_t *literals[MAX_DEPTH];     /* sorted as Python sorts bytes */
     PyObject **captures[MAX_DEPTH]; /* b"/" + literal, borrowed from args */
-    int slot[N_FIELDS];
-    int segment_slot[MAX_DEPTH];
-    int groups;
     PyObject *empty, *slash;
 } Scanner;
 
@@ -419,13 +417,37 @@ static void group_lines(const Scanner *s, const char *block, Py_ssize_t start, P
     call->end = p - block;
 }
 
+/* Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
+static long long days_from_civil(long long year, int month, int day) {
+    year -= month <= 2;
+    long long era = (year >= 0 ? year : year - 399) / 400;
+    long long year_of_era = year - era * 400;
+    long long day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+    long long day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    return era * 146097 + day_of_era - 719468;
+}
+
+/* Microseconds since the epoch of a time take_time_text took (so its digits are there), as
+ * blockusage.py's `_micro` reads it: its whole seconds in the layout's zone, the first six digits of its
+ * fraction (datetime cuts the rest); None for no time. */
+static PyObject *instant(const Scanner *s, const char *text, Py_ssize_t len) {
+    if (len < 19) Py_RETURN_NONE;
+    long long year = two_digits(text) * 100 + two_digits(text + 2);
+    long long seconds = days_from_civil(year, two_digits(text + 5), two_digits(text + 8)) * 86400 +
+                        two_digits(text + 11) * 3600 + two_digits(text + 14) * 60 + two_digits(text + 17) + s->shift;
+    long long micro = 0;
+    for (int i = 0; i < 6; i++) micro = micro * 10 + (i < s->fraction && 20 + i < len ? text[20 + i] - '0' : 0);
+    return PyLong_FromLongLong(seconds * 1000000 + micro);
+}
+
 static PyObject *bytes_or_empty(const Scanner *s, const char *text, Py_ssize_t len) {
     if (!len) return Py_NewRef(s->empty);
     return PyBytes_FromStringAndSize(text, len);
 }
 
-/* (first, size, low, high, (key, project, method, status, error, *shape)) of one group, as the regex path
- * makes them (blockusage.py): absent captures are b"", a segment no template has at its place is b"/". */
+/* (first, size, earliest, latest, (key, project, method, status, error, *shape)) of one group, as the regex
+ * path makes them (blockusage.py): times in microseconds since the epoch (None: none), absent captures b"",
+ * a segment no template has at its place b"/". */
 static PyObject *group_tuple(const Scanner *s, const char *block, const group_t *group) {
     PyObject *key = PyTuple_New(N_GROUP_FIELDS + s->depth);
     if (!key) return NULL;
@@ -443,8 +465,8 @@ static PyObject *group_tuple(const Scanner *s, const char *block, const group_t 
         PyObject *value = segment == SEG_ABSENT ? s->empty : segment == SEG_OTHER ? s->slash : s->captures[d][segment];
         PyTuple_SET_ITEM(key, N_GROUP_FIELDS + d, Py_NewRef(value));
     }
-    PyObject *low = group->low < 0 ? Py_NewRef(s->empty) : bytes_or_empty(s, block + group->low, group->low_len);
-    PyObject *high = group->high < 0 ? Py_NewRef(s->empty) : bytes_or_empty(s, block + group->high, group->high_len);
+    PyObject *low = group->low < 0 ? Py_NewRef(Py_None) : instant(s, block + group->low, group->low_len);
+    PyObject *high = group->high < 0 ? Py_NewRef(Py_None) : instant(s, block + group->high, group->high_len);
     if (!low || !high) {
         Py_XDECREF(low);
         Py_XDECREF(high);
@@ -464,7 +486,7 @@ static void call_free(call_t *call) {
 static PyObject *Scanner_groups(Scanner *self, PyObject *args) {
     Py_buffer view;
     Py_ssize_t start;
-    if (self->groups < 1) {
+    if (self->members < 1) {
         PyErr_SetString(PyExc_ValueError, "the scanner was not set up");
         return NULL;
     }
@@ -552,34 +574,38 @@ static void Scanner_free_literals(Scanner *self) {
     }
 }
 
-/* Scanner(names, kinds, item_sep, name_sep, brace_pad, time_sep, fraction, zone, short, literals, captures,
- *         slots, segment_slots, groups): literals[d] the sorted literal segments at position d + 1 (after
- *         `v1`), captures[d] b"/" + each; slots the tuple index of time, key, method, status, project, error
- *         and other (-1: none); segment_slots that of each position's capture. */
+/* Scanner(names, kinds, item_sep, name_sep, brace_pad, time_sep, fraction, zone, shift, short, literals,
+ *         captures): shift the seconds since the epoch of 1970-01-01T00:00:00 in the zone, literals[d] the sorted
+ *         literal segments at position d + 1 (after `v1`), captures[d] b"/" + each. */
 static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
-    PyObject *names, *kinds, *item_sep, *name_sep, *brace_pad, *time_sep, *fraction, *zone, *short_len, *literals,
-        *captures, *slots, *segment_slots, *groups;
+    PyObject *names, *kinds, *item_sep, *name_sep, *brace_pad, *time_sep, *fraction, *zone, *shift, *short_len,
+        *literals, *captures;
     if (kwargs && PyDict_GET_SIZE(kwargs)) {
         PyErr_SetString(PyExc_TypeError, "Scanner takes positional arguments only");
         return -1;
     }
-    if (!PyArg_ParseTuple(args, "O!O!SSSSOSOO!O!O!O!O", &PyTuple_Type, &names, &PyTuple_Type, &kinds, &item_sep,
-                          &name_sep, &brace_pad, &time_sep, &fraction, &zone, &short_len, &PyTuple_Type, &literals,
-                          &PyTuple_Type, &captures, &PyTuple_Type, &slots, &PyTuple_Type, &segment_slots, &groups))
+    self->members = 0; /* not set up until every setting is read */
+    if (!PyArg_ParseTuple(args, "O!O!SSSSOSO!OO!O!", &PyTuple_Type, &names, &PyTuple_Type, &kinds, &item_sep,
+                          &name_sep, &brace_pad, &time_sep, &fraction, &zone, &PyLong_Type, &shift, &short_len,
+                          &PyTuple_Type, &literals, &PyTuple_Type, &captures))
         return -1;
+    self->shift = PyLong_AsLongLong(shift);
+    if (self->shift == -1 && PyErr_Occurred()) return -1;
+    if (self->shift < -86400 || self->shift > 86400) {
+        PyErr_SetString(PyExc_ValueError, "scanner setting out of range");
+        return -1;
+    }
     Scanner_free_literals(self);
     Py_XSETREF(self->args, Py_NewRef(args));
     Py_ssize_t members = PyTuple_GET_SIZE(names), depth = PyTuple_GET_SIZE(literals);
     if (members < 1 || members > MAX_MEMBERS || PyTuple_GET_SIZE(kinds) != members || depth > MAX_DEPTH ||
-        PyTuple_GET_SIZE(captures) != depth || PyTuple_GET_SIZE(segment_slots) != depth ||
-        PyTuple_GET_SIZE(slots) != N_FIELDS || PyBytes_GET_SIZE(time_sep) != 1) {
+        PyTuple_GET_SIZE(captures) != depth || PyBytes_GET_SIZE(time_sep) != 1) {
         PyErr_SetString(PyExc_ValueError, "scanner settings do not fit");
         return -1;
     }
-    self->members = (int)members;
     self->depth = (int)depth;
     span_t separator;
-    if (!int_of(groups, 1, 1000, &self->groups) || !int_of(fraction, 0, 9, &self->fraction) ||
+    if (!int_of(fraction, 0, 9, &self->fraction) ||
         !span_of(item_sep, &self->item_sep) || !span_of(name_sep, &self->name_sep) ||
         !span_of(brace_pad, &self->brace_pad) || !span_of(zone, &self->zone) || !span_of(time_sep, &separator))
         return -1;
@@ -587,12 +613,10 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
     int shortest;
     if (!int_of(short_len, 1, MAX_STRING, &shortest)) return -1;
     self->short_len = shortest;
-    for (int i = 0; i < self->members; i++)
+    for (int i = 0; i < (int)members; i++)
         if (!span_of(PyTuple_GET_ITEM(names, i), &self->name[i]) ||
             !int_of(PyTuple_GET_ITEM(kinds, i), K_TIME, K_SCALAR, &self->kind[i]))
             return -1;
-    for (int f = 0; f < N_FIELDS; f++)
-        if (!int_of(PyTuple_GET_ITEM(slots, f), -1, self->groups - 1, &self->slot[f])) return -1;
     for (int d = 0; d < self->depth; d++) {
         PyObject *words = PyTuple_GET_ITEM(literals, d), *made = PyTuple_GET_ITEM(captures, d);
         if (!PyTuple_Check(words) || !PyTuple_Check(made) || PyTuple_GET_SIZE(words) != PyTuple_GET_SIZE(made) ||
@@ -601,7 +625,6 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
             return -1;
         }
         int count = (int)PyTuple_GET_SIZE(words);
-        if (!int_of(PyTuple_GET_ITEM(segment_slots, d), 0, self->groups - 1, &self->segment_slot[d])) return -1;
         self->literals[d] = PyMem_Calloc((size_t)count + 1, sizeof(span_t));
         self->captures[d] = PyMem_Calloc((size_t)count + 1, sizeof(PyObject *));
         if (!self->literals[d] || !self->captures[d]) {
@@ -623,6 +646,7 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
             self->captures[d][w] = PyTuple_GET_ITEM(made, w);
         }
     }
+    self->members = (int)members;
     return 0;
 }
 
