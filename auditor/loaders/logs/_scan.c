@@ -24,6 +24,18 @@
 #define MAX_QUERY 16384
 #define MAX_RUN 64
 #define MAX_METHOD 16
+#define MAX_NAME 64 /* fastjsonl.py's _NAME */
+#define MAX_SEPARATOR 8
+#define MAX_TOKEN (MAX_NAME + MAX_SEPARATOR + 2)
+
+#if defined(__GNUC__) || defined(__clang__)
+#define HOT static inline __attribute__((always_inline)) /* the few helpers every byte goes through */
+#else
+#define HOT static inline
+#endif
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FIRST_FLAGGED(word) (__builtin_ctzll(word) >> 3) /* the first byte in memory is the lowest */
+#endif
 
 enum kind { K_TIME, K_KEY, K_METHOD, K_PATH, K_STATUS, K_PROJECT, K_ERROR, K_SCALAR };
 enum field { F_TIME, F_KEY, F_METHOD, F_STATUS, F_PROJECT, F_ERROR, F_OTHER, N_FIELDS };
@@ -46,6 +58,8 @@ typedef struct {
     PyObject *args; /* keeps every buffer below alive */
     int members;
     span_t name[MAX_MEMBERS];
+    span_t token[MAX_MEMBERS]; /* `"name"` and the name separator, as a line has them */
+    char token_text[MAX_MEMBERS][MAX_TOKEN];
     int kind[MAX_MEMBERS];
     span_t item_sep, name_sep, brace_pad, zone;
     char time_sep;
@@ -54,7 +68,10 @@ typedef struct {
     Py_ssize_t short_len;
     int depth;
     int literal_count[MAX_DEPTH];
-    span_t *literals[MAX_DEPTH];     /* sorted as Python sorts bytes */
+    span_t *literals[MAX_DEPTH];       /* sorted as Python sorts bytes */
+    int32_t *literal_slot[MAX_DEPTH];  /* open addressing by text_hash: literal index + 1, 0 empty */
+    size_t literal_mask[MAX_DEPTH];
+    Py_ssize_t longest[MAX_DEPTH];     /* the longest literal at each position: a longer segment is none */
     PyObject **captures[MAX_DEPTH]; /* b"/" + literal, borrowed from args */
     PyObject *empty, *slash;
 } Scanner;
@@ -65,14 +82,80 @@ typedef struct {
     const char *p, *end;
 } cursor_t;
 
-static int is_char(unsigned char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; }
+enum { C_CHAR = 1, C_SEGMENT = 2 };
+static unsigned char char_class[256]; /* filled once, when the module is imported (classify_chars) */
 
-static int is_segment_char(unsigned char c) { return is_char(c) && c != '/' && c != '?' && c != '#' && c != ':'; }
+/* A string's characters: printable ASCII but `"` and `\`; a path segment's: not `/`, `?`, `#` or `:` either. */
+static void classify_chars(void) {
+    for (int c = 0; c < 256; c++) {
+        int is_char = c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
+        int is_segment = is_char && c != '/' && c != '?' && c != '#' && c != ':';
+        char_class[c] = (unsigned char)((is_char ? C_CHAR : 0) | (is_segment ? C_SEGMENT : 0));
+    }
+}
+
+HOT uint64_t load64(const char *p) {
+    uint64_t word;
+    memcpy(&word, p, 8);
+    return word;
+}
+
+HOT uint32_t load32(const char *p) {
+    uint32_t word;
+    memcpy(&word, p, 4);
+    return word;
+}
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Eight bytes at a time: a word with no byte of the kind asked for gives 0; one with such a byte does not (the
+ * lowest such byte is flagged exactly; a borrow may flag bytes above it, which only says the same). */
+HOT uint64_t bytes_equal(uint64_t word, unsigned char c) {
+    uint64_t x = word ^ (ONES * c);
+    return (x - ONES) & ~x & HIGHS;
+}
+
+HOT uint64_t bytes_below_space(uint64_t word) { return (word - ONES * 0x20) & ~word & HIGHS; }
+
+HOT uint64_t bytes_above_tilde(uint64_t word) { return ((word + ONES) | word) & HIGHS; } /* 0x7f and up */
+
+/* The first byte from p on that is not of class `kind` (C_CHAR or C_SEGMENT), or end. */
+HOT const char *skip_class(const char *p, const char *end, unsigned char kind) {
+    for (; end - p >= 8; p += 8) {
+        uint64_t word = load64(p);
+        uint64_t other = bytes_below_space(word) | bytes_above_tilde(word) | bytes_equal(word, '"') |
+                         bytes_equal(word, '\\');
+        if (kind == C_SEGMENT)
+            other |= bytes_equal(word, '/') | bytes_equal(word, '?') | bytes_equal(word, '#') | bytes_equal(word, ':');
+#ifdef FIRST_FLAGGED
+        if (other) return p + FIRST_FLAGGED(other);
+#else
+        if (other) break;
+#endif
+    }
+    while (p < end && (char_class[(unsigned char)*p] & kind)) p++;
+    return p;
+}
 
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
+/* Whether n bytes at a and b are equal. The texts compared here are a few bytes long: words are compared, the
+ * last one overlapping the one before, and no byte outside the n is read. */
+HOT int same_bytes(const char *a, const char *b, Py_ssize_t n) {
+    if (n >= 8) {
+        for (Py_ssize_t i = 0; i + 8 < n; i += 8)
+            if (load64(a + i) != load64(b + i)) return 0;
+        return load64(a + n - 8) == load64(b + n - 8);
+    }
+    if (n >= 4) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
 static int take(cursor_t *c, const span_t *text) {
-    if (c->end - c->p < text->len || memcmp(c->p, text->text, (size_t)text->len) != 0) return 0;
+    if (c->end - c->p < text->len || !same_bytes(c->p, text->text, text->len)) return 0;
     c->p += text->len;
     return 1;
 }
@@ -92,7 +175,7 @@ static int take_word(cursor_t *c, const char *word) {
 static int take_string(cursor_t *c, Py_ssize_t min, Py_ssize_t max, const char **start, Py_ssize_t *len) {
     if (!take_char(c, '"')) return 0;
     const char *q = c->p;
-    while (q < c->end && is_char((unsigned char)*q)) q++;
+    q = skip_class(q, c->end, C_CHAR);
     if (q >= c->end || *q != '"' || q - c->p < min || q - c->p > max) return 0;
     *start = c->p;
     *len = q - c->p;
@@ -157,25 +240,49 @@ static int take_time_text(const Scanner *s, cursor_t *c) {
     return 1;
 }
 
-static int compare_literal(const char *text, Py_ssize_t len, const span_t *literal) {
-    Py_ssize_t common = len < literal->len ? len : literal->len;
-    int order = memcmp(text, literal->text, (size_t)common);
-    if (order) return order;
-    return len < literal->len ? -1 : len > literal->len;
+#define HASH_FACTOR 0x9E3779B97F4A7C15ULL
+
+/* A hash of a short text, a word at a time. */
+HOT uint64_t text_hash(uint64_t hash, const char *text, Py_ssize_t len) {
+    Py_ssize_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t word;
+        memcpy(&word, text + i, 8);
+        hash = (hash ^ word) * HASH_FACTOR;
+        hash ^= hash >> 32;
+    }
+    uint64_t tail = (uint64_t)len << 56;
+    for (; i < len; i++) tail ^= (uint64_t)(unsigned char)text[i] << (8 * (i & 7));
+    hash = (hash ^ tail) * HASH_FACTOR;
+    return hash ^ (hash >> 29);
+}
+
+/* A hash of a segment in a few steps whatever its length: its first and last eight (or four) bytes. */
+HOT uint64_t segment_hash(const char *text, Py_ssize_t len) {
+    uint64_t head, tail;
+    if (len >= 8) {
+        head = load64(text);
+        tail = load64(text + len - 8);
+    } else if (len >= 4) {
+        head = load32(text);
+        tail = load32(text + len - 4);
+    } else {
+        head = len ? (unsigned char)text[0] : 0;
+        tail = len ? (uint64_t)(unsigned char)text[len - 1] << 8 | (unsigned char)text[len / 2] : 0;
+    }
+    uint64_t hash = (head * HASH_FACTOR ^ tail ^ (uint64_t)len) * HASH_FACTOR;
+    return hash ^ (hash >> 32);
 }
 
 static int32_t find_literal(const Scanner *s, int position, const char *text, Py_ssize_t len) {
-    int low = 0, high = s->literal_count[position] - 1;
-    while (low <= high) {
-        int middle = low + (high - low) / 2;
-        int order = compare_literal(text, len, &s->literals[position][middle]);
-        if (!order) return middle;
-        if (order < 0)
-            high = middle - 1;
-        else
-            low = middle + 1;
+    if (len > s->longest[position]) return SEG_OTHER;
+    size_t mask = s->literal_mask[position];
+    for (size_t at = segment_hash(text, len) & mask;; at = (at + 1) & mask) {
+        int32_t index = s->literal_slot[position][at] - 1;
+        if (index < 0) return SEG_OTHER;
+        const span_t *literal = &s->literals[position][index];
+        if (literal->len == len && same_bytes(literal->text, text, len)) return index;
     }
-    return SEG_OTHER;
 }
 
 /* `"/v1` then segments, each after 1-64 slashes, at most `depth`, then trailing slashes and a query. */
@@ -191,7 +298,7 @@ static int take_path(const Scanner *s, cursor_t *c, row_t *row) {
         if (next == '"' || next == '?' || next == '#') break;
         if (run == c->p) return 0; /* a segment not after a slash */
         const char *segment = c->p;
-        while (c->p < c->end && is_segment_char((unsigned char)*c->p)) c->p++;
+        c->p = skip_class(c->p, c->end, C_SEGMENT);
         if (c->p >= c->end || !(*c->p == '/' || *c->p == '?' || *c->p == '#' || *c->p == '"')) return 0;
         if (c->p - segment > MAX_STRING || position >= s->depth) return 0;
         row->segment[position] = find_literal(s, position, segment, c->p - segment);
@@ -199,7 +306,7 @@ static int take_path(const Scanner *s, cursor_t *c, row_t *row) {
     }
     if (*c->p == '?' || *c->p == '#') {
         const char *query = ++c->p;
-        while (c->p < c->end && is_char((unsigned char)*c->p)) c->p++;
+        c->p = skip_class(c->p, c->end, C_CHAR);
         if (c->p - query > MAX_QUERY) return 0;
     }
     return take_char(c, '"');
@@ -267,11 +374,8 @@ static int take_line(const Scanner *s, const char *block, const char *p, const c
     for (;;) {
         int found = -1;
         for (int j = member; j < s->members; j++) {
-            cursor_t probe = c;
-            if (take_char(&probe, '"') && take(&probe, &s->name[j]) && take_char(&probe, '"') &&
-                take(&probe, &s->name_sep)) {
+            if (take(&c, &s->token[j])) {
                 found = j;
-                c = probe;
                 break;
             }
             if (s->kind[j] == K_KEY || s->kind[j] == K_METHOD || s->kind[j] == K_PATH) return 0;
@@ -315,24 +419,18 @@ typedef struct {
     int64_t *other;   /* per line left to the exact reader: its index, start and end offsets */
 } call_t;
 
-static uint64_t mix(uint64_t hash, const char *text, Py_ssize_t len) {
-    for (Py_ssize_t i = 0; i < len; i++) hash = (hash ^ (unsigned char)text[i]) * 1099511628211ULL;
-    return (hash ^ (uint64_t)len) * 1099511628211ULL;
-}
-
 static uint64_t group_hash(const Scanner *s, const char *block, const row_t *row) {
-    uint64_t hash = 14695981039346656037ULL;
+    uint64_t hash = 0;
     for (int f = 0; f < N_GROUP_FIELDS; f++)
-        hash = mix(hash, block + row->start[group_fields[f]], row->len[group_fields[f]]);
-    for (int d = 0; d < s->depth; d++) hash = (hash ^ (uint32_t)(row->segment[d] + 2)) * 1099511628211ULL;
-    return hash ^ (hash >> 29);
+        hash = text_hash(hash, block + row->start[group_fields[f]], row->len[group_fields[f]]);
+    return text_hash(hash, (const char *)row->segment, s->depth * (Py_ssize_t)sizeof(row->segment[0]));
 }
 
 static int same_group(const Scanner *s, const char *block, const row_t *a, const row_t *b) {
     for (int f = 0; f < N_GROUP_FIELDS; f++) {
         enum field field = group_fields[f];
         if (a->len[field] != b->len[field] ||
-            memcmp(block + a->start[field], block + b->start[field], (size_t)a->len[field]) != 0)
+            !same_bytes(block + a->start[field], block + b->start[field], a->len[field]))
             return 0;
     }
     for (int d = 0; d < s->depth; d++)
@@ -342,8 +440,9 @@ static int same_group(const Scanner *s, const char *block, const row_t *a, const
 
 /* Python's order of bytes: memcmp, then the shorter first. */
 static int compare_text(const char *a, Py_ssize_t a_len, const char *b, Py_ssize_t b_len) {
-    span_t other = {b, b_len};
-    return compare_literal(a, a_len, &other);
+    int order = memcmp(a, b, (size_t)(a_len < b_len ? a_len : b_len));
+    if (order) return order;
+    return a_len < b_len ? -1 : a_len > b_len;
 }
 
 static void add_time(const char *block, group_t *group, const row_t *row) {
@@ -568,6 +667,8 @@ static int int_of(PyObject *number, int low, int high, int *out) {
 static void Scanner_free_literals(Scanner *self) {
     for (int d = 0; d < MAX_DEPTH; d++) {
         PyMem_Free(self->literals[d]);
+        PyMem_Free(self->literal_slot[d]);
+        self->literal_slot[d] = NULL;
         PyMem_Free(self->captures[d]);
         self->literals[d] = NULL;
         self->captures[d] = NULL;
@@ -613,10 +714,26 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
     int shortest;
     if (!int_of(short_len, 1, MAX_STRING, &shortest)) return -1;
     self->short_len = shortest;
-    for (int i = 0; i < (int)members; i++)
+    if (self->name_sep.len > MAX_SEPARATOR) {
+        PyErr_SetString(PyExc_ValueError, "scanner settings do not fit");
+        return -1;
+    }
+    for (int i = 0; i < (int)members; i++) {
         if (!span_of(PyTuple_GET_ITEM(names, i), &self->name[i]) ||
             !int_of(PyTuple_GET_ITEM(kinds, i), K_TIME, K_SCALAR, &self->kind[i]))
             return -1;
+        if (self->name[i].len > MAX_NAME) {
+            PyErr_SetString(PyExc_ValueError, "scanner settings do not fit");
+            return -1;
+        }
+        char *token = self->token_text[i];
+        token[0] = '"';
+        memcpy(token + 1, self->name[i].text, (size_t)self->name[i].len);
+        token[1 + self->name[i].len] = '"';
+        memcpy(token + 2 + self->name[i].len, self->name_sep.text, (size_t)self->name_sep.len);
+        self->token[i].text = token;
+        self->token[i].len = 2 + self->name[i].len + self->name_sep.len;
+    }
     for (int d = 0; d < self->depth; d++) {
         PyObject *words = PyTuple_GET_ITEM(literals, d), *made = PyTuple_GET_ITEM(captures, d);
         if (!PyTuple_Check(words) || !PyTuple_Check(made) || PyTuple_GET_SIZE(words) != PyTuple_GET_SIZE(made) ||
@@ -634,8 +751,8 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
         self->literal_count[d] = count;
         for (int w = 0; w < count; w++) {
             if (!span_of(PyTuple_GET_ITEM(words, w), &self->literals[d][w])) return -1;
-            if (w && compare_literal(self->literals[d][w].text, self->literals[d][w].len,
-                                     &self->literals[d][w - 1]) <= 0) {
+            if (w && compare_text(self->literals[d][w].text, self->literals[d][w].len, self->literals[d][w - 1].text,
+                                  self->literals[d][w - 1].len) <= 0) {
                 PyErr_SetString(PyExc_ValueError, "scanner literals must be sorted and distinct");
                 return -1;
             }
@@ -644,6 +761,22 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
                 return -1;
             }
             self->captures[d][w] = PyTuple_GET_ITEM(made, w);
+        }
+        size_t slots = 2;
+        while (slots < 2 * (size_t)count + 2) slots *= 2; /* always an empty slot: a lookup ends */
+        self->literal_slot[d] = PyMem_Calloc(slots, sizeof(int32_t));
+        if (!self->literal_slot[d]) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        self->literal_mask[d] = slots - 1;
+        self->longest[d] = 0;
+        for (int w = 0; w < count; w++) {
+            const span_t *literal = &self->literals[d][w];
+            size_t at = segment_hash(literal->text, literal->len) & (slots - 1);
+            while (self->literal_slot[d][at]) at = (at + 1) & (slots - 1);
+            self->literal_slot[d][at] = w + 1;
+            if (literal->len > self->longest[d]) self->longest[d] = literal->len;
         }
     }
     self->members = (int)members;
@@ -693,6 +826,7 @@ static struct PyModuleDef scan_module = {
 };
 
 PyMODINIT_FUNC PyInit__scan(void) {
+    classify_chars();
     if (PyType_Ready(&ScannerType) < 0) return NULL;
     PyObject *module = PyModule_Create(&scan_module);
     if (!module) return NULL;
