@@ -154,10 +154,6 @@ class BlockReader:
         self.max_samples = max_samples
         self.part = PartialUsage(unknown=TopKeys(options.keep_unknown))
         _, self._fraction, self._zone = layout.time_format
-        self._group_key = self.grammar.group_key()
-        self._untaken = self._group_key((b"",) * self.grammar.line.groups)  # a line not taken captures nothing
-        self._time = itemgetter(self.grammar.field("time"))
-        self._other = self.grammar.field("other")
         self._meanings: dict[tuple, _Meaning] = {}
         self._keys: dict[tuple[bytes, bytes], tuple[str | None, str]] = {}
         self._seconds_of: dict[bytes, int] = {}
@@ -202,20 +198,23 @@ class BlockReader:
 
     def _chunk_of_rows(self, rows: list[tuple]) -> _Chunk:
         """The groups of the regex's rows of a block, as the compiled scanner finds them."""
-        keys = list(map(self._group_key, rows))
+        group_key = self.grammar.group_key()
+        keys = list(map(group_key, rows))
         groups: dict[tuple, int] = {}
         firsts = list(map(groups.setdefault, keys, count()))  # per line: its group's first line
         sizes = Counter(firsts)
         lasts = dict(zip(firsts, count()))
         others = []  # the lines the grammar did not take: they share the group of empty fields
-        if self._untaken in groups:
-            others = list(compress(count(), map(groups[self._untaken].__eq__, firsts)))
+        untaken = group_key((b"",) * self.grammar.line.groups)  # a line not taken captures nothing
+        if untaken in groups:
+            others = list(compress(count(), map(groups[untaken].__eq__, firsts)))
             del sizes[others[0]]
         spans = self._spans(rows, firsts, lasts, others)
         found = [
             (first, size, *map(self._micro, spans.get(first, (b"", b""))), keys[first]) for first, size in sizes.items()
         ]
-        return _Chunk(0, len(rows), found, [(index, rows[index][self._other]) for index in others], firsts)
+        other = self.grammar.field("other")
+        return _Chunk(0, len(rows), found, [(index, rows[index][other]) for index in others], firsts)
 
     def _spans(
         self, rows: list[tuple], firsts: list[int], lasts: dict[int, int], others: list[int]
@@ -225,7 +224,7 @@ class BlockReader:
         When every line the grammar took has a time and they never go back, a group's first and last
         lines hold them; otherwise each time is compared.
         """
-        times = list(map(self._time, rows))
+        times = list(map(itemgetter(self.grammar.field("time")), rows))
         present = list(filter(None, times))
         if len(present) == len(rows) - len(others) and all(map(le, present, islice(present, 1, None))):
             return {first: (times[first], times[last]) for first, last in lasts.items()}

@@ -19,7 +19,6 @@ hanging it; an exception in a worker is raised in the caller.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import queue
 import signal
@@ -125,6 +124,8 @@ def accumulate(make: Callable[..., Accumulator], args: tuple, items: Iterable, w
 
 
 def _context():
+    import multiprocessing  # here: the compiled scanner's runs never start a process, and need not import it
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     try:

@@ -318,7 +318,8 @@ def read_usage(
             with open_log(path, usage.stats, options) as (name, stream, log_format):
 
                 def tick(lines: int, before: int = usage.stats.lines_read):
-                    progress.update(done + (position(stream) or 0), before + lines)  # noqa: B023 (runs while this file is read)
+                    if progress.out is not None:  # where it goes is asked only when it is shown
+                        progress.update(done + (position(stream) or 0), before + lines)  # noqa: B023 (runs while this file is read)
 
                 if log_format == JSONL:
                     read_jsonl(usage, name, stream, catalog, options, tick, workers or cpu_count())

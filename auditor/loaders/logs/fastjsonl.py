@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from operator import itemgetter
 
 from auditor.catalog.catalog import Catalog
@@ -151,11 +152,16 @@ def _optional(pattern: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class Grammar:
-    """The compiled regex of one layout and one catalog, and how to read its tuples."""
+    """The regex of one layout and one catalog, and how to read its tuples; the compiled scanner of the same
+    lines where there is one. The regex is compiled when first used (where the scanner reads, it need not be)."""
 
-    line: re.Pattern
+    pattern: bytes
     depth: int  # segments after `v1` of the deepest template
     scanner: object | None = None  # the compiled scanner of the same lines (native.py), when there is one
+
+    @cached_property
+    def line(self) -> re.Pattern:
+        return re.compile(self.pattern)
 
     @classmethod
     def for_catalog(cls, layout: Layout, catalog: Catalog) -> Grammar:
@@ -163,9 +169,8 @@ class Grammar:
         depth = len(literals) - 1
         if _longest_line(depth) > MAX_LINE_BYTES:  # a line that long is bad, and only the exact reader says so
             raise ValueError(f"routes {depth} segments deep: the fast reader could take over-long lines")
-        line = re.compile(_line_pattern(layout, _path(literals)))
         made = native.scanner_type()
-        return cls(line, depth, made and made(*_scanner_settings(layout, literals)))
+        return cls(_line_pattern(layout, _path(literals)), depth, made and made(*_scanner_settings(layout, literals)))
 
     def rows(self, block: bytes) -> list[tuple]:
         """One tuple per line of `block` (whole lines, each ending in a newline), by the regex.
