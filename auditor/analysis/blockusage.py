@@ -136,7 +136,7 @@ class _Chunk:
 class Scanned:
     """A block as BlockReader.scan found it (block None: one over-long line), to be added in file order."""
 
-    block: bytes | bytearray | None
+    block: bytes | memoryview | None
     chunks: list[_Chunk]
 
 
@@ -250,7 +250,7 @@ class BlockReader:
                 if key is not None and len(key[0].samples) < self.max_samples:
                     unknown[index] = key
         if unknown or samples:
-            self._add_samples(block[chunk.start :], first_line, chunk.firsts, unknown, samples)
+            self._add_samples(bytes(block[chunk.start :]), first_line, chunk.firsts, unknown, samples)
 
     def _add_group(self, group: tuple, size: int, low: int | None, high: int | None, line: int) -> tuple | None:
         """Add a group's `size` calls, the first on `line`; (its key's KeyPart, method) when its route is unknown."""

@@ -120,39 +120,43 @@ def iter_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
         yield number, line.rstrip(b"\r\n")
 
 
-def iter_blocks(stream: BinaryIO, size: int = BLOCK_BYTES) -> Iterator[tuple[int, bytes | bytearray | None]]:
-    """The blocks of iter_block_texts, each with the number of its first line."""
+def iter_blocks(stream: BinaryIO, size: int = BLOCK_BYTES) -> Iterator[tuple[int, bytes | None]]:
+    """The blocks of iter_block_texts as bytes (to hand to another process), each with the number of its first
+    line."""
     number = 1
     for block in iter_block_texts(stream, size):
+        block = block if block is None else bytes(block)
         yield number, block
         number += 1 if block is None else block.count(b"\n")
 
 
-def iter_block_texts(stream: BinaryIO, size: int = BLOCK_BYTES) -> Iterator[bytes | bytearray | None]:
+def iter_block_texts(stream: BinaryIO, size: int = BLOCK_BYTES) -> Iterator[bytes | memoryview | None]:
     """The lines iter_lines reads, in blocks of whole lines of about `size` bytes; None stands for one over-long
     line.
 
     Each block ends in a newline (a last line without one gets one). A line longer than MAX_LINE_BYTES
     that does not fit in one read is skipped in chunks, never joined, and stands as None; one that fits
-    stays in its block, for the reader to count as over-long. Memory stays within two reads. Each read goes
-    straight into the block that holds it, after the part of a line the read before cut off.
+    stays in a block, for the reader to count as over-long. Memory stays within two reads. The whole lines of
+    a read are handed on as a view of it, not copied; the line a read cut off is joined with its end, alone.
     """
     carry, after = b"", b""  # after: what followed a skipped line in its read, lines still to cut
     while True:
-        if after:
-            data, after = bytearray(after), b""
-        else:
-            data = bytearray(len(carry) + size)
-            data[: len(carry)] = carry
-            read = stream.readinto(memoryview(data)[len(carry) :])
-            if not read:
-                break
-            del data[len(carry) + read :]
-        cut = data.rfind(b"\n") + 1
-        carry = bytes(data[cut:])
-        if cut:
-            del data[cut:]
-            yield data
+        chunk = after or stream.read(size)
+        after = b""
+        if not chunk:
+            break
+        start = 0
+        if carry:
+            end = chunk.find(b"\n")
+            start = len(chunk) if end < 0 else end + 1
+            carry += chunk[:start]
+            if end >= 0:
+                yield carry
+                carry = b""
+        cut = max(chunk.rfind(b"\n") + 1, start)
+        if cut > start:
+            yield memoryview(chunk)[start:cut]
+        carry += chunk[cut:]
         if len(carry) > MAX_LINE_BYTES:
             yield None
             carry, after = b"", _after_line(stream, size)
