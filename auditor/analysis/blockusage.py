@@ -1,15 +1,16 @@
-"""Blocks of keyaudit JSONL lines added up per key and route: what one worker process hands back, once.
+"""Blocks of keyaudit JSONL lines added up per key and route: what one reader hands back, once.
 
-The fast grammar (loaders/logs/fastjsonl.py) turns a block into one tuple per line.
-Lines with the same key, method, project, status, error and path shape make one
-group; groups are found, counted and their first and last lines located by
-`dict.setdefault`, `Counter` and `dict(zip(...))` over the tuples, with no Python
-code per line. Each group is then read once, as the exact reader would read any of
-its lines (its route through analysis/evidence.py, from the path's shape). Lines
-the grammar does not take are read one by one by that exact reader, attributed by
-loaders/logs/__init__.py. So the blocks give what reading their lines one by one gives.
+Lines with the same key, method, project, status, error and path shape make one group. The compiled
+scanner (loaders/logs/_scan.c) finds the groups of a block in C, without the GIL, so threads scan blocks
+at once (`scan`) while one thread adds them up in file order (`add_scanned`). Without it the fast grammar
+(loaders/logs/fastjsonl.py) turns a block into one tuple per line, and groups are found, counted and their
+first and last lines located by `dict.setdefault`, `Counter` and `dict(zip(...))` over the tuples, with no
+Python code per line. Each group is then read once, as the exact reader would read any of its lines (its
+route through analysis/evidence.py, from the path's shape). Lines neither takes are read one by one by that
+exact reader, attributed by loaders/logs/__init__.py. So the blocks give what reading their lines one by one
+gives.
 
-Line numbers are the file's: each block comes with the number of its first line.
+Line numbers are the file's: each block is added with the number of its first line.
 A reader adds any blocks of a file, in the order of the file; usage.py merges the
 parts of several readers by line number.
 """
@@ -113,10 +114,13 @@ class _Meaning:
 
 @dataclass(slots=True)
 class _Chunk:
-    """The lines of a block from byte `start` on that one pass grouped: `groups` (first, size, earliest and
-    latest time in microseconds since the epoch or None, group key) in the order of their first lines; `others` the lines left to the exact reader,
-    as (index, line) pairs or, from the compiled scanner, as (index, start, end) offsets in a row;
-    `firsts` per line its group's first line (lines left or blank: none of them). Indexes count from `start`."""
+    """The lines of a block from byte `start` on that one pass grouped.
+
+    `groups`: (first, size, earliest and latest time in microseconds since the epoch or None, group key), in
+    the order of their first lines; `others`: the lines left to the exact reader, as (index, line) pairs or,
+    from the compiled scanner, as (index, start, end) offsets in a row; `firsts`: per line, its group's first
+    line (lines left or blank: none of them). Indexes count from `start`.
+    """
 
     start: int
     lines: int

@@ -6,9 +6,10 @@ definition names are anyone's to invent, so they are kept in a TopKeys of fixed
 size (analysis/topkeys.py): the busiest in full (calls, times, unknown routes; no
 rule reads their routes), the rest as counts.
 
-keyaudit's JSONL is read in blocks (analysis/blockusage.py), in worker processes
-when there is more than one block (analysis/parallel.py); the other formats call
-by call. Both give what reading the calls one by one with Usage.add gives.
+keyaudit's JSONL is read in blocks (analysis/blockusage.py): scanned in threads by the
+compiled scanner, else in worker processes when there is more than one block
+(analysis/parallel.py); the other formats call by call. Both give what reading the
+calls one by one with Usage.add gives.
 """
 
 from __future__ import annotations
@@ -368,7 +369,7 @@ def read_jsonl(
     them up; else worker processes read them, where grouping pays for handing their parts back.
     """
     args = (learn_layout(stream.peek(HEAD_BYTES)), catalog, options, MAX_UNKNOWN_SAMPLES)
-    first = BlockReader(*args)  # reads the first block here, to see whether worker processes would pay
+    first = BlockReader(*args)  # without the scanner: reads the first block, to see whether processes would pay
     scanning = first.grammar.scanner is not None
     if scanning:
         for scanned in mapped_in_threads(
