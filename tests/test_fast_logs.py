@@ -14,10 +14,12 @@ import random
 
 import pytest
 from helpers.readers import each_reader  # noqa: F401 (a fixture every test here runs with)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from auditor.analysis import usage as usage_module
 from auditor.analysis.blockusage import BlockReader, combine
-from auditor.analysis.parallel import accumulate
+from auditor.analysis.parallel import accumulate, mapped_in_threads
 from auditor.analysis.usage import Usage, add_calls, read_jsonl, read_usage
 from auditor.catalog.catalog import load
 from auditor.loaders.logs import iter_calls, open_log
@@ -142,6 +144,8 @@ def odd_line(rng: random.Random, n: int, base: dict) -> str:
         lambda: json.dumps(base, separators=(",", ":")) + "\r",  # CRLF
         lambda: "",
         lambda: "   ",
+        lambda: " \x0b\x0c\t\r",  # blank to bytes.strip, skipped by the scanner
+        lambda: " " * 2000,  # blank, too long for the scanner to skip: left to the exact reader
         lambda: "not json",
         lambda: "[1, 2]",
         lambda: '{"key": "k", "method": ',
@@ -251,10 +255,14 @@ def test_times_that_rise_within_blocks_but_go_back_between_them(tmp_path, block_
     assert_same(in_blocks(path, block_bytes, workers=1), line_by_line(path))
 
 
-def test_worker_processes_only_where_grouping_pays(tmp_path, monkeypatch):
-    """A first block of about one group per line (thousands of keys) is read on in this process."""
-    started = []
+def test_worker_processes_only_where_grouping_pays(tmp_path, monkeypatch, each_reader):  # noqa: F811
+    """Pure Python: a first block of about one group per line (thousands of keys) is read on in this process.
+    The compiled scanner reads in threads of this process, never in worker processes."""
+    started, threaded = [], []
     monkeypatch.setattr(usage_module, "accumulate", lambda *args: started.append(args) or accumulate(*args))
+    monkeypatch.setattr(
+        usage_module, "mapped_in_threads", lambda *args: threaded.append(args[2]) or mapped_in_threads(*args)
+    )
     many = write_log(tmp_path / "many.jsonl", keys=[f"key-{n}" for n in range(3000)], odd=0)
     assert_same(in_blocks(many, 8192, workers=2), line_by_line(many))
     assert started == []
@@ -275,7 +283,27 @@ def test_worker_processes_only_where_grouping_pays(tmp_path, monkeypatch):
         )
     )
     assert_same(in_blocks(str(few), 8192, workers=2), line_by_line(str(few)))
-    assert len(started) == 1
+    assert (len(started), threaded) == ((0, [2, 2]) if each_reader == "scanner" else (1, []))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(0, 10**6), st.integers(1, 400), st.sampled_from([300, 2048]), st.sampled_from([1, 2, 3]))
+def test_threads_read_what_lines_read(tmp_path, seed, lines, block_bytes, workers):
+    """Blocks scanned in threads (processes for pure Python) and added in order read what lines read."""
+    path = write_log(tmp_path / f"calls-{seed}.jsonl", lines=lines, seed=seed, odd=0.3, shuffle_times=seed % 2)
+    assert_same(in_blocks(path, block_bytes, workers), line_by_line(path))
+
+
+def test_a_block_of_more_lines_than_one_scan_takes(tmp_path):
+    """70 000 lines in one block: the compiled scanner reads them in two calls."""
+    path = tmp_path / "calls.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"key": f"k{n % 3}", "method": "GET", "path": f"/v1/users/u{n}", "status": 200 + n % 5}) + "\n"
+            for n in range(70_000)
+        )
+    )
+    assert_same(in_blocks(str(path), 16 << 20, workers=1), line_by_line(str(path)))
 
 
 def test_worker_processes_read_what_one_process_reads(tmp_path):
@@ -343,9 +371,15 @@ def test_taken_lines_are_bounded_below_the_longest_line():
         )
 
     at_bounds = line(MAX_QUERY)
-    assert grammar.rows(at_bounds)[0][grammar.field("other")] == b""
-    assert grammar.rows(line(MAX_QUERY + 1))[0][grammar.field("other")] != b""
+    assert taken(grammar, at_bounds) and not taken(grammar, line(MAX_QUERY + 1))
     assert len(at_bounds) < _longest_line(grammar.depth) <= MAX_LINE_BYTES
+
+
+def taken(grammar: Grammar, line: bytes) -> bool:
+    """Whether the reader in use (the compiled scanner, else the regex) takes a line."""
+    if grammar.scanner is not None:
+        return bool(grammar.scanner.groups(line, 0)[2])
+    return grammar.rows(line)[0][grammar.field("other")] == b""
 
 
 def test_blocks_hold_whole_lines_and_skip_long_ones_unjoined():

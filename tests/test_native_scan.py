@@ -17,18 +17,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_fast_logs import CATALOG, odd_line, record
 
-from auditor.loaders.logs.fastjsonl import Grammar, learn_layout
+from auditor.analysis.blockusage import BlockReader
+from auditor.loaders.logs.attribution import LogOptions
+from auditor.loaders.logs.calllog import call_of_line
+from auditor.loaders.logs.fastjsonl import learn_layout, route_literals
 
 scanner_only = pytest.mark.skipif(not BUILT, reason="the compiled scanner was not built here")
 FUZZ_LINES = int(os.environ.get("KEYAUDIT_FUZZ_LINES", "20000"))
 SEPARATORS = [(",", ":"), (", ", ": "), (",", ": ")]
 
 
-def grammar_of(head: bytes) -> Grammar:
+def reader_of(head: bytes) -> BlockReader:
+    """The block reader of the layout of `head`, with the compiled scanner."""
     with reader("scanner"):
-        grammar = Grammar.for_catalog(learn_layout(head), CATALOG)
-    assert grammar.scanner is not None
-    return grammar
+        block_reader = BlockReader(learn_layout(head), CATALOG, LogOptions(), 5)
+    assert block_reader.grammar.scanner is not None
+    return block_reader
 
 
 def good_lines(seed: int, separators=(",", ":"), count: int = 200) -> list[bytes]:
@@ -36,29 +40,53 @@ def good_lines(seed: int, separators=(",", ":"), count: int = 200) -> list[bytes
     return [json.dumps(record(rng, n, n * 97), separators=separators).encode() for n in range(count)]
 
 
-GRAMMARS = (
-    {separators: grammar_of(b"\n".join(good_lines(0, separators, 5)) + b"\n") for separators in SEPARATORS}
+READERS = (
+    {separators: reader_of(b"\n".join(good_lines(0, separators, 5)) + b"\n") for separators in SEPARATORS}
     if BUILT
     else {}
 )
 
 
-def assert_taken_alike(grammar: Grammar, lines: list[bytes]) -> tuple[int, int]:
-    """Each line's scanner tuple is the regex's, or the line left whole; how many the scanner and the regex took."""
-    block = b"".join(line + b"\n" for line in lines)
-    scanned, expected = grammar.scanner.rows(block), grammar.line.findall(block)
-    assert len(scanned) == len(expected) == len(lines)
-    other = grammar.field("other")
-    left = tuple(b"" for _ in range(grammar.line.groups))
-    for line, got, want in zip(lines, scanned, expected):
-        assert got == want or got == left[:other] + (line,) + left[other + 1 :], line
-    return sum(not row[other] for row in scanned), sum(not row[other] for row in expected)
+def by_regex(block_reader: BlockReader, line: bytes) -> tuple:
+    """("taken", group key, time in microseconds) of a line the regex takes, else ("left", line)."""
+    grammar = block_reader.grammar
+    row = grammar.line.findall(line + b"\n")[0]
+    if row[grammar.field("other")] or not line:
+        return ("left", line)
+    return ("taken", grammar.group_key()(row), block_reader._micro(row[grammar.field("time")]))
+
+
+def by_scanner(block_reader: BlockReader, line: bytes) -> tuple:
+    """The same of the compiled scanner, which also says ("blank",) of a line of spaces it skips."""
+    end, lines, groups, others, firsts = block_reader.grammar.scanner.groups(line + b"\n", 0)
+    assert (end, lines) == (len(line) + 1, 1)
+    if groups:
+        [(first, size, low, high, key)] = groups
+        assert (first, size, low, memoryview(firsts).cast("i").tolist()) == (0, 1, high, [0])
+        return ("taken", key, low)
+    if others:
+        assert memoryview(others).cast("q").tolist() == [0, 0, len(line)]
+        return ("left", line)
+    assert memoryview(firsts).cast("i").tolist() == [-2] and not line.strip()
+    return ("blank",)
+
+
+def assert_taken_alike(block_reader: BlockReader, lines: list[bytes]) -> tuple[int, int]:
+    """Each line's group key and time by the scanner are the regex's, or the line is left whole (or skipped as
+    blank); how many the scanner and the regex took."""
+    scanned, expected = 0, 0
+    for line in lines:
+        got, want = by_scanner(block_reader, line), by_regex(block_reader, line)
+        assert got == want or got[0] in ("left", "blank"), line
+        scanned += got[0] == "taken"
+        expected += want[0] == "taken"
+    return scanned, expected
 
 
 @scanner_only
 @pytest.mark.parametrize("separators", SEPARATORS)
 def test_the_scanner_takes_plain_lines_as_the_regex_does(separators):
-    scanned, expected = assert_taken_alike(GRAMMARS[separators], good_lines(1, separators))
+    scanned, expected = assert_taken_alike(READERS[separators], good_lines(1, separators))
     assert scanned == expected > 100
 
 
@@ -67,8 +95,8 @@ def test_the_scanner_takes_plain_lines_as_the_regex_does(separators):
 def test_odd_lines_are_taken_alike_or_left_whole(seed):
     rng = random.Random(seed)
     lines = [odd_line(rng, n, record(rng, n, n * 61)).encode() for n in range(300)]
-    for grammar in GRAMMARS.values():
-        assert_taken_alike(grammar, lines)
+    for block_reader in READERS.values():
+        assert_taken_alike(block_reader, lines)
 
 
 def mutate(rng: random.Random, line: bytes) -> bytes:
@@ -95,30 +123,117 @@ def test_a_fuzz_of_mutated_lines():
     seeds = good_lines(2) + good_lines(3, (", ", ": "))
     for _ in range(FUZZ_LINES // 500):
         lines = [mutate(rng, rng.choice(seeds)) for _ in range(500)]
-        for grammar in GRAMMARS.values():
-            assert_taken_alike(grammar, lines)
+        for block_reader in READERS.values():
+            assert_taken_alike(block_reader, lines)
 
 
 @scanner_only
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.binary(max_size=300).map(lambda data: data.replace(b"\n", b"")), max_size=20))
 def test_random_bytes_are_taken_alike_or_left_whole(lines):
-    assert_taken_alike(GRAMMARS[(",", ":")], lines)
+    assert_taken_alike(READERS[(",", ":")], lines)
+
+
+LITERALS = sorted(set().union(*route_literals(CATALOG)))
+
+
+def shaped_paths():
+    """Paths of segments that are template literals (at their place or another), near misses and ids."""
+    segment = st.one_of(
+        st.sampled_from(LITERALS),
+        st.sampled_from(LITERALS).map(lambda word: word + "s"),
+        st.sampled_from(LITERALS).map(lambda word: word[:-1]),
+        st.text(st.sampled_from("abc019-_.~%"), min_size=1, max_size=12),
+    )
+    return st.tuples(
+        st.lists(segment, max_size=10), st.sampled_from(["/", "//"]), st.sampled_from(["", "/", "?q=1", "#f"])
+    ).map(lambda parts: "/v1" + "".join(parts[1] + word for word in parts[0]) + parts[2])
+
+
+@scanner_only
+@settings(max_examples=400, deadline=None)
+@given(shaped_paths(), st.sampled_from(["GET", "post"]), st.sampled_from([200, 401, None]))
+def test_path_shapes_are_the_regex_shapes(path, method, status):
+    """Every segment that is no template's literal at its place becomes `{}` (b"/"), the others stay themselves:
+    a plain line of any shape is taken by both, with one group key."""
+    line = json.dumps({"time": None, "key": "k", "method": method, "path": path, "status": status})
+    for block_reader in READERS.values():
+        want = by_regex(block_reader, line.encode())
+        assert by_scanner(block_reader, line.encode()) == want or want[0] == "left", line
+
+
+def times():
+    """Times of every format the scanner takes: any date of years 1901-8998 but 29 February, any zone."""
+    return st.builds(
+        lambda year, month, day, clock, separator, fraction, zone: (
+            f"{year:04d}-{month:02d}-{day:02d}{separator}{clock[0]:02d}:{clock[1]:02d}:{clock[2]:02d}"
+            + (f".{fraction}" if fraction else "")
+            + zone
+        ),
+        st.integers(1901, 8998),
+        st.integers(1, 12),
+        st.integers(1, 28),
+        st.tuples(st.integers(0, 23), st.integers(0, 59), st.integers(0, 59)),
+        st.sampled_from("Tt "),
+        st.sampled_from(["", "5", "123", "000001", "999999", "1234567", "999999999"]),
+        st.one_of(
+            st.sampled_from(["Z", "z", "+00:00", "-00:00"]),
+            st.builds(
+                lambda sign, hours, minutes: f"{sign}{hours:02d}:{minutes:02d}",
+                st.sampled_from("+-"),
+                st.integers(0, 23),
+                st.integers(0, 59),
+            ),
+        ),
+    )
+
+
+@scanner_only
+@settings(max_examples=300, deadline=None)
+@given(times())
+def test_times_are_the_exact_readers_instants(time):
+    """The scanner's instant of a time (microseconds, from its digits and the zone) is the regex path's and the
+    exact reader's (datetime's) in every format."""
+    line = json.dumps({"time": time, "key": "k", "method": "GET", "path": "/v1/users"}).encode()
+    block_reader = reader_of(line + b"\n")
+    taken = by_scanner(block_reader, line)
+    assert taken == by_regex(block_reader, line) and taken[0] == "taken"
+    assert taken[2] / 1_000_000 == call_of_line(line).time
+
+
+@scanner_only
+def test_a_call_reads_a_bounded_number_of_lines():
+    """A block of more lines than one call reads: the next call goes on where the last one stopped."""
+    block_reader = READERS[(",", ":")]
+    lines = good_lines(4, count=10) * 7000 + [b"   ", b"x"] * 50
+    block = b"".join(line + b"\n" for line in lines)
+    start, sizes, others = 0, [], []
+    while start < len(block):
+        end, count, groups, left, firsts = block_reader.grammar.scanner.groups(block, start)
+        assert 0 < count == len(memoryview(firsts).cast("i")) <= 65536 and start < end
+        sizes.append(count)
+        others.extend(memoryview(left).cast("q")[::3])
+        start = end
+    left_alone = sum(by_scanner(block_reader, line)[0] == "left" for line in set(lines))
+    assert sizes == [65536, len(lines) - 65536] and len(others) == 7000 * (left_alone - 1) + 50
 
 
 @scanner_only
 def test_hostile_calls_are_refused_not_crashed():
-    scanner = GRAMMARS[(",", ":")].scanner
+    scanner = READERS[(",", ":")].grammar.scanner
     with pytest.raises(ValueError):
-        scanner.rows(b'{"key":"a"}')  # no newline at the end
+        scanner.groups(b'{"key":"a"}', 0)  # no newline at the end
+    for start in (-1, 2):
+        with pytest.raises(ValueError):
+            scanner.groups(b"\n", start)
     with pytest.raises(TypeError):
-        scanner.rows("text")
-    assert scanner.rows(b"") == []
+        scanner.groups("text\n", 0)
+    assert scanner.groups(b"", 0) == (0, 0, [], b"", b"")
     unset = type(scanner).__new__(type(scanner))
     with pytest.raises(ValueError):
-        unset.rows(b"\n")
+        unset.groups(b"\n", 0)
     with pytest.raises((TypeError, ValueError)):
-        type(scanner)((), (), b",", b":", b"", b"T", 3, b"Z", 10, (), (), (), (), 1)
+        type(scanner)((), (), b",", b":", b"", b"T", 3, b"Z", 0, 10, (), ())
 
 
 def test_version_says_which_reader_runs():

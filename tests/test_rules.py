@@ -1,9 +1,11 @@
 """Every rule with input that fires it and input that does not."""
 
 import pytest
+import yaml
 from helpers.audit import FUTURE, audit, call, fired, key, over_a_month
 
 from auditor.checks import CHECKS
+from auditor.resources import data_dir, load_data_yaml
 from auditor.rules.registry import builtin_rules
 
 ROWS = "/v1/tablesdb/shop/tables/products/rows"
@@ -315,3 +317,12 @@ def test_implicit_scopes_are_info_not_high(tmp_path):
         ("global", "info"),
         ("graphql", "info"),
     }
+
+
+def test_the_package_yaml_reads_the_same_with_libyaml():
+    """rules/ is read with libyaml where PyYAML has it (resources.load_data_yaml): it must read what the pure
+    loader reads."""
+    files = sorted(data_dir("rules").rglob("*.yaml"))
+    assert len(files) > 10
+    for path in files:
+        assert load_data_yaml(path) == yaml.safe_load(path.read_text()), path

@@ -1,15 +1,16 @@
-"""Blocks of keyaudit JSONL lines added up per key and route: what one worker process hands back, once.
+"""Blocks of keyaudit JSONL lines added up per key and route: what one reader hands back, once.
 
-The fast grammar (loaders/logs/fastjsonl.py) turns a block into one tuple per line.
-Lines with the same key, method, project, status, error and path shape make one
-group; groups are found, counted and their first and last lines located by
-`dict.setdefault`, `Counter` and `dict(zip(...))` over the tuples, with no Python
-code per line. Each group is then read once, as the exact reader would read any of
-its lines (its route through analysis/evidence.py, from the path's shape). Lines
-the grammar does not take are read one by one by that exact reader, attributed by
-loaders/logs/__init__.py. So the blocks give what reading their lines one by one gives.
+Lines with the same key, method, project, status, error and path shape make one group. The compiled
+scanner (loaders/logs/_scan.c) finds the groups of a block in C, without the GIL, so threads scan blocks
+at once (`scan`) while one thread adds them up in file order (`add_scanned`). Without it the fast grammar
+(loaders/logs/fastjsonl.py) turns a block into one tuple per line, and groups are found, counted and their
+first and last lines located by `dict.setdefault`, `Counter` and `dict(zip(...))` over the tuples, with no
+Python code per line. Each group is then read once, as the exact reader would read any of its lines (its
+route through analysis/evidence.py, from the path's shape). Lines neither takes are read one by one by that
+exact reader, attributed by loaders/logs/__init__.py. So the blocks give what reading their lines one by one
+gives.
 
-Line numbers are the file's: each block comes with the number of its first line.
+Line numbers are the file's: each block is added with the number of its first line.
 A reader adds any blocks of a file, in the order of the file; usage.py merges the
 parts of several readers by line number.
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from heapq import merge
 from itertools import chain, compress, count, islice, starmap
@@ -111,6 +112,38 @@ class _Meaning:
     denied: bool
 
 
+@dataclass(slots=True)
+class _Chunk:
+    """The lines of a block from byte `start` on that one pass grouped.
+
+    `groups`: (first, size, earliest and latest time in microseconds since the epoch or None, group key), in
+    the order of their first lines; `others`: the lines left to the exact reader, as (index, line) pairs or,
+    from the compiled scanner, as (index, start, end) offsets in a row; `firsts`: per line, its group's first
+    line (lines left or blank: none of them). Indexes count from `start`.
+    """
+
+    start: int
+    lines: int
+    groups: list[tuple]
+    others: list[tuple[int, bytes]] | memoryview
+    firsts: Sequence[int]
+
+    def other_lines(self, block: bytes) -> list[tuple[int, bytes]]:
+        if not isinstance(self.others, memoryview):
+            return self.others
+        at = self.others
+        text = memoryview(block)
+        return [(at[i], bytes(text[at[i + 1] : at[i + 2]])) for i in range(0, len(at), 3)]
+
+
+@dataclass(slots=True)
+class Scanned:
+    """A block as BlockReader.scan found it (block None: one over-long line), to be added in file order."""
+
+    block: bytes | memoryview | None
+    chunks: list[_Chunk]
+
+
 class BlockReader:
     """Adds blocks of one file's lines (in file order) into a PartialUsage.
 
@@ -125,10 +158,6 @@ class BlockReader:
         self.max_samples = max_samples
         self.part = PartialUsage(unknown=TopKeys(options.keep_unknown))
         _, self._fraction, self._zone = layout.time_format
-        self._group_key = self.grammar.group_key()
-        self._untaken = self._group_key((b"",) * self.grammar.line.groups)  # a line not taken captures nothing
-        self._time = itemgetter(self.grammar.field("time"))
-        self._other = self.grammar.field("other")
         self._meanings: dict[tuple, _Meaning] = {}
         self._keys: dict[tuple[bytes, bytes], tuple[str | None, str]] = {}
         self._seconds_of: dict[bytes, int] = {}
@@ -144,35 +173,52 @@ class BlockReader:
     def add(self, item: tuple[int, bytes | None]) -> None:
         """A block of whole lines (iter_blocks), or one over-long line (None), and the number of its first line."""
         first_line, block = item
-        stats = self.part.stats
+        self.add_scanned(first_line, self.scan(block))
+
+    def scan(self, block: bytes | None) -> Scanned:
+        """What `add` makes of a block before it counts anything: it changes no state, so threads may run it."""
         if block is None:
-            stats.lines_read += 1
-            stats.bad("", first_line, LONG_LINE)
+            return Scanned(None, [])
+        if self.grammar.scanner is None:
+            return Scanned(block, [self._chunk_of_rows(self.grammar.rows(block))])
+        chunks, start = [], 0
+        while start < len(block):
+            end, lines, groups, others, firsts = self.grammar.scanner.groups(block, start)
+            others = memoryview(others).cast("q")
+            chunks.append(_Chunk(start, lines, groups, others, memoryview(firsts).cast("i")))
+            start = end
+        return Scanned(block, chunks)
+
+    def add_scanned(self, first_line: int, scanned: Scanned) -> None:
+        """Count a scanned block whose first line is `first_line`; blocks are added in the order of the file."""
+        block = scanned.block
+        if block is None:
+            self.part.stats.lines_read += 1
+            self.part.stats.bad("", first_line, LONG_LINE)
             return
-        rows = self.grammar.rows(block)
-        stats.lines_read += len(rows)
-        keys = list(map(self._group_key, rows))
+        for chunk in scanned.chunks:
+            self._add_chunk(first_line, block, chunk)
+            first_line += chunk.lines
+
+    def _chunk_of_rows(self, rows: list[tuple]) -> _Chunk:
+        """The groups of the regex's rows of a block, as the compiled scanner finds them."""
+        group_key = self.grammar.group_key()
+        keys = list(map(group_key, rows))
         groups: dict[tuple, int] = {}
         firsts = list(map(groups.setdefault, keys, count()))  # per line: its group's first line
-        self._groups += len(groups)
         sizes = Counter(firsts)
         lasts = dict(zip(firsts, count()))
         others = []  # the lines the grammar did not take: they share the group of empty fields
-        if self._untaken in groups:
-            others = list(compress(count(), map(groups[self._untaken].__eq__, firsts)))
+        untaken = group_key((b"",) * self.grammar.line.groups)  # a line not taken captures nothing
+        if untaken in groups:
+            others = list(compress(count(), map(groups[untaken].__eq__, firsts)))
             del sizes[others[0]]
         spans = self._spans(rows, firsts, lasts, others)
-        unknown: dict[int, tuple] = {}  # (KeyPart, method) of groups of no known route, by their first line's index
-        samples: list[tuple[int, KeyPart, str, str | None]] = []  # (line, key, method, path) of lines not taken
-        for index, taken in sorted([(first, True) for first in sizes] + [(index, False) for index in others]):
-            if taken:
-                key = self._add_group(keys[index], sizes[index], spans.get(index, (b"", b"")), first_line + index)
-                if key is not None:
-                    unknown[index] = key
-            else:
-                samples.extend(self._add_line(rows[index][self._other], first_line + index))
-        if unknown or samples:
-            self._add_samples(block, first_line, firsts, unknown, samples)
+        found = [
+            (first, size, *map(self._micro, spans.get(first, (b"", b""))), keys[first]) for first, size in sizes.items()
+        ]
+        other = self.grammar.field("other")
+        return _Chunk(0, len(rows), found, [(index, rows[index][other]) for index in others], firsts)
 
     def _spans(
         self, rows: list[tuple], firsts: list[int], lasts: dict[int, int], others: list[int]
@@ -182,7 +228,7 @@ class BlockReader:
         When every line the grammar took has a time and they never go back, a group's first and last
         lines hold them; otherwise each time is compared.
         """
-        times = list(map(self._time, rows))
+        times = list(map(itemgetter(self.grammar.field("time")), rows))
         present = list(filter(None, times))
         if len(present) == len(rows) - len(others) and all(map(le, present, islice(present, 1, None))):
             return {first: (times[first], times[last]) for first, last in lasts.items()}
@@ -193,7 +239,24 @@ class BlockReader:
                 spans[first] = (min(low, time), max(high, time))
         return spans
 
-    def _add_group(self, group: tuple, size: int, span: tuple[bytes, bytes], line: int) -> tuple | None:
+    def _add_chunk(self, first_line: int, block: bytes, chunk: _Chunk) -> None:
+        self.part.stats.lines_read += chunk.lines
+        self._groups += len(chunk.groups)
+        unknown: dict[int, tuple] = {}  # (KeyPart, method) of groups of no known route, by their first line's index
+        samples: list[tuple[int, KeyPart, str, str | None]] = []  # (line, key, method, path) of lines not taken
+        for entry in merge(chunk.groups, chunk.other_lines(block), key=itemgetter(0)):
+            if len(entry) == 2:
+                index, line = entry
+                samples.extend(self._add_line(line, first_line + index))
+            else:
+                index, size, low, high, group = entry
+                key = self._add_group(group, size, low, high, first_line + index)
+                if key is not None and len(key[0].samples) < self.max_samples:
+                    unknown[index] = key
+        if unknown or samples:
+            self._add_samples(bytes(block[chunk.start :]), first_line, chunk.firsts, unknown, samples)
+
+    def _add_group(self, group: tuple, size: int, low: int | None, high: int | None, line: int) -> tuple | None:
         """Add a group's `size` calls, the first on `line`; (its key's KeyPart, method) when its route is unknown."""
         meaning = self._meanings.get(group[2:]) or self._meaning(group[2:])
         key = self._keys.get(group[:2])
@@ -202,8 +265,7 @@ class BlockReader:
                 self._keys.clear()
             key_id, project = group[:2]
             key = self._keys[group[:2]] = (_text(project), key_id.decode())
-        low, high = span
-        first = self._seconds(low)
+        first = None if low is None else low / 1_000_000  # as datetime.timestamp() makes it of its microseconds
         calls = _add(
             self.part,
             self.options.defined,
@@ -213,7 +275,7 @@ class BlockReader:
             meaning.denied,
             size,
             first,
-            first if high == low else self._seconds(high),
+            first if high == low else high / 1_000_000,
             line,
         )
         return None if meaning.route else (calls, meaning.method)
@@ -293,12 +355,9 @@ class BlockReader:
             calls, method = unknown[firsts[index]]
             yield first_line + index, calls, method, None
 
-    def _seconds(self, text: bytes) -> float | None:
-        """parse_time of a time in the grammar's format, its whole seconds parsed once.
-
-        As datetime.timestamp() does, the instant is its microseconds since the epoch over 10**6 (a fraction
-        beyond six digits is cut, as datetime.fromisoformat cuts it).
-        """
+    def _micro(self, text: bytes) -> int | None:
+        """Microseconds since the epoch of a time in the grammar's format (its whole seconds parsed once), as
+        datetime reads it (a fraction beyond six digits is cut); None for b"" (no time)."""
         if not text:
             return None
         seconds = self._seconds_of.get(text[:19])
@@ -307,7 +366,7 @@ class BlockReader:
                 self._seconds_of.clear()
             seconds = self._seconds_of[text[:19]] = int(parse_time(text[:19].decode() + self._zone))
         micro = int(text[20 : 20 + min(self._fraction, 6)].ljust(6, b"0")) if self._fraction else 0
-        return (seconds * 1_000_000 + micro) / 1_000_000
+        return seconds * 1_000_000 + micro
 
 
 def _text(value: bytes) -> str | None:

@@ -1,4 +1,11 @@
-"""Feed a stream of items to accumulators in worker processes; one result per worker.
+"""Spread the reading of a big log over the machine's cores: threads where the work lets go of the GIL,
+else worker processes.
+
+`mapped_in_threads` runs a function that releases the GIL for most of its work (the compiled scanner,
+_scan.c) over a stream of items in threads of this process, and hands the results back in the items'
+order; at most a few items are in flight, so memory does not grow with the stream.
+
+`accumulate` feeds a stream of items to accumulators in worker processes; one result per worker.
 
 CPython runs Python code on one core per process, so reading a big log uses the
 machine's other cores through processes. Each worker builds its accumulator once
@@ -12,11 +19,12 @@ hanging it; an exception in a worker is raised in the caller.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import queue
 import signal
-from collections.abc import Callable, Iterable
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from typing import Any, Protocol
 
@@ -35,6 +43,55 @@ def cpu_count() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def mapped_in_threads(function: Callable[[Any], Any], items: Iterable, threads: int) -> Iterator:
+    """`function(item)` of each item, in the items' order, computed in `threads` threads (here when fewer than 2).
+
+    Items are taken from `items` in this thread, at most 2 × `threads` ahead of the result handed back. An
+    exception in a thread is raised here; when the caller stops early, the threads stop after their item.
+    """
+    if threads < 2:
+        yield from map(function, items)
+        return
+    tasks: queue.SimpleQueue = queue.SimpleQueue()
+    stopping = threading.Event()
+
+    def work() -> None:
+        for item, done in iter(tasks.get, None):
+            if stopping.is_set():
+                done.put((False, None))
+                continue
+            try:
+                done.put((True, function(item)))
+            except BaseException as error:  # handed to the caller, which raises it
+                done.put((False, error))
+
+    workers = [threading.Thread(target=work, daemon=True) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    pending: deque[queue.SimpleQueue] = deque()
+    try:
+        for item in items:
+            pending.append(queue.SimpleQueue())
+            tasks.put((item, pending[-1]))
+            if len(pending) >= 2 * threads:
+                yield _result(pending.popleft())
+        while pending:
+            yield _result(pending.popleft())
+    finally:
+        stopping.set()
+        for _ in workers:
+            tasks.put(None)
+        for worker in workers:
+            worker.join()
+
+
+def _result(done: queue.SimpleQueue):
+    ok, value = done.get()
+    if not ok:
+        raise value
+    return value
 
 
 def accumulate(make: Callable[..., Accumulator], args: tuple, items: Iterable, workers: int) -> list:
@@ -67,6 +124,8 @@ def accumulate(make: Callable[..., Accumulator], args: tuple, items: Iterable, w
 
 
 def _context():
+    import multiprocessing  # here: the compiled scanner's runs never start a process, and need not import it
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     try:

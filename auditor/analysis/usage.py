@@ -6,9 +6,10 @@ definition names are anyone's to invent, so they are kept in a TopKeys of fixed
 size (analysis/topkeys.py): the busiest in full (calls, times, unknown routes; no
 rule reads their routes), the rest as counts.
 
-keyaudit's JSONL is read in blocks (analysis/blockusage.py), in worker processes
-when there is more than one block (analysis/parallel.py); the other formats call
-by call. Both give what reading the calls one by one with Usage.add gives.
+keyaudit's JSONL is read in blocks (analysis/blockusage.py): scanned in threads by the
+compiled scanner, else in worker processes when there is more than one block
+(analysis/parallel.py); the other formats call by call. Both give what reading the
+calls one by one with Usage.add gives.
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from typing import BinaryIO
 
 from auditor.analysis import evidence
 from auditor.analysis.blockusage import BlockReader, KeyPart, PartialUsage, RoutePart, combine, earliest, latest
-from auditor.analysis.parallel import accumulate, cpu_count
+from auditor.analysis.parallel import accumulate, cpu_count, mapped_in_threads
 from auditor.analysis.topkeys import DEFAULT_KEEP, TopKeys
 from auditor.catalog.catalog import Catalog, Route
 from auditor.loaders.logs import HEAD_BYTES, open_log, read_calls
 from auditor.loaders.logs.attribution import LogOptions
 from auditor.loaders.logs.calllog import JSONL, Call, ReadStats
 from auditor.loaders.logs.fastjsonl import learn_layout
-from auditor.loaders.source import BLOCK_BYTES, iter_blocks, position
+from auditor.loaders.source import BLOCK_BYTES, iter_block_texts, iter_blocks, position
 from auditor.loaders.usage_file import UsageRow, read_usage_rows
 from auditor.model import Location
 from auditor.output.progress import Progress
@@ -40,6 +41,9 @@ MAX_UNKNOWN_SAMPLES = 5
 # route and status) per line. Near one group per line (a log of 100 000 keys) each worker's part is about as
 # big as its lines, and handing parts back and combining them costs more than a second core saves.
 MAX_GROUPS_PER_LINE_IN_PARALLEL = 0.25
+# Blocks the compiled scanner's threads take: smaller than a worker process's, so that both threads stay busy
+# to the end of a small log and fewer bytes wait in memory.
+SCAN_BLOCK_BYTES = 1 << 20
 TICK_CALLS = 1 << 16  # calls read between progress updates, for the formats read call by call
 
 
@@ -315,7 +319,8 @@ def read_usage(
             with open_log(path, usage.stats, options) as (name, stream, log_format):
 
                 def tick(lines: int, before: int = usage.stats.lines_read):
-                    progress.update(done + (position(stream) or 0), before + lines)  # noqa: B023 (runs while this file is read)
+                    if progress.out is not None:  # where it goes is asked only when it is shown
+                        progress.update(done + (position(stream) or 0), before + lines)  # noqa: B023 (runs while this file is read)
 
                 if log_format == JSONL:
                     read_jsonl(usage, name, stream, catalog, options, tick, workers or cpu_count())
@@ -356,20 +361,33 @@ def read_jsonl(
     options: LogOptions,
     tick: Callable[[int], None],
     workers: int,
-    block_bytes: int = BLOCK_BYTES,
+    block_bytes: int | None = None,
 ) -> None:
-    """Add a keyaudit JSONL log read in blocks (analysis/blockusage.py), telling `tick` the lines read."""
+    """Add a keyaudit JSONL log read in blocks (analysis/blockusage.py), telling `tick` the lines read.
+
+    With the compiled scanner, `workers` threads scan the blocks (it lets go of the GIL) and this thread adds
+    them up; else worker processes read them, where grouping pays for handing their parts back.
+    """
     args = (learn_layout(stream.peek(HEAD_BYTES)), catalog, options, MAX_UNKNOWN_SAMPLES)
-    blocks = _ticked(iter_blocks(stream, block_bytes), tick)
-    first = BlockReader(*args)  # reads the first block here, to see whether worker processes would pay
-    for block in islice(blocks, 1):
-        first.add(block)
-    if first.groups_per_line() <= MAX_GROUPS_PER_LINE_IN_PARALLEL:
-        parts = [first.result(), *accumulate(BlockReader, args, blocks, workers)]
-    else:
-        for block in blocks:
-            first.add(block)
+    first = BlockReader(*args)  # without the scanner: reads the first block, to see whether processes would pay
+    scanning = first.grammar.scanner is not None
+    if scanning:
+        for scanned in mapped_in_threads(
+            first.scan, iter_block_texts(stream, block_bytes or SCAN_BLOCK_BYTES), workers
+        ):
+            first.add_scanned(first.part.stats.lines_read + 1, scanned)  # it reads the file from its first line
+            tick(first.part.stats.lines_read)
         parts = [first.result()]
+    else:
+        blocks = _ticked(iter_blocks(stream, block_bytes or BLOCK_BYTES), tick)
+        for block in islice(blocks, 1):
+            first.add(block)
+        if first.groups_per_line() <= MAX_GROUPS_PER_LINE_IN_PARALLEL:
+            parts = [first.result(), *accumulate(BlockReader, args, blocks, workers)]
+        else:
+            for block in blocks:
+                first.add(block)
+            parts = [first.result()]
     usage.add_part(
         combine(parts, MAX_UNKNOWN_SAMPLES), name, {(route.method, route.template): route for route in catalog.routes}
     )

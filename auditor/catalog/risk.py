@@ -10,10 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-import yaml
-
 from auditor.catalog.catalog import Catalog, Route
-from auditor.resources import data_dir
+from auditor.resources import data_dir, load_data_yaml
 from auditor.rules.registry import severity_rank
 from auditor.validation.schemas import violations
 
@@ -40,7 +38,7 @@ class ScopeRisk:
 def taxonomy() -> dict[str, ScopeRisk]:
     """Scope name -> its risk; a malformed data file is a packaging bug, not bad input."""
     path = data_dir("rules").joinpath(*TAXONOMY_FILE)
-    data = yaml.safe_load(path.read_text())
+    data = load_data_yaml(path)
     problems = violations(data, "risk-taxonomy.schema.json", None)
     if problems:
         raise ValueError(

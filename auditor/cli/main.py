@@ -3,7 +3,6 @@
 import importlib
 import os
 import sys
-import traceback
 
 import click
 
@@ -140,6 +139,8 @@ class _Group(click.Group):
             sys.exit(130)
         except Exception as error:  # a bug: say so in one line; details only on request
             if os.environ.get("KEYAUDIT_DEBUG"):  # the traceback quotes messages, which may quote a secret
+                import traceback  # here: it takes longer to import than `keyaudit --help` takes to answer
+
                 click.echo(redact("".join(traceback.format_exception(error))), err=True, nl=False)
                 sys.exit(2)
             click.echo(

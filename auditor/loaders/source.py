@@ -147,32 +147,49 @@ def iter_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
 
 
 def iter_blocks(stream: BinaryIO, size: int = BLOCK_BYTES) -> Iterator[tuple[int, bytes | None]]:
-    """The lines iter_lines reads, in blocks of whole lines of about `size` bytes, each with the number of
-    its first line; None stands for one over-long line.
+    """The blocks of iter_block_texts as bytes (to hand to another process), each with the number of its first
+    line."""
+    number = 1
+    for block in iter_block_texts(stream, size):
+        block = block if block is None else bytes(block)
+        yield number, block
+        number += 1 if block is None else block.count(b"\n")
+
+
+def iter_block_texts(stream: BinaryIO, size: int = BLOCK_BYTES) -> Iterator[bytes | memoryview | None]:
+    """The lines iter_lines reads, in blocks of whole lines of about `size` bytes; None stands for one over-long
+    line.
 
     Each block ends in a newline (a last line without one gets one). A line longer than MAX_LINE_BYTES
     that does not fit in one read is skipped in chunks, never joined, and stands as None; one that fits
-    stays in its block, for the reader to count as over-long. Memory stays within two reads.
+    stays in a block, for the reader to count as over-long. Memory stays within two reads. The whole lines of
+    a read are handed on as a view of it, not copied; the line a read cut off is joined with its end, alone.
     """
-    number, carry, after = 1, b"", b""  # after: what followed a skipped line in its read, lines still to cut
+    carry, after = b"", b""  # after: what followed a skipped line in its read, lines still to cut
     while True:
         chunk = after or stream.read(size)
+        after = b""
         if not chunk:
             break
-        data = carry + chunk if carry else chunk
-        cut = data.rfind(b"\n") + 1
-        if cut:
-            yield number, data[:cut]
-            number += data.count(b"\n", 0, cut)
-        carry, after = data[cut:], b""
+        start = 0
+        if carry:
+            end = chunk.find(b"\n")
+            start = len(chunk) if end < 0 else end + 1
+            carry += chunk[:start]
+            if end >= 0:
+                yield carry
+                carry = b""
+        cut = max(chunk.rfind(b"\n") + 1, start)
+        if cut > start:
+            yield memoryview(chunk)[start:cut]
+        carry += chunk[cut:]
         if len(carry) > MAX_LINE_BYTES:
-            yield number, None
-            number += 1
+            yield None
             carry, after = b"", _after_line(stream, size)
     if len(carry) > MAX_LINE_BYTES:
-        yield number, None
+        yield None
     elif carry:
-        yield number, carry + b"\n"
+        yield carry + b"\n"
 
 
 def _after_line(stream: BinaryIO, size: int) -> bytes:

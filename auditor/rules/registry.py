@@ -6,11 +6,9 @@ import string
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-import yaml
-
 from auditor.errors import InputError
 from auditor.policy import rule_fields
-from auditor.resources import data_dir
+from auditor.resources import data_dir, load_data_yaml
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 _FIELDS = {"id", "severity", "requiresLogs", "title", "description", "rationale", "message", "fix", "docs", "options"}
@@ -47,7 +45,7 @@ def at_or_above(severity: str, threshold: str) -> bool:
 def builtin_rules() -> dict[str, Rule]:
     rules = {}
     for path in sorted(data_dir("rules").glob("*.yaml")):
-        data = yaml.safe_load(path.read_text())
+        data = load_data_yaml(path)
         unknown = set(data) - _FIELDS
         if unknown or data["severity"] not in SEVERITIES or path.stem != data["id"]:
             raise ValueError(f"rules/{path.name} is malformed ({sorted(unknown)})")

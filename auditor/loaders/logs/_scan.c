@@ -1,13 +1,17 @@
-/* The compiled scanner of keyaudit JSONL: Grammar.rows (fastjsonl.py) without the regex.
+/* The compiled scanner of keyaudit JSONL: Grammar.rows (fastjsonl.py) and its grouping (blockusage.py) in C.
  *
- * Scanner(...).rows(block) returns what the grammar's regex `findall` returns for `block`, one tuple per
- * line, for the lines it takes; every other line comes back whole in the `other` field, for the exact reader
- * (calllog.py). It takes a strict subset of the lines the regex takes (any doubt: the line is not taken),
- * with the same captures, so the result of an audit does not depend on it; tests/test_fast_logs.py holds it
- * to that on every kind of odd line, and tests/test_native_scan.py line by line against the regex.
+ * Scanner(...).groups(block, start) reads the lines of `block` from byte `start` on. It takes a strict subset
+ * of the lines the grammar's regex takes (any doubt: the line is not taken), with the same captures, and
+ * counts them in groups as analysis/blockusage.py does with the regex's tuples: lines of one key, project,
+ * method, status, error and path shape (each segment a literal some template has at its place, or `{}`) are
+ * one group, with its first line, size and earliest and latest time. Every other line is handed back by its
+ * offsets, for the exact reader (calllog.py); a blank line is skipped, as the exact reader skips it. So the
+ * result of an audit does not depend on the scanner: tests/test_native_scan.py holds it to the regex line by
+ * line, tests/test_fast_logs.py the whole block reader to the line-by-line one.
  *
- * Input is hostile: every read is bounded by the end of its line, lengths are checked before any copy, and
- * the scan itself (pass 1) touches no Python object, so it runs without the GIL.
+ * Input is hostile: every read is bounded by the end of its line, lengths are checked before any copy, every
+ * table of a call is bounded (MAX_CALL_LINES lines a call; the caller calls again from where it stopped), and
+ * the scan touches no Python object, so it runs without the GIL: threads of one process scan blocks at once.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -20,6 +24,18 @@
 #define MAX_QUERY 16384
 #define MAX_RUN 64
 #define MAX_METHOD 16
+#define MAX_NAME 64 /* fastjsonl.py's _NAME */
+#define MAX_SEPARATOR 8
+#define MAX_TOKEN (MAX_NAME + MAX_SEPARATOR + 2)
+
+#if defined(__GNUC__) || defined(__clang__)
+#define HOT static inline __attribute__((always_inline)) /* the few helpers every byte goes through */
+#else
+#define HOT static inline
+#endif
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FIRST_FLAGGED(word) (__builtin_ctzll(word) >> 3) /* the first byte in memory is the lowest */
+#endif
 
 enum kind { K_TIME, K_KEY, K_METHOD, K_PATH, K_STATUS, K_PROJECT, K_ERROR, K_SCALAR };
 enum field { F_TIME, F_KEY, F_METHOD, F_STATUS, F_PROJECT, F_ERROR, F_OTHER, N_FIELDS };
@@ -32,7 +48,6 @@ typedef struct {
 } span_t;
 
 typedef struct {
-    int taken;
     Py_ssize_t start[N_FIELDS]; /* offsets in the block; len 0: empty capture */
     Py_ssize_t len[N_FIELDS];
     int32_t segment[MAX_DEPTH]; /* literal index, SEG_OTHER or SEG_ABSENT */
@@ -43,35 +58,104 @@ typedef struct {
     PyObject *args; /* keeps every buffer below alive */
     int members;
     span_t name[MAX_MEMBERS];
+    span_t token[MAX_MEMBERS]; /* `"name"` and the name separator, as a line has them */
+    char token_text[MAX_MEMBERS][MAX_TOKEN];
     int kind[MAX_MEMBERS];
     span_t item_sep, name_sep, brace_pad, zone;
     char time_sep;
     int fraction;
+    long long shift; /* seconds since the epoch of 1970-01-01T00:00:00 in the layout's zone */
     Py_ssize_t short_len;
     int depth;
     int literal_count[MAX_DEPTH];
-    span_t *literals[MAX_DEPTH];     /* sorted as Python sorts bytes */
+    span_t *literals[MAX_DEPTH];       /* sorted as Python sorts bytes */
+    int32_t *literal_slot[MAX_DEPTH];  /* open addressing by text_hash: literal index + 1, 0 empty */
+    size_t literal_mask[MAX_DEPTH];
+    Py_ssize_t longest[MAX_DEPTH];     /* the longest literal at each position: a longer segment is none */
     PyObject **captures[MAX_DEPTH]; /* b"/" + literal, borrowed from args */
-    int slot[N_FIELDS];
-    int segment_slot[MAX_DEPTH];
-    int groups;
     PyObject *empty, *slash;
 } Scanner;
 
-/* ---- pass 1: no Python object is touched ---- */
+/* ---- reading one line: no Python object is touched ---- */
 
 typedef struct {
     const char *p, *end;
 } cursor_t;
 
-static int is_char(unsigned char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; }
+enum { C_CHAR = 1, C_SEGMENT = 2 };
+static unsigned char char_class[256]; /* filled once, when the module is imported (classify_chars) */
 
-static int is_segment_char(unsigned char c) { return is_char(c) && c != '/' && c != '?' && c != '#' && c != ':'; }
+/* A string's characters: printable ASCII but `"` and `\`; a path segment's: not `/`, `?`, `#` or `:` either. */
+static void classify_chars(void) {
+    for (int c = 0; c < 256; c++) {
+        int is_char = c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
+        int is_segment = is_char && c != '/' && c != '?' && c != '#' && c != ':';
+        char_class[c] = (unsigned char)((is_char ? C_CHAR : 0) | (is_segment ? C_SEGMENT : 0));
+    }
+}
+
+HOT uint64_t load64(const char *p) {
+    uint64_t word;
+    memcpy(&word, p, 8);
+    return word;
+}
+
+HOT uint32_t load32(const char *p) {
+    uint32_t word;
+    memcpy(&word, p, 4);
+    return word;
+}
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Eight bytes at a time: a word with no byte of the kind asked for gives 0; one with such a byte does not (the
+ * lowest such byte is flagged exactly; a borrow may flag bytes above it, which only says the same). */
+HOT uint64_t bytes_equal(uint64_t word, unsigned char c) {
+    uint64_t x = word ^ (ONES * c);
+    return (x - ONES) & ~x & HIGHS;
+}
+
+HOT uint64_t bytes_below_space(uint64_t word) { return (word - ONES * 0x20) & ~word & HIGHS; }
+
+HOT uint64_t bytes_above_tilde(uint64_t word) { return ((word + ONES) | word) & HIGHS; } /* 0x7f and up */
+
+/* The first byte from p on that is not of class `kind` (C_CHAR or C_SEGMENT), or end. */
+HOT const char *skip_class(const char *p, const char *end, unsigned char kind) {
+    for (; end - p >= 8; p += 8) {
+        uint64_t word = load64(p);
+        uint64_t other = bytes_below_space(word) | bytes_above_tilde(word) | bytes_equal(word, '"') |
+                         bytes_equal(word, '\\');
+        if (kind == C_SEGMENT)
+            other |= bytes_equal(word, '/') | bytes_equal(word, '?') | bytes_equal(word, '#') | bytes_equal(word, ':');
+#ifdef FIRST_FLAGGED
+        if (other) return p + FIRST_FLAGGED(other);
+#else
+        if (other) break;
+#endif
+    }
+    while (p < end && (char_class[(unsigned char)*p] & kind)) p++;
+    return p;
+}
 
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
+/* Whether n bytes at a and b are equal. The texts compared here are a few bytes long: words are compared, the
+ * last one overlapping the one before, and no byte outside the n is read. */
+HOT int same_bytes(const char *a, const char *b, Py_ssize_t n) {
+    if (n >= 8) {
+        for (Py_ssize_t i = 0; i + 8 < n; i += 8)
+            if (load64(a + i) != load64(b + i)) return 0;
+        return load64(a + n - 8) == load64(b + n - 8);
+    }
+    if (n >= 4) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
 static int take(cursor_t *c, const span_t *text) {
-    if (c->end - c->p < text->len || memcmp(c->p, text->text, (size_t)text->len) != 0) return 0;
+    if (c->end - c->p < text->len || !same_bytes(c->p, text->text, text->len)) return 0;
     c->p += text->len;
     return 1;
 }
@@ -91,7 +175,7 @@ static int take_word(cursor_t *c, const char *word) {
 static int take_string(cursor_t *c, Py_ssize_t min, Py_ssize_t max, const char **start, Py_ssize_t *len) {
     if (!take_char(c, '"')) return 0;
     const char *q = c->p;
-    while (q < c->end && is_char((unsigned char)*q)) q++;
+    q = skip_class(q, c->end, C_CHAR);
     if (q >= c->end || *q != '"' || q - c->p < min || q - c->p > max) return 0;
     *start = c->p;
     *len = q - c->p;
@@ -156,25 +240,49 @@ static int take_time_text(const Scanner *s, cursor_t *c) {
     return 1;
 }
 
-static int compare_literal(const char *text, Py_ssize_t len, const span_t *literal) {
-    Py_ssize_t common = len < literal->len ? len : literal->len;
-    int order = memcmp(text, literal->text, (size_t)common);
-    if (order) return order;
-    return len < literal->len ? -1 : len > literal->len;
+#define HASH_FACTOR 0x9E3779B97F4A7C15ULL
+
+/* A hash of a short text, a word at a time. */
+HOT uint64_t text_hash(uint64_t hash, const char *text, Py_ssize_t len) {
+    Py_ssize_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t word;
+        memcpy(&word, text + i, 8);
+        hash = (hash ^ word) * HASH_FACTOR;
+        hash ^= hash >> 32;
+    }
+    uint64_t tail = (uint64_t)len << 56;
+    for (; i < len; i++) tail ^= (uint64_t)(unsigned char)text[i] << (8 * (i & 7));
+    hash = (hash ^ tail) * HASH_FACTOR;
+    return hash ^ (hash >> 29);
+}
+
+/* A hash of a segment in a few steps whatever its length: its first and last eight (or four) bytes. */
+HOT uint64_t segment_hash(const char *text, Py_ssize_t len) {
+    uint64_t head, tail;
+    if (len >= 8) {
+        head = load64(text);
+        tail = load64(text + len - 8);
+    } else if (len >= 4) {
+        head = load32(text);
+        tail = load32(text + len - 4);
+    } else {
+        head = len ? (unsigned char)text[0] : 0;
+        tail = len ? (uint64_t)(unsigned char)text[len - 1] << 8 | (unsigned char)text[len / 2] : 0;
+    }
+    uint64_t hash = (head * HASH_FACTOR ^ tail ^ (uint64_t)len) * HASH_FACTOR;
+    return hash ^ (hash >> 32);
 }
 
 static int32_t find_literal(const Scanner *s, int position, const char *text, Py_ssize_t len) {
-    int low = 0, high = s->literal_count[position] - 1;
-    while (low <= high) {
-        int middle = low + (high - low) / 2;
-        int order = compare_literal(text, len, &s->literals[position][middle]);
-        if (!order) return middle;
-        if (order < 0)
-            high = middle - 1;
-        else
-            low = middle + 1;
+    if (len > s->longest[position]) return SEG_OTHER;
+    size_t mask = s->literal_mask[position];
+    for (size_t at = segment_hash(text, len) & mask;; at = (at + 1) & mask) {
+        int32_t index = s->literal_slot[position][at] - 1;
+        if (index < 0) return SEG_OTHER;
+        const span_t *literal = &s->literals[position][index];
+        if (literal->len == len && same_bytes(literal->text, text, len)) return index;
     }
-    return SEG_OTHER;
 }
 
 /* `"/v1` then segments, each after 1-64 slashes, at most `depth`, then trailing slashes and a query. */
@@ -190,7 +298,7 @@ static int take_path(const Scanner *s, cursor_t *c, row_t *row) {
         if (next == '"' || next == '?' || next == '#') break;
         if (run == c->p) return 0; /* a segment not after a slash */
         const char *segment = c->p;
-        while (c->p < c->end && is_segment_char((unsigned char)*c->p)) c->p++;
+        c->p = skip_class(c->p, c->end, C_SEGMENT);
         if (c->p >= c->end || !(*c->p == '/' || *c->p == '?' || *c->p == '#' || *c->p == '"')) return 0;
         if (c->p - segment > MAX_STRING || position >= s->depth) return 0;
         row->segment[position] = find_literal(s, position, segment, c->p - segment);
@@ -198,7 +306,7 @@ static int take_path(const Scanner *s, cursor_t *c, row_t *row) {
     }
     if (*c->p == '?' || *c->p == '#') {
         const char *query = ++c->p;
-        while (c->p < c->end && is_char((unsigned char)*c->p)) c->p++;
+        c->p = skip_class(c->p, c->end, C_CHAR);
         if (c->p - query > MAX_QUERY) return 0;
     }
     return take_char(c, '"');
@@ -260,17 +368,14 @@ static int take_spaces(cursor_t *c, const char *allowed) {
 static int take_line(const Scanner *s, const char *block, const char *p, const char *end, row_t *row) {
     cursor_t c = {p, end};
     for (int i = 0; i < s->depth; i++) row->segment[i] = SEG_ABSENT;
-    for (int i = 0; i < N_FIELDS; i++) row->len[i] = 0;
+    for (int i = 0; i < N_FIELDS; i++) row->start[i] = row->len[i] = 0;
     if (!take_spaces(&c, " \t") || !take_char(&c, '{') || !take(&c, &s->brace_pad)) return 0;
     int member = 0;
     for (;;) {
         int found = -1;
         for (int j = member; j < s->members; j++) {
-            cursor_t probe = c;
-            if (take_char(&probe, '"') && take(&probe, &s->name[j]) && take_char(&probe, '"') &&
-                take(&probe, &s->name_sep)) {
+            if (take(&c, &s->token[j])) {
                 found = j;
-                c = probe;
                 break;
             }
             if (s->kind[j] == K_KEY || s->kind[j] == K_METHOD || s->kind[j] == K_PATH) return 0;
@@ -285,96 +390,253 @@ static int take_line(const Scanner *s, const char *block, const char *p, const c
     return c.p == end;
 }
 
-static void scan(const Scanner *s, const char *block, Py_ssize_t size, row_t *rows) {
-    const char *p = block, *end = block + size;
-    Py_ssize_t line = 0;
-    while (p < end) {
-        const char *newline = memchr(p, '\n', (size_t)(end - p));
-        row_t *row = &rows[line++];
-        row->taken = take_line(s, block, p, newline, row);
-        if (!row->taken) {
-            for (int i = 0; i < N_FIELDS; i++) row->len[i] = 0;
-            for (int i = 0; i < s->depth; i++) row->segment[i] = SEG_ABSENT;
-            capture(row, F_OTHER, block, p, newline - p);
+/* ---- grouping: lines of one key, project, method, status, error and path shape are one group ---- */
+
+#define MAX_CALL_LINES 65536 /* lines one call of groups() reads at most: it bounds every table of the call */
+#define MAX_BLANK 1024       /* a blank line up to this long is skipped here, as the exact reader skips it */
+#define MIN_TAKEN 16         /* a taken line is longer: {"key":"k","method":"G","path":"/v1"} */
+#define OTHER_LINE (-1)      /* firsts[] of a line left to the exact reader */
+#define BLANK_LINE (-2)      /* firsts[] of a blank line */
+
+static const enum field group_fields[] = {F_KEY, F_PROJECT, F_METHOD, F_STATUS, F_ERROR}; /* GROUP_FIELDS' order */
+#define N_GROUP_FIELDS 5
+
+typedef struct {
+    uint64_t hash;
+    Py_ssize_t first, size; /* the index of the group's first line (in the call), its lines */
+    Py_ssize_t low, high;   /* offsets of its earliest and latest time; -1: none of its lines has a time */
+    Py_ssize_t low_len, high_len;
+    row_t row; /* its first line's captures */
+} group_t;
+
+typedef struct {
+    Py_ssize_t end, lines, groups, others;
+    Py_ssize_t line_capacity, capacity; /* of firsts and other; of groups, half the slots */
+    group_t *group;
+    int32_t *slot;    /* open addressing: group index + 1, 0 empty */
+    size_t mask;
+    int32_t *firsts;  /* per line: its group's first line, OTHER_LINE or BLANK_LINE */
+    int64_t *other;   /* per line left to the exact reader: its index, start and end offsets */
+} call_t;
+
+static uint64_t group_hash(const Scanner *s, const char *block, const row_t *row) {
+    uint64_t hash = 0;
+    for (int f = 0; f < N_GROUP_FIELDS; f++)
+        hash = text_hash(hash, block + row->start[group_fields[f]], row->len[group_fields[f]]);
+    return text_hash(hash, (const char *)row->segment, s->depth * (Py_ssize_t)sizeof(row->segment[0]));
+}
+
+static int same_group(const Scanner *s, const char *block, const row_t *a, const row_t *b) {
+    for (int f = 0; f < N_GROUP_FIELDS; f++) {
+        enum field field = group_fields[f];
+        if (a->len[field] != b->len[field] ||
+            !same_bytes(block + a->start[field], block + b->start[field], a->len[field]))
+            return 0;
+    }
+    for (int d = 0; d < s->depth; d++)
+        if (a->segment[d] != b->segment[d]) return 0;
+    return 1;
+}
+
+/* Python's order of bytes: memcmp, then the shorter first. */
+static int compare_text(const char *a, Py_ssize_t a_len, const char *b, Py_ssize_t b_len) {
+    int order = memcmp(a, b, (size_t)(a_len < b_len ? a_len : b_len));
+    if (order) return order;
+    return a_len < b_len ? -1 : a_len > b_len;
+}
+
+static void add_time(const char *block, group_t *group, const row_t *row) {
+    Py_ssize_t start = row->start[F_TIME], len = row->len[F_TIME];
+    if (!len) return;
+    if (group->low < 0 || compare_text(block + start, len, block + group->low, group->low_len) < 0) {
+        group->low = start;
+        group->low_len = len;
+    }
+    if (group->high < 0 || compare_text(block + start, len, block + group->high, group->high_len) > 0) {
+        group->high = start;
+        group->high_len = len;
+    }
+}
+
+/* The group of a taken line, a new one if need be; NULL when the call's table is full. */
+static group_t *group_of(const Scanner *s, const char *block, call_t *call, const row_t *row) {
+    uint64_t hash = group_hash(s, block, row);
+    for (size_t at = hash & call->mask;; at = (at + 1) & call->mask) {
+        int32_t index = call->slot[at] - 1;
+        if (index < 0) {
+            if (call->groups >= call->capacity) return NULL;
+            group_t *group = &call->group[call->groups];
+            call->slot[at] = (int32_t)++call->groups;
+            group->hash = hash;
+            group->first = call->lines;
+            group->size = 0;
+            group->low = group->high = -1;
+            group->low_len = group->high_len = 0;
+            group->row = *row;
+            return group;
         }
+        group_t *group = &call->group[index];
+        if (group->hash == hash && same_group(s, block, &group->row, row)) return group;
+    }
+}
+
+static int is_blank(const char *p, const char *end) {
+    if (end - p > MAX_BLANK) return 0;
+    for (; p < end; p++)
+        if (!(*p == ' ' || *p == '\t' || *p == '\r' || *p == '\v' || *p == '\f')) return 0;
+    return 1;
+}
+
+/* Read the lines of [block + start, block + size) into `call`, at most its line capacity. */
+static void group_lines(const Scanner *s, const char *block, Py_ssize_t start, Py_ssize_t size, call_t *call) {
+    const char *p = block + start, *end = block + size;
+    row_t row;
+    while (p < end && call->lines < call->line_capacity) {
+        const char *newline = memchr(p, '\n', (size_t)(end - p)); /* the block ends in one */
+        int32_t first = BLANK_LINE;
+        if (!is_blank(p, newline)) {
+            int taken = take_line(s, block, p, newline, &row);
+            group_t *group = taken ? group_of(s, block, call, &row) : NULL;
+            if (taken && !group) break; /* a new group, and the table is full: the next call starts here */
+            if (group) {
+                group->size++;
+                add_time(block, group, &row);
+                first = (int32_t)group->first;
+            } else {
+                int64_t *other = &call->other[3 * call->others++];
+                other[0] = call->lines;
+                other[1] = p - block;
+                other[2] = newline - block;
+                first = OTHER_LINE;
+            }
+        }
+        call->firsts[call->lines++] = first;
         p = newline + 1;
     }
+    call->end = p - block;
 }
 
-/* ---- pass 2: the tuples ---- */
-
-static PyObject *bytes_of(PyObject **last, const char *text, Py_ssize_t len, PyObject *empty) {
-    if (!len) {
-        Py_INCREF(empty);
-        return empty;
-    }
-    if (*last && PyBytes_GET_SIZE(*last) == len && memcmp(PyBytes_AS_STRING(*last), text, (size_t)len) == 0) {
-        Py_INCREF(*last);
-        return *last;
-    }
-    PyObject *made = PyBytes_FromStringAndSize(text, len);
-    if (made) {
-        Py_XSETREF(*last, made);
-        Py_INCREF(made);
-    }
-    return made;
+/* Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
+static long long days_from_civil(long long year, int month, int day) {
+    year -= month <= 2;
+    long long era = (year >= 0 ? year : year - 399) / 400;
+    long long year_of_era = year - era * 400;
+    long long day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+    long long day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    return era * 146097 + day_of_era - 719468;
 }
 
-static PyObject *Scanner_rows(Scanner *self, PyObject *arg) {
+/* Microseconds since the epoch of a time take_time_text took (so its digits are there), as
+ * blockusage.py's `_micro` reads it: its whole seconds in the layout's zone, the first six digits of its
+ * fraction (datetime cuts the rest); None for no time. */
+static PyObject *instant(const Scanner *s, const char *text, Py_ssize_t len) {
+    if (len < 19) Py_RETURN_NONE;
+    long long year = two_digits(text) * 100 + two_digits(text + 2);
+    long long seconds = days_from_civil(year, two_digits(text + 5), two_digits(text + 8)) * 86400 +
+                        two_digits(text + 11) * 3600 + two_digits(text + 14) * 60 + two_digits(text + 17) + s->shift;
+    long long micro = 0;
+    for (int i = 0; i < 6; i++) micro = micro * 10 + (i < s->fraction && 20 + i < len ? text[20 + i] - '0' : 0);
+    return PyLong_FromLongLong(seconds * 1000000 + micro);
+}
+
+static PyObject *bytes_or_empty(const Scanner *s, const char *text, Py_ssize_t len) {
+    if (!len) return Py_NewRef(s->empty);
+    return PyBytes_FromStringAndSize(text, len);
+}
+
+/* (first, size, earliest, latest, (key, project, method, status, error, *shape)) of one group, as the regex
+ * path makes them (blockusage.py): times in microseconds since the epoch (None: none), absent captures b"",
+ * a segment no template has at its place b"/". */
+static PyObject *group_tuple(const Scanner *s, const char *block, const group_t *group) {
+    PyObject *key = PyTuple_New(N_GROUP_FIELDS + s->depth);
+    if (!key) return NULL;
+    for (int f = 0; f < N_GROUP_FIELDS; f++) {
+        enum field field = group_fields[f];
+        PyObject *value = bytes_or_empty(s, block + group->row.start[field], group->row.len[field]);
+        if (!value) {
+            Py_DECREF(key);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(key, f, value);
+    }
+    for (int d = 0; d < s->depth; d++) {
+        int32_t segment = group->row.segment[d];
+        PyObject *value = segment == SEG_ABSENT ? s->empty : segment == SEG_OTHER ? s->slash : s->captures[d][segment];
+        PyTuple_SET_ITEM(key, N_GROUP_FIELDS + d, Py_NewRef(value));
+    }
+    PyObject *low = group->low < 0 ? Py_NewRef(Py_None) : instant(s, block + group->low, group->low_len);
+    PyObject *high = group->high < 0 ? Py_NewRef(Py_None) : instant(s, block + group->high, group->high_len);
+    if (!low || !high) {
+        Py_XDECREF(low);
+        Py_XDECREF(high);
+        Py_DECREF(key);
+        return NULL;
+    }
+    return Py_BuildValue("nnNNN", group->first, group->size, low, high, key);
+}
+
+static void call_free(call_t *call) {
+    PyMem_RawFree(call->group);
+    PyMem_RawFree(call->slot);
+    PyMem_RawFree(call->firsts);
+    PyMem_RawFree(call->other);
+}
+
+static PyObject *Scanner_groups(Scanner *self, PyObject *args) {
     Py_buffer view;
-    if (self->groups < 1) {
+    Py_ssize_t start;
+    if (self->members < 1) {
         PyErr_SetString(PyExc_ValueError, "the scanner was not set up");
         return NULL;
     }
-    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return NULL;
+    if (!PyArg_ParseTuple(args, "y*n", &view, &start)) return NULL;
     const char *block = view.buf;
-    Py_ssize_t size = view.len, lines = 0;
+    Py_ssize_t size = view.len;
     if (size > 0 && block[size - 1] != '\n') {
         PyBuffer_Release(&view);
         PyErr_SetString(PyExc_ValueError, "a block must end in a newline");
         return NULL;
     }
-    for (const char *p = block; (p = memchr(p, '\n', (size_t)(block + size - p))) != NULL; p++) lines++;
-    row_t *rows = lines ? PyMem_RawMalloc((size_t)lines * sizeof(row_t)) : NULL;
-    if (lines && !rows) {
+    if (start < 0 || start > size) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "start is outside the block");
+        return NULL;
+    }
+    /* Lines: at most one a byte. Groups: a taken line is longer than MIN_TAKEN bytes; should one not be, the
+     * table fills, and the call ends before the line that would need a new group. */
+    Py_ssize_t lines = size - start < MAX_CALL_LINES ? size - start : MAX_CALL_LINES;
+    call_t call = {0};
+    size_t slots = 2;
+    while ((Py_ssize_t)slots < 2 * (lines / MIN_TAKEN + 1)) slots *= 2;
+    call.mask = slots - 1;
+    call.capacity = (Py_ssize_t)slots / 2;
+    call.line_capacity = lines;
+    call.group = PyMem_RawMalloc((size_t)call.capacity * sizeof(group_t));
+    call.slot = PyMem_RawCalloc(slots, sizeof(int32_t));
+    call.firsts = PyMem_RawMalloc((size_t)(lines + 1) * sizeof(int32_t));
+    call.other = PyMem_RawMalloc((size_t)(lines + 1) * 3 * sizeof(int64_t));
+    if (!call.group || !call.slot || !call.firsts || !call.other) {
+        call_free(&call);
         PyBuffer_Release(&view);
         return PyErr_NoMemory();
     }
-    Py_BEGIN_ALLOW_THREADS scan(self, block, size, rows);
+    Py_BEGIN_ALLOW_THREADS group_lines(self, block, start, size, &call);
     Py_END_ALLOW_THREADS
 
-    PyObject *result = PyList_New(lines);
-    PyObject *last[N_FIELDS] = {NULL};
-    for (Py_ssize_t i = 0; result && i < lines; i++) {
-        PyObject *tuple = PyTuple_New(self->groups);
-        if (!tuple) {
-            Py_CLEAR(result);
+    PyObject *groups = PyList_New(call.groups), *result = NULL;
+    for (Py_ssize_t i = 0; groups && i < call.groups; i++) {
+        PyObject *group = group_tuple(self, block, &call.group[i]);
+        if (!group) {
+            Py_CLEAR(groups);
             break;
         }
-        PyList_SET_ITEM(result, i, tuple);
-        for (int g = 0; g < self->groups; g++) {
-            Py_INCREF(self->empty);
-            PyTuple_SET_ITEM(tuple, g, self->empty);
-        }
-        for (int f = 0; f < N_FIELDS; f++) {
-            if (!rows[i].len[f] || self->slot[f] < 0) continue;
-            PyObject *value = bytes_of(&last[f], block + rows[i].start[f], rows[i].len[f], self->empty);
-            if (!value) {
-                Py_CLEAR(result);
-                break;
-            }
-            Py_SETREF(((PyTupleObject *)tuple)->ob_item[self->slot[f]], value);
-        }
-        for (int d = 0; result && d < self->depth; d++) {
-            int32_t segment = rows[i].segment[d];
-            if (segment == SEG_ABSENT) continue;
-            PyObject *value = segment == SEG_OTHER ? self->slash : self->captures[d][segment];
-            Py_INCREF(value);
-            Py_SETREF(((PyTupleObject *)tuple)->ob_item[self->segment_slot[d]], value);
-        }
+        PyList_SET_ITEM(groups, i, group);
     }
-    for (int f = 0; f < N_FIELDS; f++) Py_XDECREF(last[f]);
-    PyMem_RawFree(rows);
+    if (groups)
+        result = Py_BuildValue("nnNy#y#", call.end, call.lines, groups, (const char *)call.other,
+                               (Py_ssize_t)(3 * call.others * sizeof(int64_t)), (const char *)call.firsts,
+                               (Py_ssize_t)(call.lines * sizeof(int32_t)));
+    call_free(&call);
     PyBuffer_Release(&view);
     return result;
 }
@@ -405,40 +667,46 @@ static int int_of(PyObject *number, int low, int high, int *out) {
 static void Scanner_free_literals(Scanner *self) {
     for (int d = 0; d < MAX_DEPTH; d++) {
         PyMem_Free(self->literals[d]);
+        PyMem_Free(self->literal_slot[d]);
+        self->literal_slot[d] = NULL;
         PyMem_Free(self->captures[d]);
         self->literals[d] = NULL;
         self->captures[d] = NULL;
     }
 }
 
-/* Scanner(names, kinds, item_sep, name_sep, brace_pad, time_sep, fraction, zone, short, literals, captures,
- *         slots, segment_slots, groups): literals[d] the sorted literal segments at position d + 1 (after
- *         `v1`), captures[d] b"/" + each; slots the tuple index of time, key, method, status, project, error
- *         and other (-1: none); segment_slots that of each position's capture. */
+/* Scanner(names, kinds, item_sep, name_sep, brace_pad, time_sep, fraction, zone, shift, short, literals,
+ *         captures): shift the seconds since the epoch of 1970-01-01T00:00:00 in the zone, literals[d] the sorted
+ *         literal segments at position d + 1 (after `v1`), captures[d] b"/" + each. */
 static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
-    PyObject *names, *kinds, *item_sep, *name_sep, *brace_pad, *time_sep, *fraction, *zone, *short_len, *literals,
-        *captures, *slots, *segment_slots, *groups;
+    PyObject *names, *kinds, *item_sep, *name_sep, *brace_pad, *time_sep, *fraction, *zone, *shift, *short_len,
+        *literals, *captures;
     if (kwargs && PyDict_GET_SIZE(kwargs)) {
         PyErr_SetString(PyExc_TypeError, "Scanner takes positional arguments only");
         return -1;
     }
-    if (!PyArg_ParseTuple(args, "O!O!SSSSOSOO!O!O!O!O", &PyTuple_Type, &names, &PyTuple_Type, &kinds, &item_sep,
-                          &name_sep, &brace_pad, &time_sep, &fraction, &zone, &short_len, &PyTuple_Type, &literals,
-                          &PyTuple_Type, &captures, &PyTuple_Type, &slots, &PyTuple_Type, &segment_slots, &groups))
+    self->members = 0; /* not set up until every setting is read */
+    if (!PyArg_ParseTuple(args, "O!O!SSSSOSO!OO!O!", &PyTuple_Type, &names, &PyTuple_Type, &kinds, &item_sep,
+                          &name_sep, &brace_pad, &time_sep, &fraction, &zone, &PyLong_Type, &shift, &short_len,
+                          &PyTuple_Type, &literals, &PyTuple_Type, &captures))
         return -1;
+    self->shift = PyLong_AsLongLong(shift);
+    if (self->shift == -1 && PyErr_Occurred()) return -1;
+    if (self->shift < -86400 || self->shift > 86400) {
+        PyErr_SetString(PyExc_ValueError, "scanner setting out of range");
+        return -1;
+    }
     Scanner_free_literals(self);
     Py_XSETREF(self->args, Py_NewRef(args));
     Py_ssize_t members = PyTuple_GET_SIZE(names), depth = PyTuple_GET_SIZE(literals);
     if (members < 1 || members > MAX_MEMBERS || PyTuple_GET_SIZE(kinds) != members || depth > MAX_DEPTH ||
-        PyTuple_GET_SIZE(captures) != depth || PyTuple_GET_SIZE(segment_slots) != depth ||
-        PyTuple_GET_SIZE(slots) != N_FIELDS || PyBytes_GET_SIZE(time_sep) != 1) {
+        PyTuple_GET_SIZE(captures) != depth || PyBytes_GET_SIZE(time_sep) != 1) {
         PyErr_SetString(PyExc_ValueError, "scanner settings do not fit");
         return -1;
     }
-    self->members = (int)members;
     self->depth = (int)depth;
     span_t separator;
-    if (!int_of(groups, 1, 1000, &self->groups) || !int_of(fraction, 0, 9, &self->fraction) ||
+    if (!int_of(fraction, 0, 9, &self->fraction) ||
         !span_of(item_sep, &self->item_sep) || !span_of(name_sep, &self->name_sep) ||
         !span_of(brace_pad, &self->brace_pad) || !span_of(zone, &self->zone) || !span_of(time_sep, &separator))
         return -1;
@@ -446,12 +714,26 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
     int shortest;
     if (!int_of(short_len, 1, MAX_STRING, &shortest)) return -1;
     self->short_len = shortest;
-    for (int i = 0; i < self->members; i++)
+    if (self->name_sep.len > MAX_SEPARATOR) {
+        PyErr_SetString(PyExc_ValueError, "scanner settings do not fit");
+        return -1;
+    }
+    for (int i = 0; i < (int)members; i++) {
         if (!span_of(PyTuple_GET_ITEM(names, i), &self->name[i]) ||
             !int_of(PyTuple_GET_ITEM(kinds, i), K_TIME, K_SCALAR, &self->kind[i]))
             return -1;
-    for (int f = 0; f < N_FIELDS; f++)
-        if (!int_of(PyTuple_GET_ITEM(slots, f), -1, self->groups - 1, &self->slot[f])) return -1;
+        if (self->name[i].len > MAX_NAME) {
+            PyErr_SetString(PyExc_ValueError, "scanner settings do not fit");
+            return -1;
+        }
+        char *token = self->token_text[i];
+        token[0] = '"';
+        memcpy(token + 1, self->name[i].text, (size_t)self->name[i].len);
+        token[1 + self->name[i].len] = '"';
+        memcpy(token + 2 + self->name[i].len, self->name_sep.text, (size_t)self->name_sep.len);
+        self->token[i].text = token;
+        self->token[i].len = 2 + self->name[i].len + self->name_sep.len;
+    }
     for (int d = 0; d < self->depth; d++) {
         PyObject *words = PyTuple_GET_ITEM(literals, d), *made = PyTuple_GET_ITEM(captures, d);
         if (!PyTuple_Check(words) || !PyTuple_Check(made) || PyTuple_GET_SIZE(words) != PyTuple_GET_SIZE(made) ||
@@ -460,7 +742,6 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
             return -1;
         }
         int count = (int)PyTuple_GET_SIZE(words);
-        if (!int_of(PyTuple_GET_ITEM(segment_slots, d), 0, self->groups - 1, &self->segment_slot[d])) return -1;
         self->literals[d] = PyMem_Calloc((size_t)count + 1, sizeof(span_t));
         self->captures[d] = PyMem_Calloc((size_t)count + 1, sizeof(PyObject *));
         if (!self->literals[d] || !self->captures[d]) {
@@ -470,8 +751,8 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
         self->literal_count[d] = count;
         for (int w = 0; w < count; w++) {
             if (!span_of(PyTuple_GET_ITEM(words, w), &self->literals[d][w])) return -1;
-            if (w && compare_literal(self->literals[d][w].text, self->literals[d][w].len,
-                                     &self->literals[d][w - 1]) <= 0) {
+            if (w && compare_text(self->literals[d][w].text, self->literals[d][w].len, self->literals[d][w - 1].text,
+                                  self->literals[d][w - 1].len) <= 0) {
                 PyErr_SetString(PyExc_ValueError, "scanner literals must be sorted and distinct");
                 return -1;
             }
@@ -481,7 +762,24 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
             }
             self->captures[d][w] = PyTuple_GET_ITEM(made, w);
         }
+        size_t slots = 2;
+        while (slots < 2 * (size_t)count + 2) slots *= 2; /* always an empty slot: a lookup ends */
+        self->literal_slot[d] = PyMem_Calloc(slots, sizeof(int32_t));
+        if (!self->literal_slot[d]) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        self->literal_mask[d] = slots - 1;
+        self->longest[d] = 0;
+        for (int w = 0; w < count; w++) {
+            const span_t *literal = &self->literals[d][w];
+            size_t at = segment_hash(literal->text, literal->len) & (slots - 1);
+            while (self->literal_slot[d][at]) at = (at + 1) & (slots - 1);
+            self->literal_slot[d][at] = w + 1;
+            if (literal->len > self->longest[d]) self->longest[d] = literal->len;
+        }
     }
+    self->members = (int)members;
     return 0;
 }
 
@@ -506,8 +804,9 @@ static void Scanner_dealloc(Scanner *self) {
 }
 
 static PyMethodDef Scanner_methods[] = {
-    {"rows", (PyCFunction)Scanner_rows, METH_O,
-     "One tuple per line of a block of whole lines, as the grammar's regex findall makes them."},
+    {"groups", (PyCFunction)Scanner_groups, METH_VARARGS,
+     "groups(block, start): the groups of a block's lines from offset `start` on, the lines left to the exact "
+     "reader, and where the call stopped (see fastjsonl.py's Grammar.groups)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -527,6 +826,7 @@ static struct PyModuleDef scan_module = {
 };
 
 PyMODINIT_FUNC PyInit__scan(void) {
+    classify_chars();
     if (PyType_Ready(&ScannerType) < 0) return NULL;
     PyObject *module = PyModule_Create(&scan_module);
     if (!module) return NULL;

@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from operator import itemgetter
 
 from auditor.catalog.catalog import Catalog
@@ -44,6 +45,7 @@ from auditor.loaders.logs import native
 from auditor.loaders.logs.calllog import BadRecord, record_to_call
 from auditor.loaders.source import MAX_LINE_BYTES
 from auditor.secrets import MIN_SECRET_CHARS
+from auditor.times import parse_time
 
 # What a group of lines shares, with the path's shape after them: the key's two fields, then what its route
 # and status depend on (analysis/blockusage.py reads them in this order).
@@ -150,11 +152,16 @@ def _optional(pattern: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class Grammar:
-    """The compiled regex of one layout and one catalog, and how to read its tuples."""
+    """The regex of one layout and one catalog, and how to read its tuples; the compiled scanner of the same
+    lines where there is one. The regex is compiled when first used (where the scanner reads, it need not be)."""
 
-    line: re.Pattern
+    pattern: bytes
     depth: int  # segments after `v1` of the deepest template
     scanner: object | None = None  # the compiled scanner of the same lines (native.py), when there is one
+
+    @cached_property
+    def line(self) -> re.Pattern:
+        return re.compile(self.pattern)
 
     @classmethod
     def for_catalog(cls, layout: Layout, catalog: Catalog) -> Grammar:
@@ -162,14 +169,15 @@ class Grammar:
         depth = len(literals) - 1
         if _longest_line(depth) > MAX_LINE_BYTES:  # a line that long is bad, and only the exact reader says so
             raise ValueError(f"routes {depth} segments deep: the fast reader could take over-long lines")
-        line = re.compile(_line_pattern(layout, _path(literals)))
         made = native.scanner_type()
-        return cls(line, depth, made and made(*_scanner_settings(layout, literals, line)))
+        return cls(_line_pattern(layout, _path(literals)), depth, made and made(*_scanner_settings(layout, literals)))
 
     def rows(self, block: bytes) -> list[tuple]:
-        """One tuple per line of `block` (whole lines, each ending in a newline)."""
-        if self.scanner is not None:
-            return self.scanner.rows(block)
+        """One tuple per line of `block` (whole lines, each ending in a newline), by the regex.
+
+        The compiled scanner (`scanner.groups(block, start)`, see _scan.c) takes a subset of these lines with
+        the same captures and hands back their groups (analysis/blockusage.py) rather than one tuple a line.
+        """
         return self.line.findall(block)
 
     def field(self, name: str) -> int:
@@ -185,14 +193,12 @@ class Grammar:
 
 
 _KINDS = ("time", "key", "method", "path", "status", "project", "error")  # _scan.c's member kinds; others last
-_CAPTURES = ("time", "key", "method", "status", "project", "error", "other")  # _scan.c's fields, in its order
 
 
-def _scanner_settings(layout: Layout, literals: list[frozenset[str]], line: re.Pattern) -> tuple:
-    """The arguments of _scan.Scanner for `layout`: what `line` (the regex) is built from, and its groups' order."""
+def _scanner_settings(layout: Layout, literals: list[frozenset[str]]) -> tuple:
+    """The arguments of _scan.Scanner for `layout`: what the regex is built from."""
     words = [tuple(sorted(word.encode() for word in position)) for position in literals[1:]]
     separator, fraction, zone = layout.time_format
-    index = line.groupindex
     return (
         tuple(name.encode() for name in layout.members),
         tuple(_KINDS.index(name) if name in _KINDS else len(_KINDS) for name in layout.members),
@@ -202,12 +208,10 @@ def _scanner_settings(layout: Layout, literals: list[frozenset[str]], line: re.P
         separator.encode(),
         fraction,
         zone.encode(),
+        int(parse_time("1970-01-01T00:00:00" + zone)),
         MIN_SECRET_CHARS - 1,
         tuple(words),
         tuple(tuple(b"/" + word for word in position) for position in words),
-        tuple(index[name] - 1 for name in _CAPTURES),
-        tuple(index[f"s{position}"] - 1 for position in range(1, len(literals))),
-        line.groups,
     )
 
 
