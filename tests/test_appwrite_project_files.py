@@ -212,3 +212,26 @@ def test_many_repeated_functions_are_a_few_lines_on_stderr_and_all_in_the_notes(
     lines = err.strip().splitlines()
     assert len(lines) == MAX_WARNING_LINES + 1 and "and 295 more" in lines[-1] and "summary.notes" in lines[-1]
     assert sum("is defined in 2 files" in note for note in json.loads(out)["summary"]["notes"]) == 300
+
+
+def test_fix_edits_the_included_file_that_holds_the_scopes(tmp_path):
+    """The Appwrite CLI deploys what the included file says: fix rewrites it, and a second run changes nothing."""
+    functions = [{**FUNCTION, "scopes": ["users.read", "row.read"]}, {**FUNCTION, "$id": "cron", "scopes": []}]
+    main = project(tmp_path, {"functions": "./appwrite/functions.json"}, **{"appwrite/functions.json": functions})
+    included = tmp_path / "appwrite/functions.json"
+    before = (tmp_path / "appwrite.config.json").read_text()
+    code, out, err = run_cli("fix", "--appwrite-version", "1.9", "--diff", main)
+    assert code == 1 and f"+++ b/{included}" not in out and f"+++ {included}" in out
+    assert '-      "row.read"' in out and '+      "rows.read"' in out and "internal error" not in err
+    assert run_cli("fix", "--appwrite-version", "1.9", main)[0] == 0
+    assert json.loads(included.read_text())[0]["scopes"] == ["users.read", "rows.read"]
+    assert (tmp_path / "appwrite.config.json").read_text() == before
+    assert run_cli("fix", "--appwrite-version", "1.9", "--diff", main)[:2] == (0, "")
+
+
+def test_validate_judges_the_scopes_of_included_files(tmp_path):
+    functions = [{**FUNCTION, "scopes": ["users.read", "row.read"]}]
+    main = project(tmp_path, {"functions": "./appwrite/functions.json"}, **{"appwrite/functions.json": functions})
+    code, out, _ = run_cli("validate", "--appwrite-version", "1.9", main)
+    assert code == 1
+    assert f"included {tmp_path / 'appwrite/functions.json'}:9 (at /0/scopes/1): unknown scope 'row.read'" in out

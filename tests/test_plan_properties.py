@@ -99,7 +99,7 @@ def fixed_scopes(manifest: Path, log: Path, version: str, options: PlanOptions) 
     catalog = load(version)
     key_file = load_key_file(str(manifest))
     usage = read_usage([str(log)], catalog, log_options=LogOptions.of(key_file.keys))
-    result = fix_file(key_file, catalog, options, usage, NOW.timestamp())
+    (result,) = fix_file(key_file, catalog, options, usage, NOW.timestamp())
     return yaml.safe_load(result.new)["keys"][0]["scopes"]
 
 

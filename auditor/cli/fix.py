@@ -97,7 +97,7 @@ def fix(files, appwrite_version, mode, show_diff, logs, usage, log_format, log_k
     if drop_unused and usage is None:
         raise InputError(f"--drop-unused needs --logs covering at least {MIN_LOG_DAYS} days")
     plan_options = PlanOptions(mode, drop_unused, grant_refused)
-    fixes = [fix_file(key_file, catalog, plan_options, usage, time.time()) for key_file in key_files]
+    fixes = [fix for key_file in key_files for fix in fix_file(key_file, catalog, plan_options, usage, time.time())]
     changed = [result for result in fixes if result.new != result.old]
     if not show_diff:
         for result in changed:

@@ -22,6 +22,7 @@ from auditor.fix.edit_yaml import edit_yaml
 from auditor.fix.json_spans import json_spans
 from auditor.fix.plan import KeyPlan, PlanOptions, plan_key
 from auditor.fix.ready import apply_commands
+from auditor.loaders.document import Document
 from auditor.loaders.keys import KeyFile
 from auditor.loaders.keys.terraform import literal_values
 from auditor.loaders.keys.terraform_hcl import parse_key_blocks
@@ -44,32 +45,49 @@ class FileFix:
         return self.new != self.old or bool(self.commands) or any(plan.edits for plan in self.plans)
 
 
-def fix_file(key_file: KeyFile, catalog: Catalog, options: PlanOptions, usage: Usage | None, now_ts: float) -> FileFix:
+def fix_file(
+    key_file: KeyFile, catalog: Catalog, options: PlanOptions, usage: Usage | None, now_ts: float
+) -> list[FileFix]:
+    """One FileFix per file the key file spans: itself, then each file its `includes` name (a function's scopes
+    are edited where they are written, as the Appwrite CLI reads them)."""
     doc = key_file.document
     plans = [plan_key(analyse_key(key, usage, catalog), catalog, options, usage) for key in key_file.keys]
-    fix = FileFix(doc.name, doc.text, doc.text, plans)
     changing = [plan for plan in plans if plan.edits]
     if key_file.kind == "key-export":
+        fix = FileFix(doc.name, doc.text, doc.text, plans)
         for plan in changing:  # the commands the reports' ready fixes give, each under its CLI's name if several
             commands = apply_commands(plan.key, plan.result(), catalog.version, plan.notes, now_ts)
             for command in commands:
                 if len(commands) > 1:
                     fix.commands.append(f"# {CLI_TITLES[command['cli']]}")
                 fix.commands.append(command["command"])
-        return fix
+        return [fix]
     if key_file.kind == "terraform" and key_file.shape == "tf-json":
         if changing:
             raise InputError(
                 f"{doc.name}: keyaudit fix does not rewrite Terraform JSON (.tf.json); set the scopes by hand"
             )
-        return fix
+        return [FileFix(doc.name, doc.text, doc.text, plans)]
     if key_file.kind == "terraform" and key_file.shape != "hcl":
         if changing:
             raise InputError(
                 f"{doc.name}: `terraform show -json` output is generated; run keyaudit fix on the "
                 ".tf files that define these keys"
             )
-        return fix
+        return [FileFix(doc.name, doc.text, doc.text, plans)]
+    return [
+        _fix_document(
+            document,
+            key_file.kind,
+            [plan for plan in plans if plan.key.location.file == document.name],
+        )
+        for document in (doc, *key_file.included)
+    ]
+
+
+def _fix_document(doc: Document, kind: str, plans: list[KeyPlan]) -> FileFix:
+    fix = FileFix(doc.name, doc.text, doc.text, plans)
+    changing = [plan for plan in plans if plan.edits]
     if not changing:
         return fix
     secrets = find_secrets(doc.text)
@@ -78,7 +96,7 @@ def fix_file(key_file: KeyFile, catalog: Catalog, options: PlanOptions, usage: U
             f"{doc.name}:{secrets[0].line}: holds a key secret ({secrets[0].fingerprint}); remove it "
             "and rotate the key before keyaudit fix rewrites this file"
         )
-    if key_file.kind == "terraform":
+    if kind == "terraform":
         fix.new = _edit_hcl(doc.text, doc.name, changing)
     elif doc.syntax == "yaml":
         fix.new = edit_yaml(
@@ -86,7 +104,7 @@ def fix_file(key_file: KeyFile, catalog: Catalog, options: PlanOptions, usage: U
         )
     else:
         fix.new = _edit_json(doc.text, doc.name, changing)
-    _verify(fix, key_file, changing)
+    _verify(fix, kind, doc.syntax, changing)
     return fix
 
 
@@ -126,13 +144,13 @@ def _edit_hcl(text: str, name: str, plans: list[KeyPlan]) -> str:
     return _splice(text, replacements)
 
 
-def _verify(fix: FileFix, key_file: KeyFile, plans: list[KeyPlan]) -> None:
+def _verify(fix: FileFix, kind: str, syntax: str, plans: list[KeyPlan]) -> None:
     """Read the new text back: every planned list must be there, exactly. A mismatch is a bug, never written."""
-    if key_file.kind == "terraform":
+    if kind == "terraform":
         blocks = {block.address: literal_values(block) for block in parse_key_blocks(fix.new, fix.name)}
         found = {address: values.get("scopes") for address, values in blocks.items()}
     else:
-        value = yaml.safe_load(fix.new) if key_file.document.syntax == "yaml" else json.loads(fix.new)
+        value = yaml.safe_load(fix.new) if syntax == "yaml" else json.loads(fix.new)
         found = {}
         for plan in plans:
             node = value

@@ -77,7 +77,7 @@ def _validate_document(doc: Document, path: str, forced_kind, version, report: F
     if catalog is not None:
         _warn_deprecated(doc, catalog, report)
     if kind == "appwrite-json" and shape is None and not report.messages:
-        _check_includes(doc, path, report)
+        _check_includes(doc, path, catalog, report)
     if kind == "config" and not report.messages:
         policy = doc.value.get("policy")
         for pointer, text in policy_problems(policy, "/policy"):
@@ -93,14 +93,22 @@ def _validate_document(doc: Document, path: str, forced_kind, version, report: F
     report.messages.sort(key=lambda m: (m.line or 0, m.pointer or ""))
 
 
-def _check_includes(doc: Document, path: str, report: FileReport) -> None:
+def _check_includes(doc: Document, path: str, catalog, report: FileReport) -> None:
     """The files `includes` names are read as lint reads them: one that is missing, leaves the project, loops or
-    is broken is an error of this file, at /includes."""
+    is broken is an error of this file, at /includes; so is each scope an included file gets wrong, named with
+    that file and line (the Appwrite CLI deploys what the included files say)."""
     try:
-        included_keys(doc, path)
+        _, documents = included_keys(doc, path)
     except InputError as error:
         text = str(error).removeprefix(f"{doc.name}: ")  # the line already names this file
         report.messages.append(Message("error", doc.line("/includes"), "/includes", text))
+        return
+    for child in documents:
+        shape = "functionArray" if isinstance(child.value, list) else None  # function and site arrays: one schema
+        for problem in violations(child.value, SCHEMA_REFS[("appwrite-json", shape)], catalog):
+            where = f"{child.name}:{child.line(problem.pointer)}"
+            text = f"included {where} (at {problem.pointer or '/'}): {problem.message}"
+            report.messages.append(Message("error", doc.line("/includes"), "/includes", text))
 
 
 def _declared_version(doc: Document, report: FileReport) -> str | None:
