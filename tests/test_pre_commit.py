@@ -143,6 +143,8 @@ def test_hook_file_patterns_pick_key_files():
         "keys/prod.json",
         "project-keys.yml",
         "infra/appwrite.tf",
+        "appwrite/functions.json",  # an appwrite.config.json's includes, where the CLI's docs put them
+        "backend/appwrite/sites.json",
     ]:
         assert pattern.search(name), name
     for name in [
@@ -153,5 +155,6 @@ def test_hook_file_patterns_pick_key_files():
         "manifest.json",
         "keys.txt",
         "main.tfvars",
+        "src/functions.json",
     ]:
         assert not pattern.search(name), name

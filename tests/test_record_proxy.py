@@ -25,6 +25,7 @@ from helpers.record_proxy import running_proxy
 from werkzeug import Response
 
 from auditor.audit import run_audit
+from auditor.cli.record import MISSING_AIOHTTP
 from auditor.loaders.logs.attribution import NO_KEY, NO_KEY_RECORD
 from auditor.recorder import record_calls
 from auditor.rules.registry import configured_rules
@@ -341,7 +342,7 @@ def test_without_aiohttp_record_is_one_line(tmp_path):
         str(tmp_path / "c.jsonl"),
         env={"PYTHONPATH": str(tmp_path)},
     )
-    assert (code, stderr) == (2, "keyaudit: error: keyaudit record needs aiohttp: pip install 'keyaudit[record]'\n")
+    assert (code, stderr) == (2, f"keyaudit: error: {MISSING_AIOHTTP}\n")
 
 
 def raw_exchange(url: str, request: bytes) -> bytes:

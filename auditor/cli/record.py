@@ -11,7 +11,9 @@ from auditor.cli.echo import say
 from auditor.errors import InputError
 from auditor.proxy.listen import is_loopback, parse_listen, parse_upstream
 
-MISSING_AIOHTTP = "keyaudit record needs aiohttp: pip install 'keyaudit[record]'"
+MISSING_AIOHTTP = (
+    "keyaudit record needs aiohttp: pip install -e '.[record]' in the keyaudit checkout, or pip install aiohttp"
+)
 
 
 @click.command("record")
