@@ -1,6 +1,7 @@
 """Terraform blocks beyond appwrite_project_key: appwrite_function scopes, ephemeral keys, `.tf.json` files."""
 
 import json
+from pathlib import Path
 
 import pytest
 from helpers.cli import run_cli
@@ -97,6 +98,20 @@ def test_lint_fails_on_a_misspelt_function_scope(hcl):
     code, out, err = run_cli("lint", hcl, "--appwrite-version", "1.9")
     assert code == 1, err
     assert f"{hcl}:7: " in out and "documents.raed" in out
+
+
+def test_lint_names_fix_for_a_tf_file_and_a_change_by_hand_for_terraform_json(hcl, tmp_path):
+    """keyaudit fix edits `.tf` text only: lint must not point a .tf.json finding at a fix that refuses it."""
+    tf_json = str(tmp_path / "more.tf.json")
+    functions = {"exporter": {"name": "exporter", "runtime": "node-22", "scopes": ["documents.raed"]}}
+    Path(tf_json).write_text(json.dumps({"resource": {"appwrite_function": functions}}, indent=2))
+    code, out, err = run_cli("lint", hcl, tf_json, "--appwrite-version", "1.9")
+    assert code == 1, err
+    raed = [line for line in out.splitlines() if "documents.raed" in line]
+    tf_line, json_line = sorted(raed, key=lambda line: line.startswith(tf_json))
+    assert tf_line.startswith(f"{hcl}:7: ") and f"(next: keyaudit fix --appwrite-version 1.9 {hcl})" in tf_line
+    assert json_line.startswith(f"{tf_json}:") and "(next: change the scopes by hand: keyaudit fix edits" in json_line
+    assert run_cli("fix", "--appwrite-version", "1.9", "--diff", tf_json)[0] == 2
 
 
 def test_tf_json_keys_with_file_and_line(tf_json):

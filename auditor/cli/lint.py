@@ -72,24 +72,30 @@ NEXT_BY_HAND = {  # findings no scope change answers
 }
 
 
-def name_next_steps(report: dict) -> None:
+BY_HAND_IN_TERRAFORM_JSON = "change the scopes by hand: keyaudit fix edits .tf files, not Terraform JSON"
+
+
+def name_next_steps(report: dict, key_files: list) -> None:
     """Each finding's next step: `keyaudit fix` where the planner's change answers it, else an exception or baseline.
 
     The default `keyaudit fix` makes exactly the report's proposal, so after it lint passes at its default
     --fail-on (what is left, such as deprecated-twin, is low).
     """
-    fixed_by = {}
+    fixed = set()  # (fingerprint, file): one function defined in two files has one fingerprint
     for key in report["keys"]:
         for change in (key.get("fixes") or {}).get("changes", []):
             if change["fingerprint"]:
-                fixed_by[change["fingerprint"]] = key["source"]["file"]
+                fixed.add((change["fingerprint"], key["source"]["file"]))
     version = report["appwriteVersion"]
+    terraform_json = {f.document.name for f in key_files if f.terraform_json}
     for finding in report["findings"]:
-        file = fixed_by.get(finding["fingerprint"])
-        if file:
-            finding["next"] = f"keyaudit fix --appwrite-version {version} {shlex.quote(file)}"
-        else:
+        file = (finding.get("location") or {}).get("file")
+        if (finding["fingerprint"], file) not in fixed:
             finding["next"] = NEXT_BY_HAND.get(finding["rule"], ACCEPT)
+        elif file in terraform_json:
+            finding["next"] = BY_HAND_IN_TERRAFORM_JSON
+        else:
+            finding["next"] = f"keyaudit fix --appwrite-version {version} {shlex.quote(file)}"
 
 
 @click.command()
@@ -123,7 +129,7 @@ def lint(files, output_format, fail_on, **inputs):
         result = audit(replace(request, key_paths=key_files, scanned_paths=scanned))
         threshold = fail_on or request.config.get("failOn") or "medium"
         report = build(result, threshold)
-        name_next_steps(report)
+        name_next_steps(report, result.key_files)
         sys.stdout.write(REPORTERS[output_format](report))
         failed = any(at_or_above(finding.severity, threshold) for finding in result.findings)
     if refused:

@@ -62,13 +62,11 @@ def fix_file(
                     fix.commands.append(f"# {CLI_TITLES[command['cli']]}")
                 fix.commands.append(command["command"])
         return [fix]
-    if key_file.kind == "terraform" and key_file.shape == "tf-json":
-        if changing:
+    if key_file.terraform_json:
+        if changing and key_file.shape == "tf-json":
             raise InputError(
                 f"{doc.name}: keyaudit fix does not rewrite Terraform JSON (.tf.json); set the scopes by hand"
             )
-        return [FileFix(doc.name, doc.text, doc.text, plans)]
-    if key_file.kind == "terraform" and key_file.shape != "hcl":
         if changing:
             raise InputError(
                 f"{doc.name}: `terraform show -json` output is generated; run keyaudit fix on the "

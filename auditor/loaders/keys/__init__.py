@@ -32,6 +32,11 @@ class KeyFile:
     keys: list[KeyDefinition]
     included: list[Document] = field(default_factory=list)  # the files an appwrite.config.json's `includes` names
 
+    @property
+    def terraform_json(self) -> bool:
+        """Terraform as JSON (`.tf.json`, `terraform show -json` output): `keyaudit fix` edits only `.tf` text."""
+        return self.kind == "terraform" and self.shape != "hcl"
+
 
 def classify(doc: Document, forced_kind: str | None) -> tuple[str, str | None]:
     if forced_kind:
