@@ -133,6 +133,26 @@ def test_the_single_function_shape(tmp_path):
     assert key.scope_location("users.write").line == 8
 
 
+@pytest.mark.parametrize(
+    "entry, key_id",
+    [
+        (
+            {"functionId": "friend-main", "name": "Main API", "runtime": "node-18.0", "scopes": ["users.read"]},
+            "function:friend-main",
+        ),
+        ({"name": "kra-invoice", "runtime": "node-18.0", "entrypoint": "main.js"}, "function:kra-invoice"),
+        ({"name": "Store", "framework": "astro", "buildRuntime": "node-22"}, "site:Store"),
+    ],
+)
+def test_a_per_function_file_without_id_is_named_by_function_id_or_name(tmp_path, entry, key_id):
+    """Real per-function appwrite.json files often carry no `$id`: lint judges them (exit 0), never refuses."""
+    path = write(tmp_path / "functions/x/appwrite.json", entry)
+    (key,) = load_key_file(path).keys
+    assert (key.id, key.scopes) == (key_id, entry.get("scopes", []))
+    assert run_cli("lint", path, "--appwrite-version", "1.9")[:2] == (0, "")
+    assert run_cli("validate", path, "--appwrite-version", "1.9")[0] == 0
+
+
 def test_audit_of_an_including_project_has_no_expiry_findings(tmp_path):
     main = project(
         tmp_path, {"functions": "functions.json"}, **{"functions.json": [{**FUNCTION, "scopes": ["users.read"]}]}

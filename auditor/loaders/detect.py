@@ -13,6 +13,8 @@ APPWRITE_JSON_FIELDS = ("functions", "sites", "projectId", "includes")  # no con
 # What tells an Appwrite function or site entry from a key: keys carry none of these, but expire/secret/accessedAt.
 FUNCTION_FIELDS = ("runtime", "entrypoint", "commands")
 SITE_FIELDS = ("framework", "buildRuntime", "adapter")
+# what names a per-function appwrite.json, in order: several real ones carry only the function's name
+RESOURCE_ID_FIELDS = ("$id", "functionId", "siteId", "name")
 
 # kind -> schema reference used to validate a document of that kind
 SCHEMA_REFS = {
@@ -23,8 +25,8 @@ SCHEMA_REFS = {
     ("appwrite-json", None): "appwrite-json.schema.json",
     ("appwrite-json", "functionArray"): "appwrite-json.schema.json#/$defs/resourceArray",
     ("appwrite-json", "siteArray"): "appwrite-json.schema.json#/$defs/resourceArray",
-    ("appwrite-json", "function"): "appwrite-json.schema.json#/$defs/resource",
-    ("appwrite-json", "site"): "appwrite-json.schema.json#/$defs/resource",
+    ("appwrite-json", "function"): "appwrite-json.schema.json#/$defs/singleResource",
+    ("appwrite-json", "site"): "appwrite-json.schema.json#/$defs/singleResource",
     ("terraform", "state"): "terraform.schema.json#/$defs/state",
     ("terraform", "plan"): "terraform.schema.json#/$defs/plan",
     ("config", None): "config.schema.json",
@@ -85,12 +87,23 @@ def resource_kind(value) -> str | None:
     An entry is told by the fields only Appwrite's functions and sites carry; one that also has a key's fields
     (expire, secret, accessedAt) is left to the key readers.
     """
-    if not isinstance(value, dict) or "$id" not in value or any(f in value for f in ("expire", "secret", "accessedAt")):
+    if not isinstance(value, dict) or any(f in value for f in ("expire", "secret", "accessedAt")):
+        return None
+    if resource_id(value) is None:
         return None
     if any(field in value for field in FUNCTION_FIELDS):
         return "function"
     if any(field in value for field in SITE_FIELDS):
         return "site"
+    return None
+
+
+def resource_id(value: dict) -> str | None:
+    """The id a function or site entry goes by: its `$id`, else (a per-function appwrite.json) `functionId`,
+    `siteId` or its name."""
+    for field in RESOURCE_ID_FIELDS:
+        if isinstance(value.get(field), str) and value[field]:
+            return value[field]
     return None
 
 
@@ -107,7 +120,7 @@ def shape_for(kind: str, value) -> str | None:
     if kind == "appwrite-json":
         if isinstance(value, list):
             return resource_array_shape(value)
-        if isinstance(value, dict) and not any(field in value for field in APPWRITE_JSON_FIELDS) and "$id" in value:
+        if isinstance(value, dict) and not any(field in value for field in APPWRITE_JSON_FIELDS) and resource_id(value):
             return resource_kind(value) or "function"
         return None
     if kind != "key-export":

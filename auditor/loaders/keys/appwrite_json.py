@@ -15,7 +15,7 @@ appwrite.json some projects keep next to each function's code).
 from __future__ import annotations
 
 from auditor.catalog.versions import CLOUD, is_cloud_endpoint
-from auditor.loaders.detect import resource_kind
+from auditor.loaders.detect import resource_id, resource_kind
 from auditor.loaders.document import Document
 from auditor.loaders.keys.export import scope_locations
 from auditor.model import KeyDefinition, Location
@@ -50,10 +50,10 @@ def resource_keys(doc: Document, entries: list[tuple[str, dict]], kind: str, pro
         scopes = list(item.get("scopes") or [])
         keys.append(
             KeyDefinition(
-                id=f"{entry_kind}:{item['$id']}",
+                id=f"{entry_kind}:{resource_id(item)}",
                 scopes=scopes,
                 location=Location(doc.name, doc.line(pointer), pointer),
-                name=item.get("name") or item["$id"],
+                name=item.get("name") or resource_id(item),
                 project=project.get("projectId"),
                 expires_by_itself=True,
                 appwrite_version=CLOUD if on_cloud else None,
