@@ -255,3 +255,12 @@ def test_validate_judges_the_scopes_of_included_files(tmp_path):
     code, out, _ = run_cli("validate", "--appwrite-version", "1.9", main)
     assert code == 1
     assert f"included {tmp_path / 'appwrite/functions.json'}:9 (at /0/scopes/1): unknown scope 'row.read'" in out
+
+
+def test_a_project_file_with_only_databases_is_judged_clean_not_refused(tmp_path):
+    """The CLI writes appwrite.json files that keep only databases or buckets: no function key, nothing to refuse."""
+    value = {"databases": [{"$id": "main", "name": "Main"}], "collections": [{"$id": "posts", "databaseId": "main"}]}
+    path = write(tmp_path / "appwrite.json", value)
+    key_file = load_key_file(path)
+    assert (key_file.kind, key_file.keys) == ("appwrite-json", [])
+    assert run_cli("lint", path, "--appwrite-version", "1.9")[:2] == (0, "")

@@ -9,7 +9,23 @@ KINDS = KEY_KINDS + ("call-log", "config")
 CALL_LOG_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".log", ".log.gz")
 TERRAFORM_SUFFIX = ".tf"
 TERRAFORM_JSON_SUFFIX = ".tf.json"  # Terraform's JSON configuration syntax
-APPWRITE_JSON_FIELDS = ("functions", "sites", "projectId", "includes")  # no config has them (config.schema.json)
+# An Appwrite CLI project file has one of these (no keyaudit config does: config.schema.json); one that keeps only
+# databases or buckets holds no function keys, and is judged (clean), not refused.
+APPWRITE_JSON_FIELDS = (
+    "functions",
+    "sites",
+    "projectId",
+    "includes",
+    "projectName",
+    "databases",
+    "collections",
+    "tablesDB",
+    "tables",
+    "buckets",
+    "teams",
+    "topics",
+    "messaging",
+)
 # What tells an Appwrite function or site entry from a key: keys carry none of these, but expire/secret/accessedAt.
 FUNCTION_FIELDS = ("runtime", "entrypoint", "commands")
 SITE_FIELDS = ("framework", "buildRuntime", "adapter")
