@@ -264,3 +264,12 @@ def test_a_project_file_with_only_databases_is_judged_clean_not_refused(tmp_path
     key_file = load_key_file(path)
     assert (key_file.kind, key_file.keys) == ("appwrite-json", [])
     assert run_cli("lint", path, "--appwrite-version", "1.9")[:2] == (0, "")
+
+
+def test_the_report_edits_a_function_in_the_included_file_that_holds_it(tmp_path):
+    functions = [{**FUNCTION, "scopes": ["users.read", "row.read"]}]
+    main = project(tmp_path, {"functions": "./appwrite/functions.json"}, **{"appwrite/functions.json": functions})
+    code, out, _ = run_cli("audit", "--keys", main, "--appwrite-version", "1.9", "--format", "json")
+    (fixes,) = [key["fixes"] for key in json.loads(out)["keys"] if key.get("fixes")]
+    (edit,) = fixes["edits"]
+    assert edit["file"] == str(tmp_path / "appwrite/functions.json")

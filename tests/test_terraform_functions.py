@@ -181,3 +181,16 @@ def test_functions_in_terraform_show_output(tmp_path):
     path.write_text(json.dumps({"format_version": "1.0", "values": {"root_module": {"resources": resources}}}))
     with pytest.raises(InputError, match="invalid terraform at /values/root_module/resources/0/values/scopes"):
         load_key_file(str(path))
+
+
+def test_a_terraform_key_is_changed_in_the_configuration_never_by_the_cli(hcl, tmp_path):
+    """An update-key or push would be undone by the next terraform apply: every output gives fix + apply."""
+    code, out, err = run_cli("audit", "--keys", hcl, "--appwrite-version", "1.9", "--format", "json")
+    assert code == 1, err
+    fixes = [key["fixes"] for key in json.loads(out)["keys"] if key.get("fixes")]
+    assert fixes and all(
+        fix["commands"] == [{"cli": "any", "command": f"keyaudit fix --appwrite-version 1.9 {hcl} && terraform apply"}]
+        for fix in fixes
+    )
+    assert all(any("Terraform manages this key" in note for note in fix["notes"]) for fix in fixes)
+    assert "appwrite push" not in out and "update-key" not in out

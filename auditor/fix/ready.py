@@ -44,10 +44,23 @@ def ready_fix(
         }
         for change in plan.changes
     ]
-    key_file = next((f for f in key_files if f.document.name == key.location.file), None)
+    # the file that holds the key's scope list: a key file given, or one its `includes` names
+    found = next(
+        ((f, doc) for f in key_files for doc in (f.document, *f.included) if doc.name == key.location.file),
+        (None, None),
+    )
+    key_file, document = found
     edits, notes = [], []
+    if key_file and key_file.kind == "terraform":
+        return {
+            "scopes": scopes,
+            "changes": changes,
+            "commands": terraform_commands(key_file, catalog.version),
+            "edits": edits,
+            "notes": [*plan.notes, TERRAFORM_NOTE],
+        }
     if key_file and key_file.kind in ("manifest", "appwrite-json") and key.location.pointer is not None:
-        edit = scope_list_edit(key_file.document, f"{key.location.pointer}/scopes", scopes)
+        edit = scope_list_edit(document, f"{key.location.pointer}/scopes", scopes)
         if edit:
             edits.append(edit)
         else:
@@ -67,6 +80,20 @@ def _cited(rule: str, scope: str, findings: list[Finding]) -> str | None:
         if finding.rule == rule and finding.scope in (scope, None):
             return finding.fingerprint
     return None
+
+
+TERRAFORM_NOTE = (
+    "Terraform manages this key: change its scopes in the configuration and apply it; a CLI update would be "
+    "undone by the next terraform apply"
+)
+
+
+def terraform_commands(key_file: KeyFile, version: str) -> list[dict]:
+    """`keyaudit fix` on the `.tf` file, then `terraform apply`; Terraform JSON is edited by hand."""
+    if key_file.terraform_json:
+        return [{"cli": "any", "command": "terraform apply"}]
+    fix = shlex.join(["keyaudit", "fix", "--appwrite-version", version, key_file.document.name])
+    return [{"cli": "any", "command": f"{fix} && terraform apply"}]
 
 
 def apply_commands(key: KeyDefinition, scopes: list[str], version: str, notes: list[str], now_ts: float) -> list[dict]:
