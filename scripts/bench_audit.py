@@ -13,7 +13,12 @@ against the log (`--format json --quiet`), DuckDB runs
 
 (no route matching at all; `ignore_errors` because the log holds bad lines, as real ones do). Wall time,
 CPU time (user + system, all the child's processes) and peak RSS come from os.wait4 on each child. The
-ratio is keyaudit's median wall time over DuckDB's. keyaudit runs once per reader of --readers: `scanner` (the
+ratio is keyaudit's median wall time over DuckDB's.
+
+The tools take turns, run by run (DuckDB, then each reader, then DuckDB again), and the log is read once
+untimed before each run, so that a busy neighbour or the page cache dropping the file weighs on all of
+them alike. keyaudit's bytecode is compiled first, as `pip install` compiles it (a checkout run with
+PYTHONDONTWRITEBYTECODE=1 would compile every module on every run). keyaudit runs once per reader of --readers: `scanner` (the
 compiled scanner, where it was built) and `pure` (KEYAUDIT_PURE_PYTHON=1, as where no compiler was).
 """
 
@@ -79,12 +84,22 @@ def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, f
         return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read().decode()
 
 
-def measure(command: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[list[tuple], str]:
-    results, out = [], ""
+def warm(log: Path) -> None:
+    """Read the log once, so that every run finds it in the page cache."""
+    with log.open("rb") as stream:
+        while stream.read(16 << 20):
+            pass
+
+
+def take_turns(commands: dict[str, tuple[list[str], dict]], log: Path, runs: int) -> dict[str, tuple[list, str]]:
+    """Per tool: (wall, CPU, RSS) of each run, and the last run's output; the tools run in turns."""
+    results: dict[str, tuple[list, str]] = {name: ([], "") for name in commands}
     for _ in range(runs):
-        wall, cpu, rss, out = run(command, env)
-        results.append((wall, cpu, rss))
-    return results, out
+        for name, (command, env) in commands.items():
+            warm(log)
+            wall, cpu, rss, out = run(command, env)
+            results[name] = (results[name][0] + [(wall, cpu, rss)], out)
+    return results
 
 
 def describe(results: list[tuple[float, float, float]]) -> str:
@@ -104,6 +119,7 @@ def main() -> int:
     args = parser.parse_args()
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "auditor")], check=True)
     print(
         f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
         f"{args.runs} runs each"
@@ -126,15 +142,19 @@ def main() -> int:
             ]
             quoted = "'" + str(log).replace("'", "''") + "'"
             duck = [sys.executable, "-c", DUCKDB_CHILD, DUCKDB_QUERY.format(log=quoted)]
-            theirs, counted = measure(duck, args.runs)
+            readers = args.readers.split(",")
+            turns = take_turns(
+                {"duckdb": (duck, {}), **{reader: (audit, READER_ENV[reader]) for reader in readers}}, log, args.runs
+            )
+            theirs, counted = turns["duckdb"]
             theirs_wall = statistics.median(r[0] for r in theirs)
             print(f"\n{lines:,} lines, {'gzip' if gz else 'plain'}: {log.name}, {log.stat().st_size / 1e6:,.0f} MB")
             print(
                 f"  duckdb group-by    {describe(theirs)}; {lines / theirs_wall:,.0f} lines/s; "
                 f"{int(counted):,} rows counted"
             )
-            for reader in args.readers.split(","):
-                ours, report = measure(audit, args.runs, READER_ENV[reader])
+            for reader in readers:
+                ours, report = turns[reader]
                 summary = json.loads(report)["summary"]
                 ours_wall = statistics.median(r[0] for r in ours)
                 print(

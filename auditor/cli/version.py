@@ -1,4 +1,5 @@
-"""`keyaudit --version`: the version, and which reader of keyaudit JSONL runs (loaders/logs/native.py)."""
+"""`keyaudit --version`: the version, which reader of keyaudit JSONL runs (loaders/logs/native.py) and which
+gzip reader (loaders/source.py)."""
 
 import click
 
@@ -9,8 +10,9 @@ def _show(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
     from auditor.loaders.logs.native import reader_name  # only when asked: --help stays lean
+    from auditor.loaders.source import gzip_reader_name
 
-    click.echo(f"keyaudit, version {__version__} (JSONL reader: {reader_name()})")
+    click.echo(f"keyaudit, version {__version__} (JSONL reader: {reader_name()}; gzip reader: {gzip_reader_name()})")
     ctx.exit()
 
 
@@ -20,5 +22,5 @@ version_option = click.option(
     expose_value=False,
     is_eager=True,
     callback=_show,
-    help="Show the version and the JSONL reader in use (compiled scanner or pure Python), and exit.",
+    help="Show the version and the readers in use (JSONL: compiled scanner or pure Python; gzip: ISA-L or zlib), and exit.",
 )

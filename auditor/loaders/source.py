@@ -15,6 +15,12 @@ from typing import BinaryIO
 
 from auditor.errors import InputError
 
+try:  # ISA-L's inflate: the same gzip module API, about four times as fast (installed where it has wheels)
+    from isal import igzip as _fast_gzip
+    from isal.isal_zlib import error as _fast_gzip_error
+except ImportError:
+    _fast_gzip, _fast_gzip_error = None, zlib.error
+
 MAX_LINE_BYTES = 1 << 20  # a longer log line is counted as bad, never held in memory
 BLOCK_BYTES = 4 << 20  # what iter_blocks reads at a time
 MAX_DOCUMENT_BYTES = 64 << 20  # key files, manifests, appwrite.json
@@ -90,9 +96,9 @@ def open_binary(path: str, regular_only: bool = False) -> Iterator[BinaryIO]:
         if os.path.isdir(path):
             raise InputError(f"{name}: is a directory, not a file")
         buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)
-        stream = gzip.GzipFile(fileobj=buffered) if buffered.peek(2)[:2] == _GZIP_MAGIC else buffered
+        stream = _gzip_reader(buffered) if buffered.peek(2)[:2] == _GZIP_MAGIC else buffered
         yield stream
-    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+    except (gzip.BadGzipFile, EOFError, zlib.error, _fast_gzip_error) as error:
         raise InputError(f"{name}: corrupt or truncated gzip data ({type(error).__name__})") from None
     except IsADirectoryError:
         raise InputError(f"{name}: is a directory, not a file") from None
@@ -103,6 +109,20 @@ def open_binary(path: str, regular_only: bool = False) -> Iterator[BinaryIO]:
     finally:
         if path != "-":
             raw.close()
+
+
+def _gzip_reader(raw: BinaryIO) -> gzip.GzipFile:
+    """The decompressed stream of gzip data: ISA-L's reader where isal is installed, else the gzip module's.
+
+    Both read the same members, padding and trailers and refuse the same corrupt data
+    (tests/test_gzip_readers.py); only the speed differs.
+    """
+    return (_fast_gzip.IGzipFile if _fast_gzip else gzip.GzipFile)(fileobj=raw)
+
+
+def gzip_reader_name() -> str:
+    """What `keyaudit --version` says of the gzip reader."""
+    return "ISA-L (isal)" if _fast_gzip else "zlib (gzip module)"
 
 
 def read_document(path: str) -> bytes:
