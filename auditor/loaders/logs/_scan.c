@@ -154,19 +154,19 @@ HOT int same_bytes(const char *a, const char *b, Py_ssize_t n) {
     return 1;
 }
 
-static int take(cursor_t *c, const span_t *text) {
+HOT int take(cursor_t *c, const span_t *text) {
     if (c->end - c->p < text->len || !same_bytes(c->p, text->text, text->len)) return 0;
     c->p += text->len;
     return 1;
 }
 
-static int take_char(cursor_t *c, char ch) {
+HOT int take_char(cursor_t *c, char ch) {
     if (c->p >= c->end || *c->p != ch) return 0;
     c->p++;
     return 1;
 }
 
-static int take_word(cursor_t *c, const char *word) {
+HOT int take_word(cursor_t *c, const char *word) { /* inlined, strlen of a literal word is a constant */
     span_t text = {word, (Py_ssize_t)strlen(word)};
     return take(c, &text);
 }
@@ -358,9 +358,10 @@ static int take_value(const Scanner *s, int kind, cursor_t *c, const char *block
     }
 }
 
-static int take_spaces(cursor_t *c, const char *allowed) {
+/* Spaces and tabs, and carriage returns where `and_returns` (after the closing brace), at most MAX_RUN. */
+static int take_spaces(cursor_t *c, int and_returns) {
     const char *start = c->p;
-    while (c->p < c->end && *c->p && strchr(allowed, *c->p)) c->p++;
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || (and_returns && *c->p == '\r'))) c->p++;
     return c->p - start <= MAX_RUN;
 }
 
@@ -369,7 +370,7 @@ static int take_line(const Scanner *s, const char *block, const char *p, const c
     cursor_t c = {p, end};
     for (int i = 0; i < s->depth; i++) row->segment[i] = SEG_ABSENT;
     for (int i = 0; i < N_FIELDS; i++) row->start[i] = row->len[i] = 0;
-    if (!take_spaces(&c, " \t") || !take_char(&c, '{') || !take(&c, &s->brace_pad)) return 0;
+    if (!take_spaces(&c, 0) || !take_char(&c, '{') || !take(&c, &s->brace_pad)) return 0;
     int member = 0;
     for (;;) {
         int found = -1;
@@ -386,7 +387,7 @@ static int take_line(const Scanner *s, const char *block, const char *p, const c
     }
     for (int j = member; j < s->members; j++)
         if (s->kind[j] == K_KEY || s->kind[j] == K_METHOD || s->kind[j] == K_PATH) return 0;
-    if (!take(&c, &s->brace_pad) || !take_char(&c, '}') || !take_spaces(&c, " \t\r")) return 0;
+    if (!take(&c, &s->brace_pad) || !take_char(&c, '}') || !take_spaces(&c, 1)) return 0;
     return c.p == end;
 }
 
