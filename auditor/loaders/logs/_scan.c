@@ -263,7 +263,7 @@ static int take_time_text(const Scanner *s, cursor_t *c) {
         if (*p != '.' || !all_digits(p + 1, s->fraction)) return 0;
         p += 1 + s->fraction;
     }
-    if (memcmp(p, s->zone.text, (size_t)s->zone.len) != 0) return 0;
+    if (!same_bytes(p, s->zone.text, s->zone.len)) return 0;
     c->p = p + s->zone.len;
     return 1;
 }
@@ -474,16 +474,27 @@ static int compare_text(const char *a, Py_ssize_t a_len, const char *b, Py_ssize
     return a_len < b_len ? -1 : a_len > b_len;
 }
 
+/* A log's times mostly increase: a time is compared with the group's latest first, and only one earlier than
+ * that is compared with the earliest. Of equal times the first line's stays. */
 static void add_time(const char *block, group_t *group, const row_t *row) {
     Py_ssize_t start = row->start[F_TIME], len = row->len[F_TIME];
     if (!len) return;
-    if (group->low < 0 || compare_text(block + start, len, block + group->low, group->low_len) < 0) {
+    if (group->high < 0) {
+        group->low = group->high = start;
+        group->low_len = group->high_len = len;
+        return;
+    }
+    int order = compare_text(block + start, len, block + group->high, group->high_len);
+    if (order >= 0) {
+        if (order > 0) {
+            group->high = start;
+            group->high_len = len;
+        }
+        return;
+    }
+    if (compare_text(block + start, len, block + group->low, group->low_len) < 0) {
         group->low = start;
         group->low_len = len;
-    }
-    if (group->high < 0 || compare_text(block + start, len, block + group->high, group->high_len) > 0) {
-        group->high = start;
-        group->high_len = len;
     }
 }
 
