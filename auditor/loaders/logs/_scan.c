@@ -73,7 +73,7 @@ typedef struct {
     int depth;
     int literal_count[MAX_DEPTH];
     span_t *literals[MAX_DEPTH];       /* sorted as Python sorts bytes */
-    int32_t *literal_slot[MAX_DEPTH];  /* open addressing by text_hash: literal index + 1, 0 empty */
+    int32_t *literal_slot[MAX_DEPTH];  /* open addressing by segment_hash: literal index + 1, 0 empty */
     size_t literal_mask[MAX_DEPTH];
     Py_ssize_t longest[MAX_DEPTH];     /* the longest literal at each position: a longer segment is none */
     PyObject **captures[MAX_DEPTH]; /* b"/" + literal, borrowed from args */
@@ -270,22 +270,8 @@ static int take_time_text(const Scanner *s, cursor_t *c) {
 
 #define HASH_FACTOR 0x9E3779B97F4A7C15ULL
 
-/* A hash of a short text, a word at a time. */
-HOT uint64_t text_hash(uint64_t hash, const char *text, Py_ssize_t len) {
-    Py_ssize_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t word;
-        memcpy(&word, text + i, 8);
-        hash = (hash ^ word) * HASH_FACTOR;
-        hash ^= hash >> 32;
-    }
-    uint64_t tail = (uint64_t)len << 56;
-    for (; i < len; i++) tail ^= (uint64_t)(unsigned char)text[i] << (8 * (i & 7));
-    hash = (hash ^ tail) * HASH_FACTOR;
-    return hash ^ (hash >> 29);
-}
-
-/* A hash of a segment in a few steps whatever its length: its first and last eight (or four) bytes. */
+/* A hash of a segment in a few steps whatever its length: its first and last eight (or four) bytes. Up to 16
+ * bytes, they are all of them. */
 HOT uint64_t segment_hash(const char *text, Py_ssize_t len) {
     uint64_t head, tail;
     if (len >= 8) {
@@ -300,6 +286,19 @@ HOT uint64_t segment_hash(const char *text, Py_ssize_t len) {
     }
     uint64_t hash = (head * HASH_FACTOR ^ tail ^ (uint64_t)len) * HASH_FACTOR;
     return hash ^ (hash >> 32);
+}
+
+/* A hash of every byte of a text (so texts that differ anywhere seldom collide, whoever wrote them): a short
+ * one's segment_hash, a longer one a word at a time, the last word overlapping the one before. */
+HOT uint64_t text_hash(const char *text, Py_ssize_t len) {
+    if (len <= 16) return segment_hash(text, len);
+    uint64_t hash = (uint64_t)len;
+    for (Py_ssize_t i = 0; i + 8 < len; i += 8) {
+        hash = (hash ^ load64(text + i)) * HASH_FACTOR;
+        hash ^= hash >> 32;
+    }
+    hash = (hash ^ load64(text + len - 8)) * HASH_FACTOR;
+    return hash ^ (hash >> 29);
 }
 
 static int32_t find_literal(const Scanner *s, int position, const char *text, Py_ssize_t len) {
@@ -449,10 +448,12 @@ typedef struct {
 } call_t;
 
 static uint64_t group_hash(const Scanner *s, const char *block, const row_t *row) {
-    uint64_t hash = 0;
+    /* Each field is hashed on its own and the hashes summed, each times its own odd number: no hash waits for
+     * the one before, so the processor computes them side by side. */
+    uint64_t hash = text_hash((const char *)row->segment, s->depth * (Py_ssize_t)sizeof(row->segment[0]));
     for (int f = 0; f < N_GROUP_FIELDS; f++)
-        hash = text_hash(hash, block + row->start[group_fields[f]], row->len[group_fields[f]]);
-    return text_hash(hash, (const char *)row->segment, s->depth * (Py_ssize_t)sizeof(row->segment[0]));
+        hash += text_hash(block + row->start[group_fields[f]], row->len[group_fields[f]]) * (uint64_t)(2 * f + 3);
+    return hash;
 }
 
 static int same_group(const Scanner *s, const char *block, const row_t *a, const row_t *b) {
