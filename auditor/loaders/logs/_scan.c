@@ -58,6 +58,16 @@ typedef struct {
 } row_t;
 
 typedef struct {
+    uint64_t head, tail;
+} ends_t; /* see ends_of */
+
+typedef struct {
+    ends_t ends;
+    int32_t index_1; /* the literal's index + 1; 0: an empty slot */
+    int32_t len;
+} literal_slot_t;
+
+typedef struct {
     PyObject_HEAD
     PyObject *args; /* keeps every buffer below alive */
     int members;
@@ -73,7 +83,7 @@ typedef struct {
     int depth;
     int literal_count[MAX_DEPTH];
     span_t *literals[MAX_DEPTH];       /* sorted as Python sorts bytes */
-    int32_t *literal_slot[MAX_DEPTH];  /* open addressing by segment_hash: literal index + 1, 0 empty */
+    literal_slot_t *literal_slot[MAX_DEPTH]; /* open addressing by segment_hash */
     size_t literal_mask[MAX_DEPTH];
     Py_ssize_t longest[MAX_DEPTH];     /* the longest literal at each position: a longer segment is none */
     PyObject **captures[MAX_DEPTH]; /* b"/" + literal, borrowed from args */
@@ -270,23 +280,30 @@ static int take_time_text(const Scanner *s, cursor_t *c) {
 
 #define HASH_FACTOR 0x9E3779B97F4A7C15ULL
 
-/* A hash of a segment in a few steps whatever its length: its first and last eight (or four) bytes. Up to 16
- * bytes, they are all of them. */
-HOT uint64_t segment_hash(const char *text, Py_ssize_t len) {
-    uint64_t head, tail;
+/* A text's first and last eight (or four) bytes; up to 16 bytes they are all of it (below four: the first,
+ * middle and last), so texts of one length up to 16 are equal when their ends are. */
+HOT ends_t ends_of(const char *text, Py_ssize_t len) {
+    ends_t ends = {0, 0};
     if (len >= 8) {
-        head = load64(text);
-        tail = load64(text + len - 8);
+        ends.head = load64(text);
+        ends.tail = load64(text + len - 8);
     } else if (len >= 4) {
-        head = load32(text);
-        tail = load32(text + len - 4);
-    } else {
-        head = len ? (unsigned char)text[0] : 0;
-        tail = len ? (uint64_t)(unsigned char)text[len - 1] << 8 | (unsigned char)text[len / 2] : 0;
+        ends.head = load32(text);
+        ends.tail = load32(text + len - 4);
+    } else if (len) {
+        ends.head = (unsigned char)text[0];
+        ends.tail = (uint64_t)(unsigned char)text[len - 1] << 8 | (unsigned char)text[len / 2];
     }
-    uint64_t hash = (head * HASH_FACTOR ^ tail ^ (uint64_t)len) * HASH_FACTOR;
+    return ends;
+}
+
+HOT uint64_t ends_hash(ends_t ends, Py_ssize_t len) {
+    uint64_t hash = (ends.head * HASH_FACTOR ^ ends.tail ^ (uint64_t)len) * HASH_FACTOR;
     return hash ^ (hash >> 32);
 }
+
+/* A hash of a segment in a few steps whatever its length: of its ends. */
+HOT uint64_t segment_hash(const char *text, Py_ssize_t len) { return ends_hash(ends_of(text, len), len); }
 
 /* A hash of every byte of a text (so texts that differ anywhere seldom collide, whoever wrote them): a short
  * one's segment_hash, a longer one a word at a time, the last word overlapping the one before. */
@@ -301,14 +318,18 @@ HOT uint64_t text_hash(const char *text, Py_ssize_t len) {
     return hash ^ (hash >> 29);
 }
 
+/* The literal a segment is at its position, or SEG_OTHER. A slot holds its literal's length and ends, so a
+ * lookup reads the slot alone (and the literal's text only past 16 bytes). */
 static int32_t find_literal(const Scanner *s, int position, const char *text, Py_ssize_t len) {
     if (len > s->longest[position]) return SEG_OTHER;
     size_t mask = s->literal_mask[position];
-    for (size_t at = segment_hash(text, len) & mask;; at = (at + 1) & mask) {
-        int32_t index = s->literal_slot[position][at] - 1;
-        if (index < 0) return SEG_OTHER;
-        const span_t *literal = &s->literals[position][index];
-        if (literal->len == len && same_bytes(literal->text, text, len)) return index;
+    ends_t ends = ends_of(text, len);
+    for (size_t at = ends_hash(ends, len) & mask;; at = (at + 1) & mask) {
+        const literal_slot_t *slot = &s->literal_slot[position][at];
+        if (!slot->index_1) return SEG_OTHER;
+        if (slot->len == len && slot->ends.head == ends.head && slot->ends.tail == ends.tail &&
+            (len <= 16 || same_bytes(s->literals[position][slot->index_1 - 1].text, text, len)))
+            return slot->index_1 - 1;
     }
 }
 
@@ -805,7 +826,7 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
         }
         size_t slots = 2;
         while (slots < 2 * (size_t)count + 2) slots *= 2; /* always an empty slot: a lookup ends */
-        self->literal_slot[d] = PyMem_Calloc(slots, sizeof(int32_t));
+        self->literal_slot[d] = PyMem_Calloc(slots, sizeof(literal_slot_t));
         if (!self->literal_slot[d]) {
             PyErr_NoMemory();
             return -1;
@@ -814,9 +835,13 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
         self->longest[d] = 0;
         for (int w = 0; w < count; w++) {
             const span_t *literal = &self->literals[d][w];
+            if (literal->len > MAX_STRING) continue; /* no segment taken is longer: it is never found */
             size_t at = segment_hash(literal->text, literal->len) & (slots - 1);
-            while (self->literal_slot[d][at]) at = (at + 1) & (slots - 1);
-            self->literal_slot[d][at] = w + 1;
+            while (self->literal_slot[d][at].index_1) at = (at + 1) & (slots - 1);
+            literal_slot_t *slot = &self->literal_slot[d][at];
+            slot->ends = ends_of(literal->text, literal->len);
+            slot->index_1 = w + 1;
+            slot->len = (int32_t)literal->len;
             if (literal->len > self->longest[d]) self->longest[d] = literal->len;
         }
     }
