@@ -210,7 +210,7 @@ HOT int take_word(cursor_t *c, const char *word) { /* inlined, strlen of a liter
 }
 
 /* `"` then min..max printable ASCII but `"` and `\`, then `"`; the content's span. */
-static int take_string(cursor_t *c, Py_ssize_t min, Py_ssize_t max, const char **start, Py_ssize_t *len) {
+HOT int take_string(cursor_t *c, Py_ssize_t min, Py_ssize_t max, const char **start, Py_ssize_t *len) {
     if (!take_char(c, '"')) return 0;
     const char *q = c->p;
     q = skip_class(q, c->end, C_CHAR);
@@ -484,9 +484,7 @@ static int same_group(const Scanner *s, const char *block, const row_t *a, const
             !same_bytes(block + a->start[field], block + b->start[field], a->len[field]))
             return 0;
     }
-    for (int d = 0; d < s->depth; d++)
-        if (a->segment[d] != b->segment[d]) return 0;
-    return 1;
+    return same_bytes((const char *)a->segment, (const char *)b->segment, s->depth * (Py_ssize_t)sizeof(a->segment[0]));
 }
 
 /* Python's order of bytes: memcmp, then the shorter first. */
