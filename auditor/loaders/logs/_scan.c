@@ -67,6 +67,14 @@ typedef struct {
     int32_t len;
 } literal_slot_t;
 
+#define MAX_FRAME_WORDS 4 /* words that cover YYYY-MM-DDTHH:MM:SS.fffffffff */
+
+typedef struct {
+    int words;
+    Py_ssize_t len, at[MAX_FRAME_WORDS];               /* the frame's length, each word's offset in it */
+    uint64_t digit[MAX_FRAME_WORDS], text[MAX_FRAME_WORDS]; /* each word's digit bytes (all ones), other bytes */
+} time_frame_t;
+
 typedef struct {
     PyObject_HEAD
     PyObject *args; /* keeps every buffer below alive */
@@ -78,6 +86,7 @@ typedef struct {
     span_t item_sep, name_sep, brace_pad, zone;
     char time_sep;
     int fraction;
+    time_frame_t time_frame; /* what a time's digits and separators are (set_time_frame) */
     long long shift; /* seconds since the epoch of 1970-01-01T00:00:00 in the layout's zone */
     Py_ssize_t short_len;
     int depth;
@@ -254,25 +263,51 @@ static int all_digits(const char *p, int n) {
     return 1;
 }
 
+/* A time's frame, YYYY-MM-DD<sep>HH:MM:SS[.f{fraction}] without its zone, as words of eight bytes (the last
+ * one overlapping the one before): which bytes are digits, and what the others are. Masks are built in
+ * memory's order and read back as words, so they hold whatever the byte order. */
+static void set_time_frame(time_frame_t *frame, char separator, int fraction) {
+    char text[32] = "0000-00-00T00:00:00.000000000";
+    text[10] = separator;
+    frame->len = 19 + (fraction ? 1 + fraction : 0);
+    frame->words = 0;
+    for (Py_ssize_t at = 0; at < frame->len; at += 8) {
+        if (at + 8 > frame->len) at = frame->len - 8;
+        unsigned char digit[8], other[8];
+        for (int i = 0; i < 8; i++) {
+            digit[i] = is_digit((unsigned char)text[at + i]) ? 0xff : 0;
+            other[i] = digit[i] ? 0 : (unsigned char)text[at + i];
+        }
+        frame->at[frame->words] = at;
+        frame->digit[frame->words] = load64((const char *)digit);
+        frame->text[frame->words++] = load64((const char *)other);
+    }
+}
+
+/* Whether the frame's bytes are at p: its separators, and digits (a byte of 0x30-0x39: high half 3 both as it
+ * is and plus 6). 6 is added to the digit bytes alone, and one that carries (0xfa and up) fails on its own, so
+ * a carry into the next byte changes nothing. The caller checked that the frame's length is there. */
+HOT int fits_frame(const time_frame_t *frame, const char *p) {
+    uint64_t wrong = 0;
+    for (int k = 0; k < frame->words; k++) {
+        uint64_t word = load64(p + frame->at[k]), digit = frame->digit[k];
+        wrong |= (word & ~digit) ^ frame->text[k];
+        wrong |= ((word & ONES * 0xf0) ^ ONES * 0x30) & digit;
+        wrong |= ((((word & digit) + ONES * 6) & ONES * 0xf0) ^ ONES * 0x30) & digit;
+    }
+    return !wrong;
+}
+
 /* YYYY-MM-DD<sep>HH:MM:SS[.f{fraction}]<zone>, years 1901-8998, a date of every year (no 29 February). */
 static int take_time_text(const Scanner *s, cursor_t *c) {
     const char *p = c->p;
-    Py_ssize_t need = 19 + (s->fraction ? 1 + s->fraction : 0) + s->zone.len;
-    if (c->end - p < need) return 0;
-    if (!all_digits(p, 4) || p[4] != '-' || !all_digits(p + 5, 2) || p[7] != '-' || !all_digits(p + 8, 2)) return 0;
-    if (p[10] != s->time_sep || !all_digits(p + 11, 2) || p[13] != ':' || !all_digits(p + 14, 2) || p[16] != ':' ||
-        !all_digits(p + 17, 2))
-        return 0;
+    if (c->end - p < s->time_frame.len + s->zone.len || !fits_frame(&s->time_frame, p)) return 0;
     int year = two_digits(p) * 100 + two_digits(p + 2), month = two_digits(p + 5), day = two_digits(p + 8);
     if (year < 1901 || year > 8998 || month < 1 || month > 12 || day < 1) return 0;
     int longest = month == 2 ? 28 : (month == 4 || month == 6 || month == 9 || month == 11) ? 30 : 31;
     if (day > longest) return 0;
     if (two_digits(p + 11) > 23 || two_digits(p + 14) > 59 || two_digits(p + 17) > 59) return 0;
-    p += 19;
-    if (s->fraction) {
-        if (*p != '.' || !all_digits(p + 1, s->fraction)) return 0;
-        p += 1 + s->fraction;
-    }
+    p += s->time_frame.len;
     if (!same_bytes(p, s->zone.text, s->zone.len)) return 0;
     c->p = p + s->zone.len;
     return 1;
@@ -771,6 +806,7 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
         !span_of(brace_pad, &self->brace_pad) || !span_of(zone, &self->zone) || !span_of(time_sep, &separator))
         return -1;
     self->time_sep = separator.text[0];
+    set_time_frame(&self->time_frame, self->time_sep, self->fraction);
     int shortest;
     if (!int_of(short_len, 1, MAX_STRING, &shortest)) return -1;
     self->short_len = shortest;
