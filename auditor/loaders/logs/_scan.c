@@ -95,6 +95,7 @@ typedef struct {
     literal_slot_t *literal_slot[MAX_DEPTH]; /* open addressing by segment_hash */
     size_t literal_mask[MAX_DEPTH];
     Py_ssize_t longest[MAX_DEPTH];     /* the longest literal at each position: a longer segment is none */
+    uint16_t first_len[MAX_DEPTH][256]; /* bit len % 16 of [first byte]: set by each literal at its place */
     PyObject **captures[MAX_DEPTH]; /* b"/" + literal, borrowed from args */
     PyObject *empty, *slash;
 } Scanner;
@@ -356,7 +357,9 @@ HOT uint64_t text_hash(const char *text, Py_ssize_t len) {
 /* The literal a segment is at its position, or SEG_OTHER. A slot holds its literal's length and ends, so a
  * lookup reads the slot alone (and the literal's text only past 16 bytes). */
 static int32_t find_literal(const Scanner *s, int position, const char *text, Py_ssize_t len) {
-    if (len > s->longest[position]) return SEG_OTHER;
+    if (len > s->longest[position] || !len ||
+        !(s->first_len[position][(unsigned char)text[0]] >> (len & 15) & 1)) /* most ids end here */
+        return SEG_OTHER;
     size_t mask = s->literal_mask[position];
     ends_t ends = ends_of(text, len);
     for (size_t at = ends_hash(ends, len) & mask;; at = (at + 1) & mask) {
@@ -867,6 +870,7 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
         }
         self->literal_mask[d] = slots - 1;
         self->longest[d] = 0;
+        memset(self->first_len[d], 0, sizeof(self->first_len[d]));
         for (int w = 0; w < count; w++) {
             const span_t *literal = &self->literals[d][w];
             if (literal->len > MAX_STRING) continue; /* no segment taken is longer: it is never found */
@@ -877,6 +881,7 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
             slot->index_1 = w + 1;
             slot->len = (int32_t)literal->len;
             if (literal->len > self->longest[d]) self->longest[d] = literal->len;
+            if (literal->len) self->first_len[d][(unsigned char)literal->text[0]] |= (uint16_t)(1u << (literal->len & 15));
         }
     }
     self->members = (int)members;
