@@ -82,6 +82,8 @@ typedef struct {
     span_t name[MAX_MEMBERS];
     span_t token[MAX_MEMBERS]; /* `"name"` and the name separator, as a line has them */
     char token_text[MAX_MEMBERS][MAX_TOKEN];
+    span_t sep_token[MAX_MEMBERS]; /* the item separator then the token; len -1 where it does not fit */
+    char sep_token_text[MAX_MEMBERS][MAX_SEPARATOR + MAX_TOKEN];
     int kind[MAX_MEMBERS];
     span_t item_sep, name_sep, brace_pad, zone;
     char time_sep;
@@ -457,19 +459,18 @@ static int take_line(const Scanner *s, const char *block, const char *p, const c
     for (int i = 0; i < s->depth; i++) row->segment[i] = SEG_ABSENT;
     for (int i = 0; i < N_FIELDS; i++) row->start[i] = row->len[i] = 0;
     if (!take_spaces(&c, 0) || !take_char(&c, '{') || !take(&c, &s->brace_pad)) return 0;
-    int member = 0;
+    int member = 0, found = -1;
     for (;;) {
-        int found = -1;
-        for (int j = member; j < s->members; j++) {
-            if (take(&c, &s->token[j])) {
-                found = j;
-                break;
-            }
-            if (s->kind[j] == K_KEY || s->kind[j] == K_METHOD || s->kind[j] == K_PATH) return 0;
+        for (int j = member; found < 0 && j < s->members; j++) {
+            if (take(&c, &s->token[j])) found = j;
+            else if (s->kind[j] == K_KEY || s->kind[j] == K_METHOD || s->kind[j] == K_PATH) return 0;
         }
         if (found < 0 || !take_value(s, s->kind[found], &c, block, row)) return 0;
         member = found + 1;
-        if (!take(&c, &s->item_sep)) break;
+        found = -1;
+        /* Most lines have every member: the separator and the next member's name are taken at once. */
+        if (member < s->members && s->sep_token[member].len > 0 && take(&c, &s->sep_token[member])) found = member;
+        else if (!take(&c, &s->item_sep)) break;
     }
     for (int j = member; j < s->members; j++)
         if (s->kind[j] == K_KEY || s->kind[j] == K_METHOD || s->kind[j] == K_PATH) return 0;
@@ -832,6 +833,13 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
         memcpy(token + 2 + self->name[i].len, self->name_sep.text, (size_t)self->name_sep.len);
         self->token[i].text = token;
         self->token[i].len = 2 + self->name[i].len + self->name_sep.len;
+        self->sep_token[i].text = self->sep_token_text[i];
+        self->sep_token[i].len = -1;
+        if (self->item_sep.len <= MAX_SEPARATOR) {
+            memcpy(self->sep_token_text[i], self->item_sep.text, (size_t)self->item_sep.len);
+            memcpy(self->sep_token_text[i] + self->item_sep.len, token, (size_t)self->token[i].len);
+            self->sep_token[i].len = self->item_sep.len + self->token[i].len;
+        }
     }
     for (int d = 0; d < self->depth; d++) {
         PyObject *words = PyTuple_GET_ITEM(literals, d), *made = PyTuple_GET_ITEM(captures, d);
