@@ -147,18 +147,17 @@ HOT uint64_t bytes_below_space(uint64_t word) { return (word - ONES * 0x20) & ~w
 HOT uint64_t bytes_above_tilde(uint64_t word) { return ((word + ONES) | word) & HIGHS; } /* 0x7f and up */
 
 #ifdef SIMD_SKIP
+HOT __m128i equal16(__m128i bytes, char c) { return _mm_cmpeq_epi8(bytes, _mm_set1_epi8(c)); }
+
 /* Sixteen bytes at a time: a mask of those not of class `kind`, bit i for byte i. A signed compare with 0x20
  * flags the bytes below a space and those of 0x80 and up (negative) at once. */
 HOT unsigned other_bytes16(const char *p, unsigned char kind) {
     __m128i bytes = _mm_loadu_si128((const __m128i *)p);
-    __m128i other = _mm_or_si128(_mm_cmplt_epi8(bytes, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(bytes, _mm_set1_epi8(0x7f)));
-    other = _mm_or_si128(other, _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')),
-                                             _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))));
+    __m128i other = _mm_or_si128(_mm_cmplt_epi8(bytes, _mm_set1_epi8(0x20)), equal16(bytes, 0x7f));
+    other = _mm_or_si128(other, _mm_or_si128(equal16(bytes, '"'), equal16(bytes, '\\')));
     if (kind == C_SEGMENT) {
-        other = _mm_or_si128(other, _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('/')),
-                                                 _mm_cmpeq_epi8(bytes, _mm_set1_epi8('?'))));
-        other = _mm_or_si128(other, _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('#')),
-                                                 _mm_cmpeq_epi8(bytes, _mm_set1_epi8(':'))));
+        other = _mm_or_si128(other, _mm_or_si128(equal16(bytes, '/'), equal16(bytes, '?')));
+        other = _mm_or_si128(other, _mm_or_si128(equal16(bytes, '#'), equal16(bytes, ':')));
     }
     return (unsigned)_mm_movemask_epi8(other);
 }
@@ -889,7 +888,8 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
             slot->index_1 = w + 1;
             slot->len = (int32_t)literal->len;
             if (literal->len > self->longest[d]) self->longest[d] = literal->len;
-            if (literal->len) self->first_len[d][(unsigned char)literal->text[0]] |= (uint16_t)(1u << (literal->len & 15));
+            if (literal->len)
+                self->first_len[d][(unsigned char)literal->text[0]] |= (uint16_t)(1u << (literal->len & 15));
         }
     }
     self->members = (int)members;
