@@ -242,3 +242,137 @@ def test_version_says_which_reader_runs():
     if BUILT:
         with reader("scanner"):
             assert "JSONL reader: compiled scanner" in invoke(["--version"]).output
+
+
+# ---- the edges of the scanner's word-at-a-time reads (sixteen-byte steps, word frames, literal slots) ----
+
+
+class GuardedBlock:
+    """Blocks written to end exactly where a page the process may not read begins: a scanner read past a block's
+    end is a crash, not a silent read of the bytes that happen to follow."""
+
+    def __init__(self, room: int = 1 << 16):
+        import ctypes
+        import mmap
+
+        self.page = mmap.PAGESIZE
+        self.end = (room // self.page + 1) * self.page
+        self.map = mmap.mmap(-1, self.end + self.page)
+        base = ctypes.addressof(ctypes.c_char.from_buffer(self.map))
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.mprotect.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+        assert libc.mprotect(base + self.end, self.page, 0) == 0, ctypes.get_errno()  # PROT_NONE
+
+    def __call__(self, block: bytes) -> memoryview:
+        self.map[self.end - len(block) : self.end] = block
+        return memoryview(self.map)[self.end - len(block) : self.end]
+
+
+guarded_only = pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="mprotect through ctypes: Linux")
+
+
+def edge_lines(separators) -> list[bytes]:
+    """Plain lines whose strings, segments and query end at every offset around the 16- and 8-byte steps."""
+    lines = []
+    for size in range(1, 37):
+        lines.append(
+            json.dumps(
+                {
+                    "time": "2026-11-01T00:00:00.000Z",
+                    "key": "k" * size,
+                    "method": "GET",
+                    "path": "/v1/users/" + "u" * size + "/prefs" + "?q=" + "x" * size,
+                    "status": 200,
+                    "project": "p" * (size % 20),
+                },
+                separators=separators,
+            ).encode()
+        )
+    return lines
+
+
+@scanner_only
+@guarded_only
+@pytest.mark.parametrize("separators", SEPARATORS)
+def test_no_read_passes_the_end_of_a_block(separators):
+    """Every plain line, and every cut of it (a string or segment that runs into the end of the block at each
+    offset), scanned as a block that ends where unreadable memory begins: the scanner reads no byte past it and
+    answers as it does of the same bytes anywhere."""
+    block_reader, guard = READERS[separators], GuardedBlock()
+    scanner = block_reader.grammar.scanner
+    lines = edge_lines(separators)
+    assert assert_taken_alike(block_reader, lines) == (len(lines), len(lines))
+    for line in lines:
+        for cut in range(len(line) + 1):
+            block = line[:cut] + b"\n"
+            assert scanner.groups(guard(block), 0) == scanner.groups(block, 0), block
+        assert_taken_alike(block_reader, [line[:cut] for cut in range(len(line))])
+
+
+CLASS_EDGES = b'\x00\x1f\x20\x7e\x7f\x80\xff"\\/?#:.-T 09aZ{}'
+
+
+@scanner_only
+def test_a_string_or_segment_byte_of_every_class_edge_at_every_offset():
+    """One byte of a string, a path segment or the query replaced by each byte at the edge of a class (controls,
+    DEL, high bytes, quote, backslash, the path's stops), at every offset of 16-byte steps."""
+    block_reader = READERS[(",", ":")]
+    for line in edge_lines((",", ":"))[::5]:
+        changed = [line[:at] + bytes([byte]) + line[at + 1 :] for at in range(1, len(line) - 1) for byte in CLASS_EDGES]
+        assert_taken_alike(block_reader, [mutant.replace(b"\n", b" ") for mutant in changed])
+
+
+@scanner_only
+def test_each_literal_and_its_near_misses_at_its_place():
+    """Each literal of each position is itself; one changed byte (the same length and, mostly, first byte) or one
+    byte more or less makes it `{}` unless that is another literal there: as the regex says."""
+    literals = route_literals(CATALOG)
+    block_reader = READERS[(",", ":")]
+    lines = []
+    for position, words in enumerate(literals[1:], start=1):
+        for word in sorted(words):
+            prefix = "/v1" + "/x" * (position - 1)
+            variants = [word, word + "s", word[:-1]] + [word[:at] + "~" + word[at + 1 :] for at in range(len(word))]
+            for variant in variants:
+                path = prefix + "/" + variant if variant else prefix
+                line = {"time": None, "key": "k", "method": "GET", "path": path}
+                lines.append(json.dumps(line, separators=(",", ":")).encode())
+    scanned, expected = assert_taken_alike(block_reader, lines)
+    assert scanned == expected == len(lines)
+
+
+@scanner_only
+def test_each_time_byte_changed_to_each_edge():
+    """A time of each layout with one byte changed to a digit, a separator or a byte that carries when six is
+    added (0xfa-0xff): taken as the regex takes it (every digit still a digit: taken), else left."""
+    for time in ("2026-11-01T00:00:00.000Z", "2026-11-01 10:20:30+02:00", "2026-11-01t23:59:59.123456789-05:30"):
+        base = {"time": time, "key": "k", "method": "GET", "path": "/v1/users", "status": 200}
+        block_reader = reader_of(json.dumps(base).encode() + b"\n")
+        digits_only, changed = [], []
+        for at in range(len(time)):
+            for byte in b"0159:-.T tZ/\xfa\xff\x00":
+                mutant = time.encode()[:at] + bytes([byte]) + time.encode()[at + 1 :]
+                line = json.dumps({**base, "time": "TIME"}).encode().replace(b"TIME", mutant)
+                changed.append(line)
+                if chr(byte).isdigit() and time[at].isdigit():
+                    digits_only.append(line)
+        assert_taken_alike(block_reader, changed)
+        taken = [line for line in digits_only if by_regex(block_reader, line)[0] == "taken"]
+        assert taken and all(by_scanner(block_reader, line)[0] == "taken" for line in taken)
+
+
+@scanner_only
+def test_a_groups_earliest_and_latest_time_in_any_order():
+    """Times of one group that go back and forth: its earliest and latest are the least and the greatest."""
+    block_reader = READERS[(",", ":")]
+    seconds = [30, 10, 50, 50, 20, 40, 5, 59]
+    lines = [
+        json.dumps(
+            {"time": f"2026-11-01T00:00:{s:02d}.000Z", "key": "k", "method": "GET", "path": "/v1/users"},
+            separators=(",", ":"),
+        ).encode()
+        for s in seconds
+    ]
+    [(first, size, low, high, _)] = block_reader.grammar.scanner.groups(b"\n".join(lines) + b"\n", 0)[2]
+    instants = [call_of_line(line).time * 1_000_000 for line in lines]
+    assert (first, size, low, high) == (0, len(lines), min(instants), max(instants))

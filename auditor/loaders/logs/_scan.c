@@ -36,6 +36,10 @@
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define FIRST_FLAGGED(word) (__builtin_ctzll(word) >> 3) /* the first byte in memory is the lowest */
 #endif
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__SSE2__) /* every x86-64 CPU has SSE2 */
+#include <emmintrin.h>
+#define SIMD_SKIP
+#endif
 
 enum kind { K_TIME, K_KEY, K_METHOD, K_PATH, K_STATUS, K_PROJECT, K_ERROR, K_SCALAR };
 enum field { F_TIME, F_KEY, F_METHOD, F_STATUS, F_PROJECT, F_ERROR, F_OTHER, N_FIELDS };
@@ -54,24 +58,46 @@ typedef struct {
 } row_t;
 
 typedef struct {
+    uint64_t head, tail;
+} ends_t; /* see ends_of */
+
+typedef struct {
+    ends_t ends;
+    int32_t index_1; /* the literal's index + 1; 0: an empty slot */
+    int32_t len;
+} literal_slot_t;
+
+#define MAX_FRAME_WORDS 4 /* words that cover YYYY-MM-DDTHH:MM:SS.fffffffff */
+
+typedef struct {
+    int words;
+    Py_ssize_t len, at[MAX_FRAME_WORDS];               /* the frame's length, each word's offset in it */
+    uint64_t digit[MAX_FRAME_WORDS], text[MAX_FRAME_WORDS]; /* each word's digit bytes (all ones), other bytes */
+} time_frame_t;
+
+typedef struct {
     PyObject_HEAD
     PyObject *args; /* keeps every buffer below alive */
     int members;
     span_t name[MAX_MEMBERS];
     span_t token[MAX_MEMBERS]; /* `"name"` and the name separator, as a line has them */
     char token_text[MAX_MEMBERS][MAX_TOKEN];
+    span_t sep_token[MAX_MEMBERS]; /* the item separator then the token; len -1 where it does not fit */
+    char sep_token_text[MAX_MEMBERS][MAX_SEPARATOR + MAX_TOKEN];
     int kind[MAX_MEMBERS];
     span_t item_sep, name_sep, brace_pad, zone;
     char time_sep;
     int fraction;
+    time_frame_t time_frame; /* what a time's digits and separators are (set_time_frame) */
     long long shift; /* seconds since the epoch of 1970-01-01T00:00:00 in the layout's zone */
     Py_ssize_t short_len;
     int depth;
     int literal_count[MAX_DEPTH];
     span_t *literals[MAX_DEPTH];       /* sorted as Python sorts bytes */
-    int32_t *literal_slot[MAX_DEPTH];  /* open addressing by text_hash: literal index + 1, 0 empty */
+    literal_slot_t *literal_slot[MAX_DEPTH]; /* open addressing by segment_hash */
     size_t literal_mask[MAX_DEPTH];
     Py_ssize_t longest[MAX_DEPTH];     /* the longest literal at each position: a longer segment is none */
+    uint16_t first_len[MAX_DEPTH][256]; /* bit len % 16 of [first byte]: set by each literal at its place */
     PyObject **captures[MAX_DEPTH]; /* b"/" + literal, borrowed from args */
     PyObject *empty, *slash;
 } Scanner;
@@ -120,8 +146,31 @@ HOT uint64_t bytes_below_space(uint64_t word) { return (word - ONES * 0x20) & ~w
 
 HOT uint64_t bytes_above_tilde(uint64_t word) { return ((word + ONES) | word) & HIGHS; } /* 0x7f and up */
 
+#ifdef SIMD_SKIP
+HOT __m128i equal16(__m128i bytes, char c) { return _mm_cmpeq_epi8(bytes, _mm_set1_epi8(c)); }
+
+/* Sixteen bytes at a time: a mask of those not of class `kind`, bit i for byte i. A signed compare with 0x20
+ * flags the bytes below a space and those of 0x80 and up (negative) at once. */
+HOT unsigned other_bytes16(const char *p, unsigned char kind) {
+    __m128i bytes = _mm_loadu_si128((const __m128i *)p);
+    __m128i other = _mm_or_si128(_mm_cmplt_epi8(bytes, _mm_set1_epi8(0x20)), equal16(bytes, 0x7f));
+    other = _mm_or_si128(other, _mm_or_si128(equal16(bytes, '"'), equal16(bytes, '\\')));
+    if (kind == C_SEGMENT) {
+        other = _mm_or_si128(other, _mm_or_si128(equal16(bytes, '/'), equal16(bytes, '?')));
+        other = _mm_or_si128(other, _mm_or_si128(equal16(bytes, '#'), equal16(bytes, ':')));
+    }
+    return (unsigned)_mm_movemask_epi8(other);
+}
+#endif
+
 /* The first byte from p on that is not of class `kind` (C_CHAR or C_SEGMENT), or end. */
 HOT const char *skip_class(const char *p, const char *end, unsigned char kind) {
+#ifdef SIMD_SKIP
+    for (; end - p >= 16; p += 16) {
+        unsigned other = other_bytes16(p, kind);
+        if (other) return p + __builtin_ctz(other);
+    }
+#endif
     for (; end - p >= 8; p += 8) {
         uint64_t word = load64(p);
         uint64_t other = bytes_below_space(word) | bytes_above_tilde(word) | bytes_equal(word, '"') |
@@ -154,25 +203,25 @@ HOT int same_bytes(const char *a, const char *b, Py_ssize_t n) {
     return 1;
 }
 
-static int take(cursor_t *c, const span_t *text) {
+HOT int take(cursor_t *c, const span_t *text) {
     if (c->end - c->p < text->len || !same_bytes(c->p, text->text, text->len)) return 0;
     c->p += text->len;
     return 1;
 }
 
-static int take_char(cursor_t *c, char ch) {
+HOT int take_char(cursor_t *c, char ch) {
     if (c->p >= c->end || *c->p != ch) return 0;
     c->p++;
     return 1;
 }
 
-static int take_word(cursor_t *c, const char *word) {
+HOT int take_word(cursor_t *c, const char *word) { /* inlined, strlen of a literal word is a constant */
     span_t text = {word, (Py_ssize_t)strlen(word)};
     return take(c, &text);
 }
 
 /* `"` then min..max printable ASCII but `"` and `\`, then `"`; the content's span. */
-static int take_string(cursor_t *c, Py_ssize_t min, Py_ssize_t max, const char **start, Py_ssize_t *len) {
+HOT int take_string(cursor_t *c, Py_ssize_t min, Py_ssize_t max, const char **start, Py_ssize_t *len) {
     if (!take_char(c, '"')) return 0;
     const char *q = c->p;
     q = skip_class(q, c->end, C_CHAR);
@@ -216,72 +265,110 @@ static int all_digits(const char *p, int n) {
     return 1;
 }
 
+/* A time's frame, YYYY-MM-DD<sep>HH:MM:SS[.f{fraction}] without its zone, as words of eight bytes (the last
+ * one overlapping the one before): which bytes are digits, and what the others are. Masks are built in
+ * memory's order and read back as words, so they hold whatever the byte order. */
+static void set_time_frame(time_frame_t *frame, char separator, int fraction) {
+    char text[32] = "0000-00-00T00:00:00.000000000";
+    text[10] = separator;
+    frame->len = 19 + (fraction ? 1 + fraction : 0);
+    frame->words = 0;
+    for (Py_ssize_t at = 0; at < frame->len; at += 8) {
+        if (at + 8 > frame->len) at = frame->len - 8;
+        unsigned char digit[8], other[8];
+        for (int i = 0; i < 8; i++) {
+            digit[i] = is_digit((unsigned char)text[at + i]) ? 0xff : 0;
+            other[i] = digit[i] ? 0 : (unsigned char)text[at + i];
+        }
+        frame->at[frame->words] = at;
+        frame->digit[frame->words] = load64((const char *)digit);
+        frame->text[frame->words++] = load64((const char *)other);
+    }
+}
+
+/* Whether the frame's bytes are at p: its separators, and digits (a byte of 0x30-0x39: high half 3 both as it
+ * is and plus 6). 6 is added to the digit bytes alone, and one that carries (0xfa and up) fails on its own, so
+ * a carry into the next byte changes nothing. The caller checked that the frame's length is there. */
+HOT int fits_frame(const time_frame_t *frame, const char *p) {
+    uint64_t wrong = 0;
+    for (int k = 0; k < frame->words; k++) {
+        uint64_t word = load64(p + frame->at[k]), digit = frame->digit[k];
+        wrong |= (word & ~digit) ^ frame->text[k];
+        wrong |= ((word & ONES * 0xf0) ^ ONES * 0x30) & digit;
+        wrong |= ((((word & digit) + ONES * 6) & ONES * 0xf0) ^ ONES * 0x30) & digit;
+    }
+    return !wrong;
+}
+
 /* YYYY-MM-DD<sep>HH:MM:SS[.f{fraction}]<zone>, years 1901-8998, a date of every year (no 29 February). */
 static int take_time_text(const Scanner *s, cursor_t *c) {
     const char *p = c->p;
-    Py_ssize_t need = 19 + (s->fraction ? 1 + s->fraction : 0) + s->zone.len;
-    if (c->end - p < need) return 0;
-    if (!all_digits(p, 4) || p[4] != '-' || !all_digits(p + 5, 2) || p[7] != '-' || !all_digits(p + 8, 2)) return 0;
-    if (p[10] != s->time_sep || !all_digits(p + 11, 2) || p[13] != ':' || !all_digits(p + 14, 2) || p[16] != ':' ||
-        !all_digits(p + 17, 2))
-        return 0;
+    if (c->end - p < s->time_frame.len + s->zone.len || !fits_frame(&s->time_frame, p)) return 0;
     int year = two_digits(p) * 100 + two_digits(p + 2), month = two_digits(p + 5), day = two_digits(p + 8);
     if (year < 1901 || year > 8998 || month < 1 || month > 12 || day < 1) return 0;
     int longest = month == 2 ? 28 : (month == 4 || month == 6 || month == 9 || month == 11) ? 30 : 31;
     if (day > longest) return 0;
     if (two_digits(p + 11) > 23 || two_digits(p + 14) > 59 || two_digits(p + 17) > 59) return 0;
-    p += 19;
-    if (s->fraction) {
-        if (*p != '.' || !all_digits(p + 1, s->fraction)) return 0;
-        p += 1 + s->fraction;
-    }
-    if (memcmp(p, s->zone.text, (size_t)s->zone.len) != 0) return 0;
+    p += s->time_frame.len;
+    if (!same_bytes(p, s->zone.text, s->zone.len)) return 0;
     c->p = p + s->zone.len;
     return 1;
 }
 
 #define HASH_FACTOR 0x9E3779B97F4A7C15ULL
 
-/* A hash of a short text, a word at a time. */
-HOT uint64_t text_hash(uint64_t hash, const char *text, Py_ssize_t len) {
-    Py_ssize_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t word;
-        memcpy(&word, text + i, 8);
-        hash = (hash ^ word) * HASH_FACTOR;
-        hash ^= hash >> 32;
+/* A text's first and last eight (or four) bytes; up to 16 bytes they are all of it (below four: the first,
+ * middle and last), so texts of one length up to 16 are equal when their ends are. */
+HOT ends_t ends_of(const char *text, Py_ssize_t len) {
+    ends_t ends = {0, 0};
+    if (len >= 8) {
+        ends.head = load64(text);
+        ends.tail = load64(text + len - 8);
+    } else if (len >= 4) {
+        ends.head = load32(text);
+        ends.tail = load32(text + len - 4);
+    } else if (len) {
+        ends.head = (unsigned char)text[0];
+        ends.tail = (uint64_t)(unsigned char)text[len - 1] << 8 | (unsigned char)text[len / 2];
     }
-    uint64_t tail = (uint64_t)len << 56;
-    for (; i < len; i++) tail ^= (uint64_t)(unsigned char)text[i] << (8 * (i & 7));
-    hash = (hash ^ tail) * HASH_FACTOR;
-    return hash ^ (hash >> 29);
+    return ends;
 }
 
-/* A hash of a segment in a few steps whatever its length: its first and last eight (or four) bytes. */
-HOT uint64_t segment_hash(const char *text, Py_ssize_t len) {
-    uint64_t head, tail;
-    if (len >= 8) {
-        head = load64(text);
-        tail = load64(text + len - 8);
-    } else if (len >= 4) {
-        head = load32(text);
-        tail = load32(text + len - 4);
-    } else {
-        head = len ? (unsigned char)text[0] : 0;
-        tail = len ? (uint64_t)(unsigned char)text[len - 1] << 8 | (unsigned char)text[len / 2] : 0;
-    }
-    uint64_t hash = (head * HASH_FACTOR ^ tail ^ (uint64_t)len) * HASH_FACTOR;
+HOT uint64_t ends_hash(ends_t ends, Py_ssize_t len) {
+    uint64_t hash = (ends.head * HASH_FACTOR ^ ends.tail ^ (uint64_t)len) * HASH_FACTOR;
     return hash ^ (hash >> 32);
 }
 
+/* A hash of a segment in a few steps whatever its length: of its ends. */
+HOT uint64_t segment_hash(const char *text, Py_ssize_t len) { return ends_hash(ends_of(text, len), len); }
+
+/* A hash of every byte of a text (so texts that differ anywhere seldom collide, whoever wrote them): a short
+ * one's segment_hash, a longer one a word at a time, the last word overlapping the one before. */
+HOT uint64_t text_hash(const char *text, Py_ssize_t len) {
+    if (len <= 16) return segment_hash(text, len);
+    uint64_t hash = (uint64_t)len;
+    for (Py_ssize_t i = 0; i + 8 < len; i += 8) {
+        hash = (hash ^ load64(text + i)) * HASH_FACTOR;
+        hash ^= hash >> 32;
+    }
+    hash = (hash ^ load64(text + len - 8)) * HASH_FACTOR;
+    return hash ^ (hash >> 29);
+}
+
+/* The literal a segment is at its position, or SEG_OTHER. A slot holds its literal's length and ends, so a
+ * lookup reads the slot alone (and the literal's text only past 16 bytes). */
 static int32_t find_literal(const Scanner *s, int position, const char *text, Py_ssize_t len) {
-    if (len > s->longest[position]) return SEG_OTHER;
+    if (len > s->longest[position] || !len ||
+        !(s->first_len[position][(unsigned char)text[0]] >> (len & 15) & 1)) /* most ids end here */
+        return SEG_OTHER;
     size_t mask = s->literal_mask[position];
-    for (size_t at = segment_hash(text, len) & mask;; at = (at + 1) & mask) {
-        int32_t index = s->literal_slot[position][at] - 1;
-        if (index < 0) return SEG_OTHER;
-        const span_t *literal = &s->literals[position][index];
-        if (literal->len == len && same_bytes(literal->text, text, len)) return index;
+    ends_t ends = ends_of(text, len);
+    for (size_t at = ends_hash(ends, len) & mask;; at = (at + 1) & mask) {
+        const literal_slot_t *slot = &s->literal_slot[position][at];
+        if (!slot->index_1) return SEG_OTHER;
+        if (slot->len == len && slot->ends.head == ends.head && slot->ends.tail == ends.tail &&
+            (len <= 16 || same_bytes(s->literals[position][slot->index_1 - 1].text, text, len)))
+            return slot->index_1 - 1;
     }
 }
 
@@ -358,9 +445,10 @@ static int take_value(const Scanner *s, int kind, cursor_t *c, const char *block
     }
 }
 
-static int take_spaces(cursor_t *c, const char *allowed) {
+/* Spaces and tabs, and carriage returns where `and_returns` (after the closing brace), at most MAX_RUN. */
+static int take_spaces(cursor_t *c, int and_returns) {
     const char *start = c->p;
-    while (c->p < c->end && *c->p && strchr(allowed, *c->p)) c->p++;
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || (and_returns && *c->p == '\r'))) c->p++;
     return c->p - start <= MAX_RUN;
 }
 
@@ -369,24 +457,23 @@ static int take_line(const Scanner *s, const char *block, const char *p, const c
     cursor_t c = {p, end};
     for (int i = 0; i < s->depth; i++) row->segment[i] = SEG_ABSENT;
     for (int i = 0; i < N_FIELDS; i++) row->start[i] = row->len[i] = 0;
-    if (!take_spaces(&c, " \t") || !take_char(&c, '{') || !take(&c, &s->brace_pad)) return 0;
-    int member = 0;
+    if (!take_spaces(&c, 0) || !take_char(&c, '{') || !take(&c, &s->brace_pad)) return 0;
+    int member = 0, found = -1;
     for (;;) {
-        int found = -1;
-        for (int j = member; j < s->members; j++) {
-            if (take(&c, &s->token[j])) {
-                found = j;
-                break;
-            }
-            if (s->kind[j] == K_KEY || s->kind[j] == K_METHOD || s->kind[j] == K_PATH) return 0;
+        for (int j = member; found < 0 && j < s->members; j++) {
+            if (take(&c, &s->token[j])) found = j;
+            else if (s->kind[j] == K_KEY || s->kind[j] == K_METHOD || s->kind[j] == K_PATH) return 0;
         }
         if (found < 0 || !take_value(s, s->kind[found], &c, block, row)) return 0;
         member = found + 1;
-        if (!take(&c, &s->item_sep)) break;
+        found = -1;
+        /* Most lines have every member: the separator and the next member's name are taken at once. */
+        if (member < s->members && s->sep_token[member].len > 0 && take(&c, &s->sep_token[member])) found = member;
+        else if (!take(&c, &s->item_sep)) break;
     }
     for (int j = member; j < s->members; j++)
         if (s->kind[j] == K_KEY || s->kind[j] == K_METHOD || s->kind[j] == K_PATH) return 0;
-    if (!take(&c, &s->brace_pad) || !take_char(&c, '}') || !take_spaces(&c, " \t\r")) return 0;
+    if (!take(&c, &s->brace_pad) || !take_char(&c, '}') || !take_spaces(&c, 1)) return 0;
     return c.p == end;
 }
 
@@ -420,10 +507,12 @@ typedef struct {
 } call_t;
 
 static uint64_t group_hash(const Scanner *s, const char *block, const row_t *row) {
-    uint64_t hash = 0;
+    /* Each field is hashed on its own and the hashes summed, each times its own odd number: no hash waits for
+     * the one before, so the processor computes them side by side. */
+    uint64_t hash = text_hash((const char *)row->segment, s->depth * (Py_ssize_t)sizeof(row->segment[0]));
     for (int f = 0; f < N_GROUP_FIELDS; f++)
-        hash = text_hash(hash, block + row->start[group_fields[f]], row->len[group_fields[f]]);
-    return text_hash(hash, (const char *)row->segment, s->depth * (Py_ssize_t)sizeof(row->segment[0]));
+        hash += text_hash(block + row->start[group_fields[f]], row->len[group_fields[f]]) * (uint64_t)(2 * f + 3);
+    return hash;
 }
 
 static int same_group(const Scanner *s, const char *block, const row_t *a, const row_t *b) {
@@ -433,9 +522,7 @@ static int same_group(const Scanner *s, const char *block, const row_t *a, const
             !same_bytes(block + a->start[field], block + b->start[field], a->len[field]))
             return 0;
     }
-    for (int d = 0; d < s->depth; d++)
-        if (a->segment[d] != b->segment[d]) return 0;
-    return 1;
+    return same_bytes((const char *)a->segment, (const char *)b->segment, s->depth * (Py_ssize_t)sizeof(a->segment[0]));
 }
 
 /* Python's order of bytes: memcmp, then the shorter first. */
@@ -445,16 +532,27 @@ static int compare_text(const char *a, Py_ssize_t a_len, const char *b, Py_ssize
     return a_len < b_len ? -1 : a_len > b_len;
 }
 
+/* A log's times mostly increase: a time is compared with the group's latest first, and only one earlier than
+ * that is compared with the earliest. Of equal times the first line's stays. */
 static void add_time(const char *block, group_t *group, const row_t *row) {
     Py_ssize_t start = row->start[F_TIME], len = row->len[F_TIME];
     if (!len) return;
-    if (group->low < 0 || compare_text(block + start, len, block + group->low, group->low_len) < 0) {
+    if (group->high < 0) {
+        group->low = group->high = start;
+        group->low_len = group->high_len = len;
+        return;
+    }
+    int order = compare_text(block + start, len, block + group->high, group->high_len);
+    if (order >= 0) {
+        if (order > 0) {
+            group->high = start;
+            group->high_len = len;
+        }
+        return;
+    }
+    if (compare_text(block + start, len, block + group->low, group->low_len) < 0) {
         group->low = start;
         group->low_len = len;
-    }
-    if (group->high < 0 || compare_text(block + start, len, block + group->high, group->high_len) > 0) {
-        group->high = start;
-        group->high_len = len;
     }
 }
 
@@ -711,6 +809,7 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
         !span_of(brace_pad, &self->brace_pad) || !span_of(zone, &self->zone) || !span_of(time_sep, &separator))
         return -1;
     self->time_sep = separator.text[0];
+    set_time_frame(&self->time_frame, self->time_sep, self->fraction);
     int shortest;
     if (!int_of(short_len, 1, MAX_STRING, &shortest)) return -1;
     self->short_len = shortest;
@@ -733,6 +832,13 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
         memcpy(token + 2 + self->name[i].len, self->name_sep.text, (size_t)self->name_sep.len);
         self->token[i].text = token;
         self->token[i].len = 2 + self->name[i].len + self->name_sep.len;
+        self->sep_token[i].text = self->sep_token_text[i];
+        self->sep_token[i].len = -1;
+        if (self->item_sep.len <= MAX_SEPARATOR) {
+            memcpy(self->sep_token_text[i], self->item_sep.text, (size_t)self->item_sep.len);
+            memcpy(self->sep_token_text[i] + self->item_sep.len, token, (size_t)self->token[i].len);
+            self->sep_token[i].len = self->item_sep.len + self->token[i].len;
+        }
     }
     for (int d = 0; d < self->depth; d++) {
         PyObject *words = PyTuple_GET_ITEM(literals, d), *made = PyTuple_GET_ITEM(captures, d);
@@ -764,19 +870,26 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kwargs) {
         }
         size_t slots = 2;
         while (slots < 2 * (size_t)count + 2) slots *= 2; /* always an empty slot: a lookup ends */
-        self->literal_slot[d] = PyMem_Calloc(slots, sizeof(int32_t));
+        self->literal_slot[d] = PyMem_Calloc(slots, sizeof(literal_slot_t));
         if (!self->literal_slot[d]) {
             PyErr_NoMemory();
             return -1;
         }
         self->literal_mask[d] = slots - 1;
         self->longest[d] = 0;
+        memset(self->first_len[d], 0, sizeof(self->first_len[d]));
         for (int w = 0; w < count; w++) {
             const span_t *literal = &self->literals[d][w];
+            if (literal->len > MAX_STRING) continue; /* no segment taken is longer: it is never found */
             size_t at = segment_hash(literal->text, literal->len) & (slots - 1);
-            while (self->literal_slot[d][at]) at = (at + 1) & (slots - 1);
-            self->literal_slot[d][at] = w + 1;
+            while (self->literal_slot[d][at].index_1) at = (at + 1) & (slots - 1);
+            literal_slot_t *slot = &self->literal_slot[d][at];
+            slot->ends = ends_of(literal->text, literal->len);
+            slot->index_1 = w + 1;
+            slot->len = (int32_t)literal->len;
             if (literal->len > self->longest[d]) self->longest[d] = literal->len;
+            if (literal->len)
+                self->first_len[d][(unsigned char)literal->text[0]] |= (uint16_t)(1u << (literal->len & 15));
         }
     }
     self->members = (int)members;
