@@ -99,6 +99,12 @@ BAD_DOCUMENTS = {
 }
 
 
+def _cut_late(content: bytes) -> bytes:
+    """`content` gzipped (several read blocks of it), the last tenth of the compressed bytes cut off."""
+    packed = gzip.compress(content)
+    return packed[: len(packed) * 9 // 10]
+
+
 def _bom_crlf(text: str) -> bytes:
     return b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode()
 
@@ -436,6 +442,8 @@ def test_detection_reads_a_bom_and_crlf_log_as_its_format(folder):
         ("missing.jsonl", None, ": no such file"),
         ("adir", "DIR", ": is a directory, not a file"),
         ("cut.jsonl.gz", gzip.compress(GOOD["keyaudit-jsonl"] * 5000)[:200], ": corrupt or truncated gzip data"),
+        # cut after several blocks: the error meets the thread that inflates a log for the scan threads
+        ("late.jsonl.gz", _cut_late(GOOD["keyaudit-jsonl"] * 80_000), ": corrupt or truncated gzip data"),
         ("junk.gz", b"\x1f\x8b\x08\x00" + b"\x00" * 64, ": corrupt or truncated gzip data"),
     ],
 )

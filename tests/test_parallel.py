@@ -1,10 +1,13 @@
-"""accumulate: every item to one accumulator, in worker processes; one result each; failures reach the caller."""
+"""accumulate: every item to one accumulator, in worker processes; one result each; failures reach the caller.
+in_own_thread: a stream's items taken in a thread of their own, in order, failures at their item."""
 
 import os
+import threading
+import time
 
 import pytest
 
-from auditor.analysis.parallel import accumulate
+from auditor.analysis.parallel import accumulate, in_own_thread
 
 
 class Collector:
@@ -44,3 +47,35 @@ def test_an_exception_in_a_worker_is_raised_in_the_caller():
 def test_a_dead_worker_fails_the_run_instead_of_hanging_it():
     with pytest.raises(RuntimeError, match="worker process died"):
         accumulate(Collector, (None, 3), range(100), workers=2)
+
+
+def _items(count, fail_at=None, taken=None):
+    for item in range(count):
+        if item == fail_at:
+            raise ValueError(f"item {item}")
+        if taken is not None:
+            taken.append(item)
+        yield item
+
+
+def test_items_taken_in_their_own_thread_come_in_order():
+    assert list(in_own_thread(_items(1000), 2)) == list(range(1000))
+    assert list(in_own_thread(iter(()), 2)) == []
+
+
+def test_an_exception_taking_an_item_is_raised_at_that_item():
+    got = []
+    with pytest.raises(ValueError, match="item 7"):
+        for item in in_own_thread(_items(100, fail_at=7), 2):
+            got.append(item)
+    assert got == list(range(7))
+
+
+def test_a_caller_that_stops_early_stops_the_thread_within_a_few_items():
+    taken, before = [], threading.active_count()
+    stream = in_own_thread(_items(10**6, taken=taken), 2)
+    assert next(stream) == 0
+    stream.close()
+    assert threading.active_count() == before
+    time.sleep(0.05)
+    assert len(taken) <= 5  # the limit, the item in hand, and the ones being handed over

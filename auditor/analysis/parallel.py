@@ -5,6 +5,9 @@ else worker processes.
 _scan.c) over a stream of items in threads of this process, and hands the results back in the items'
 order; at most a few items are in flight, so memory does not grow with the stream.
 
+`in_own_thread` takes the items of a stream in a thread of its own, a few ahead of the caller: a gzipped log is
+decompressed there, beside the thread that adds up what the scan threads found.
+
 `accumulate` feeds a stream of items to accumulators in worker processes; one result per worker.
 
 CPython runs Python code on one core per process, so reading a big log uses the
@@ -85,6 +88,51 @@ def mapped_in_threads(function: Callable[[Any], Any], items: Iterable, threads: 
             tasks.put(None)
         for worker in workers:
             worker.join()
+
+
+def in_own_thread(items: Iterable, limit: int) -> Iterator:
+    """The items of `items`, taken in a thread of their own at most `limit` ahead of the caller.
+
+    An exception there is raised here, at its item; when the caller stops early, the thread stops after its item.
+    """
+    waiting: queue.Queue = queue.Queue(limit)
+    stopping = threading.Event()
+
+    def hand(entry: tuple) -> bool:
+        while not stopping.is_set():
+            try:
+                waiting.put(entry, timeout=POLL_SECONDS)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def take() -> None:
+        try:
+            for item in items:
+                if not hand((True, item)):
+                    return
+            hand((None, None))  # the end
+        except BaseException as error:  # handed to the caller, which raises it
+            hand((False, error))
+
+    thread = threading.Thread(target=take, daemon=True)
+    thread.start()
+    try:
+        while True:
+            ok, item = waiting.get()
+            if ok is None:
+                return
+            if not ok:
+                raise item
+            yield item
+    finally:
+        stopping.set()
+        while thread.is_alive():  # a thread waiting to hand an item over sees the stop once there is room
+            try:
+                waiting.get_nowait()
+            except queue.Empty:
+                thread.join(0.01)
 
 
 def _result(done: queue.SimpleQueue):

@@ -221,9 +221,14 @@ def _after_line(stream: BinaryIO, size: int) -> bytes:
             return chunk[end + 1 :] if chunk else b""
 
 
+def decompressed(stream: BinaryIO) -> bool:
+    """Whether a stream opened by open_binary decompresses gzip as it is read."""
+    return isinstance(stream, gzip.GzipFile)
+
+
 def position(stream: BinaryIO) -> int | None:
     """How far into the file (compressed, for gzip) a stream opened by open_binary has read; None if unknown."""
-    raw = stream.fileobj if isinstance(stream, gzip.GzipFile) else stream
+    raw = stream.fileobj if decompressed(stream) else stream
     try:
         return raw.tell()
     except OSError:

@@ -20,14 +20,13 @@ bytes of the one before it, and searches each block's decoded view.
 from __future__ import annotations
 
 import codecs
-import gzip
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
 from auditor.errors import InputError
-from auditor.loaders.source import open_binary
+from auditor.loaders.source import decompressed, open_binary
 from auditor.secrets import MAX_SECRET_CHARS, SECRET_BYTES_PATTERN, SecretHit, fingerprint, secret_spans
 
 CHUNK = 1 << 20
@@ -149,7 +148,7 @@ def _text(path: str) -> Iterator[BinaryIO | None]:
             yield None
             return
         content = _Prefixed(head, stream)
-        if isinstance(stream, gzip.GzipFile):
+        if decompressed(stream):
             content = _Bounded(content, path)
         yield content if encoding == "utf-8" else _Transcoded(content, encoding)
 

@@ -14,11 +14,10 @@ already counted. Logs only grow at the end, which decides the cases:
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 from dataclasses import dataclass
 
-from auditor.loaders.source import open_binary
+from auditor.loaders.source import decompressed, open_binary
 
 CHUNK = 1 << 20
 
@@ -87,7 +86,7 @@ def scan(path: str, checkpoints: list[Checkpoint]) -> Scan:
         position += len(piece)
 
     with open_binary(path) as stream:
-        compressed = isinstance(stream, gzip.GzipFile)
+        compressed = decompressed(stream)
         while chunk := stream.read(CHUNK):
             start = 0
             while upcoming < len(lengths) and lengths[upcoming] <= position + len(chunk) - start:
