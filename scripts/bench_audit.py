@@ -66,6 +66,9 @@ def generate(folder: Path, lines: int, gz: bool) -> tuple[Path, Path]:
     return log, keys
 
 
+# The `keyaudit` command pip installed beside this Python, as a user runs it; `python -m auditor` where there is none.
+_SCRIPT = Path(sys.executable).with_name("keyaudit")
+KEYAUDIT = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "auditor"]
 READER_ENV = {"scanner": {"KEYAUDIT_PURE_PYTHON": "0"}, "pure": {"KEYAUDIT_PURE_PYTHON": "1"}}
 
 
@@ -117,20 +120,31 @@ def main() -> int:
     parser.add_argument("--dir", default="/tmp/keyaudit-bench")
     parser.add_argument("--readers", default="scanner,pure", help="keyaudit's JSONL readers to time [scanner,pure]")
     args = parser.parse_args()
+    readers = args.readers.split(",")
+    unknown = sorted(set(readers) - set(READER_ENV))
+    if unknown:
+        parser.error(f"--readers: {', '.join(unknown)}? choose among {', '.join(READER_ENV)}")
+    version = subprocess.run(  # what the scanner's runs get: KEYAUDIT_PURE_PYTHON=0
+        [*KEYAUDIT, "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **READER_ENV["scanner"]},
+    ).stdout.strip()
+    if "scanner" in readers and "compiled scanner" not in version:
+        parser.error(f"--readers scanner: this keyaudit has none ({version}); time `--readers pure`")
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "auditor")], check=True)
     print(
         f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
-        f"{args.runs} runs each"
+        f"{args.runs} runs each\n{version}"
     )
     for lines in (int(size) for size in args.sizes.split(",")):
         for gz in (False, True):
             log, keys = generate(folder, lines, gz)
             audit = [
-                sys.executable,
-                "-m",
-                "auditor",
+                *KEYAUDIT,
                 "audit",
                 "--keys",
                 str(keys),
@@ -142,7 +156,6 @@ def main() -> int:
             ]
             quoted = "'" + str(log).replace("'", "''") + "'"
             duck = [sys.executable, "-c", DUCKDB_CHILD, DUCKDB_QUERY.format(log=quoted)]
-            readers = args.readers.split(",")
             turns = take_turns(
                 {"duckdb": (duck, {}), **{reader: (audit, READER_ENV[reader]) for reader in readers}}, log, args.runs
             )

@@ -6,6 +6,7 @@ lines a log writer prints (else it would be a scanner in name only). tests/test_
 whole block reader with it and without it; scripts/sanitize runs this file under AddressSanitizer.
 """
 
+import hashlib
 import json
 import os
 import random
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from test_fast_logs import CATALOG, odd_line, record
 
 from auditor.analysis.blockusage import BlockReader
+from auditor.loaders.logs import native
 from auditor.loaders.logs.attribution import LogOptions
 from auditor.loaders.logs.calllog import call_of_line
 from auditor.loaders.logs.fastjsonl import learn_layout, route_literals
@@ -242,6 +244,29 @@ def test_version_says_which_reader_runs():
     if BUILT:
         with reader("scanner"):
             assert "JSONL reader: compiled scanner" in invoke(["--version"]).output
+
+
+def test_the_built_scanner_says_the_source_it_was_built_from():
+    if native._scan is None:
+        pytest.skip("the compiled scanner was not built here")
+    assert native._scan.SOURCE_SHA256 == hashlib.sha256(native.SOURCE.read_bytes()).hexdigest()
+
+
+def test_a_scanner_older_than_its_source_is_not_used(tmp_path, monkeypatch):
+    """An editable install keeps the module it built while `git pull` brings a new _scan.c: its settings may
+    differ, so it is not used (every audit would fail), and --version says how to rebuild it."""
+    if native._scan is None:
+        pytest.skip("the compiled scanner was not built here")
+    newer = tmp_path / "_scan.c"
+    newer.write_bytes(native.SOURCE.read_bytes() + b"/* changed */\n")
+    monkeypatch.setattr(native, "SOURCE", newer)
+    native._stale.cache_clear()
+    try:
+        with reader("scanner"):
+            assert native.scanner_type() is None
+            assert "older than its source: `pip install -e .` rebuilds it" in invoke(["--version"]).output
+    finally:
+        native._stale.cache_clear()
 
 
 # ---- the edges of the scanner's word-at-a-time reads (sixteen-byte steps, word frames, literal slots) ----

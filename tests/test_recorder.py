@@ -55,7 +55,10 @@ def test_each_request_becomes_a_record_and_the_audit_reads_it(appwrite, tmp_path
     found = {(f.rule, f.scope) for f in result.findings}
     assert ("missing-scope", "rows.read") in found and ("unused-scope", "files.read") in found
     (missing,) = [f for f in result.findings if f.rule == "missing-scope"]
-    assert "answered 401 general_unauthorized_scope (1 of 1)" in missing.message
+    assert (
+        "1 call(s) to GET /v1/tablesdb/{databaseId}/tables/{tableId}/rows were answered 401 general_unauthorized_scope;"
+        in missing.message
+    )
 
 
 def test_inside_an_appwrite_function_the_key_is_the_functions(appwrite, tmp_path, monkeypatch):

@@ -45,6 +45,23 @@ def test_a_key_block_folds_one_rule_on_many_scopes_into_one_line(report):
     assert block.count("unused-scope") == 1
 
 
+def test_a_scope_with_findings_on_several_routes_is_named_once_in_its_folded_line():
+    """missing-scope gives one finding per route: its line names each scope once and says how many findings."""
+    from auditor.reporters.table import _folded
+
+    findings = [
+        {"severity": "high", "rule": "missing-scope", "scope": s} for s in ("files.read", "rows.read", "files.read")
+    ]
+    assert _folded(findings) == [("high", "missing-scope on 2 scopes (3 findings): files.read, rows.read")]
+
+
+def test_a_missing_scope_message_counts_the_refused_calls_among_all():
+    """Of 5 calls to a route, 2 answered 401 general_unauthorized_scope: the message does not say all 5 were."""
+    from auditor.checks.missing_scope import _some
+
+    assert _some(2, 5) == "include 2" and _some(5, 5) == "were"
+
+
 def test_a_key_block_shows_the_reports_proposal_and_ready_command(report):
     out = render("table", report, TerminalView(width=200))
     for key in report["keys"]:

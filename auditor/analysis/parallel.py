@@ -32,6 +32,7 @@ from itertools import chain, islice
 from typing import Any, Protocol
 
 POLL_SECONDS = 0.5  # how often a waiting caller checks that its workers live
+TAKING_THREAD = "keyaudit-in-own-thread"
 
 
 class Accumulator(Protocol):
@@ -116,7 +117,7 @@ def in_own_thread(items: Iterable, limit: int) -> Iterator:
         except BaseException as error:  # handed to the caller, which raises it
             hand((False, error))
 
-    thread = threading.Thread(target=take, daemon=True)
+    thread = threading.Thread(target=take, name=TAKING_THREAD, daemon=True)
     thread.start()
     try:
         while True:

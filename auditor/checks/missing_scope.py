@@ -34,12 +34,12 @@ def check(ctx):
             scopes = " or ".join(route.scopes)
             if missing.denied:
                 reason = (
-                    f"were answered 401 general_unauthorized_scope ({missing.denied} of "
-                    f"{missing.usage.count}); the route needs {scopes}"
+                    f"{_some(missing.denied, missing.usage.count)} answered 401 general_unauthorized_scope; "
+                    f"the route needs {scopes}"
                 )
             elif missing.refused:
                 reason = (
-                    f"were refused ({missing.refused} of {missing.usage.count} answered 401); the route needs "
+                    f"{_some(missing.refused, missing.usage.count)} refused (answered 401); the route needs "
                     f"{scopes}, which {who} does not hold"
                 )
             else:
@@ -75,3 +75,8 @@ def check(ctx):
                 key.location,
                 evidence=missing.usage.first_location,
             )
+
+
+def _some(part: int, calls: int) -> str:
+    """How many of the calls the message counts: all of them, or a share it names."""
+    return "were" if part == calls else f"include {part}"

@@ -113,9 +113,12 @@ def _folded(findings: list[dict]) -> list[tuple[str, str]]:
         first = group[0]
         if len(group) == 1:
             lines.append((first["severity"], f"{first['rule']}: {first['message']}"))
-        else:
-            scopes = ", ".join(f["scope"] for f in group)
-            lines.append((first["severity"], f"{first['rule']} on {len(group)} scopes: {scopes}"))
+        else:  # one scope may have several findings (missing-scope: one per route): each scope is named once
+            scopes = list(dict.fromkeys(f["scope"] for f in group))
+            many = "" if len(scopes) == len(group) else f" ({len(group)} findings)"
+            lines.append(
+                (first["severity"], f"{first['rule']} on {_count(len(scopes), 'scope')}{many}: {', '.join(scopes)}")
+            )
     return lines
 
 

@@ -15,6 +15,12 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+/* The sha256 of this file as it was built (hatch_build.py defines it): native.py uses no scanner older than its
+ * source. Built without it, the module says "" and is not used. */
+#ifndef SCAN_SOURCE_SHA256
+#define SCAN_SOURCE_SHA256 ""
+#endif
 #include <stdint.h>
 #include <string.h>
 
@@ -946,6 +952,10 @@ PyMODINIT_FUNC PyInit__scan(void) {
     Py_INCREF(&ScannerType);
     if (PyModule_AddObject(module, "Scanner", (PyObject *)&ScannerType) < 0) {
         Py_DECREF(&ScannerType);
+        Py_DECREF(module);
+        return NULL;
+    }
+    if (PyModule_AddStringConstant(module, "SOURCE_SHA256", SCAN_SOURCE_SHA256) < 0) {
         Py_DECREF(module);
         return NULL;
     }
