@@ -45,13 +45,19 @@ KEYS = {
 }
 
 
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults shown, the docstring's usage example kept as written."""
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lines", type=int, default=1_000_000)
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--gzip", action="store_true")
-    parser.add_argument("--keys-out")
-    parser.add_argument("--seed", type=int, default=7)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1], formatter_class=_Formatter
+    )
+    parser.add_argument("--lines", type=int, default=1_000_000, help="lines to write")
+    parser.add_argument("--out", required=True, help="the log to write")
+    parser.add_argument("--gzip", action="store_true", help="write it gzipped")
+    parser.add_argument("--keys-out", help="also write a key export of the log's keys here (for --keys)")
+    parser.add_argument("--seed", type=int, default=7, help="the same seed writes the same log")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     keys = list(KEYS)[:4]
