@@ -1,6 +1,6 @@
 """ISA-L's gzip reader (isal, where it is installed) and the gzip module's read the same content from the same
 files and refuse the same broken ones, so the reader in use changes the speed of reading a log, never what is
-read from a sound file (loaders/source.py). One corrupt header is refused by one of them only (see below)."""
+read from a sound file (loaders/source.py). Two odd headers are refused by ISA-L only (see below)."""
 
 from __future__ import annotations
 
@@ -79,6 +79,18 @@ def test_a_wrong_header_crc_is_refused_by_isal_and_read_by_the_gzip_module(tmp_p
     path.write_bytes(_member(TEXT, 0x02, b"\0\0"))
     assert _read(path, True, monkeypatch) == f"{path}: corrupt or truncated gzip data "
     assert _read(path, False, monkeypatch) == TEXT
+
+
+@pytest.mark.parametrize("before", [b"", gzip.compress(TEXT)], ids=["first member", "second member"])
+def test_a_header_longer_than_isals_buffer_is_refused_in_one_line_by_isal_and_read_by_the_gzip_module(
+    before, tmp_path, monkeypatch
+):
+    """ISA-L reads a member's header within its read buffer (512 KiB) and raises OverflowError past it; a file
+    name or comment that long is no log's, so it is refused as corrupt, not left to crash the run."""
+    path = tmp_path / "calls.jsonl.gz"
+    path.write_bytes(before + _member(TEXT, 0x08, b"n" * (isal.igzip.READ_BUFFER_SIZE + 1) + b"\0"))
+    assert _read(path, True, monkeypatch) == f"{path}: corrupt or truncated gzip data "
+    assert _read(path, False, monkeypatch) == (TEXT * 2 if before else TEXT)
 
 
 def test_the_version_names_the_gzip_reader():

@@ -2,6 +2,8 @@
 in_own_thread: a stream's items taken in a thread of their own, in order, failures at their item."""
 
 import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -80,3 +82,35 @@ def test_a_caller_that_stops_early_stops_the_thread_within_a_few_items():
     assert not any(thread.name == TAKING_THREAD for thread in threading.enumerate())
     time.sleep(0.05)
     assert len(taken) <= 5  # the limit, the item in hand, and the ones being handed over
+
+
+SLOW_WORKERS_AND_A_FAILING_STREAM = """
+import time
+from auditor.analysis.parallel import accumulate
+
+class Slow:
+    def add(self, item):
+        time.sleep(60)
+
+    def result(self):
+        return None
+
+def blocks():
+    for _ in range(6):
+        yield bytes(1 << 20)  # more than a pipe holds: the queue's feeder thread waits for a worker to read
+    raise ValueError("corrupt in the middle")
+
+try:
+    accumulate(Slow, (), blocks(), workers=2)
+except ValueError as error:
+    print(error)
+"""
+
+
+def test_a_caller_that_fails_while_blocks_wait_for_workers_still_exits(tmp_path):
+    """The workers are stopped; the blocks still queued for them must not hold up the exit (a corrupt gzip
+    log read by the pure-Python reader printed its error, then hung)."""
+    run = subprocess.run(
+        [sys.executable, "-c", SLOW_WORKERS_AND_A_FAILING_STREAM], capture_output=True, text=True, timeout=30
+    )
+    assert (run.returncode, run.stdout) == (0, "corrupt in the middle\n"), run.stderr

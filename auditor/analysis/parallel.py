@@ -165,6 +165,9 @@ def accumulate(make: Callable[..., Accumulator], args: tuple, items: Iterable, w
         for item in chain(head, items, [None] * workers):  # None: no more items
             _put(tasks, item, processes)
         return [_get(results, processes) for _ in processes]
+    except BaseException:  # an error or Ctrl-C: items no worker will take must not hold up this process's exit
+        tasks.cancel_join_thread()
+        raise
     finally:
         for process in processes:
             if process.is_alive():  # on an error or Ctrl-C

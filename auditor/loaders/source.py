@@ -92,6 +92,7 @@ def open_binary(path: str, regular_only: bool = False) -> Iterator[BinaryIO]:
         raise InputError(f"{name}: permission denied") from None
     except OSError as error:
         raise InputError(f"{name}: cannot open ({error.strerror or type(error).__name__})") from None
+    stream = None
     try:
         if os.path.isdir(path):
             raise InputError(f"{name}: is a directory, not a file")
@@ -100,6 +101,12 @@ def open_binary(path: str, regular_only: bool = False) -> Iterator[BinaryIO]:
         yield stream
     except (gzip.BadGzipFile, EOFError, zlib.error, _fast_gzip_error) as error:
         raise InputError(f"{name}: corrupt or truncated gzip data ({type(error).__name__})") from None
+    except OverflowError:  # ISA-L's: a member header (file name, comment) longer than its read buffer
+        if not (_fast_gzip and isinstance(stream, _fast_gzip.IGzipFile)):
+            raise
+        raise InputError(
+            f"{name}: corrupt or truncated gzip data (a header over {_fast_gzip.READ_BUFFER_SIZE >> 10} KiB)"
+        ) from None
     except IsADirectoryError:
         raise InputError(f"{name}: is a directory, not a file") from None
     except BrokenPipeError:  # raised by the reader's consumer writing to a closed stdout, not by this file
@@ -115,7 +122,8 @@ def _gzip_reader(raw: BinaryIO) -> gzip.GzipFile:
     """The decompressed stream of gzip data: ISA-L's reader where isal is installed, else the gzip module's.
 
     Both read the same members, padding and trailers and refuse the same corrupt data
-    (tests/test_gzip_readers.py); only the speed differs.
+    (tests/test_gzip_readers.py); only the speed differs, and ISA-L refuses a header with a wrong CRC or
+    longer than its read buffer (open_binary says so in one line), which the gzip module reads.
     """
     return (_fast_gzip.IGzipFile if _fast_gzip else gzip.GzipFile)(fileobj=raw)
 
