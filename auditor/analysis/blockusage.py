@@ -18,8 +18,9 @@ parts of several readers by line number.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from heapq import merge
 from itertools import chain, compress, count, islice, starmap
@@ -38,6 +39,8 @@ from auditor.times import parse_time
 
 RouteId = tuple[str, str]  # (method, template) of a catalog route
 _CACHE_LIMIT = 100_000  # routes of shapes, keys, and seconds of times remembered
+MAX_PIECE_LINES = 1 << 16  # lines the regex reads at once (see _pieces)
+_PIECE = re.compile(rb"(?:[^\n]*\n){1,%d}" % MAX_PIECE_LINES)
 
 
 @dataclass(slots=True)
@@ -138,10 +141,11 @@ class _Chunk:
 
 @dataclass(slots=True)
 class Scanned:
-    """A block as BlockReader.scan found it (block None: one over-long line), to be added in file order."""
+    """A block as BlockReader.scan found it (block None: one over-long line), to be added in file order. The
+    regex's chunks come as they are added (an iterator), the compiled scanner's as a list its threads made."""
 
     block: bytes | memoryview | None
-    chunks: list[_Chunk]
+    chunks: Iterable[_Chunk]
 
 
 class BlockReader:
@@ -179,8 +183,10 @@ class BlockReader:
         """What `add` makes of a block before it counts anything: it changes no state, so threads may run it."""
         if block is None:
             return Scanned(None, [])
-        if self.grammar.scanner is None:
-            return Scanned(block, [self._chunk_of_rows(self.grammar.rows(block))])
+        if self.grammar.scanner is None:  # piece by piece as they are added: only one piece's rows at a time
+            return Scanned(
+                block, (self._chunk_of_rows(start, self.grammar.rows(piece)) for start, piece in _pieces(block))
+            )
         chunks, start = [], 0
         while start < len(block):
             end, lines, groups, others, firsts = self.grammar.scanner.groups(block, start)
@@ -200,8 +206,9 @@ class BlockReader:
             self._add_chunk(first_line, block, chunk)
             first_line += chunk.lines
 
-    def _chunk_of_rows(self, rows: list[tuple]) -> _Chunk:
-        """The groups of the regex's rows of a block, as the compiled scanner finds them."""
+    def _chunk_of_rows(self, start: int, rows: list[tuple]) -> _Chunk:
+        """The groups of the regex's rows of the lines of a block from byte `start` on, as the compiled scanner
+        finds them."""
         group_key = self.grammar.group_key()
         keys = list(map(group_key, rows))
         groups: dict[tuple, int] = {}
@@ -218,7 +225,7 @@ class BlockReader:
             (first, size, *map(self._micro, spans.get(first, (b"", b""))), keys[first]) for first, size in sizes.items()
         ]
         other = self.grammar.field("other")
-        return _Chunk(0, len(rows), found, [(index, rows[index][other]) for index in others], firsts)
+        return _Chunk(start, len(rows), found, [(index, rows[index][other]) for index in others], firsts)
 
     def _spans(
         self, rows: list[tuple], firsts: list[int], lasts: dict[int, int], others: list[int]
@@ -367,6 +374,17 @@ class BlockReader:
             seconds = self._seconds_of[text[:19]] = int(parse_time(text[:19].decode() + self._zone))
         micro = int(text[20 : 20 + min(self._fraction, 6)].ljust(6, b"0")) if self._fraction else 0
         return seconds * 1_000_000 + micro
+
+
+def _pieces(block: bytes | memoryview) -> Iterator[tuple[int, bytes | memoryview]]:
+    """(offset, lines) of a block in pieces of at most MAX_PIECE_LINES lines, for the regex: it makes a tuple of
+    captures and a group key per line (over 1 KB together, a blank line's too), so a block of 4 MiB of newlines
+    took 1.8 GB at once. A block of fewer lines (ordinary log lines: some 28 000 in 4 MiB) is one piece."""
+    if block.count(b"\n") <= MAX_PIECE_LINES:
+        yield 0, block
+        return
+    for piece in _PIECE.finditer(block):
+        yield piece.start(), memoryview(block)[piece.start() : piece.end()]
 
 
 def _text(value: bytes) -> str | None:
