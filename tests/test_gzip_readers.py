@@ -73,7 +73,7 @@ def test_both_gzip_readers_read_or_refuse_alike(case, tmp_path, monkeypatch):
 
 
 def test_a_wrong_header_crc_is_refused_by_isal_and_read_by_the_gzip_module(tmp_path, monkeypatch):
-    """The one difference: RFC 1952 lets a reader check the optional header CRC; ISA-L does, the gzip module
+    """One difference: RFC 1952 lets a reader check the optional header CRC; ISA-L does, the gzip module
     skips it. Such a file is corrupt, and refusing it is the safer of the two."""
     path = tmp_path / "calls.jsonl.gz"
     path.write_bytes(_member(TEXT, 0x02, b"\0\0"))
