@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import re
 
-import yaml
-
 from auditor.loaders.document import Document
 from auditor.secrets import redact
 
@@ -129,7 +127,15 @@ def _one_line(syntax: str, region: list[str], scopes: list[str]) -> list[str] | 
 
 
 def _parse(syntax: str, text: str):
-    return json.loads(text) if syntax == "json" else yaml.safe_load(text)
+    """The value of JSON or YAML text; ValueError when it does not parse."""
+    if syntax == "json":
+        return json.loads(text)
+    import yaml  # here: a run given only JSON never imports PyYAML
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ValueError(str(error)) from None
 
 
 def _only_change(
@@ -139,7 +145,7 @@ def _only_change(
     edited = "".join(lines[: start - 1] + new + lines[end:])
     try:
         expected, actual = _parse(doc.syntax, doc.text), _parse(doc.syntax, edited)
-    except (ValueError, yaml.YAMLError):
+    except ValueError:
         return False
     *parents, last = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
     holder = expected
