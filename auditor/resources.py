@@ -18,6 +18,8 @@ import sys
 from functools import cache
 from pathlib import Path
 
+from auditor.generated import write_or_check
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 PARSED_DATA = _PACKAGE_DIR / "parsed-data.json"
 DATA_DIRS = ("rules",)  # the directories whose YAML parsed-data.json holds
@@ -83,15 +85,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Write parsed-data.json, the package's YAML data as parsed values.")
     parser.add_argument("--check", action="store_true", help="compare, write nothing; exit 1 when stale")
     args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        if not PARSED_DATA.exists() or PARSED_DATA.read_text() != text:
-            print(f"{PARSED_DATA.name} is out of date: run {REGENERATE}", file=sys.stderr)
-            return 1
-        return 0
-    PARSED_DATA.write_text(text)
-    print(f"wrote {PARSED_DATA}")
-    return 0
+    return write_or_check([(PARSED_DATA, render())], args.check, REGENERATE)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from pathlib import Path
 from auditor.catalog.catalog import Catalog
 from auditor.catalog.generate_v2 import build_v2
 from auditor.catalog.versions import SUPPORTED
+from auditor.generated import write_or_check
 from auditor.resources import data_dir
 from auditor.validation import scope_schemas
 
@@ -276,18 +277,7 @@ def main(argv=None) -> int:
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument("--check", action="store_true", help="compare, write nothing")
     args = parser.parse_args(argv)
-    stale = []
-    for target, text in outputs(args.shared):
-        if args.check:
-            if not target.exists() or target.read_text() != text:
-                stale.append(target.name)
-        else:
-            target.write_text(text)
-            print(f"wrote {target}")
-    if stale:
-        print("catalog out of date: " + ", ".join(stale) + f"; run {REGENERATE}", file=sys.stderr)
-        return 1
-    return 0
+    return write_or_check(outputs(args.shared), args.check, REGENERATE)
 
 
 if __name__ == "__main__":

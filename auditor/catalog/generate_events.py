@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from auditor.catalog.generate import DEFAULT_SHARED, sha256_of
+from auditor.generated import write_or_check
 
 SOURCE = "routes-1.9.6-from-source.json"
 TARGET = Path(__file__).resolve().parent / "data" / "audit-events.json"
@@ -56,15 +57,7 @@ def main(argv=None) -> int:
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument("--check", action="store_true", help="compare, write nothing")
     args = parser.parse_args(argv)
-    text = render(build(args.shared))
-    if args.check:
-        if not TARGET.exists() or TARGET.read_text() != text:
-            print(f"{TARGET.name} out of date; run {REGENERATE}", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.write_text(text)
-    print(f"wrote {TARGET}")
-    return 0
+    return write_or_check([(TARGET, render(build(args.shared)))], args.check, REGENERATE)
 
 
 if __name__ == "__main__":
