@@ -126,7 +126,7 @@ def _one_line(syntax: str, region: list[str], scopes: list[str]) -> list[str] | 
     return [key.group(0) + " " + _flow(syntax, scopes) + suffix + _eol(last)]
 
 
-def _parse(syntax: str, text: str):
+def parse_text(syntax: str, text: str):
     """The value of JSON or YAML text; ValueError when it does not parse."""
     if syntax == "json":
         return json.loads(text)
@@ -144,7 +144,7 @@ def _only_change(
     """True when the edited text parses to the original with only the list at `pointer` set to `scopes`."""
     edited = "".join(lines[: start - 1] + new + lines[end:])
     try:
-        expected, actual = _parse(doc.syntax, doc.text), _parse(doc.syntax, edited)
+        expected, actual = parse_text(doc.syntax, doc.text), parse_text(doc.syntax, edited)
     except ValueError:
         return False
     *parents, last = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]

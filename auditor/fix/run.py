@@ -8,10 +8,7 @@ never writes a file with a secret in it, and that secret needs rotating anyway.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-
-import yaml
 
 from auditor.analysis.needs import analyse_key
 from auditor.analysis.usage import Usage
@@ -20,6 +17,7 @@ from auditor.errors import InputError
 from auditor.fix.edit_array import edit_list
 from auditor.fix.edit_yaml import edit_yaml
 from auditor.fix.json_spans import json_spans
+from auditor.fix.line_edit import parse_text
 from auditor.fix.plan import KeyPlan, PlanOptions, plan_key
 from auditor.fix.ready import apply_commands
 from auditor.loaders.document import Document
@@ -148,7 +146,7 @@ def _verify(fix: FileFix, kind: str, syntax: str, plans: list[KeyPlan]) -> None:
         blocks = {block.address: literal_values(block) for block in parse_key_blocks(fix.new, fix.name)}
         found = {address: values.get("scopes") for address, values in blocks.items()}
     else:
-        value = yaml.safe_load(fix.new) if syntax == "yaml" else json.loads(fix.new)
+        value = parse_text(syntax, fix.new)
         found = {}
         for plan in plans:
             node = value
