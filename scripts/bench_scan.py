@@ -3,9 +3,8 @@
 
     python scripts/bench_scan.py LOG [--runs 7] [--digest]
 
-The whole log (gzip or not) is read into memory and cut into blocks of SCAN_BLOCK_BYTES at line ends, as usage.py
-hands them;
-one thread scans every block, `--runs` times, and the fastest run is printed (the minimum is the least
+The whole log (gzip or not) is read into memory in the blocks usage.py hands the scanner (iter_block_texts, of
+SCAN_BLOCK_BYTES); one thread scans every block, `--runs` times, and the fastest run is printed (the minimum is the least
 disturbed by other work on the machine). `--digest` also prints a SHA-256 of every call's result, so two
 builds of the scanner can be shown to give the same answer on the same log.
 """
@@ -18,22 +17,12 @@ import time
 from auditor.analysis.usage import SCAN_BLOCK_BYTES
 from auditor.catalog.catalog import load
 from auditor.errors import InputError
-from auditor.loaders.logs import native
+from auditor.loaders.logs import HEAD_BYTES, native
 from auditor.loaders.logs.fastjsonl import Grammar, learn_layout
-from auditor.loaders.source import open_binary
+from auditor.loaders.source import iter_block_texts, open_binary
 
 
-def blocks_of(data: bytes) -> list[memoryview]:
-    """The log cut after the last newline of each block's worth of bytes, as usage.py cuts it."""
-    blocks, start = [], 0
-    while start < len(data):
-        end = data.rfind(b"\n", start, start + SCAN_BLOCK_BYTES) + 1 or len(data)
-        blocks.append(memoryview(data)[start:end])
-        start = end
-    return blocks
-
-
-def scan(scanner, blocks: list[memoryview], digest=None) -> None:
+def scan(scanner, blocks: list, digest=None) -> None:
     for block in blocks:
         start = 0
         while start < len(block):
@@ -51,23 +40,22 @@ def main() -> int:
     args = parser.parse_args()
     try:
         with open_binary(args.log) as stream:
-            data = stream.read()
+            layout = learn_layout(stream.peek(HEAD_BYTES))
+            blocks = [block for block in iter_block_texts(stream, SCAN_BLOCK_BYTES) if block is not None]
     except InputError as error:
         print(f"bench_scan: {error}", file=sys.stderr)
         return 2
-    if data and not data.endswith(b"\n"):
-        data += b"\n"  # a last line without its newline is read as if it had one
-    grammar = Grammar.for_catalog(learn_layout(data[:65536]), load(None))
+    grammar = Grammar.for_catalog(layout, load(None))
     if grammar.scanner is None:
         print(f"bench_scan: no compiled scanner to measure: JSONL reader {native.reader_name()}", file=sys.stderr)
         return 2
-    blocks = blocks_of(data)
+    size = sum(map(len, blocks))
     best = float("inf")
     for _ in range(args.runs):
         began = time.perf_counter()
         scan(grammar.scanner, blocks)
         best = min(best, time.perf_counter() - began)
-    print(f"{best:.3f}s {best / len(data) * 1e9:.2f} ns/B (min of {args.runs}, {len(data)} bytes)")
+    print(f"{best:.3f}s {best / size * 1e9:.2f} ns/B (min of {args.runs}, {size} bytes)")
     if args.digest:
         digest = hashlib.sha256()
         scan(grammar.scanner, blocks, digest)
