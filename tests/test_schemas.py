@@ -25,6 +25,7 @@ from referencing.jsonschema import DRAFT202012
 
 from auditor.catalog.catalog import load as load_catalog
 from auditor.resources import data_dir
+from auditor.validation import explain
 from auditor.validation import schemas as wrapper
 from auditor.validation.schemas import violations
 
@@ -63,7 +64,7 @@ def flat(errors):
     """(keyword, pointer) of every error, anyOf/oneOf branches included."""
     found = set()
     for error in errors:
-        found.add((error.validator, wrapper.pointer_of(error.absolute_path)))
+        found.add((error.validator, explain.pointer_of(error.absolute_path)))
         found |= flat(error.context or [])
     return found
 
@@ -1225,9 +1226,9 @@ def _first_three(case):
 
 @pytest.mark.parametrize("ref,document,version", [_first_three(case) for case in INVALID + VALID])
 def test_the_inlined_schema_finds_what_the_referring_one_finds(ref, document, version):
-    """keyaudit validates against schemas with every $ref replaced by its target (wrapper.validator); the
+    """keyaudit validates against schemas with every $ref replaced by its target (explain.validator); the
     errors, branches included, are those of the schema files as they are."""
-    inlined = wrapper.validator(ref, version).iter_errors(document)
+    inlined = explain.validator(ref, version).iter_errors(document)
     assert flat(inlined) == flat(raw_errors(document, ref, version))
 
 
@@ -1236,8 +1237,8 @@ def test_a_schema_that_refers_to_itself_keeps_its_references():
     registry = Registry().with_resources(
         [(recursive["$id"], Resource.from_contents(recursive, default_specification=DRAFT202012))]
     )
-    with pytest.raises(wrapper._Recursive):
-        wrapper._inline({"$ref": recursive["$id"]}, "https://example.com/", registry.resolver(), ())
+    with pytest.raises(explain._Recursive):
+        explain._inline({"$ref": recursive["$id"]}, "https://example.com/", registry.resolver(), ())
 
 
 def document_at(document, pointer):
@@ -1261,7 +1262,7 @@ def test_wrapper_escapes_pointer_tokens():
     assert raw_errors(doc, "config.schema.json")
     (v,) = violations(edit(CONFIG, rules={"stale-key": {"x/y": 1}}), "config.schema.json", None)
     assert v.pointer == "/rules/stale-key" and v.message == "unexpected field 'x/y'"
-    assert wrapper.pointer_of(["keys", "a/b~c", 0]) == "/keys/a~1b~0c/0"
+    assert explain.pointer_of(["keys", "a/b~c", 0]) == "/keys/a~1b~0c/0"
 
 
 @pytest.mark.parametrize(

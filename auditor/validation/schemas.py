@@ -1,26 +1,25 @@
-"""Load keyaudit's JSON Schemas and validate documents against them.
+"""keyaudit's JSON Schemas, and `violations`: the one place that says whether a document follows one of them.
 
-Structural schemas refer to `scope.schema.json` for every scope name. When a
-version is chosen, that reference resolves to the version's generated enum
-(`scopes/appwrite-<version>.schema.json`), so one set of schemas knows the real
-scopes of every version.
+Structural schemas refer to `scope.schema.json` for every scope name. When a version is chosen, that
+reference resolves to the version's generated enum (`scopes/appwrite-<version>.schema.json`), so one set
+of schemas knows the real scopes of every version.
+
+Two validators read the same schemas. jsonschema-rs (quick.py, where it is installed) passes a valid
+document; python-jsonschema (explain.py) decides every other one and says what is wrong. Only a pass is
+taken from jsonschema-rs, so the verdicts are python-jsonschema's, and its error tree makes the messages.
+What this buys: an audit of valid files never imports python-jsonschema, about 50 ms of every run.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from urllib.parse import urljoin
-
-from jsonschema import Draft202012Validator, FormatChecker
-from referencing import Registry, Resource
 
 from auditor.catalog.catalog import Catalog
-from auditor.catalog.scopes import did_you_mean
 from auditor.resources import data_dir
-from auditor.secrets import redact
 from auditor.times import deadline
 
 BASE_URI = "https://keyaudit.dev/schemas/"
@@ -47,178 +46,37 @@ def schema(name: str) -> dict:
     return _schema_files()[BASE_URI + name]
 
 
-@cache
-def _registry(version: str | None) -> Registry:
-    resources = dict(_schema_files())
-    if version is not None:
-        resources[SCOPE_URI] = {**resources[f"{BASE_URI}scopes/appwrite-{version}.schema.json"], "$id": SCOPE_URI}
-    return Registry().with_resources((uri, Resource.from_contents(contents)) for uri, contents in resources.items())
+def resources(version: str | None) -> Iterator[tuple[str, dict]]:
+    """Every schema by its URI, `scope.schema.json` being the version's scope enum when a version is set."""
+    files = _schema_files()
+    for uri, contents in files.items():
+        if uri == SCOPE_URI and version is not None:
+            contents = {**files[f"{BASE_URI}scopes/appwrite-{version}.schema.json"], "$id": SCOPE_URI}
+        yield uri, contents
 
 
-FORMATS = FormatChecker(formats=())
 _DATE_TIME_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?")
 
 
-@FORMATS.checks("date-time", raises=ValueError)
-def _is_real_date(value) -> bool:
-    """A calendar-valid date-time (the schema's pattern already fixed its shape)."""
+def is_real_date(value) -> bool:
+    """The `date-time` format of both validators: a calendar-valid date-time (the schema's pattern already
+    fixed its shape) in the years keyaudit reads, or later (an expiry of 9999-12-31 is "never")."""
     if not isinstance(value, str) or not _DATE_TIME_SHAPE.fullmatch(value):
         return True  # the pattern reports a wrong shape
-    deadline(value)  # a real date in the years keyaudit reads, or later (an expiry of 9999-12-31 is "never")
+    try:
+        deadline(value)
+    except ValueError:
+        return False
     return True
 
 
-@cache
-def validator(ref: str, version: str | None) -> Draft202012Validator:
-    """A validator for `ref` (e.g. `manifest.schema.json#/$defs/key`); scopes checked when version is set.
-
-    Its schema has every `$ref` replaced by what it points to: the validator would otherwise look each one up
-    for every item it checks, half the time of validating an export of 100 000 keys.
-    """
-    registry = _registry(version)
-    try:
-        root = _inline({"$ref": BASE_URI + ref}, BASE_URI, registry.resolver(), ())
-    except _Recursive:  # a schema that refers to itself keeps its references
-        root = {"$ref": BASE_URI + ref}
-    return Draft202012Validator(root, registry=registry, format_checker=FORMATS)
-
-
-class _Recursive(Exception):
-    pass
-
-
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas")
-_SCHEMA_VALUES = (
-    "items",
-    "additionalProperties",
-    "not",
-    "if",
-    "then",
-    "else",
-    "contains",
-    "propertyNames",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-)
-
-
-def _inline(node, base: str, resolver, followed: tuple[str, ...]):
-    """`node` with each `$ref` replaced by its target (beside the node's other keywords, through allOf)."""
-    if not isinstance(node, dict):
-        return node
-    base = urljoin(base, node.get("$id", ""))  # a nested $id is the base of the references below it
-    result = {}
-    for word, value in node.items():
-        if word in ("$ref", "$schema", "$defs", "$comment"):  # $id stays: it tells the scope enum (_describe)
-            continue
-        if word in _SCHEMA_LISTS:
-            value = [_inline(item, base, resolver, followed) for item in value]
-        elif word in _SCHEMA_MAPS:
-            value = {name: _inline(item, base, resolver, followed) for name, item in value.items()}
-        elif word in _SCHEMA_VALUES:
-            value = _inline(value, base, resolver, followed)
-        result[word] = value
-    if "$ref" not in node:
-        return result
-    uri = urljoin(base, node["$ref"])
-    if uri in followed:
-        raise _Recursive(uri)
-    target = resolver.lookup(uri)
-    inlined = _inline(target.contents, uri.split("#")[0], resolver, (*followed, uri))
-    if not result:
-        return inlined
-    result["allOf"] = [*result.get("allOf", []), inlined]
-    return result
-
-
 def violations(value, ref: str, catalog: Catalog | None) -> list[Violation]:
-    found = []
-    check = validator(ref, catalog.version if catalog else None)
-    for error in check.iter_errors(value):
-        for leaf in _leaves(error):
-            found.append(_describe(leaf, catalog))
-    unique = {(v.pointer, v.message): v for v in found}
-    return sorted(unique.values(), key=lambda v: v.pointer)
+    """What is wrong with `value` against the schema `ref` (`manifest.schema.json#/$defs/key`), scope names
+    checked against the catalog's version when one is given; [] when nothing is."""
+    from auditor.validation.quick import passes  # imports jsonschema-rs: only where something is validated
 
+    if passes(value, ref, catalog.version if catalog else None):
+        return []
+    from auditor.validation.explain import explained  # python-jsonschema: only for a document not passed
 
-def _leaves(error):
-    """The most specific errors: inside anyOf/oneOf, those of the branch that got furthest.
-
-    When every branch fails at the same place (`expire` is neither a date-time,
-    null nor ""), the branch that failed on content rather than on type says most.
-    """
-    if not error.context or (error.validator == "oneOf" and _alternative_fields(error.validator_value)):
-        return [error]
-    deepest = max(len(e.absolute_path) for e in error.context)
-    if deepest <= len(error.absolute_path):
-        telling = sorted(
-            (e for e in error.context if e.validator not in ("type", "const", "enum")),
-            key=lambda e: e.validator != "pattern",
-        )
-        return _leaves(telling[0]) if telling else [error]
-    # Every error of the branch that got furthest: its maxItems on a list counts as much as an unknown item in it.
-    branch = next(e.relative_schema_path[0] for e in error.context if len(e.absolute_path) == deepest)
-    return [leaf for e in error.context if e.relative_schema_path[0] == branch for leaf in _leaves(e)]
-
-
-def pointer_of(path) -> str:
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
-
-
-def _short(value) -> str:
-    if isinstance(value, str):
-        return repr(value) if len(value) <= 40 else f"a string of {len(value)} characters"
-    if isinstance(value, (dict, list)):
-        return "an object" if isinstance(value, dict) else "a list"
-    return json.dumps(value)
-
-
-def _describe(error, catalog: Catalog | None) -> Violation:
-    pointer = pointer_of(error.absolute_path)
-    validator_name, value = error.validator, error.instance
-    if validator_name == "enum" and error.schema.get("$id") == SCOPE_URI and isinstance(value, str):
-        if catalog and value in catalog.cloud_only:
-            message = f"scope {value!r} exists only on Appwrite Cloud, not on self-hosted Appwrite {catalog.version}"
-            return Violation(pointer, redact(message), unknown_scope=value)
-        hint = did_you_mean(value, catalog) if catalog else ""
-        message = f"unknown scope {value!r} for Appwrite {catalog.version}" + (f"; {hint}" if hint else "")
-        return Violation(pointer, redact(message), unknown_scope=value)
-    if validator_name == "required":
-        missing = [name for name in error.validator_value if name not in value]
-        message = "missing required field " + ", ".join(repr(m) for m in missing)
-    elif validator_name == "additionalProperties":
-        extra = sorted(set(value) - set(error.schema.get("properties", {})))
-        message = "unexpected field " + ", ".join(repr(e) for e in extra)
-    elif validator_name == "type":
-        expected = error.validator_value
-        expected = " or ".join(expected) if isinstance(expected, list) else expected
-        message = f"expected {expected}, got {_short(value)}"
-    elif validator_name == "pattern":
-        message = f"{_short(value)} is not in the expected format"
-        if "dateTime" in json.dumps(error.schema) or error.schema.get("pattern", "").startswith("^\\d{4}"):
-            message = f"{_short(value)} is not an RFC 3339 date-time"
-    elif validator_name == "format":
-        message = f"{_short(value)} is not a valid {error.validator_value} (no such day or time)"
-    elif validator_name in ("maxItems", "minItems", "maxLength", "minLength", "minimum", "maximum"):
-        message = f"{_short(value)} violates {validator_name} {error.validator_value}"
-    elif validator_name in ("enum", "const"):
-        allowed = error.validator_value if validator_name == "enum" else [error.validator_value]
-        message = f"{_short(value)} is not one of {', '.join(json.dumps(a) for a in allowed[:8])}"
-    elif validator_name == "oneOf" and isinstance(value, dict) and _alternative_fields(error.validator_value):
-        names = _alternative_fields(error.validator_value)
-        given = [name for name in names if name in value]
-        message = f"give exactly one of {', '.join(names)}" if not given else f"give only one of {', '.join(given)}"
-    else:
-        message = f"{_short(value)} fails {validator_name}"
-    return Violation(pointer, redact(message))
-
-
-def _alternative_fields(branches) -> list[str]:
-    """The field names of a `oneOf` whose branches each only require one field; else []."""
-    names = []
-    for branch in branches:
-        if set(branch) != {"required"} or len(branch["required"]) != 1:
-            return []
-        names.append(branch["required"][0])
-    return names
+    return explained(value, ref, catalog)
