@@ -1,3 +1,3 @@
-from auditor.cli.main import cli
+from auditor.cli.main import run
 
-cli(prog_name="keyaudit")
+run()
