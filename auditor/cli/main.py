@@ -168,4 +168,3 @@ def run():
         cli(prog_name="keyaudit")
     finally:
         gc.freeze()
-
