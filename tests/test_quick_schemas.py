@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from auditor.catalog.catalog import load
 from auditor.validation import quick
 from auditor.validation.explain import explained
-from auditor.validation.schemas import violations
+from auditor.validation.schemas import SCOPE_URI, resource, schema, violations
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -196,3 +196,24 @@ def test_an_audit_of_valid_json_files_imports_neither_python_jsonschema_nor_pyya
     )
     assert proc.stdout.strip() == "[]", proc.stderr
     assert json.loads(report.read_text())["summary"]["linesRead"] > 0
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "https://keyaudit.dev/schemas/../pyproject.toml",
+        "https://keyaudit.dev/schemas/../../etc/passwd.schema.json",
+        "https://example.com/schemas/manifest.schema.json",
+        "https://keyaudit.dev/schemas/nothing-here.schema.json",
+    ],
+)
+def test_the_schemas_jsonschema_rs_may_read_are_keyaudits_own(uri):
+    with pytest.raises(KeyError):
+        resource(uri, None)
+
+
+def test_the_scope_schema_is_the_versions_enum():
+    assert resource(SCOPE_URI, None) == schema("scope.schema.json")
+    scopes = resource(SCOPE_URI, "2.2")
+    assert scopes["$id"] == SCOPE_URI and "documentsdb.read" in json.dumps(scopes)
+    assert "documentsdb.read" not in json.dumps(resource(SCOPE_URI, "1.9"))

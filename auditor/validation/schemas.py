@@ -34,25 +34,40 @@ class Violation:
 
 
 @cache
-def _schema_files() -> dict[str, dict]:
-    schemas = {}
-    for path in sorted(data_dir("schemas").rglob("*.schema.json")):
-        schema = json.loads(path.read_text())
-        schemas[schema["$id"]] = schema
-    return schemas
+def _schema_file(uri: str) -> dict:
+    """The schema whose `$id` is `uri`: `schemas/<the rest of the URI>`. KeyError for any other URI."""
+    name = uri.removeprefix(BASE_URI)
+    if name == uri or not _SCHEMA_NAME.fullmatch(name):
+        raise KeyError(uri)
+    try:
+        contents = json.loads((data_dir("schemas") / name).read_text())
+    except FileNotFoundError:
+        raise KeyError(uri) from None
+    if contents.get("$id") != uri:
+        raise ValueError(f"schemas/{name}: its $id is not {uri}")
+    return contents
+
+
+_SCHEMA_NAME = re.compile(r"(?:[a-z0-9-]+/)?[a-z0-9.-]+\.schema\.json")
 
 
 def schema(name: str) -> dict:
-    return _schema_files()[BASE_URI + name]
+    return _schema_file(BASE_URI + name)
+
+
+def resource(uri: str, version: str | None) -> dict:
+    """The schema at `uri`, `scope.schema.json` being the version's scope enum when a version is set."""
+    if uri == SCOPE_URI and version is not None:
+        return {**_schema_file(f"{BASE_URI}scopes/appwrite-{version}.schema.json"), "$id": SCOPE_URI}
+    return _schema_file(uri)
 
 
 def resources(version: str | None) -> Iterator[tuple[str, dict]]:
-    """Every schema by its URI, `scope.schema.json` being the version's scope enum when a version is set."""
-    files = _schema_files()
-    for uri, contents in files.items():
-        if uri == SCOPE_URI and version is not None:
-            contents = {**files[f"{BASE_URI}scopes/appwrite-{version}.schema.json"], "$id": SCOPE_URI}
-        yield uri, contents
+    """Every schema by its URI, as `resource` reads it."""
+    folder = data_dir("schemas")
+    for path in sorted(folder.rglob("*.schema.json")):
+        uri = BASE_URI + path.relative_to(folder).as_posix()
+        yield uri, resource(uri, version)
 
 
 _DATE_TIME_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?")
