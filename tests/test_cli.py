@@ -122,6 +122,14 @@ def test_fail_on(tmp_path):
     assert run_cli("audit", "--keys", secret_keys, *NOW, "--fail-on", "none")[0] == 0
 
 
+def test_a_config_takes_fail_on_none_as_the_option_does(tmp_path):
+    secret_keys = write_keys(tmp_path, [key("k2", ["users.read"], secret="standard_" + "0" * 256)])
+    config = tmp_path / "keyaudit.yaml"
+    config.write_text("failOn: none\n")
+    assert run_cli("audit", "--keys", secret_keys, *NOW, "--config", str(config))[0] == 0
+    assert run_cli("lint", "--config", str(config), secret_keys)[0] == 0
+
+
 def test_config_file_sets_fail_on_and_rules(tmp_path):
     keys = write_keys(tmp_path, [key("k1", ["users.read"], expire=None)])
     config = tmp_path / "keyaudit.yaml"
