@@ -190,6 +190,27 @@ def test_bad_key_file_is_one_line_and_exit_2(tmp_path, content, expected):
     assert re.search(expected, err), err
 
 
+def test_a_key_file_with_several_problems_names_the_first_in_the_file_and_counts_the_rest(tmp_path):
+    path = tmp_path / "manifest.yaml"
+    path.write_text(
+        'appwriteVersion: "1.9"\nkeys:\n  - id: 12\n    name: [a]\n    scopes: users.read\n    expire: yes\n'
+    )
+    code, _, err = run_cli("audit", "--keys", str(path))
+    assert code == 2
+    assert err.strip().endswith(
+        "manifest.yaml:3: invalid manifest at /keys/0/id: expected string, got 12"
+        " (and 3 more problems: `keyaudit validate` lists them)"
+    )
+    path.write_text(
+        'appwriteVersion: "1.9"\nkeys:\n  - id: k1\n    name: [a]\n    scopes: users.read\n    expire: null\n'
+    )
+    assert (
+        run_cli("audit", "--keys", str(path))[2]
+        .strip()
+        .endswith("got a list (and 1 more problem: `keyaudit validate` lists them)")
+    )
+
+
 def test_missing_and_directory_inputs(tmp_path):
     code, _, err = run_cli("audit", "--keys", str(tmp_path / "nope.json"))
     assert code == 2 and "no such file" in err
