@@ -198,7 +198,7 @@ def test_a_key_file_with_several_problems_names_the_first_in_the_file_and_counts
     code, _, err = run_cli("audit", "--keys", str(path))
     assert code == 2
     assert err.strip().endswith(
-        "manifest.yaml:3: invalid manifest at /keys/0/id: expected string, got 12"
+        "manifest.yaml:3: invalid manifest at /keys/0/id: expected string, got 12; write it in quotes"
         " (and 3 more problems: `keyaudit validate` lists them)"
     )
     path.write_text(

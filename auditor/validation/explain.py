@@ -154,7 +154,7 @@ def _describe(error, catalog: Catalog | None) -> Violation:
         message = "unexpected field " + ", ".join(repr(e) for e in extra)
     elif validator_name == "type":
         expected = error.validator_value
-        message = f"expected {_either(expected if isinstance(expected, list) else [expected])}, got {_short(value)}"
+        message = _expected(expected if isinstance(expected, list) else [expected], value)
     elif validator_name == "pattern":
         message = f"{_short(value)} is not in the expected format"
         if "dateTime" in json.dumps(error.schema) or error.schema.get("pattern", "").startswith("^\\d{4}"):
@@ -171,7 +171,7 @@ def _describe(error, catalog: Catalog | None) -> Violation:
         given = [name for name in names if name in value]
         message = f"give exactly one of {', '.join(names)}" if not given else f"give only one of {', '.join(given)}"
     elif validator_name in ("anyOf", "oneOf") and _branch_kinds(error):
-        message = f"expected {_either(_branch_kinds(error))}, got {_short(value)}"
+        message = _expected(_branch_kinds(error), value)
     else:
         message = f"{_short(value)} fails {validator_name}"
     return Violation(pointer, redact(message))
@@ -201,6 +201,13 @@ def _branch_kinds(error) -> list[str]:
         else:
             return []
     return list(dict.fromkeys(kinds))
+
+
+def _expected(kinds: list[str], value) -> str:
+    """`expected string, got 1.9`, and where only a string will do and a number or boolean was found, to quote it:
+    YAML reads `appwriteVersion: 1.9` as a number and `name: no` as false."""
+    quote = kinds == ["string"] and isinstance(value, (bool, int, float))
+    return f"expected {_either(kinds)}, got {_short(value)}" + ("; write it in quotes" if quote else "")
 
 
 def _either(words: list[str]) -> str:
