@@ -72,15 +72,16 @@ KEYAUDIT = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "audit
 READER_ENV = {"scanner": {"KEYAUDIT_PURE_PYTHON": "0"}, "pure": {"KEYAUDIT_PURE_PYTHON": "1"}}
 
 
-def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float, str]:
-    """(wall seconds, CPU seconds, peak RSS MiB, stdout) of one child process and everything it waited for."""
+def run(command: list[str], env: dict[str, str], exits: tuple[int, ...]) -> tuple[float, float, float, str]:
+    """(wall seconds, CPU seconds, peak RSS MiB, stdout) of one child process and everything it waited for;
+    an exit code not in `exits` stops the benchmark with the child's error."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        child = subprocess.Popen(command, stdout=out, stderr=err, cwd=ROOT, env={**os.environ, **(env or {})})
+        child = subprocess.Popen(command, stdout=out, stderr=err, cwd=ROOT, env={**os.environ, **env})
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode not in (0, 1):  # keyaudit exits 1 on findings
+        if child.returncode not in exits:
             err.seek(0)
             raise RuntimeError(f"{' '.join(command[:4])} failed: {err.read().decode(errors='replace')[-500:]}")
         out.seek(0)
@@ -94,13 +95,13 @@ def warm(log: Path) -> None:
             pass
 
 
-def take_turns(commands: dict[str, tuple[list[str], dict]], log: Path, runs: int) -> dict[str, tuple[list, str]]:
+def take_turns(commands: dict[str, tuple[list[str], dict, tuple]], log: Path, runs: int) -> dict[str, tuple[list, str]]:
     """Per tool: (wall, CPU, RSS) of each run, and the last run's output; the tools run in turns."""
     results: dict[str, tuple[list, str]] = {name: ([], "") for name in commands}
     for _ in range(runs):
-        for name, (command, env) in commands.items():
+        for name, (command, env, exits) in commands.items():
             warm(log)
-            wall, cpu, rss, out = run(command, env)
+            wall, cpu, rss, out = run(command, env, exits)
             results[name] = (results[name][0] + [(wall, cpu, rss)], out)
     return results
 
@@ -116,10 +117,18 @@ def describe(results: list[tuple[float, float, float]]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000000", help="comma-separated line counts [1000000]")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--dir", default="/tmp/keyaudit-bench")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each tool; the medians are reported [3]")
+    parser.add_argument(
+        "--dir",
+        default="/tmp/keyaudit-bench",
+        help="where the generated logs are kept between runs [/tmp/keyaudit-bench]",
+    )
     parser.add_argument("--readers", default="scanner,pure", help="keyaudit's JSONL readers to time [scanner,pure]")
     args = parser.parse_args()
+    try:
+        import duckdb  # noqa: F401  (the yardstick runs in a child; this only tells whether it can)
+    except ImportError:
+        parser.error("DuckDB, the yardstick, is not installed: pip install -e '.[bench]'")
     readers = args.readers.split(",")
     unknown = sorted(set(readers) - set(READER_ENV))
     if unknown:
@@ -157,7 +166,12 @@ def main() -> int:
             quoted = "'" + str(log).replace("'", "''") + "'"
             duck = [sys.executable, "-c", DUCKDB_CHILD, DUCKDB_QUERY.format(log=quoted)]
             turns = take_turns(
-                {"duckdb": (duck, {}), **{reader: (audit, READER_ENV[reader]) for reader in readers}}, log, args.runs
+                {
+                    "duckdb": (duck, {}, (0,)),
+                    **{reader: (audit, READER_ENV[reader], (0, 1)) for reader in readers},  # 1: findings
+                },
+                log,
+                args.runs,
             )
             theirs, counted = turns["duckdb"]
             theirs_wall = statistics.median(r[0] for r in theirs)

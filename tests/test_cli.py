@@ -122,6 +122,14 @@ def test_fail_on(tmp_path):
     assert run_cli("audit", "--keys", secret_keys, *NOW, "--fail-on", "none")[0] == 0
 
 
+def test_a_config_takes_fail_on_none_as_the_option_does(tmp_path):
+    secret_keys = write_keys(tmp_path, [key("k2", ["users.read"], secret="standard_" + "0" * 256)])
+    config = tmp_path / "keyaudit.yaml"
+    config.write_text("failOn: none\n")
+    assert run_cli("audit", "--keys", secret_keys, *NOW, "--config", str(config))[0] == 0
+    assert run_cli("lint", "--config", str(config), secret_keys)[0] == 0
+
+
 def test_config_file_sets_fail_on_and_rules(tmp_path):
     keys = write_keys(tmp_path, [key("k1", ["users.read"], expire=None)])
     config = tmp_path / "keyaudit.yaml"
@@ -180,6 +188,27 @@ def test_bad_key_file_is_one_line_and_exit_2(tmp_path, content, expected):
     code, out, err = run_cli("audit", "--keys", str(path))
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert re.search(expected, err), err
+
+
+def test_a_key_file_with_several_problems_names_the_first_in_the_file_and_counts_the_rest(tmp_path):
+    path = tmp_path / "manifest.yaml"
+    path.write_text(
+        'appwriteVersion: "1.9"\nkeys:\n  - id: 12\n    name: [a]\n    scopes: users.read\n    expire: yes\n'
+    )
+    code, _, err = run_cli("audit", "--keys", str(path))
+    assert code == 2
+    assert err.strip().endswith(
+        "manifest.yaml:3: invalid manifest at /keys/0/id: expected string, got 12; write it in quotes"
+        " (and 3 more problems: `keyaudit validate` lists them)"
+    )
+    path.write_text(
+        'appwriteVersion: "1.9"\nkeys:\n  - id: k1\n    name: [a]\n    scopes: users.read\n    expire: null\n'
+    )
+    assert (
+        run_cli("audit", "--keys", str(path))[2]
+        .strip()
+        .endswith("got a list (and 1 more problem: `keyaudit validate` lists them)")
+    )
 
 
 def test_missing_and_directory_inputs(tmp_path):

@@ -152,6 +152,20 @@ def test_a_write_on_a_full_disk_leaves_the_named_file_as_it_was(tmp_path, monkey
     assert unlimited.exit_code in (0, 1) and target.read_bytes() != old  # the same run with room writes it whole
 
 
+@pytest.mark.parametrize(
+    "args", [["audit", "--keys", "KEYS", "--now", NOW], ["rules"], ["--version"], ["--help"], []], ids=" ".join
+)
+def test_standard_output_on_a_full_disk_is_one_line_and_exit_2(tmp_path, many_keys, args):
+    """`keyaudit ... > report.json` on a full disk: one line, not an internal error (or a traceback for --help)."""
+    args = [many_keys[0] if arg == "KEYS" else arg for arg in args]
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "auditor", *map(str, args)], cwd=tmp_path, stdout=full, stderr=subprocess.PIPE
+        )
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == "keyaudit: error: standard output: cannot write (No space left on device)\n"
+
+
 def test_fetch_keys_output_on_a_full_disk_is_left_as_it_was(tmp_path, monkeypatch, httpserver):
     keys = [
         {

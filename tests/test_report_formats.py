@@ -230,6 +230,10 @@ def test_markdown_sections_diff_and_commands(sample_reports):
     assert "        - policies.read\n+       - project.policies.read" in manifest  # beside it: no logs of it
 
 
+def test_the_samples_one_unknown_key_is_counted_in_the_singular(sample_reports):
+    assert "- 1 key id no definition names made 20 calls" in sample_reports["markdown"]
+
+
 def test_html_is_self_contained_with_filter_and_matrix(sample_reports):
     text = sample_reports["html"]
     assert "Content-Security-Policy" in text and "default-src 'none'" in text

@@ -393,6 +393,7 @@ VALID = [
     ),
     pytest.param("config.schema.json", CONFIG, "1.9", id="config-full"),
     pytest.param("config.schema.json", {}, "1.9", id="config-empty"),
+    pytest.param("config.schema.json", edit(CONFIG, failOn="none"), "1.9", id="config-fail-on-none"),
 ]
 
 
@@ -448,7 +449,22 @@ INVALID = [
         id="dateTime-number",
     ),
     pytest.param(
-        "common.schema.json#/$defs/optionalDateTime", 0, None, "type", "", "0 fails anyOf", id="optionalDateTime-zero"
+        "common.schema.json#/$defs/optionalDateTime",
+        0,
+        None,
+        "type",
+        "",
+        'expected string, null or "", got 0',
+        id="optionalDateTime-zero",
+    ),
+    pytest.param(
+        "manifest.schema.json",
+        edit(MANIFEST, keys=[edit(MANIFEST_KEY, expire=True)]),  # `expire: yes` in YAML
+        "1.9",
+        "anyOf",
+        "/keys/0/expire",
+        "expected string or null, got true",
+        id="manifest-expire-yes",
     ),
     pytest.param(
         "common.schema.json#/$defs/scopeList",
@@ -679,7 +695,15 @@ INVALID = [
         "expected array, got null",
         id="key-scopes-null",
     ),
-    pytest.param("key-export.schema.json", "keys", None, "oneOf", "", "fails oneOf", id="export-root-string"),
+    pytest.param(
+        "key-export.schema.json",
+        "keys",
+        None,
+        "oneOf",
+        "",
+        "expected object or array, got 'keys'",
+        id="export-root-string",
+    ),
     pytest.param(
         "key-export.schema.json",
         {"$id": "k", "scopes": [], "keys": []},

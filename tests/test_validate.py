@@ -749,7 +749,7 @@ def test_unquoted_manifest_version_is_a_schema_violation(tmp_path):
     proc = run(path)
     assert "internal error" not in proc.stderr
     assert proc.returncode == 1
-    assert messages(proc.stdout)[0] == (str(path), 1, "error", "expected string, got 1.9")
+    assert messages(proc.stdout)[0] == (str(path), 1, "error", "expected string, got 1.9; write it in quotes")
 
 
 def test_bad_manifest_version_is_a_schema_violation(tmp_path):

@@ -1,5 +1,6 @@
 """The `keyaudit` entry point: wires the commands, turns input errors into exit 2."""
 
+import errno
 import gc
 import importlib
 import os
@@ -76,6 +77,23 @@ def _end_quietly_on_closed_pipe():
     sys.exit(0)
 
 
+# What a write to standard output raises when what it was sent to is full or broken (`keyaudit ... > report.json`
+# on a full disk); such an OSError names no file, where every file keyaudit opens is named.
+_OUTPUT_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+
+
+def _output_failed(error: BaseException) -> bool:
+    return isinstance(error, OSError) and error.filename is None and error.errno in _OUTPUT_FULL
+
+
+def _refuse_output(error: OSError):
+    """Standard output cannot take the output: one line and exit 2, not an internal error; what is still
+    buffered goes nowhere, so Python's flush at shutdown does not fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    click.echo(f"keyaudit: error: standard output: cannot write ({error.strerror})", err=True)
+    sys.exit(2)
+
+
 class _Group(click.Group):
     """Every failure is one line on stderr: input errors exit 2, never a traceback. Commands load lazily."""
 
@@ -104,6 +122,14 @@ class _Group(click.Group):
         except InputError as error:
             click.echo(f"keyaudit: error: {one_line(str(error))}", err=True)
             sys.exit(2)
+        try:
+            self._run(args, *rest, **kwargs)
+        except OSError as error:  # --help, --version and the last flush write outside `invoke`
+            if not _output_failed(error):
+                raise
+            _refuse_output(error)
+
+    def _run(self, args, *rest, **kwargs):
         if not (sys.argv[1:] if args is None else args):  # `keyaudit` alone: the help, not a usage error
             click.echo(self.get_help(click.Context(self, info_name="keyaudit", **self.context_settings)))
             sys.exit(0)
@@ -139,6 +165,8 @@ class _Group(click.Group):
             click.echo("keyaudit: interrupted", err=True)
             sys.exit(130)
         except Exception as error:  # a bug: say so in one line; details only on request
+            if _output_failed(error):
+                _refuse_output(error)
             if os.environ.get("KEYAUDIT_DEBUG"):  # the traceback quotes messages, which may quote a secret
                 import traceback  # here: it takes longer to import than `keyaudit --help` takes to answer
 

@@ -59,13 +59,18 @@ def unknown_keys_text(summary: dict) -> str | None:
     if not unknown or not unknown["keys"]:
         return None
     about = "about " if unknown["keysEstimated"] else ""
-    text = f"{about}{unknown['keys']} key ids no definition names made {unknown['calls']} calls"
+    text = f"{about}{plural(unknown['keys'], 'key id')} no definition names made {plural(unknown['calls'], 'call')}"
     if unknown["aggregatedKeys"] or unknown["aggregatedCalls"]:
         text += (
             f": {unknown['reported']} reported one by one, {about}{unknown['aggregatedKeys']} with "
-            f"{unknown['aggregatedCalls']} calls counted together (unknown-key keeps {unknown['keep']})"
+            f"{plural(unknown['aggregatedCalls'], 'call')} counted together (unknown-key keeps {unknown['keep']})"
         )
     return text
+
+
+def plural(count: int, word: str) -> str:
+    """`1 call`, `2 calls`."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def where(location: dict | None) -> str:

@@ -8,7 +8,7 @@ in lines that start with `keyaudit:`.
 from __future__ import annotations
 
 from auditor.output.escape import terminal
-from auditor.reporters.common import named, safe, unknown_keys_text
+from auditor.reporters.common import named, plural, safe, unknown_keys_text
 
 
 def _where(location: dict | None) -> str:
@@ -18,10 +18,6 @@ def _where(location: dict | None) -> str:
         return ""
     file = f"./{location['file']}" if location["file"].startswith(":") else location["file"]
     return f"{file}:{location['line']}" if location["line"] else file
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def render(report: dict) -> str:
@@ -43,7 +39,7 @@ def render(report: dict) -> str:
             if e["suppressed"]
         ]
         out.append(
-            f"keyaudit: {_plural(exceptions['suppressed'], 'finding')} silenced by exceptions: " + "; ".join(used)
+            f"keyaudit: {plural(exceptions['suppressed'], 'finding')} silenced by exceptions: " + "; ".join(used)
         )
     if unknown := unknown_keys_text(report["summary"]):
         out.append(f"keyaudit: {unknown}")
@@ -51,7 +47,7 @@ def render(report: dict) -> str:
     if baseline:
         if baseline["suppressed"]:
             out.append(
-                f"keyaudit: {_plural(baseline['suppressed'], 'known finding')} hidden by baseline {baseline['file']}"
+                f"keyaudit: {plural(baseline['suppressed'], 'known finding')} hidden by baseline {baseline['file']}"
             )
         for entry in baseline["absent"]:
             out.append(

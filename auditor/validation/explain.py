@@ -154,8 +154,7 @@ def _describe(error, catalog: Catalog | None) -> Violation:
         message = "unexpected field " + ", ".join(repr(e) for e in extra)
     elif validator_name == "type":
         expected = error.validator_value
-        expected = " or ".join(expected) if isinstance(expected, list) else expected
-        message = f"expected {expected}, got {_short(value)}"
+        message = _expected(expected if isinstance(expected, list) else [expected], value)
     elif validator_name == "pattern":
         message = f"{_short(value)} is not in the expected format"
         if "dateTime" in json.dumps(error.schema) or error.schema.get("pattern", "").startswith("^\\d{4}"):
@@ -171,6 +170,8 @@ def _describe(error, catalog: Catalog | None) -> Violation:
         names = _alternative_fields(error.validator_value)
         given = [name for name in names if name in value]
         message = f"give exactly one of {', '.join(names)}" if not given else f"give only one of {', '.join(given)}"
+    elif validator_name in ("anyOf", "oneOf") and _branch_kinds(error):
+        message = _expected(_branch_kinds(error), value)
     else:
         message = f"{_short(value)} fails {validator_name}"
     return Violation(pointer, redact(message))
@@ -184,3 +185,31 @@ def _alternative_fields(branches) -> list[str]:
             return []
         names.append(branch["required"][0])
     return names
+
+
+def _branch_kinds(error) -> list[str]:
+    """What the branches of an anyOf/oneOf take (`string`, `null`, `""`) when each refused the value for its type
+    or value alone (`expire: yes`, read from YAML as true); [] when a branch looked further."""
+    kinds = []
+    for branch in error.context:
+        if branch.validator == "type":
+            expected = branch.validator_value
+            kinds += expected if isinstance(expected, list) else [expected]
+        elif branch.validator in ("const", "enum"):
+            allowed = branch.validator_value if branch.validator == "enum" else [branch.validator_value]
+            kinds += [json.dumps(a) for a in allowed]
+        else:
+            return []
+    return list(dict.fromkeys(kinds))
+
+
+def _expected(kinds: list[str], value) -> str:
+    """`expected string, got 1.9`, and where only a string will do and a number or boolean was found, to quote it:
+    YAML reads `appwriteVersion: 1.9` as a number and `name: no` as false."""
+    quote = kinds == ["string"] and isinstance(value, (bool, int, float))
+    return f"expected {_either(kinds)}, got {_short(value)}" + ("; write it in quotes" if quote else "")
+
+
+def _either(words: list[str]) -> str:
+    """`a`, `a or b`, `a, b or c`."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"

@@ -20,12 +20,16 @@ def missing_scopes_hint(kind: str, problems) -> str | None:
 
 
 def check_structure(doc: Document, kind: str, shape: str | None) -> None:
-    """Raise an InputError naming file, line and the first problem when `doc` is not a valid `kind` of `shape`."""
+    """Raise an InputError naming file, line and the first problem in the file when `doc` is not a valid `kind` of
+    `shape`, and how many more there are."""
     problems = violations(doc.value, SCHEMA_REFS[(kind, shape)], None)
     if problems:
-        first = problems[0]
+        first = min(problems, key=lambda problem: doc.line(problem.pointer) or 0)  # ties: in pointer order
         hint = missing_scopes_hint(kind, problems)
         line = doc.line(first.pointer)
         where = f"{doc.name}:{line}" if line else doc.name
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        others = len(problems) - 1
+        more = (
+            f" (and {others} more problem{'s' if others > 1 else ''}: `keyaudit validate` lists them)" if others else ""
+        )
         raise InputError(f"{where}: invalid {kind} at {first.pointer or '/'}: {hint or first.message}{more}")
