@@ -6,8 +6,10 @@ every document the rest of the suite validates.
 """
 
 import json
+import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ from hypothesis import strategies as st
 from auditor.catalog.catalog import load
 from auditor.validation import quick
 from auditor.validation.explain import explained
-from auditor.validation.schemas import SCOPE_URI, resource, schema, violations
+from auditor.validation.schemas import SCOPE_URI, resource, resources, schema, violations
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -150,6 +152,55 @@ def test_a_value_jsonschema_rs_cannot_read_goes_to_python_jsonschema(document):
     ref = "key-export.schema.json#/$defs/keyList"
     assert not quick.passes(document, ref, None)
     assert violations(document, ref, None) == explained(document, ref, None)
+
+
+# What keyaudit writes (reports) or only documents (usage rows, read by code): never validated by `violations`.
+NOT_VALIDATED = ("report.schema.json", "usage-row.schema.json")
+# Characters whose class is the dialect's to say: control and format characters, spaces, line ends, every
+# script's digits (Python's `\\s` and `\\d` are not ECMA-262's, which jsonschema-rs reads).
+DIALECT_CHARACTERS = [
+    chr(code)
+    for code in range(0x110000)
+    if unicodedata.category(chr(code)) in ("Cc", "Cf", "Zs", "Zl", "Zp", "Nd") and not 0xD800 <= code <= 0xDFFF
+]
+
+
+def _patterns(node):
+    if isinstance(node, dict):
+        yield from [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+        for child in node.values():
+            yield from _patterns(child)
+    elif isinstance(node, list):
+        for child in node:
+            yield from _patterns(child)
+
+
+PATTERNS = sorted(
+    {pattern for uri, contents in resources(None) if not uri.endswith(NOT_VALIDATED) for pattern in _patterns(contents)}
+)
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_no_schema_pattern_matches_in_jsonschema_rs_what_python_does_not(pattern, data):
+    """Each text that matches the pattern, with one dialect character put in, taken out or alone."""
+    text = data.draw(st.from_regex(pattern, fullmatch=True).filter(bool))
+    at = data.draw(st.integers(0, len(text) - 1))
+    rust, python = quick.jsonschema_rs.Draft202012Validator({"pattern": pattern}), re.compile(pattern)
+    for character in DIALECT_CHARACTERS:
+        for candidate in (character, text + character, text[:at] + character + text[at + 1 :]):
+            assert not rust.is_valid(candidate) or python.search(candidate), (pattern, candidate)
+
+
+@pytest.mark.parametrize("blank", ["\x1c", "\x1f", "\x85", " \u3000\t"])
+def test_an_exception_with_a_blank_reason_is_invalid_in_both(blank):
+    """ECMA-262's `\\S` takes U+001C-U+001F and U+0085 for text, Python's for blank: the schema spells out its class."""
+    document = {
+        "exceptions": [{"rule": "no-expiry", "key": "k", "reason": blank, "owner": "o", "expires": "2027-01-01"}]
+    }
+    assert not quick.passes(document, "exceptions.schema.json", None)
+    assert [v.pointer for v in violations(document, "exceptions.schema.json", None)] == ["/exceptions/0/reason"]
 
 
 def test_an_impossible_date_fails_in_both(monkeypatch):
