@@ -14,7 +14,7 @@ range is infinitely far (`deadline`), never an error.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 EARLIEST = -2_208_988_800.0  # 1900-01-01T00:00:00Z
@@ -44,7 +44,7 @@ def _moment(text: str) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise BadTime("time is not an RFC 3339 date-time") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def parse_time(text: str) -> float:
@@ -85,7 +85,7 @@ def iso(moment: float | None) -> str | None:
     """`2026-11-20T10:00:00.000Z` of a checked time."""
     if moment is None:
         return None
-    return datetime.fromtimestamp(moment, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def utc_day(moment: float) -> str:

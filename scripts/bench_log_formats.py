@@ -15,7 +15,7 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 SHAPES = [
@@ -34,7 +34,7 @@ BASE = 1_793_491_200  # 2026-11-01T00:00:00Z
 
 
 def _when(n, lines):
-    return datetime.fromtimestamp(BASE + n * 2_592_000 // lines, timezone.utc)
+    return datetime.fromtimestamp(BASE + n * 2_592_000 // lines, UTC)
 
 
 def _request(n):

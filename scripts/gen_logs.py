@@ -12,7 +12,7 @@ import gzip
 import json
 import random
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 SHAPES = [
     ("GET", "/v1/tablesdb/shop/tables/products/rows", "?queries%5B0%5D=%7B%22method%22%3A%22limit%22%7D"),
@@ -72,7 +72,7 @@ def main() -> int:
             path = path.replace("{id}", f"{n:x}{rng.getrandbits(40):010x}") + query
             seconds = base + n * 2_592_000 // args.lines
             record = {
-                "time": datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "time": datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
                 "key": keys[rng.randrange(len(keys))],
                 "method": method,
                 "path": path,

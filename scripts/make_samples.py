@@ -23,7 +23,7 @@ import io
 import json
 import random
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -40,7 +40,7 @@ UNKNOWN_KEY = "6745ffffffffffff0001"  # calls under an id the key list does not 
 ROUTE_NOT_FOUND = "general_route_not_found"
 MISSING_SCOPE = "general_unauthorized_scope"
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _HEX = "0123456789abcdef"
 
 
@@ -50,7 +50,7 @@ _HEX = "0123456789abcdef"
 def ms(text: str) -> int:
     """Milliseconds since the epoch of a UTC `YYYY-MM-DDTHH:MM:SS[.mmm]`."""
     whole, _, frac = text.partition(".")
-    moment = datetime.strptime(whole, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    moment = datetime.strptime(whole, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
     return int((moment - _EPOCH).total_seconds()) * 1000 + int((frac or "0").ljust(3, "0")[:3])
 
 

@@ -11,7 +11,7 @@ import json
 import os
 import re
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -29,7 +29,7 @@ from auditor.loaders.keys import load_key_file
 from auditor.loaders.logs.attribution import LogOptions
 from auditor.rules.registry import configured_rules
 
-NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, tzinfo=UTC)
 # more with KEYAUDIT_PLAN_EXAMPLES=500 (the suite keeps to 25 per version)
 SETTINGS = settings(
     max_examples=int(os.environ.get("KEYAUDIT_PLAN_EXAMPLES", "25")),

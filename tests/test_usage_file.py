@@ -1,6 +1,7 @@
 """`--usage FILE`: pre-aggregated usage in CSV, JSON Lines or a JSON array gives the findings raw logs give."""
 
 import json
+from datetime import UTC
 
 import pytest
 from helpers.audit import call, key, write_keys, write_logs
@@ -29,9 +30,9 @@ HEADER = "key,method,path,count,first_seen,last_seen,project,status,error\n"
     ],
 )
 def test_engine_times(text, expected):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    assert datetime.fromtimestamp(parse_engine_time(text), timezone.utc).isoformat() == expected
+    assert datetime.fromtimestamp(parse_engine_time(text), UTC).isoformat() == expected
 
 
 @pytest.mark.parametrize("text", ["2026-13-01 00:00:00", "20 Nov 2026", "2026-11-20", ""])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from auditor.analysis.needs import KeyAnalysis, analyse_key
 from auditor.analysis.usage import Usage, read_usage
@@ -115,7 +115,7 @@ def audit(request: AuditRequest) -> AuditResult:
             else None
         )
     analyses = [analyse_key(key, usage, catalog) for f in key_files for key in f.keys]
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     plans = {id(analysis): plan_key(analysis, catalog, request.plan_options, usage) for analysis in analyses}
     ctx = AuditContext(
         catalog,

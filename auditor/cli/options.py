@@ -5,7 +5,7 @@ Commands (auditor/cli/*.py) import from here; nothing else does.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 
@@ -181,8 +181,8 @@ def request(keys=(), logs=(), *, usage=(), now=None, fix_mode=None, grant_refuse
 def moment(value: str | None) -> datetime:
     """The time --now gives, else the present."""
     if value is None:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     try:
-        return datetime.fromtimestamp(parse_time(value), timezone.utc)
+        return datetime.fromtimestamp(parse_time(value), UTC)
     except BadTime as error:
         raise InputError(f"--now {value!r}: {error}") from None

@@ -13,7 +13,6 @@ response cut by closing the connection: never a traceback.
 
 from __future__ import annotations
 
-import asyncio
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -105,7 +104,7 @@ class RecordingProxy:
                 data=body,
                 allow_redirects=False,
             )
-        except (OSError, asyncio.TimeoutError, ClientError) as error:
+        except (TimeoutError, OSError, ClientError) as error:
             reason = type(error).__name__
             self.stats.unanswered += 1
             self.stats.unanswered_reasons[reason] = self.stats.unanswered_reasons.get(reason, 0) + 1

@@ -2,12 +2,12 @@
 
 import gzip
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from auditor.audit import run_audit
 from auditor.rules.registry import configured_rules
 
-NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, tzinfo=UTC)
 FUTURE = "2027-06-30T00:00:00.000+00:00"
 
 
