@@ -268,3 +268,16 @@ def test_the_scope_schema_is_the_versions_enum():
     scopes = resource(SCOPE_URI, "2.2")
     assert scopes["$id"] == SCOPE_URI and "documentsdb.read" in json.dumps(scopes)
     assert "documentsdb.read" not in json.dumps(resource(SCOPE_URI, "1.9"))
+
+
+def test_version_names_the_schema_check(monkeypatch):
+    from click.testing import CliRunner
+
+    from auditor.cli.main import cli
+
+    assert (
+        "schema check: jsonschema-rs, python-jsonschema where it fails)"
+        in CliRunner().invoke(cli, ["--version"]).output
+    )
+    monkeypatch.setattr(quick, "jsonschema_rs", None)
+    assert "schema check: python-jsonschema)" in CliRunner().invoke(cli, ["--version"]).output

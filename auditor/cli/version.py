@@ -1,5 +1,5 @@
-"""`keyaudit --version`: the version, which reader of keyaudit JSONL runs (loaders/logs/native.py) and which
-gzip reader (loaders/source.py)."""
+"""`keyaudit --version`: the version, which reader of keyaudit JSONL runs (loaders/logs/native.py), which
+gzip reader (loaders/source.py) and which schema check (validation/quick.py)."""
 
 import click
 
@@ -11,8 +11,12 @@ def _show(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
         return
     from auditor.loaders.logs.native import reader_name  # only when asked: --help stays lean
     from auditor.loaders.source import gzip_reader_name
+    from auditor.validation.quick import checker_name
 
-    click.echo(f"keyaudit, version {__version__} (JSONL reader: {reader_name()}; gzip reader: {gzip_reader_name()})")
+    click.echo(
+        f"keyaudit, version {__version__} (JSONL reader: {reader_name()}; gzip reader: {gzip_reader_name()}; "
+        f"schema check: {checker_name()})"
+    )
     ctx.exit()
 
 
@@ -22,5 +26,6 @@ version_option = click.option(
     expose_value=False,
     is_eager=True,
     callback=_show,
-    help="Show the version and the readers in use (JSONL: compiled scanner or pure Python; gzip: ISA-L or zlib), and exit.",
+    help="Show the version, the readers in use (JSONL: compiled scanner or pure Python; gzip: ISA-L or zlib) and "
+    "the schema check (jsonschema-rs or python-jsonschema), and exit.",
 )

@@ -20,6 +20,11 @@ except ImportError:  # none installed: python-jsonschema decides every document
     jsonschema_rs = None
 
 
+def checker_name() -> str:
+    """What `keyaudit --version` says of the schema check."""
+    return "jsonschema-rs, python-jsonschema where it fails" if jsonschema_rs is not None else "python-jsonschema"
+
+
 def passes(value, ref: str, version: str | None) -> bool:
     """Whether jsonschema-rs finds `value` valid against `ref`; False where it is not installed."""
     if jsonschema_rs is None:
