@@ -46,3 +46,20 @@ def test_help_imports_no_command_module_nor_the_engine():
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert "Commands:" in proc.stdout
     assert proc.stderr.strip() == "[]"
+
+
+def _commands(group: click.Group, ctx: click.Context):
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        yield command
+        if isinstance(command, click.Group):
+            yield from _commands(command, ctx)
+
+
+def test_fail_on_help_names_the_config_once_and_a_severity_last():
+    ctx = click.Context(cli)
+    helps = [p.help for c in _commands(cli, ctx) for p in c.params if p.name == "fail_on"]
+    assert len(helps) >= 3  # audit, lint, job run
+    for text in helps:
+        assert text.count("the config's failOn") == 1, text
+        assert text.endswith((", else high].", ", else medium].")), text

@@ -51,7 +51,7 @@ from auditor.secrets import scrub_identifier
     help="Markdown: at most N characters (a GitHub comment takes 65,536); the least severe details are left "
     "out first and a line says so (the summary is always kept). 0: no limit.",
 )
-@options.fail_on("the config's failOn, else high")
+@options.fail_on("high")
 @options.baseline
 @options.policy
 @options.log_reading

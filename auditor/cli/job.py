@@ -54,7 +54,7 @@ def job():
 @options.now
 @click.option("--format", "output_format", metavar="FORMAT", help=f"{', '.join(sorted(REPORTERS))} [default: table].")
 @click.option("--output", metavar="FILE", help="Write the report here instead of stdout.")
-@options.fail_on("the config's failOn, else high")
+@options.fail_on("high")
 def run(job_file, **given):
     """Ingest new logs into the state, audit the window, record the findings.
 

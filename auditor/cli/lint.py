@@ -107,7 +107,7 @@ def name_next_steps(report: dict, key_files: list) -> None:
 @options.now
 @options.baseline
 @click.option("--format", "output_format", type=click.Choice(["lines", "json"]), default="lines", show_default=True)
-@options.fail_on("the config's failOn, else medium")
+@options.fail_on("medium")
 def lint(files, output_format, fail_on, **inputs):
     """Check key definition files without logs: key exports, manifests, appwrite.json, Terraform.
 

@@ -33,6 +33,7 @@ audit_version = appwrite_version(default_text=f"a manifest's appwriteVersion, el
 
 
 def fail_on(default: str):
+    """--fail-on, whose default is the config's failOn, else `default` (a severity)."""
     return click.option(
         "--fail-on",
         type=click.Choice(SEVERITIES + ("none",)),
