@@ -99,8 +99,9 @@ def decode(text: str) -> DecodedView | None:
     return DecodedView("".join(pieces), starts, raw)
 
 
-# A stored secret is 265 characters or more: its base64 is at least 353 characters of the standard alphabet.
-_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{353,}={0,2}")
+# A stored secret is 264 characters or more (`account_` + 256 hex): its base64 is at least 352 characters of the
+# standard alphabet.
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{352,}={0,2}")
 
 
 def base64_runs(text: str):
