@@ -396,6 +396,36 @@ def test_a_broken_upstream_is_a_502_and_a_line_never_a_traceback(tmp_path, reply
     assert any("1 requests got no answer from the upstream" in line for line in process.lines)
 
 
+@pytest.mark.parametrize("reason", ["TimeoutError", "ServerTimeoutError"])
+def test_an_upstream_that_times_out_is_a_502_counted_by_its_reason(tmp_path, reason):
+    """A timeout while asking the upstream (aiohttp raises TimeoutError, asyncio's since Python 3.11, or its
+    ServerTimeoutError) is a 502 and one reason in the stop line, never an unhandled exception."""
+    import asyncio
+
+    from aiohttp import ServerTimeoutError
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from auditor.proxy.forward import RecordingProxy
+    from auditor.proxy.keys import KeyNames
+    from auditor.recorder import CallLogWriter
+
+    error = {"TimeoutError": TimeoutError(), "ServerTimeoutError": ServerTimeoutError("Timeout on reading data")}
+
+    async def refused(*_args, **_kwargs):
+        raise error[reason]
+
+    async def ask() -> tuple[int, str, dict]:
+        proxy = RecordingProxy("http://127.0.0.1:9", CallLogWriter(str(tmp_path / "calls.jsonl")), KeyNames())
+        async with TestClient(TestServer(proxy.application())) as client:
+            proxy._session.request = refused
+            answer = await client.get("/v1/users")
+            return answer.status, await answer.text(), proxy.stats.unanswered_reasons
+
+    status, text, reasons = asyncio.run(ask())
+    assert (status, reasons) == (502, {reason: 1})
+    assert text == f"keyaudit record: the upstream gave no answer ({reason})\n"
+
+
 def test_an_upstream_that_ends_its_body_early_cuts_the_response_and_is_recorded_as_cut(tmp_path):
     import http.client
 
