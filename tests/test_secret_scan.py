@@ -18,6 +18,7 @@ from auditor.secrets import (
     SECRET_PATTERN,
     STORED_KINDS,
     find_secrets,
+    fingerprint,
     holds_secret,
     redact,
 )
@@ -73,6 +74,17 @@ def test_every_key_kind_is_found_and_redacted(kind):
 )
 def test_lookalikes_are_not_secrets(text):
     assert find_secrets(text) == []
+
+
+@pytest.mark.parametrize("kind", sorted(SECRETS))
+@pytest.mark.parametrize("glue", ["x", "9", "_", "/v1/users/x"])
+def test_a_secret_glued_after_key_characters_is_no_finding_but_never_shown(kind, glue):
+    """`9ephemeral_<jwt>` is no key Appwrite reads, but `ephemeral_<jwt>` in it is one: a report hides it."""
+    secret = SECRETS[kind]
+    text = glue + secret
+    assert find_secrets(text) == []
+    assert redact(text) == f"{glue}<secret {fingerprint(secret)}>"
+    assert secret.split("_", 1)[1][:40] not in render({"key": text, text: [text]})
 
 
 @pytest.mark.parametrize("kind", STORED_KINDS)
