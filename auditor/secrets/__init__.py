@@ -94,14 +94,20 @@ def classify_secret(value) -> tuple[str, str | None]:
 def secret_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, secret) of every secret in `text`, as written or encoded (secret_encodings.py): for an
     encoded one, the raw span that decodes to it."""
+    return _spans(text, (SECRET_PATTERN,))
+
+
+def _spans(text: str, decoded_patterns: tuple[re.Pattern, ...]) -> list[tuple[int, int, str]]:
+    """secret_spans, where the decoded text is searched with `decoded_patterns`."""
     spans = [(match.start(), match.end(), match.group(0)) for match in SECRET_PATTERN.finditer(text)]
     view = decode(text)
     if view is not None:
         taken = {start for start, _, _ in spans}
-        for match in SECRET_PATTERN.finditer(view.text):
-            start, end = view.raw_span(match.start(), match.end())
-            if start not in taken:
-                spans.append((start, end, match.group(0)))
+        for pattern in decoded_patterns:
+            for match in pattern.finditer(view.text):
+                start, end = view.raw_span(match.start(), match.end())
+                if start not in taken:
+                    spans.append((start, end, match.group(0)))
     return sorted(spans + _base64_spans(text))
 
 
@@ -163,17 +169,16 @@ def _redacted(secret: str) -> str:
 
 
 def redact(text: str) -> str:
-    """Replace every secret in `text` by its fingerprint.
-
-    Until none is left: a minted key glued to more key characters is no match, but once what follows it is
-    replaced it may become one (`ephemeral_<jwt>standard_<hex>-standard_<hex>`). A secret written encoded
-    (`\\u0073tandard_…`, `standard%5F…`; see secret_encodings.py) is replaced where it is written.
+    """Replace every secret in `text` by its fingerprint, where it is written: glued to other characters
+    (`xstandard_…`, `9ephemeral_<jwt>`: no finding, but never shown) or encoded (`\\u0073tandard_…`,
+    `standard%5F…`, `xstandard%5F…`; see encodings.py) too. Until none is left: replacing one may reveal
+    another (`ephemeral_<jwt>standard_<hex>-standard_<hex>`).
     """
     if len(text) < MIN_SECRET_CHARS:  # most strings of a report (scopes, ids, dates): no scan
         return text
     while True:
         text = _hide_glued(text)
-        spans = secret_spans(text)
+        spans = _spans(text, (_GLUED_STORED, _GLUED_MINTED))  # encoded and glued too: `xstandard%5F…`
         if not spans:
             return text
         pieces, position = [], 0
