@@ -114,7 +114,7 @@ def _spans(text: str, decoded_patterns: tuple[re.Pattern, ...]) -> list[tuple[in
 def _base64_spans(text: str) -> list[tuple[int, int, str]]:
     """Secrets written in base64: the raw span is every base64 character that spells a byte of the secret."""
     spans = []
-    for run_start, run_end, decoded in base64_runs(text):
+    for run_start, run_end, decoded in base64_runs(text, MIN_SECRET_CHARS):
         for match in SECRET_BYTES_PATTERN.finditer(decoded):
             start = run_start + match.start() // 3 * 4
             end = min(run_end, run_start + -(-match.end() // 3) * 4)

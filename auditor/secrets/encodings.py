@@ -22,6 +22,7 @@ import binascii
 import bisect
 import re
 from dataclasses import dataclass
+from functools import cache
 
 MARKERS = ("\\", "%", "${")  # a text without any of these has no encoded form
 _TOKEN = re.compile(
@@ -99,15 +100,16 @@ def decode(text: str) -> DecodedView | None:
     return DecodedView("".join(pieces), starts, raw)
 
 
-# A stored secret is 264 characters or more (`account_` + 256 hex): its base64 is at least 352 characters of the
-# standard alphabet.
-_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{352,}={0,2}")
+@cache
+def _base64_run(shortest: int) -> re.Pattern:
+    """A run of the standard alphabet long enough to spell `shortest` bytes, with its padding."""
+    return re.compile(rf"[A-Za-z0-9+/]{{{-(-shortest * 4 // 3)},}}={{0,2}}")
 
 
-def base64_runs(text: str):
-    """(raw start, raw end, decoded bytes) of each base64 run in `text` long enough to hold a stored secret. A
-    decoded byte at offset i was written at raw offset start + i // 3 * 4."""
-    for match in _BASE64_RUN.finditer(text):
+def base64_runs(text: str, shortest: int):
+    """(raw start, raw end, decoded bytes) of each base64 run in `text` long enough to hold `shortest` bytes (the
+    shortest secret). A decoded byte at offset i was written at raw offset start + i // 3 * 4."""
+    for match in _base64_run(shortest).finditer(text):
         run = match.group(0).rstrip("=")
         run = run[: len(run) - len(run) % 4] if len(run) % 4 == 1 else run + "=" * (-len(run) % 4)
         try:
