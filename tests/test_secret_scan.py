@@ -232,6 +232,39 @@ def test_lint_reports_a_secret_of_any_kind_in_a_key_export(tmp_path, kind):
     assert SECRETS[kind] not in out and SECRETS[kind][15:60] not in out
 
 
+@pytest.mark.parametrize("kind", sorted(SECRETS))
+@pytest.mark.parametrize(
+    "written",
+    [
+        lambda b: f"GET /v1/keys/{b} 404",  # glued after `/`, in the alphabet: the run starts off a group boundary
+        lambda b: f"k: ab{b}",
+        lambda b: json.dumps({"k": b}).replace("/", "\\/"),  # PHP's json_encode: `\/` splits the run
+    ],
+)
+def test_a_secret_in_base64_is_found_whatever_comes_before_the_run(kind, written):
+    """The base64 of a text with a `/` in it (a URL before the key) holds a `/`: PHP's JSON escapes it."""
+    encoded_text = base64.b64encode(f"https://h/a?b=1 key={SECRETS[kind]}".encode()).decode()
+    text = written(encoded_text)
+    assert [hit.kind for hit in find_secrets(text)] == [kind] and holds_secret(text)
+    assert encoded_text[-40:-12] not in redact(text)
+
+
+@pytest.mark.parametrize("kind", sorted(SECRETS))
+def test_a_secret_glued_inside_base64_is_no_finding_but_never_shown(kind):
+    text = base64.b64encode(f"key{SECRETS[kind]}x".encode()).decode()
+    assert find_secrets(text) == [] and holds_secret(text)
+    assert text[-40:-12] not in redact(text) and not holds_secret(render({"v": text}))
+
+
+@pytest.mark.parametrize("before", [300_000, 600_001, 1_000_002])
+def test_a_secret_in_a_long_base64_line_is_found_past_the_first_block(tmp_path, before):
+    """scan_encoded reads a line longer than a block in pieces: each piece's run starts anywhere in a group."""
+    data = bytes(range(256)) * (before // 256) + b" " + SECRETS["ephemeral"].encode() + b" " + b"\xff" * 999
+    path = tmp_path / "secret.yaml"
+    path.write_bytes(b"data: " + base64.b64encode(data) + b"\n")
+    assert [hit.kind for hit in scan_file(str(path))] == ["ephemeral"]
+
+
 def test_the_shortest_minted_key_is_found_in_base64():
     """`dynamic_eyJ` + 8, `.` + 8, `.` + 8 (MIN_SECRET_CHARS): 37 bytes, 50 base64 characters unpadded."""
     shortest = "dynamic_eyJ" + "a" * 8 + "." + "b" * 8 + "." + "c" * 8

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from auditor.secrets.encodings import base64_runs, decode
 
@@ -108,14 +109,20 @@ def _spans(text: str, decoded_patterns: tuple[re.Pattern, ...]) -> list[tuple[in
                 start, end = view.raw_span(match.start(), match.end())
                 if start not in taken:
                     spans.append((start, end, match.group(0)))
-    return sorted(spans + _base64_spans(text))
+    return sorted(spans + _base64_spans(text, decoded_patterns))
 
 
-def _base64_spans(text: str) -> list[tuple[int, int, str]]:
-    """Secrets written in base64: the raw span is every base64 character that spells a byte of the secret."""
+@cache
+def _bytes_pattern(pattern: re.Pattern) -> re.Pattern:
+    return re.compile(pattern.pattern.encode())
+
+
+def _base64_spans(text: str, decoded_patterns: tuple[re.Pattern, ...]) -> list[tuple[int, int, str]]:
+    """Secrets written in base64, searched in the decoded bytes with `decoded_patterns` (glued ones too, for
+    redact: base64 of `keystandard_…`): the raw span is every base64 character that spells a byte of the secret."""
     spans = []
     for run_start, run_end, decoded in base64_runs(text, MIN_SECRET_CHARS):
-        for match in SECRET_BYTES_PATTERN.finditer(decoded):
+        for match in (found for pattern in decoded_patterns for found in _bytes_pattern(pattern).finditer(decoded)):
             start = run_start + match.start() // 3 * 4
             end = min(run_end, run_start + -(-match.end() // 3) * 4)
             spans.append((start, end, match.group(0).decode()))
@@ -133,7 +140,7 @@ def find_secrets(text: str) -> list[SecretHit]:
 def holds_secret(text: str) -> bool:
     """Whether `text` holds a secret anywhere: as written, or encoded once or twice (an encoded secret inside
     a JSON text that escapes its backslashes again)."""
-    if _base64_spans(text):
+    if _base64_spans(text, (SECRET_ANYWHERE,)):
         return True
     for _ in range(3):
         if _names_a_kind(text) and SECRET_ANYWHERE.search(text):

@@ -108,12 +108,18 @@ def _base64_run(shortest: int) -> re.Pattern:
 
 def base64_runs(text: str, shortest: int):
     """(raw start, raw end, decoded bytes) of each base64 run in `text` long enough to hold `shortest` bytes (the
-    shortest secret). A decoded byte at offset i was written at raw offset start + i // 3 * 4."""
+    shortest secret), decoded from each of its first four characters. A decoded byte at offset i was written at raw
+    offset start + i // 3 * 4.
+
+    Where a run starts is no sure 4-character boundary: base64 glued after other characters of its alphabet
+    (`/v1/keys/<base64>`, `ab<base64>`), split by JSON's `\\/`, or cut where a long line is read in blocks."""
     for match in _base64_run(shortest).finditer(text):
-        run = match.group(0).rstrip("=")
-        run = run[: len(run) - len(run) % 4] if len(run) % 4 == 1 else run + "=" * (-len(run) % 4)
-        try:
-            decoded = binascii.a2b_base64(run)
-        except binascii.Error:
-            continue
-        yield match.start(), match.end(), decoded
+        whole = match.group(0).rstrip("=")
+        for skip in range(min(4, len(whole) - -(-shortest * 4 // 3) + 1)):
+            run = whole[skip:]
+            run = run[: len(run) - len(run) % 4] if len(run) % 4 == 1 else run + "=" * (-len(run) % 4)
+            try:
+                decoded = binascii.a2b_base64(run)
+            except binascii.Error:
+                continue
+            yield match.start() + skip, match.end(), decoded
