@@ -241,9 +241,10 @@ def test_lint_reports_a_secret_of_any_kind_in_a_key_export(tmp_path, kind):
         lambda b: json.dumps({"k": b}).replace("/", "\\/"),  # PHP's json_encode: `\/` splits the run
     ],
 )
-def test_a_secret_in_base64_is_found_whatever_comes_before_the_run(kind, written):
+@pytest.mark.parametrize("offset", range(3))  # the secret's first byte in a 3-byte group
+def test_a_secret_in_base64_is_found_whatever_comes_before_the_run(kind, written, offset):
     """The base64 of a text with a `/` in it (a URL before the key) holds a `/`: PHP's JSON escapes it."""
-    encoded_text = base64.b64encode(f"https://h/a?b=1 key={SECRETS[kind]}".encode()).decode()
+    encoded_text = base64.b64encode(f"https://h/a?b=1 {'k' * offset}={SECRETS[kind]}".encode()).decode()
     text = written(encoded_text)
     assert [hit.kind for hit in find_secrets(text)] == [kind] and holds_secret(text)
     assert encoded_text[-40:-12] not in redact(text)

@@ -53,6 +53,7 @@ _MINTED_BODY = rf"(?:{'|'.join(MINTED_KINDS)}){_JWT_START}[A-Za-z0-9_-]{{8,}}\.[
 SECRET_ANYWHERE = re.compile(f"{_STORED_BODY}|{_MINTED_BODY}")
 _FULL_SECRET = re.compile(SECRET_PATTERN.pattern)
 _KIND_PREFIXES = tuple(kind + "_" for kind in STORED_KINDS + MINTED_KINDS)
+_KIND_PREFIX_BYTES = tuple(prefix.encode() for prefix in _KIND_PREFIXES)
 
 
 def _names_a_kind(text: str) -> bool:
@@ -121,7 +122,7 @@ def _base64_spans(text: str, decoded_patterns: tuple[re.Pattern, ...]) -> list[t
     """Secrets written in base64, searched in the decoded bytes with `decoded_patterns` (glued ones too, for
     redact: base64 of `keystandard_…`): the raw span is every base64 character that spells a byte of the secret."""
     spans = []
-    for run_start, run_end, decoded in base64_runs(text, MIN_SECRET_CHARS):
+    for run_start, run_end, decoded in base64_runs(text, MIN_SECRET_CHARS, _KIND_PREFIX_BYTES):
         for match in (found for pattern in decoded_patterns for found in _bytes_pattern(pattern).finditer(decoded)):
             start = run_start + match.start() // 3 * 4
             end = min(run_end, run_start + -(-match.end() // 3) * 4)

@@ -106,16 +106,48 @@ def _base64_run(shortest: int) -> re.Pattern:
     return re.compile(rf"[A-Za-z0-9+/]{{{-(-shortest * 4 // 3)},}}={{0,2}}")
 
 
-def base64_runs(text: str, shortest: int):
-    """(raw start, raw end, decoded bytes) of each base64 run in `text` long enough to hold `shortest` bytes (the
-    shortest secret), decoded from each of its first four characters. A decoded byte at offset i was written at raw
-    offset start + i // 3 * 4.
+@cache
+def _signatures(starts: tuple[bytes, ...]) -> tuple[tuple[str, int], ...]:
+    """(characters, their place in a 4-character group) that base64 of each of `starts` holds whatever its
+    byte offset in a 3-byte group: the characters that spell only its bits."""
+    signatures = []
+    for start in starts:
+        for offset in range(3):
+            written = binascii.b2a_base64(bytes(offset) + start, newline=False).decode()
+            first, last = -(-offset * 8 // 6), (offset + len(start)) * 8 // 6
+            signatures.append((written[first:last], first % 4))
+    return tuple(signatures)
 
-    Where a run starts is no sure 4-character boundary: base64 glued after other characters of its alphabet
-    (`/v1/keys/<base64>`, `ab<base64>`), split by JSON's `\\/`, or cut where a long line is read in blocks."""
+
+@cache
+def _signature_pattern(starts: tuple[bytes, ...]) -> re.Pattern:
+    return re.compile("|".join(re.escape(signature) for signature, _ in _signatures(starts)))
+
+
+def _group_starts(run: str, starts: tuple[bytes, ...]) -> list[int]:
+    """Where, among a run's first four characters, the groups start that spell one of `starts` in it."""
+    if not _signature_pattern(starts).search(run):  # most runs: one regex search, not one find per signature
+        return []
+    skips = set()
+    for signature, place in _signatures(starts):
+        found = run.find(signature)
+        while found >= 0 and len(skips) < 4:
+            skips.add((found - place) % 4)
+            found = run.find(signature, found + 1)
+    return sorted(skips)
+
+
+def base64_runs(text: str, shortest: int, starts: tuple[bytes, ...]):
+    """(raw start, raw end, decoded bytes) of each base64 run in `text` long enough to hold `shortest` bytes (the
+    shortest secret) that spells one of `starts` (what every secret starts with), decoded from the character where
+    its groups start. A decoded byte at offset i was written at raw offset start + i // 3 * 4.
+
+    Where a run starts is no sure group boundary: base64 glued after other characters of its alphabet
+    (`/v1/keys/<base64>`, `ab<base64>`), split by JSON's `\\/`, or cut where a long line is read in blocks. A run
+    that spells none of `starts` is not decoded."""
     for match in _base64_run(shortest).finditer(text):
         whole = match.group(0).rstrip("=")
-        for skip in range(min(4, len(whole) - -(-shortest * 4 // 3) + 1)):
+        for skip in _group_starts(whole, starts):
             run = whole[skip:]
             run = run[: len(run) - len(run) % 4] if len(run) % 4 == 1 else run + "=" * (-len(run) % 4)
             try:
