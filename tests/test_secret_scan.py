@@ -266,6 +266,18 @@ def test_a_secret_in_a_long_base64_line_is_found_past_the_first_block(tmp_path, 
     assert [hit.kind for hit in scan_file(str(path))] == ["ephemeral"]
 
 
+@pytest.mark.parametrize("kind", sorted(SECRETS))
+@pytest.mark.parametrize("width, newline, indent", [(64, "\n", ""), (76, "\r\n", ""), (76, "\n", "    ")])
+def test_a_secret_in_base64_wrapped_in_lines_is_found_and_redacted(kind, width, newline, indent):
+    """PEM wraps base64 at 64 characters, MIME and `base64` at 76; a YAML block scalar indents each line."""
+    written = base64.b64encode(f"config:\n  key: {SECRETS[kind]}\n".encode()).decode()
+    lines = [written[i : i + width] for i in range(0, len(written), width)]
+    text = f"data: |{newline}" + "".join(indent + line + newline for line in lines)
+    (hit,) = find_secrets(text)
+    assert hit.kind == kind and hit.line == 2 and holds_secret(text)
+    assert not any(line[4:-4] in redact(text) for line in lines[1:-1])
+
+
 def test_the_shortest_minted_key_is_found_in_base64():
     """`dynamic_eyJ` + 8, `.` + 8, `.` + 8 (MIN_SECRET_CHARS): 37 bytes, 50 base64 characters unpadded."""
     shortest = "dynamic_eyJ" + "a" * 8 + "." + "b" * 8 + "." + "c" * 8

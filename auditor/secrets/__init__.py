@@ -122,11 +122,9 @@ def _base64_spans(text: str, decoded_patterns: tuple[re.Pattern, ...]) -> list[t
     """Secrets written in base64, searched in the decoded bytes with `decoded_patterns` (glued ones too, for
     redact: base64 of `keystandard_…`): the raw span is every base64 character that spells a byte of the secret."""
     spans = []
-    for run_start, run_end, decoded in base64_runs(text, MIN_SECRET_CHARS, _KIND_PREFIX_BYTES):
-        for match in (found for pattern in decoded_patterns for found in _bytes_pattern(pattern).finditer(decoded)):
-            start = run_start + match.start() // 3 * 4
-            end = min(run_end, run_start + -(-match.end() // 3) * 4)
-            spans.append((start, end, match.group(0).decode()))
+    for run in base64_runs(text, MIN_SECRET_CHARS, _KIND_PREFIX_BYTES):
+        for match in (found for pattern in decoded_patterns for found in _bytes_pattern(pattern).finditer(run.decoded)):
+            spans.append((*run.raw_span(match.start(), match.end()), match.group(0).decode()))
     return spans
 
 

@@ -8,7 +8,7 @@ A file or log line may hold a secret its reader decodes but a search of the raw 
 - HCL interpolation of literals: `standard_ab${""}cd…`, `${"standard_"}ab…`, and directives between its
   halves (`%{ if true }`);
 - percent-encoding: `standard%5F…` in a logged path, `%3Dstandard_…` after an encoded `=`;
-- base64 (a Kubernetes Secret's `data`, a basic-auth header): `base64_runs` gives each run long enough to
+- base64 (a Kubernetes Secret's `data`, a basic-auth header, PEM-style lines): `base64_runs` gives each run long enough to
   hold a secret, decoded, for the caller to search.
 
 `decode` turns a text into its decoded view with a map back to the raw offsets, so a secret found in the view is
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import binascii
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -100,10 +101,37 @@ def decode(text: str) -> DecodedView | None:
     return DecodedView("".join(pieces), starts, raw)
 
 
+WRAPPED_LINE = 16  # base64 wrapped in lines (PEM's 64 characters, MIME's 76): each line but the last this long
+_ALPHABET = re.compile(r"[A-Za-z0-9+/]+")
+
+
 @cache
 def _base64_run(shortest: int) -> re.Pattern:
-    """A run of the standard alphabet long enough to spell `shortest` bytes, with its padding."""
-    return re.compile(rf"[A-Za-z0-9+/]{{{-(-shortest * 4 // 3)},}}={{0,2}}")
+    """A run of the standard alphabet, with its padding: wrapped in lines, or one long enough to spell `shortest`
+    bytes (a wrapped one's length is checked once its line breaks are taken out)."""
+    return re.compile(
+        rf"(?:[A-Za-z0-9+/]{{{WRAPPED_LINE},}}\r?\n[ \t]*)+[A-Za-z0-9+/]*={{0,2}}"
+        rf"|[A-Za-z0-9+/]{{{-(-shortest * 4 // 3)},}}={{0,2}}"
+    )
+
+
+@dataclass(frozen=True)
+class Base64Run:
+    """A run's decoded bytes, with where each of its lines was written to map them back to the raw text."""
+
+    decoded: bytes
+    first: int  # the run's character (line breaks left out) where its first decoded group starts
+    line_chars: tuple[int, ...]  # each line's first character, line breaks left out
+    line_offsets: tuple[int, ...]  # where each line starts in the raw text
+    end: int  # where the run ends in the raw text
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Raw (start, end) of the characters that spell decoded bytes start to end."""
+        return self._raw(self.first + start // 3 * 4), self._raw(self.first + -(-end // 3) * 4)
+
+    def _raw(self, char: int) -> int:
+        line = bisect.bisect_right(self.line_chars, char) - 1
+        return min(self.end, self.line_offsets[line] + char - self.line_chars[line])
 
 
 @cache
@@ -138,20 +166,26 @@ def _group_starts(run: str, starts: tuple[bytes, ...]) -> list[int]:
 
 
 def base64_runs(text: str, shortest: int, starts: tuple[bytes, ...]):
-    """(raw start, raw end, decoded bytes) of each base64 run in `text` long enough to hold `shortest` bytes (the
-    shortest secret) that spells one of `starts` (what every secret starts with), decoded from the character where
-    its groups start. A decoded byte at offset i was written at raw offset start + i // 3 * 4.
+    """Each Base64Run in `text` long enough to hold `shortest` bytes (the shortest secret) that spells one of
+    `starts` (what every secret starts with), decoded from the character where its groups start.
 
     Where a run starts is no sure group boundary: base64 glued after other characters of its alphabet
     (`/v1/keys/<base64>`, `ab<base64>`), split by JSON's `\\/`, or cut where a long line is read in blocks. A run
     that spells none of `starts` is not decoded."""
     for match in _base64_run(shortest).finditer(text):
-        whole = match.group(0).rstrip("=")
-        for skip in _group_starts(whole, starts):
+        written = match.group(0)
+        lines = _ALPHABET.findall(written) if "\n" in written else [written.rstrip("=")]
+        whole = "".join(lines)
+        skips = _group_starts(whole, starts) if len(whole) >= -(-shortest * 4 // 3) else []
+        if not skips:  # most runs: nothing more to do
+            continue
+        line_chars = tuple(itertools.accumulate((len(line) for line in lines[:-1]), initial=0))
+        line_offsets = tuple(match.start() + line.start() for line in _ALPHABET.finditer(written))
+        for skip in skips:
             run = whole[skip:]
             run = run[: len(run) - len(run) % 4] if len(run) % 4 == 1 else run + "=" * (-len(run) % 4)
             try:
                 decoded = binascii.a2b_base64(run)
             except binascii.Error:
                 continue
-            yield match.start() + skip, match.end(), decoded
+            yield Base64Run(decoded, skip, line_chars, line_offsets, match.end())
