@@ -106,12 +106,14 @@ _ALPHABET = re.compile(r"[A-Za-z0-9+/]+")
 
 
 @cache
-def _base64_run(shortest: int) -> re.Pattern:
-    """A run of the standard alphabet, with its padding: wrapped in lines, or one long enough to spell `shortest`
-    bytes (a wrapped one's length is checked once its line breaks are taken out)."""
+def _base64_run() -> re.Pattern:
+    """A run of the standard alphabet with its padding, from where the alphabet starts (tried inside a word, it
+    would read to the word's end again at every character), maybe wrapped in lines of WRAPPED_LINE characters or
+    more but the last; the caller checks its length once line breaks are taken out."""
+    alphabet = "[A-Za-z0-9+/]"
+    line = rf"\r?\n[ \t]*{alphabet}"
     return re.compile(
-        rf"(?:[A-Za-z0-9+/]{{{WRAPPED_LINE},}}\r?\n[ \t]*)+[A-Za-z0-9+/]*={{0,2}}"
-        rf"|[A-Za-z0-9+/]{{{-(-shortest * 4 // 3)},}}={{0,2}}"
+        rf"(?<!{alphabet}){alphabet}{{{WRAPPED_LINE},}}(?:{line}{{{WRAPPED_LINE},}})*(?:{line}+)?={{0,2}}"
     )
 
 
@@ -172,7 +174,7 @@ def base64_runs(text: str, shortest: int, starts: tuple[bytes, ...]):
     Where a run starts is no sure group boundary: base64 glued after other characters of its alphabet
     (`/v1/keys/<base64>`, `ab<base64>`), split by JSON's `\\/`, or cut where a long line is read in blocks. A run
     that spells none of `starts` is not decoded."""
-    for match in _base64_run(shortest).finditer(text):
+    for match in _base64_run().finditer(text):
         written = match.group(0)
         lines = _ALPHABET.findall(written) if "\n" in written else [written.rstrip("=")]
         whole = "".join(lines)
