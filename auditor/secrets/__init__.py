@@ -102,15 +102,21 @@ def secret_spans(text: str) -> list[tuple[int, int, str]]:
 def _spans(text: str, decoded_patterns: tuple[re.Pattern, ...]) -> list[tuple[int, int, str]]:
     """secret_spans, where the decoded text is searched with `decoded_patterns`."""
     spans = [(match.start(), match.end(), match.group(0)) for match in SECRET_PATTERN.finditer(text)]
+    spans += _base64_spans(text, decoded_patterns)
     view = decode(text)
     if view is not None:
         taken = {start for start, _, _ in spans}
-        for pattern in decoded_patterns:
-            for match in pattern.finditer(view.text):
-                start, end = view.raw_span(match.start(), match.end())
-                if start not in taken:
-                    spans.append((start, end, match.group(0)))
-    return sorted(spans + _base64_spans(text, decoded_patterns))
+        decoded_spans = [
+            (match.start(), match.end(), match.group(0))
+            for pattern in decoded_patterns
+            for match in pattern.finditer(view.text)
+        ]
+        # base64 in a JSON string: PEM-style lines joined by `\n` escapes, `/` escaped as `\/`
+        for start, end, secret in decoded_spans + _base64_spans(view.text, decoded_patterns):
+            start, end = view.raw_span(start, end)
+            if start not in taken:
+                spans.append((start, end, secret))
+    return sorted(spans)
 
 
 @cache
@@ -139,10 +145,8 @@ def find_secrets(text: str) -> list[SecretHit]:
 def holds_secret(text: str) -> bool:
     """Whether `text` holds a secret anywhere: as written, or encoded once or twice (an encoded secret inside
     a JSON text that escapes its backslashes again)."""
-    if _base64_spans(text, (SECRET_ANYWHERE,)):
-        return True
     for _ in range(3):
-        if _names_a_kind(text) and SECRET_ANYWHERE.search(text):
+        if _names_a_kind(text) and SECRET_ANYWHERE.search(text) or _base64_spans(text, (SECRET_ANYWHERE,)):
             return True
         view = decode(text)
         if view is None:

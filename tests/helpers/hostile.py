@@ -83,6 +83,12 @@ def sqlite_text(path: Path) -> str:
 # ---------------------------------------------------------------- issue #17: encoded secrets, strings no encoder takes
 
 
+def _pem_lines(text: str) -> str:
+    """`text` in base64 wrapped at 64 characters, as PEM writes it."""
+    written = base64.b64encode(text.encode()).decode()
+    return "\n".join(written[i : i + 64] for i in range(0, len(written), 64))
+
+
 def encoded(secret: str) -> dict[str, str]:
     """`secret` as a reader decodes it but a search of the raw text misses it, by medium: each value goes inside
     a JSON string, a YAML double-quoted string, an HCL string or a logged URL, as its name says."""
@@ -96,6 +102,8 @@ def encoded(secret: str) -> dict[str, str]:
         "percent-encoded": f"{kind}%5F{body}",
         "after-percent-equals": f"token%3D{secret}",
         "base64": base64.b64encode(secret.encode()).decode(),  # a Kubernetes Secret's data, a basic-auth header
+        "base64-glued": "/v1/keys/" + base64.b64encode(secret.encode()).decode(),  # its run starts off a group
+        "base64-wrapped": _pem_lines(f"key: {secret}"),  # a JSON string escapes each line break
     }
 
 
